@@ -1,0 +1,59 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient, type Prisma } from '../../prisma/generated/client.ts';
+import { log, redact } from '../core/log.ts';
+
+export type Database = PrismaClient;
+export type Transaction = Prisma.TransactionClient;
+
+/** Most connections a Cairn process holds to a PostgreSQL server. */
+const POOL_SIZE = 10;
+
+export interface DatabaseServer {
+  /** Connection string for Prisma, the migration runner and the job queue. */
+  url: string;
+  /** 'postgres' when DATABASE_URL was given, 'pglite' for the embedded default. */
+  kind: 'postgres' | 'pglite';
+  /**
+   * Connections one client may open. PGlite is a single session: its socket server queues the
+   * protocol messages of all connections one by one, so two connections' extended-query messages
+   * (Parse/Bind/Execute) interleave and corrupt each other; a client must keep to one connection.
+   */
+  poolSize: number;
+  close(): Promise<void>;
+}
+
+/**
+ * With a DATABASE_URL, uses that server. Without one, starts PGlite (Postgres compiled to WASM) with
+ * its data under `<dataDir>/pgdata` and serves it on a loopback port, so Prisma and every other
+ * Postgres client talk to it over the ordinary wire protocol.
+ */
+export async function startDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<DatabaseServer> {
+  if (options.databaseUrl) {
+    log.info({ database: redact(options.databaseUrl) }, 'database: PostgreSQL from DATABASE_URL');
+    return { url: options.databaseUrl, kind: 'postgres', poolSize: POOL_SIZE, close: async () => {} };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const dir = join(options.dataDir, 'pgdata');
+  await mkdir(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
+  await server.start();
+  const url = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
+  log.info({ dataDir: dir, address: server.getServerConn() }, 'database: embedded PGlite (set DATABASE_URL to use PostgreSQL)');
+  return {
+    url,
+    kind: 'pglite',
+    poolSize: 1,
+    close: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+export function connectDatabase(server: Pick<DatabaseServer, 'url' | 'poolSize'>): Database {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: server.url, max: server.poolSize }) });
+}

@@ -1,0 +1,118 @@
+/**
+ * Cairn's benchmark: prints one JSON document of figures plus the machine they were taken on.
+ * Runs on the embedded default unless DATABASE_URL / REDIS_URL are set (like `npm start`).
+ *
+ *   npm run bench                      all figures
+ *   BENCH_SAMPLES=2000 npm run bench   more samples per latency figure (default 500)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import { parseConfig } from '../cli/config.ts';
+import { startCairn, type Cairn } from '../cli/runtime.ts';
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
+const WARMUP = Math.max(50, Math.floor(SAMPLES / 5));
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+
+async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
+  if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function latency(run: () => Promise<unknown>) {
+  for (let i = 0; i < WARMUP; i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), samples: SAMPLES };
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+const CROSS_SUBGRAPH = `query($id: ID!) { feature(id: $id) { name usedBy { id version model { name } deployments { id status } } } }`;
+
+async function main() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-'));
+  const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', CAIRN_DATA_DIR: dataDir, CAIRN_DEMO: 'on' };
+  const started: Cairn[] = [];
+  try {
+    const gateway = await startCairn(parseConfig(env));
+    started.push(gateway);
+    const subgraphEnv = { ...env, DATABASE_URL: gateway.databaseUrl, CAIRN_DEMO: 'off' };
+    const features = await startCairn(parseConfig(subgraphEnv), { only: 'features' });
+    const models = await startCairn(parseConfig(subgraphEnv), { only: 'models' });
+    const deployments = await startCairn(parseConfig(subgraphEnv), { only: 'deployments' });
+    started.push(features, models, deployments);
+
+    const view = await post(`${gateway.url}/graphql`, '{ featureView(name: "driver_stats") { features { id name } } }');
+    const featureId: string = view.featureView.features.find((f: { name: string }) => f.name === 'trips_today').id;
+
+    // The same answer fetched from the subgraphs directly: the three fetches of the gateway's plan.
+    const direct = async () => {
+      const f = await post(`${features.url}/graphql`, 'query($id: ID!) { feature(id: $id) { id name } }', { id: featureId });
+      const m = await post(`${models.url}/graphql`, 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Feature { usedBy { id version model { name } } } } }', {
+        r: [{ __typename: 'Feature', id: f.feature.id }],
+      });
+      const versions = m._entities[0].usedBy.map((v: { id: string }) => ({ __typename: 'ModelVersion', id: v.id }));
+      await post(`${deployments.url}/graphql`, 'query($r: [_Any!]!) { _entities(representations: $r) { ... on ModelVersion { deployments { id status } } } }', { r: versions });
+    };
+    const viaGateway = () => post(`${gateway.url}/graphql`, CROSS_SUBGRAPH, { id: featureId });
+
+    const directLatency = await latency(direct);
+    const gatewayLatency = await latency(viaGateway);
+
+    const require = createRequire(import.meta.url);
+    const autocannon = require.resolve('autocannon/autocannon.js');
+    const load = JSON.parse(
+      execFileSync(process.execPath, [autocannon, '-j', '-c', '16', '-d', String(LOAD_SECONDS), '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify({ query: CROSS_SUBGRAPH, variables: { id: featureId } }), `${gateway.url}/graphql`], {
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).toString(),
+    );
+
+    const figures = {
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: round(totalmem() / 2 ** 30),
+        loadAverage1m: round(loadavg()[0]!),
+        node: process.version,
+        database: gateway.databaseUrl === process.env.DATABASE_URL ? 'postgres' : 'pglite',
+        onlineStore: gateway.onlineStore.kind,
+      },
+      crossSubgraphQuery: {
+        query: 'feature -> usedBy (models) -> deployments (deployments)',
+        subgraphsDirect: directLatency,
+        throughGateway: gatewayLatency,
+        gatewayOverheadP50Ratio: round(gatewayLatency.p50Ms / directLatency.p50Ms),
+        gatewayAt16Clients: {
+          requestsPerSecond: load.requests.average,
+          latencyP50Ms: load.latency.p50,
+          latencyP99Ms: load.latency.p99,
+          errors: load.errors + load.non2xx,
+          seconds: LOAD_SECONDS,
+        },
+      },
+    };
+    console.log(JSON.stringify(figures, null, 2));
+  } finally {
+    for (const cairn of started.reverse()) await cairn.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
+const redisUrl = z.string().regex(/^rediss?:\/\/\S*$/, 'must be a redis:// or rediss:// URL');
+
+const subgraphUrls = z
+  .string()
+  .transform((text, ctx) => {
+    const urls: Partial<Record<SubgraphName, string>> = {};
+    for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [name, url] = pair.split(/=(.*)/s, 2) as [string, string | undefined];
+      if (!SUBGRAPH_NAMES.includes(name as SubgraphName)) {
+        ctx.addIssue({ code: 'custom', message: `unknown subgraph ${JSON.stringify(name)} (one of ${SUBGRAPH_NAMES.join(', ')})` });
+      } else if (!url || !/^https?:\/\/\S+$/.test(url)) {
+        ctx.addIssue({ code: 'custom', message: `subgraph ${name} needs an http(s) URL, as in ${name}=http://127.0.0.1:4001/graphql` });
+      } else {
+        urls[name as SubgraphName] = url;
+      }
+    }
+    return urls;
+  });
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: postgresUrl.optional(),
+  REDIS_URL: redisUrl.optional(),
+  CAIRN_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,100}$/, 'letters, digits and : . _ - only').default('cairn:online'),
+  CAIRN_DATA_DIR: z.string().min(1).default('.cairn'),
+  CAIRN_DEMO: z.enum(['on', 'off']).default('on'),
+  CAIRN_ACTOR: z.string().min(1).max(200).default('local'),
+  CAIRN_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
+  CAIRN_SUBGRAPH_URLS: subgraphUrls.default({}),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface CairnConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  dataDir: string;
+  demo: boolean;
+  actor: string;
+  subgraphTimeoutMs: number;
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses Cairn's environment once, listing every problem; empty variables count as unset. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
+  const present = Object.fromEntries(
+    Object.keys(configSchema.shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])),
+  );
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    // The value is never echoed: it may hold a password.
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+  }
+  const c = result.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    redisPrefix: c.CAIRN_REDIS_PREFIX,
+    dataDir: c.CAIRN_DATA_DIR,
+    demo: c.CAIRN_DEMO === 'on',
+    actor: c.CAIRN_ACTOR,
+    subgraphTimeoutMs: c.CAIRN_SUBGRAPH_TIMEOUT_MS,
+    subgraphUrls: c.CAIRN_SUBGRAPH_URLS,
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,92 @@
+import { connectDatabase, startDatabase, type Database } from '../adapters/builtin/database.ts';
+import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
+import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';
+import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
+import type { OnlineStore } from '../adapters/core/online-store.ts';
+import { log } from '../adapters/core/log.ts';
+import { startGateway, startSubgraph, type HealthReport, type RunningServer } from '../gateway/server.ts';
+import { readSupergraph } from '../gateway/supergraph.ts';
+import { applyMigrations } from '../prisma/migrate.ts';
+import { seedDemo } from '../prisma/seed.ts';
+import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
+import { createServices, type Services } from '../subgraphs/services.ts';
+import type { CairnConfig } from './config.ts';
+
+export interface Cairn extends RunningServer {
+  services: Services;
+  db: Database;
+  onlineStore: OnlineStore;
+  /** The connection string of the database in use (the embedded server's when DATABASE_URL is unset). */
+  databaseUrl: string;
+}
+
+async function openOnlineStore(config: CairnConfig): Promise<OnlineStore> {
+  if (!config.redisUrl) {
+    log.info('online store: in-process (set REDIS_URL to use Redis)');
+    return new MemoryOnlineStore();
+  }
+  const store = await RedisOnlineStore.connect(config.redisUrl, { prefix: config.redisPrefix });
+  log.info('online store: Redis from REDIS_URL');
+  return store;
+}
+
+/**
+ * Starts a Cairn process: the database (PostgreSQL or embedded PGlite) with pending migrations
+ * applied, the online store (Redis or in-process), then either the gateway with every subgraph not
+ * served elsewhere in process, or (`only`) one subgraph alone.
+ */
+export async function startCairn(config: CairnConfig, options: { only?: SubgraphName } = {}): Promise<Cairn> {
+  if (options.only && !config.databaseUrl) {
+    throw new Error('serving one subgraph alone needs DATABASE_URL: the embedded database belongs to a single process');
+  }
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((error) => log.warn({ err: error }, 'error while closing'));
+  };
+  try {
+    const database = await startDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    closers.push(database.close);
+    const { applied } = await applyMigrations(database.url, { log: (message) => log.info(message) });
+    if (applied.length) log.info({ applied }, `applied ${applied.length} migration(s)`);
+    const db = connectDatabase(database);
+    closers.push(() => db.$disconnect());
+    await ensureBuiltinProvider(db);
+    const onlineStore = await openOnlineStore(config);
+    closers.push(() => onlineStore.close());
+    const services = createServices({ db, onlineStore });
+    if (config.demo && !options.only) await seedDemo(services, config.actor);
+
+    const health = async (): Promise<HealthReport> => {
+      const checks: Record<string, string> = { database: database.kind, onlineStore: onlineStore.kind };
+      const results = await Promise.allSettled([db.$queryRaw`SELECT 1`, onlineStore.ping()]);
+      results.forEach((result, index) => {
+        if (result.status === 'rejected') checks[index === 0 ? 'database' : 'onlineStore'] = 'unreachable';
+      });
+      return { ok: results.every((r) => r.status === 'fulfilled'), checks };
+    };
+    const base = { port: config.port, host: config.host, services, actor: config.actor, health };
+
+    let server: RunningServer;
+    if (options.only) {
+      server = await startSubgraph({ ...base, schema: await buildSubgraph(options.only) });
+      log.info({ url: `${server.url}/graphql` }, `subgraph ${options.only} listening`);
+    } else {
+      const subgraphs: Record<string, { schema: Awaited<ReturnType<typeof buildSubgraph>> } | { url: string }> = {};
+      for (const name of SUBGRAPH_NAMES) {
+        const url = config.subgraphUrls[name];
+        subgraphs[name] = url ? { url } : { schema: await buildSubgraph(name) };
+      }
+      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs });
+      const remote = Object.keys(config.subgraphUrls);
+      log.info(
+        { url: server.url, remoteSubgraphs: remote },
+        `Cairn gateway listening on ${server.url} (GraphQL at ${server.url}/graphql)`,
+      );
+    }
+    closers.push(server.close);
+    return { ...server, close, services, db, onlineStore, databaseUrl: database.url };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

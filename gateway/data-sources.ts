@@ -1,0 +1,69 @@
+import { LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { log } from '../adapters/core/log.ts';
+import type { CairnContext } from '../subgraphs/shared/context.ts';
+
+function upstreamUnavailable(subgraph: string, reason: string): GraphQLError {
+  return new GraphQLError(`subgraph ${subgraph} is unavailable: ${reason}`, {
+    extensions: { code: 'UPSTREAM_UNAVAILABLE', serviceName: subgraph },
+  });
+}
+
+/**
+ * @apollo/gateway has no subgraph timeout of its own: a hung subgraph would hold the request
+ * forever. Every fetch is bounded here; a timeout or a network failure becomes an
+ * UPSTREAM_UNAVAILABLE error for that fetch, and the rest of the answer still arrives.
+ */
+async function guarded<T>(subgraph: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(upstreamUnavailable(subgraph, `no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work(), timeout]);
+  } catch (error) {
+    if (error instanceof GraphQLError) throw error;
+    log.warn({ subgraph, err: error }, 'subgraph call failed');
+    throw upstreamUnavailable(subgraph, 'the call failed');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A subgraph in the gateway's own process: executed directly, no HTTP hop. */
+export class InProcessSubgraph extends LocalGraphQLDataSource<CairnContext> {
+  constructor(
+    schema: GraphQLSchema,
+    private readonly name: string,
+    private readonly timeoutMs: number,
+  ) {
+    super(schema);
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<CairnContext>) {
+    return guarded(this.name, this.timeoutMs, () => super.process(options));
+  }
+}
+
+/** A subgraph served by another process, over HTTP (Node's fetch keeps connections alive). */
+export class RemoteSubgraph extends RemoteGraphQLDataSource<CairnContext> {
+  constructor(
+    private readonly name: string,
+    url: string,
+    private readonly timeoutMs: number,
+  ) {
+    super({
+      url,
+      // The socket is dropped at the same bound, so a hung subgraph does not pile up connections.
+      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+    });
+  }
+
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CairnContext>['willSendRequest']>>[0]) {
+    if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<CairnContext>) {
+    return guarded(this.name, this.timeoutMs, () => super.process(options));
+  }
+}

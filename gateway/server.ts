@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Request } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { log } from '../adapters/core/log.ts';
+import type { CairnContext } from '../subgraphs/shared/context.ts';
+import type { Services } from '../subgraphs/services.ts';
+import { InProcessSubgraph, RemoteSubgraph } from './data-sources.ts';
+
+export interface HealthReport {
+  ok: boolean;
+  checks: Record<string, string>;
+}
+
+interface ServerBase {
+  port: number;
+  host?: string;
+  services: Services;
+  /** The identity acting when auth is off. */
+  actor: string;
+  health: () => Promise<HealthReport>;
+}
+
+export interface GatewayOptions extends ServerBase {
+  supergraphSdl: string;
+  /** Per subgraph: an in-process schema, or the URL of a subgraph served elsewhere. */
+  subgraphs: Record<string, { schema: GraphQLSchema } | { url: string }>;
+  subgraphTimeoutMs: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
+const WEB_PLACEHOLDER = fileURLToPath(new URL('../web/public', import.meta.url));
+
+function contextFor(options: ServerBase) {
+  return async ({ req }: { req: Request }): Promise<CairnContext> => ({
+    services: options.services,
+    actor: options.actor,
+    requestId: req.get('x-request-id') ?? randomUUID(),
+  });
+}
+
+/** Starts the gateway: GraphQL at /graphql, the dashboard at /, liveness at /healthz. */
+export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name }): GraphQLDataSource<CairnContext> => {
+      const subgraph = options.subgraphs[name];
+      if (!subgraph) throw new Error(`the supergraph names subgraph ${name}, which this process does not know`);
+      return 'schema' in subgraph
+        ? new InProcessSubgraph(subgraph.schema, name, options.subgraphTimeoutMs)
+        : new RemoteSubgraph(name, subgraph.url, options.subgraphTimeoutMs);
+    },
+  });
+  return serve(options, { gateway }, (app) => {
+    app.use(express.static(existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER));
+  });
+}
+
+/** Serves one subgraph alone (`cairn serve --only <name>`) for a gateway elsewhere to call. */
+export function startSubgraph(options: ServerBase & { schema: GraphQLSchema }): Promise<RunningServer> {
+  return serve(options, { schema: options.schema }, () => {});
+}
+
+async function serve(
+  options: ServerBase,
+  graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema'>,
+  extraRoutes: (app: express.Express) => void,
+): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const apollo = new ApolloServer<CairnContext>({
+    ...(graphql as ApolloServerOptions<CairnContext>),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  } as ApolloServerOptions<CairnContext>);
+  await apollo.start();
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await options.health().catch((error: unknown) => ({ ok: false, checks: { error: String(error) } }));
+    res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', ...report.checks });
+  });
+  app.use('/graphql', express.json({ limit: '10mb' }), expressMiddleware(apollo, { context: contextFor(options) }));
+  extraRoutes(app);
+
+  const httpServer = await new Promise<Server>((resolve, reject) => {
+    const server = app.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
+    server.once('error', reject);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  log.debug({ url }, 'http server listening');
+  return {
+    url,
+    port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      await apollo.stop();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { CairnContext } from '../../shared/context.ts';
+import { Feature } from '../feature/type.ts';
+import { featureLoaders } from '../loaders.ts';
+import { ProviderReference } from '../../shared/provider-reference.ts';
+import { ApplyFeatureViewInput, FeatureView } from './type.ts';
+
+@Resolver(() => FeatureView)
+export class FeatureViewResolver {
+  @Query(() => FeatureView, { nullable: true, description: 'The latest version, or the one asked for.' })
+  featureView(
+    @Arg('name', () => String) name: string,
+    @Arg('version', () => Int, { nullable: true }) version: number | null,
+    @Ctx() { services }: CairnContext,
+  ) {
+    return services.features.featureViews.get(name, version);
+  }
+
+  @Mutation(() => FeatureView, { description: 'Same definition -> same version; a changed definition -> version + 1.' })
+  applyFeatureView(@Arg('input', () => ApplyFeatureViewInput) input: ApplyFeatureViewInput, @Ctx() { services, actor }: CairnContext) {
+    return services.features.featureViews.apply(input, actor);
+  }
+
+  @FieldResolver(() => [Feature])
+  features(@Root() view: FeatureView, @Ctx() context: CairnContext) {
+    return featureLoaders(context).featuresOfView.load(view.id);
+  }
+
+  @FieldResolver(() => ProviderReference)
+  provider(@Root() view: FeatureView): ProviderReference {
+    return { name: view.providerName };
+  }
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Database } from '../../../adapters/builtin/database.ts';
+import { InputError } from '../../../adapters/core/errors.ts';
+import { globalId } from '../../../adapters/core/ids.ts';
+import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
+import { recordAudit } from '../../shared/audit.ts';
+import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { FeatureViewRepository } from './repository.ts';
+
+export const FEATURE_DTYPES = ['INT64', 'FLOAT64', 'STRING', 'BOOL', 'TIMESTAMP', 'FLOAT32_LIST'] as const;
+
+const name = z.string().regex(NAME_PATTERN, NAME_RULE);
+
+const applyFeatureViewSchema = z.object({
+  name,
+  entity: name,
+  joinKey: name,
+  features: z
+    .array(
+      z.object({
+        name,
+        dtype: z.enum(FEATURE_DTYPES, { message: `must be one of ${FEATURE_DTYPES.join(', ')}` }),
+        description: z.string().max(2000).nullish(),
+      }),
+    )
+    .min(1, 'a feature view needs at least one feature')
+    .max(1000),
+  ttlSeconds: z.number().int().positive('must be greater than 0').nullish(),
+  owner: z.string().min(1).max(200).nullish(),
+  description: z.string().max(2000).nullish(),
+  tags: z.array(z.string().min(1).max(100)).max(50).nullish(),
+});
+
+function duplicateFeatureNames(input: { features?: unknown }) {
+  const seen = new Set<unknown>();
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  (Array.isArray(input?.features) ? input.features : []).forEach((feature: { name?: unknown }, index: number) => {
+    if (seen.has(feature?.name)) problems.push({ path: ['features', index, 'name'], message: `duplicate feature name ${JSON.stringify(feature.name)}` });
+    seen.add(feature?.name);
+  });
+  return problems;
+}
+
+export type ApplyFeatureView = z.infer<typeof applyFeatureViewSchema>;
+
+/** The canonical definition whose hash decides "same definition -> same version". */
+function definitionHash(view: ApplyFeatureView): string {
+  const canonical = {
+    entity: view.entity,
+    joinKey: view.joinKey,
+    features: view.features.map((f) => ({ name: f.name, dtype: f.dtype, description: f.description ?? null })),
+    ttlSeconds: view.ttlSeconds ?? null,
+    owner: view.owner ?? null,
+    description: view.description ?? null,
+    tags: [...new Set(view.tags ?? [])].sort(),
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+export class FeatureViewService {
+  private readonly repository: FeatureViewRepository;
+
+  constructor(private readonly db: Database) {
+    this.repository = new FeatureViewRepository(db);
+  }
+
+  /**
+   * Registers a feature view on the built-in provider. The same definition answers the existing
+   * version; a changed one creates version + 1. Applies of one name are serialized by an advisory
+   * lock, so concurrent applies never race for a version number.
+   */
+  async apply(input: unknown, actor: string) {
+    const view = parseInput(applyFeatureViewSchema, input, { crossChecks: duplicateFeatureNames });
+    const hash = definitionHash(view);
+    return this.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`featureView:${view.name}`}))`;
+      const latest = await this.repository.latest(tx, BUILTIN_PROVIDER, view.name);
+      if (latest?.definitionHash === hash) return latest;
+      const version = (latest?.version ?? 0) + 1;
+      const nativeId = `${view.name}/v${version}`;
+      const id = globalId('featureView', BUILTIN_PROVIDER, nativeId);
+      const created = await this.repository.create(tx, {
+        id,
+        providerName: BUILTIN_PROVIDER,
+        name: view.name,
+        version,
+        entity: view.entity,
+        joinKey: view.joinKey,
+        ttlSeconds: view.ttlSeconds ?? null,
+        owner: view.owner ?? null,
+        description: view.description ?? null,
+        tags: [...new Set(view.tags ?? [])].sort(),
+        definitionHash: hash,
+        nativeId,
+        features: view.features.map((feature, position) => ({
+          id: globalId('feature', BUILTIN_PROVIDER, `${nativeId}/${feature.name}`),
+          name: feature.name,
+          dtype: feature.dtype,
+          description: feature.description ?? null,
+          position,
+        })),
+      });
+      await recordAudit(tx, { actor, action: 'applyFeatureView', subjectId: id, payload: { version, definitionHash: hash } });
+      return created;
+    });
+  }
+
+  async get(name: string, version?: number | null) {
+    if (version != null && (!Number.isInteger(version) || version < 1)) {
+      throw new InputError([{ path: 'version', message: 'must be a positive integer' }]);
+    }
+    return this.repository.find(name, version);
+  }
+
+  byIds(ids: readonly string[]) {
+    return this.repository.byIds(ids);
+  }
+}

@@ -1,0 +1,47 @@
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { FeatureQuality } from '../../../prisma/generated/enums.ts';
+import { DateTimeScalar } from '../../shared/scalars.ts';
+
+registerEnumType(FeatureQuality, { name: 'FeatureQuality', description: 'UNKNOWN until checks ran; FAILING when the last check failed.' });
+
+@ObjectType()
+export class FeatureIncident {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  severity!: string;
+
+  @Field(() => String)
+  description!: string;
+
+  @Field(() => String, { description: 'OPEN or RESOLVED' })
+  status!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  resolvedAt!: Date | null;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'One typed feature of one version of a feature view.' })
+export class Feature {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: 'INT64, FLOAT64, STRING, BOOL, TIMESTAMP or FLOAT32_LIST' })
+  dtype!: string;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => FeatureQuality)
+  quality!: FeatureQuality;
+
+  featureViewId!: string;
+}

@@ -1,0 +1,33 @@
+import { GraphQLError } from 'graphql';
+import type { MiddlewareFn } from 'type-graphql';
+import { isCairnError } from '../../adapters/core/errors.ts';
+import { log } from '../../adapters/core/log.ts';
+
+/**
+ * The one place Cairn errors become GraphQL errors: a `CairnError` keeps its message and gets its
+ * stable `extensions.code`; anything else is logged with its cause and answered as an opaque
+ * INTERNAL_SERVER_ERROR, so SQL, stack traces and credentials never reach a client.
+ */
+export function toGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (isCairnError(error)) {
+    return new GraphQLError(error.message, {
+      extensions: { code: error.code, ...(error.details ?? {}) },
+    });
+  }
+  const errorId = Math.random().toString(36).slice(2, 10);
+  log.error({ errorId, err: error }, 'unexpected error in a resolver');
+  return new GraphQLError(`internal error (error id ${errorId})`, {
+    extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+  });
+}
+
+export async function mapErrors<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toGraphQLError(error);
+  }
+}
+
+export const mapErrorsMiddleware: MiddlewareFn = (_action, next) => mapErrors(next);

@@ -1,0 +1,1 @@
+export { GraphQLJSON as JSONScalar, GraphQLDateTime as DateTimeScalar } from 'graphql-scalars';

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { parseConfig, type CairnConfig } from '../cli/config.ts';
+import { startCairn, type Cairn } from '../cli/runtime.ts';
+
+export interface GraphQLAnswer<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export async function graphql<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as object) };
+}
+
+/** A database for one test file: a fresh database on DATABASE_URL's server, or PGlite in a temp dir. */
+export async function scratchDatabase(): Promise<{ url?: string; dataDir: string; drop(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cairn-test-'));
+  const removeDir = () => rm(dataDir, { recursive: true, force: true });
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) return { dataDir, drop: removeDir };
+  const name = `cairn_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    dataDir,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+      await removeDir();
+    },
+  };
+}
+
+export interface TestCairn extends Cairn {
+  config: CairnConfig;
+  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
+}
+
+/**
+ * A whole Cairn on a free port, on the real services when DATABASE_URL / REDIS_URL are set and on
+ * the embedded parts otherwise. Each call gets its own database and its own Redis key prefix.
+ */
+export async function startTestCairn(env: Record<string, string> = {}): Promise<TestCairn> {
+  const database = await scratchDatabase();
+  const config = parseConfig({
+    PORT: '0',
+    CAIRN_DEMO: 'off',
+    LOG_LEVEL: 'warn',
+    CAIRN_DATA_DIR: database.dataDir,
+    CAIRN_REDIS_PREFIX: `cairn-test:${randomBytes(4).toString('hex')}`,
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...env,
+  });
+  const cairn = await startCairn(config);
+  return {
+    ...cairn,
+    config,
+    query: (query, variables) => graphql(cairn.url, query, variables),
+    close: async () => {
+      await cairn.close();
+      await database.drop();
+    },
+  };
+}
+
+export const FEATURE_VIEW_INPUT = {
+  name: 'driver_stats',
+  entity: 'driver',
+  joinKey: 'driver_id',
+  ttlSeconds: 3600,
+  owner: 'ml-platform',
+  features: [
+    { name: 'trips_today', dtype: 'INT64' },
+    { name: 'avg_rating', dtype: 'FLOAT64' },
+  ],
+};

@@ -21,13 +21,19 @@
  *
  * Concurrency (what the engine itself provides; we add no locking of our own):
  *   The engine runs `SELECT pg_advisory_lock(72707369)` before touching `_prisma_migrations`
- *   and never unlocks explicitly: the lock lives as long as the pooled connection that took it.
- *   We close the pool when a call finishes, which releases it. A second process calling
- *   applyMigrations meanwhile blocks on the lock, then sees the migrations as applied and applies
- *   nothing. The engine gives up after 10 s ("Timed out trying to acquire a postgres advisory
- *   lock"), exactly like the native engine, so a migration that runs longer than 10 s makes a
- *   concurrent caller fail (it can simply retry). Behind PGlite's socket server every client
- *   connection shares one backend session, so the advisory lock does not exclude anything there.
+ *   and never unlocks explicitly: the lock lives as long as the connection that took it. Our pool
+ *   has a single connection (so the lock is held by the connection doing the work) and is closed
+ *   when the call finishes, which releases the lock. A concurrent caller (another process, or
+ *   another call in this process) blocks on the lock, then finds the migrations applied and
+ *   applies nothing. The engine gives up after 10 s (P1002 "Timed out trying to acquire a
+ *   postgres advisory lock"), like the native engine, so a caller waiting behind a migration that
+ *   runs longer than 10 s fails and must retry.
+ *   PGlite behind @electric-sql/pglite-socket: every socket connection shares ONE backend session,
+ *   so the advisory lock excludes nothing there; two concurrent runners race (one fails with
+ *   `relation "_prisma_migrations" already exists` or `type ... already exists`, and can leave a
+ *   failed row that blocks later deploys with P3009). Run migrations from one process only.
+ *   With the server's default `maxConnections: 1`, a second concurrent runner (or any other open
+ *   client) is refused outright ("Connection terminated unexpectedly").
  *
  * Workarounds applied to @prisma/adapter-pg 7.10.1 (see `CairnPgFactory`):
  *   - `connectToShadowDb()` builds its pool as `{ ...config, database }`, but pg lets
@@ -208,13 +214,13 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`
 }
 
+type PgAdapter = Awaited<ReturnType<PrismaPg['connect']>>
+
 /**
  * The PrismaPg factory the engine talks to, with the fixes described at the top of the file,
  * and bookkeeping so every pool it opened is closed when we are done (the engine does not
  * dispose its main connection, and that connection holds the migration advisory lock).
  */
-type PgAdapter = Awaited<ReturnType<PrismaPg['connect']>>
-
 class CairnPgFactory extends PrismaPg {
   private readonly open = new Set<SqlDriverAdapter>()
   /** Why the last shadow database could not be provided (the engine only says "Failed to connect"). */
@@ -484,6 +490,8 @@ function timestamp(d: Date): string {
  * engine on a temporary shadow database created (and dropped) on the server of `databaseUrl`;
  * the database of `databaseUrl` itself is neither read nor changed, but must exist, and its role
  * needs CREATEDB. Returns the new folder's path, or null when the schema needs no change.
+ * Unlike `prisma migrate dev`, the script has no "Warnings:" header for destructive steps
+ * (that comes from the engine's createMigration/evaluateDataLoss, which do not work here).
  */
 export async function createMigration(databaseUrl: string, name: string, opts: CreateOptions = {}): Promise<string | null> {
   const log = opts.log ?? (() => {})

@@ -7,13 +7,14 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { cpus, totalmem, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
+import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { parseConfig } from '../cli/config.ts';
+import { buildSubgraph } from '../subgraphs/index.ts';
 import { startCairn, type Cairn } from '../cli/runtime.ts';
+import { scratchDatabase } from '../test/testkit.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
 const WARMUP = Math.max(50, Math.floor(SAMPLES / 5));
@@ -44,11 +45,15 @@ async function latency(run: () => Promise<unknown>) {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+const FEATURE_OP = parse('query($id: ID!) { feature(id: $id) { id name } }');
+const USED_BY_OP = parse('query($r: [_Any!]!) { _entities(representations: $r) { ... on Feature { usedBy { id version model { name } } } } }');
+const DEPLOYMENTS_OP = parse('query($r: [_Any!]!) { _entities(representations: $r) { ... on ModelVersion { deployments { id status } } } }');
 const CROSS_SUBGRAPH = `query($id: ID!) { feature(id: $id) { name usedBy { id version model { name } deployments { id status } } } }`;
 
 async function main() {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-'));
-  const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', CAIRN_DATA_DIR: dataDir, CAIRN_DEMO: 'on' };
+  // A database of its own: a fresh one on DATABASE_URL's server, or PGlite in a temp dir.
+  const database = await scratchDatabase();
+  const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', CAIRN_DATA_DIR: database.dataDir, CAIRN_DEMO: 'on', DATABASE_URL: database.url ?? '' };
   const started: Cairn[] = [];
   try {
     const gateway = await startCairn(parseConfig(env));
@@ -71,8 +76,22 @@ async function main() {
       const versions = m._entities[0].usedBy.map((v: { id: string }) => ({ __typename: 'ModelVersion', id: v.id }));
       await post(`${deployments.url}/graphql`, 'query($r: [_Any!]!) { _entities(representations: $r) { ... on ModelVersion { deployments { id status } } } }', { r: versions });
     };
+    // The same three operations executed on the subgraph schemas in this process: resolvers and
+    // SQL only, no HTTP and no gateway. Its ratio to the gateway is the gateway's own cost.
+    const schemas = { features: await buildSubgraph('features'), models: await buildSubgraph('models'), deployments: await buildSubgraph('deployments') };
+    const inProcess = async () => {
+      const run = async (schema: GraphQLSchema, document: DocumentNode, variableValues: Record<string, unknown>) => {
+        const result = await execute({ schema, document, variableValues, contextValue: { services: gateway.services, actor: 'bench', requestId: 'bench' } });
+        if (result.errors) throw new Error(JSON.stringify(result.errors));
+        return result.data as any;
+      };
+      const f = await run(schemas.features, FEATURE_OP, { id: featureId });
+      const m = await run(schemas.models, USED_BY_OP, { r: [{ __typename: 'Feature', id: f.feature.id }] });
+      await run(schemas.deployments, DEPLOYMENTS_OP, { r: m._entities[0].usedBy.map((v: { id: string }) => ({ __typename: 'ModelVersion', id: v.id })) });
+    };
     const viaGateway = () => post(`${gateway.url}/graphql`, CROSS_SUBGRAPH, { id: featureId });
 
+    const inProcessLatency = await latency(inProcess);
     const directLatency = await latency(direct);
     const gatewayLatency = await latency(viaGateway);
 
@@ -93,14 +112,18 @@ async function main() {
         memoryGiB: round(totalmem() / 2 ** 30),
         loadAverage1m: round(loadavg()[0]!),
         node: process.version,
-        database: gateway.databaseUrl === process.env.DATABASE_URL ? 'postgres' : 'pglite',
+        database: database.url ? 'postgres' : 'pglite',
         onlineStore: gateway.onlineStore.kind,
       },
       crossSubgraphQuery: {
         query: 'feature -> usedBy (models) -> deployments (deployments)',
-        subgraphsDirect: directLatency,
+        subgraphsInProcess: inProcessLatency,
+        subgraphsDirectOverHttp: directLatency,
         throughGateway: gatewayLatency,
-        gatewayOverheadP50Ratio: round(gatewayLatency.p50Ms / directLatency.p50Ms),
+        gatewayOverheadP50Ratio: {
+          vsSubgraphsOverHttp: round(gatewayLatency.p50Ms / directLatency.p50Ms),
+          vsSubgraphsInProcess: round(gatewayLatency.p50Ms / inProcessLatency.p50Ms),
+        },
         gatewayAt16Clients: {
           requestsPerSecond: load.requests.average,
           latencyP50Ms: load.latency.p50,
@@ -113,7 +136,7 @@ async function main() {
     console.log(JSON.stringify(figures, null, 2));
   } finally {
     for (const cairn of started.reverse()) await cairn.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await database.drop();
   }
 }
 

@@ -1,5 +1,6 @@
-import { LocalGraphQLDataSource, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { log } from '../adapters/core/log.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 
@@ -30,18 +31,47 @@ async function guarded<T>(subgraph: string, timeoutMs: number, work: () => Promi
   }
 }
 
-/** A subgraph in the gateway's own process: executed directly, no HTTP hop. */
-export class InProcessSubgraph extends LocalGraphQLDataSource<CairnContext> {
+/**
+ * A subgraph in the gateway's own process: executed directly, no HTTP hop. The operations the
+ * gateway sends are few and repeat (one per query-plan fetch), so each is parsed and validated
+ * once and its document kept; validating every fetch again was the largest cost of a request.
+ */
+export class InProcessSubgraph implements GraphQLDataSource<CairnContext> {
+  private readonly documents = new LRUCache<string, DocumentNode | readonly GraphQLError[]>({ max: 2000 });
+
   constructor(
-    schema: GraphQLSchema,
+    private readonly schema: GraphQLSchema,
     private readonly name: string,
     private readonly timeoutMs: number,
-  ) {
-    super(schema);
+  ) {}
+
+  process({ request, context }: GraphQLDataSourceProcessOptions<CairnContext>) {
+    return guarded(this.name, this.timeoutMs, async (): Promise<ExecutionResult> => {
+      const document = this.document(request.query ?? '');
+      if (!('kind' in document)) return { errors: document };
+      return execute({
+        schema: this.schema,
+        document,
+        contextValue: context,
+        variableValues: request.variables,
+        operationName: request.operationName,
+      });
+    });
   }
 
-  override process(options: GraphQLDataSourceProcessOptions<CairnContext>) {
-    return guarded(this.name, this.timeoutMs, () => super.process(options));
+  private document(query: string): DocumentNode | readonly GraphQLError[] {
+    let document = this.documents.get(query);
+    if (!document) {
+      try {
+        const parsed = parse(query);
+        const errors = validate(this.schema, parsed);
+        document = errors.length ? errors : parsed;
+      } catch (error) {
+        document = [error as GraphQLError];
+      }
+      this.documents.set(query, document);
+    }
+    return document;
   }
 }
 

@@ -1,4 +1,5 @@
 import { connectDatabase, startDatabase, type Database } from '../adapters/builtin/database.ts';
+import { startJobQueue, type JobQueue } from '../adapters/builtin/jobs.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';
 import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
@@ -16,6 +17,7 @@ export interface Cairn extends RunningServer {
   services: Services;
   db: Database;
   onlineStore: OnlineStore;
+  jobs: JobQueue;
   /** The connection string of the database in use (the embedded server's when DATABASE_URL is unset). */
   databaseUrl: string;
 }
@@ -48,12 +50,15 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     closers.push(database.close);
     const { applied } = await applyMigrations(database.url, { log: (message) => log.info(message) });
     if (applied.length) log.info({ applied }, `applied ${applied.length} migration(s)`);
-    const db = connectDatabase(database);
-    closers.push(() => db.$disconnect());
+    const clients = connectDatabase(database);
+    closers.push(clients.close);
+    const { db } = clients;
     await ensureBuiltinProvider(db);
     const onlineStore = await openOnlineStore(config);
     closers.push(() => onlineStore.close());
-    const services = createServices({ db, onlineStore });
+    const jobs = await startJobQueue(clients.pool);
+    closers.push(() => jobs.close());
+    const services = createServices({ db, onlineStore, jobs });
     if (config.demo && !options.only) await seedDemo(services, config.actor);
 
     const health = async (): Promise<HealthReport> => {
@@ -84,7 +89,7 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
       );
     }
     closers.push(server.close);
-    return { ...server, close, services, db, onlineStore, databaseUrl: database.url };
+    return { ...server, close, services, db, onlineStore, jobs, databaseUrl: database.url };
   } catch (error) {
     await close();
     throw error;

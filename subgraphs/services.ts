@@ -1,4 +1,5 @@
 import type { Database } from '../adapters/builtin/database.ts';
+import type { JobQueue } from '../adapters/builtin/jobs.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { DeploymentRepository } from './deployments/repository.ts';
 import { FeatureService } from './features/feature/service.ts';
@@ -8,7 +9,7 @@ import { ProviderRepository } from './lineage/provider/repository.ts';
 import { ModelVersionService } from './models/model-version/service.ts';
 
 /** Everything the subgraphs' resolvers call, built once per process from the database and online store. */
-export function createServices(deps: { db: Database; onlineStore: OnlineStore }) {
+export function createServices(deps: { db: Database; onlineStore: OnlineStore; jobs: JobQueue }) {
   const featureViews = new FeatureViewService(deps.db);
   const features = new FeatureService(deps.db);
   return {

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient, type Prisma } from '../../prisma/generated/client.ts';
 import { log, redact } from '../core/log.ts';
 
@@ -54,6 +55,25 @@ export async function startDatabase(options: { databaseUrl?: string; dataDir: st
   };
 }
 
-export function connectDatabase(server: Pick<DatabaseServer, 'url' | 'poolSize'>): Database {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: server.url, max: server.poolSize }) });
+export interface DatabaseClients {
+  /** The typed catalog client. */
+  db: Database;
+  /** The connection pool under it, shared with the job queue (one connection on PGlite). */
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/** Connects Prisma over one node-postgres pool that every other client of the process shares. */
+export function connectDatabase(server: Pick<DatabaseServer, 'url' | 'poolSize'>): DatabaseClients {
+  const pool = new pg.Pool({ connectionString: server.url, max: server.poolSize });
+  pool.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
+  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    db,
+    pool,
+    close: async () => {
+      await db.$disconnect();
+      await pool.end();
+    },
+  };
 }

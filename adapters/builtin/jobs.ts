@@ -1,0 +1,79 @@
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Transaction } from './database.ts';
+import { log } from '../core/log.ts';
+
+/** A unit of background work as a handler sees it. */
+export interface Job<T> {
+  id: string;
+  name: string;
+  data: T;
+}
+
+export interface SendOptions {
+  /** At most one queued job per key (e.g. one materialization per feature view). */
+  singletonKey?: string;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  retryBackoff?: boolean;
+  startAfter?: Date;
+  /** Enqueue inside this transaction: the job exists only if the transaction commits (the outbox). */
+  transaction?: Transaction;
+}
+
+/**
+ * Durable background work in Postgres (pg-boss): materializations, webhook deliveries, syncs and
+ * rollout steps survive restarts and are shared by every Cairn process on the same database.
+ */
+export interface JobQueue {
+  send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
+  /** Runs `handler` for each job of `name`; a handler that throws makes pg-boss retry the job. */
+  work<T>(name: string, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** pg-boss's SQL runs through the process's own pool (one connection on PGlite). */
+function poolExecutor(pool: pg.Pool): PgBoss.Db {
+  return { executeSql: (text, values) => pool.query(text, values) };
+}
+
+/** pg-boss's SQL runs inside a Prisma interactive transaction. */
+function transactionExecutor(tx: Transaction): PgBoss.Db {
+  return {
+    executeSql: async (text, values) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...(values ?? [])) }),
+  };
+}
+
+export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSeconds?: number } = {}): Promise<JobQueue> {
+  const boss = new PgBoss({ db: poolExecutor(pool), schema: 'cairn_jobs', supervise: true, schedule: false });
+  boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
+  await boss.start();
+  const created = new Set<string>();
+  const ensureQueue = async (name: string) => {
+    if (created.has(name)) return;
+    if (!(await boss.getQueue(name))) await boss.createQueue(name);
+    created.add(name);
+  };
+  return {
+    async send(name, data, sendOptions = {}) {
+      await ensureQueue(name);
+      return boss.send(name, data, {
+        singletonKey: sendOptions.singletonKey,
+        retryLimit: sendOptions.retryLimit ?? 5,
+        retryDelay: sendOptions.retryDelaySeconds ?? 1,
+        retryBackoff: sendOptions.retryBackoff ?? true,
+        startAfter: sendOptions.startAfter,
+        ...(sendOptions.transaction ? { db: transactionExecutor(sendOptions.transaction) } : {}),
+      });
+    },
+    async work(name, handler, workOptions = {}) {
+      await ensureQueue(name);
+      await boss.work<object>(name, { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
+        if (job) await handler({ id: job.id, name: job.name, data: job.data as never });
+      });
+    },
+    async close() {
+      await boss.stop({ graceful: true, wait: true, timeout: 5000 });
+    },
+  };
+}

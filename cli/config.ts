@@ -32,6 +32,12 @@ const configSchema = z.object({
   CAIRN_DATA_DIR: z.string().min(1).default('.cairn'),
   CAIRN_DEMO: z.enum(['on', 'off']).default('on'),
   CAIRN_ACTOR: z.string().min(1).max(200).default('local'),
+  CAIRN_ACTOR_ROLES: z.string().default(''),
+  CAIRN_AUTH: z.enum(['off', 'trusted-header']).default('off'),
+  CAIRN_POLICY_FILE: z.string().min(1).optional(),
+  CAIRN_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  CAIRN_WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  CAIRN_JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   CAIRN_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   CAIRN_SUBGRAPH_URLS: subgraphUrls.default({}),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,6 +52,12 @@ export interface CairnConfig {
   dataDir: string;
   demo: boolean;
   actor: string;
+  actorRoles: string[];
+  /** `off`: every request acts as `actor`; `trusted-header`: an authenticating proxy names the actor in `x-cairn-actor` (roles in `x-cairn-roles`). */
+  auth: 'off' | 'trusted-header';
+  policyFile?: string;
+  webhooks: { maxAttempts: number; retryDelaySeconds: number };
+  jobPollSeconds: number;
   subgraphTimeoutMs: number;
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   logLevel: string;
@@ -77,6 +89,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     dataDir: c.CAIRN_DATA_DIR,
     demo: c.CAIRN_DEMO === 'on',
     actor: c.CAIRN_ACTOR,
+    actorRoles: c.CAIRN_ACTOR_ROLES.split(',').map((role) => role.trim()).filter(Boolean),
+    auth: c.CAIRN_AUTH,
+    policyFile: c.CAIRN_POLICY_FILE,
+    webhooks: { maxAttempts: c.CAIRN_WEBHOOK_MAX_ATTEMPTS, retryDelaySeconds: c.CAIRN_WEBHOOK_RETRY_DELAY_SECONDS },
+    jobPollSeconds: c.CAIRN_JOB_POLL_SECONDS,
     subgraphTimeoutMs: c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     subgraphUrls: c.CAIRN_SUBGRAPH_URLS,
     logLevel: c.LOG_LEVEL,

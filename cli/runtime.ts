@@ -9,6 +9,8 @@ import { startGateway, startSubgraph, type HealthReport, type RunningServer } fr
 import { readSupergraph } from '../gateway/supergraph.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { seedDemo } from '../prisma/seed.ts';
+import { loadPolicyFile } from '../subgraphs/models/policy/file.ts';
+import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
 import type { CairnConfig } from './config.ts';
@@ -56,10 +58,13 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     await ensureBuiltinProvider(db);
     const onlineStore = await openOnlineStore(config);
     closers.push(() => onlineStore.close());
-    const jobs = await startJobQueue(clients.pool);
+    const jobs = await startJobQueue(clients.pool, { pollingIntervalSeconds: config.jobPollSeconds });
     closers.push(() => jobs.close());
-    const services = createServices({ db, onlineStore, jobs });
+    const services = createServices({ db, onlineStore, jobs }, { webhooks: config.webhooks });
+    if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
     if (config.demo && !options.only) await seedDemo(services, config.actor);
+    // Background work: any Cairn process on the database takes its share of the queued jobs.
+    await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
 
     const health = async (): Promise<HealthReport> => {
       const checks: Record<string, string> = { database: database.kind, onlineStore: onlineStore.kind };
@@ -69,7 +74,8 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
       });
       return { ok: results.every((r) => r.status === 'fulfilled'), checks };
     };
-    const base = { port: config.port, host: config.host, services, actor: config.actor, health };
+    const identity = { auth: config.auth, actor: config.actor, roles: config.actorRoles };
+    const base = { port: config.port, host: config.host, services, identity, health };
 
     let server: RunningServer;
     if (options.only) {

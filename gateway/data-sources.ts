@@ -90,6 +90,9 @@ export class RemoteSubgraph extends RemoteGraphQLDataSource<CairnContext> {
   }
 
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CairnContext>['willSendRequest']>>[0]) {
+    // A subgraph served alone runs in trusted-header mode behind the gateway: it acts as the gateway's caller.
+    request.http?.headers.set('x-cairn-actor', context.actor);
+    request.http?.headers.set('x-cairn-roles', context.roles.join(','));
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
   }
 

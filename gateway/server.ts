@@ -14,6 +14,13 @@ import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
 import { InProcessSubgraph, RemoteSubgraph } from './data-sources.ts';
 
+export interface IdentityOptions {
+  auth: 'off' | 'trusted-header';
+  /** The identity (and roles) every request acts as while auth is off. */
+  actor: string;
+  roles: string[];
+}
+
 export interface HealthReport {
   ok: boolean;
   checks: Record<string, string>;
@@ -23,8 +30,7 @@ interface ServerBase {
   port: number;
   host?: string;
   services: Services;
-  /** The identity acting when auth is off. */
-  actor: string;
+  identity: IdentityOptions;
   health: () => Promise<HealthReport>;
 }
 
@@ -44,10 +50,22 @@ export interface RunningServer {
 const WEB_DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 const WEB_PLACEHOLDER = fileURLToPath(new URL('../web/public', import.meta.url));
 
+const ACTOR_HEADER = 'x-cairn-actor';
+const ROLES_HEADER = 'x-cairn-roles';
+
+/** The request's identity: the local one while auth is off, the proxy's headers in `trusted-header` mode. */
+function identityOf(req: Request, identity: IdentityOptions): { actor: string; roles: string[] } | null {
+  if (identity.auth === 'off') return { actor: identity.actor, roles: identity.roles };
+  const actor = req.get(ACTOR_HEADER)?.trim();
+  if (!actor) return null;
+  const roles = (req.get(ROLES_HEADER) ?? '').split(',').map((role) => role.trim()).filter(Boolean);
+  return { actor, roles };
+}
+
 function contextFor(options: ServerBase) {
   return async ({ req }: { req: Request }): Promise<CairnContext> => ({
     services: options.services,
-    actor: options.actor,
+    ...identityOf(req, options.identity)!,
     requestId: req.get('x-request-id') ?? randomUUID(),
   });
 }
@@ -91,6 +109,10 @@ async function serve(
   app.get('/healthz', async (_req, res) => {
     const report = await options.health().catch((error: unknown) => ({ ok: false, checks: { error: String(error) } }));
     res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', ...report.checks });
+  });
+  app.use('/graphql', (req, res, next) => {
+    if (identityOf(req, options.identity)) return next();
+    res.status(401).json({ errors: [{ message: `no identity: the authenticating proxy must set ${ACTOR_HEADER}`, extensions: { code: 'UNAUTHENTICATED' } }] });
   });
   app.use('/graphql', express.json({ limit: '10mb' }), expressMiddleware(apollo, { context: contextFor(options) }));
   extraRoutes(app);

@@ -24,9 +24,9 @@ export async function seedDemo(services: Services, actor: string): Promise<void>
     },
     actor,
   );
-  if (await services.models.modelByName('eta_predictor')) return;
+  if (await services.models.versions.modelByName('eta_predictor')) return;
   const features = await services.features.features.byViewIds([view.id]);
-  await services.models.register(
+  await services.models.versions.register(
     {
       model: 'eta_predictor',
       artifactUri: 's3://cairn-demo/models/eta_predictor/1/model.tar.gz',

@@ -27,6 +27,8 @@ export interface SendOptions {
  */
 export interface JobQueue {
   send<T extends object>(name: string, data: T, options?: SendOptions): Promise<string | null>;
+  /** Creates the queue if it does not exist yet (sending inside a transaction needs it declared first). */
+  declare(name: string): Promise<void>;
   /** Runs `handler` for each job of `name`; a handler that throws makes pg-boss retry the job. */
   work<T>(name: string, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number }): Promise<void>;
   close(): Promise<void>;
@@ -56,6 +58,10 @@ export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSec
   };
   return {
     async send(name, data, sendOptions = {}) {
+      if (sendOptions.transaction && !created.has(name)) {
+        // Creating a queue needs the pool's connection, which the transaction may hold (PGlite has one).
+        throw new Error(`job queue ${name} must be declared (work() or declare()) before jobs are sent inside a transaction`);
+      }
       await ensureQueue(name);
       return boss.send(name, data, {
         singletonKey: sendOptions.singletonKey,
@@ -66,6 +72,7 @@ export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSec
         ...(sendOptions.transaction ? { db: transactionExecutor(sendOptions.transaction) } : {}),
       });
     },
+    declare: ensureQueue,
     async work(name, handler, workOptions = {}) {
       await ensureQueue(name);
       await boss.work<object>(name, { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {

@@ -8,6 +8,8 @@ export interface CairnContext {
   services: Services;
   /** Who is acting: the request identity, or the configured local identity when auth is off. */
   actor: string;
+  /** The actor's roles, as policies see them (`actor.roles`). */
+  roles: string[];
   requestId: string;
 }
 

@@ -37,6 +37,16 @@ export class ModelVersionRepository {
     return this.db.dataset.count({ where: { id } }).then((n) => n > 0);
   }
 
+  /** Newest first; `after` is the last ID of the previous page. */
+  search(where: Prisma.ModelVersionWhereInput, take: number, after: string | null) {
+    return this.db.modelVersion.findMany({
+      where,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take,
+      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+    });
+  }
+
   modelsByName(name: string, providerName?: string | null) {
     return this.db.registeredModel.findMany({ where: { name, ...(providerName ? { providerName } : {}) }, orderBy: { providerName: 'asc' } });
   }

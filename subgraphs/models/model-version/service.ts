@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import type { Database } from '../../../adapters/builtin/database.ts';
-import { InputError, NotSupportedError } from '../../../adapters/core/errors.ts';
+import { InputError, NotFoundError, NotSupportedError } from '../../../adapters/core/errors.ts';
 import { globalId, parseGlobalId } from '../../../adapters/core/ids.ts';
+import type { ModelRegistryProvider } from '../../../adapters/core/model-registry.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
+import type { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
 import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
 import { addLineageEdges, type NewLineageEdge } from '../../lineage/edge/writer.ts';
+import { WebhookEvent } from '../webhook/type.ts';
+import type { WebhookService } from '../webhook/service.ts';
 import { ModelVersionRepository } from './repository.ts';
 
 const uri = z.string().min(1).max(2048).regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'must be a URI such as s3://bucket/path or gs://bucket/path');
-const json = z.json();
+const numbers = z.record(z.string(), z.number().refine(Number.isFinite, 'must be a finite number'));
+const tag = z.string().min(1).max(100).regex(/^[\w.:=/-]+$/, 'letters, digits and _ . : = / - only');
 
 const registerModelVersionSchema = z.object({
   model: z.string().regex(NAME_PATTERN, NAME_RULE),
@@ -19,32 +24,58 @@ const registerModelVersionSchema = z.object({
   gitCommit: z.string().regex(/^[0-9a-f]{7,40}$/, 'must be a 7 to 40 character hex commit hash').nullish(),
   trainingDatasetId: z.string().nullish(),
   featureIds: z.array(z.string()).max(1000).nullish(),
-  params: z.record(z.string(), json).nullish(),
-  metrics: z.record(z.string(), z.number().refine(Number.isFinite, 'must be a finite number')).nullish(),
+  params: z.record(z.string(), z.json()).nullish(),
+  metrics: numbers.nullish(),
+  fairnessMetrics: numbers.nullish(),
+  description: z.string().max(5000).nullish(),
+  tags: z.array(tag).max(50).nullish(),
+  parentVersionId: z.string().nullish(),
+});
+
+const filterSchema = z.object({
+  model: z.string().nullish(),
+  modelPrefix: z.string().nullish(),
+  stage: z.enum(['NONE', 'STAGING', 'PRODUCTION', 'ARCHIVED']).nullish(),
+  tag: z.string().nullish(),
+  provider: z.string().nullish(),
+  metrics: z
+    .array(z.object({ name: z.string().min(1).max(200), min: z.number().nullish(), max: z.number().nullish() }).refine((m) => m.min != null || m.max != null, 'give min, max or both'))
+    .max(20)
+    .nullish(),
+});
+
+const aliasSchema = z.object({
+  modelVersionId: z.string(),
+  alias: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - (at most 63), starting with a letter'),
 });
 
 export class ModelVersionService {
-  private readonly repository: ModelVersionRepository;
+  readonly repository: ModelVersionRepository;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly registryFor: (providerName: string) => ModelRegistryProvider | undefined,
+    private readonly webhooks: WebhookService,
+  ) {
     this.repository = new ModelVersionRepository(db);
   }
 
   /**
    * Registers the next version of a model (creating the model with its first version). Version
    * numbers are per model, monotonic and gap-free under concurrent registration (the model row is
-   * locked while the number is taken). Lineage edges and the audit event commit with the version.
+   * locked while the number is taken). Lineage edges, the audit event and the webhook outbox
+   * commit with the version.
    */
-  async register(input: unknown, actor: string) {
+  async register(input: unknown, actor: string, requestId?: string) {
     const spec = parseInput(registerModelVersionSchema, input);
     const providerName = spec.provider ?? BUILTIN_PROVIDER;
     const featureIds = [...new Set(spec.featureIds ?? [])];
-    await this.checkReferences(providerName, featureIds, spec.trainingDatasetId ?? null);
+    const registry = await this.checkReferences(providerName, featureIds, spec.trainingDatasetId ?? null, spec.parentVersionId ?? null);
 
     const modelId = globalId('model', providerName, spec.model);
     return this.db.$transaction(async (tx) => {
       const { nextVersion } = await this.repository.lockModel(tx, { id: modelId, providerName, name: spec.model, nativeId: spec.model });
-      const nativeId = `${spec.model}/${nextVersion}`;
+      const { nativeId } = await registry.registerVersion(tx, spec.model, nextVersion);
       const id = globalId('modelVersion', providerName, nativeId);
       const version = await this.repository.createVersion(
         tx,
@@ -55,8 +86,12 @@ export class ModelVersionService {
           artifactUri: spec.artifactUri ?? null,
           imageUri: spec.imageUri ?? null,
           gitCommit: spec.gitCommit ?? null,
-          params: (spec.params ?? {}) as object,
+          params: (spec.params ?? {}) as Prisma.InputJsonValue,
           metrics: spec.metrics ?? {},
+          fairnessMetrics: spec.fairnessMetrics ?? {},
+          description: spec.description ?? null,
+          tags: [...new Set(spec.tags ?? [])],
+          parentVersionId: spec.parentVersionId ?? null,
           trainingDatasetId: spec.trainingDatasetId ?? null,
           nativeId,
           createdBy: actor,
@@ -64,27 +99,24 @@ export class ModelVersionService {
         featureIds,
       );
       const target = { id, kind: 'modelVersion' as const };
-      const edges: NewLineageEdge[] = featureIds.map((featureId) => ({
-        from: { id: featureId, kind: 'feature' },
-        to: target,
-        relation: 'USES_FEATURE',
-        providerName,
-      }));
-      if (spec.trainingDatasetId) {
-        edges.push({ from: { id: spec.trainingDatasetId, kind: 'dataset' }, to: target, relation: 'TRAINED_ON', providerName });
-      }
+      const edges: NewLineageEdge[] = featureIds.map((featureId) => ({ from: { id: featureId, kind: 'feature' }, to: target, relation: 'USES_FEATURE', providerName }));
+      if (spec.trainingDatasetId) edges.push({ from: { id: spec.trainingDatasetId, kind: 'dataset' }, to: target, relation: 'TRAINED_ON', providerName });
+      if (spec.parentVersionId) edges.push({ from: { id: spec.parentVersionId, kind: 'modelVersion' }, to: target, relation: 'FINE_TUNED_FROM', providerName });
       await addLineageEdges(tx, edges);
-      await recordAudit(tx, { actor, action: 'registerModelVersion', subjectId: id, payload: { version: nextVersion, featureIds } });
+      const payload = { model: spec.model, version: nextVersion, provider: providerName, featureIds, trainingDatasetId: spec.trainingDatasetId ?? null, parentVersionId: spec.parentVersionId ?? null };
+      await recordAudit(tx, { actor, action: 'registerModelVersion', subjectId: id, requestId, payload });
+      await this.webhooks.enqueue(tx, WebhookEvent.MODEL_VERSION_REGISTERED, { modelVersionId: id, actor, ...payload });
       return version;
     });
   }
 
-  /** Every referenced provider, feature and dataset must exist; all problems are reported at once. */
-  private async checkReferences(providerName: string, featureIds: string[], trainingDatasetId: string | null) {
+  /** Every referenced provider, feature, dataset and parent must exist; all problems are reported at once. */
+  private async checkReferences(providerName: string, featureIds: string[], trainingDatasetId: string | null, parentVersionId: string | null) {
     const problems: { path: string; message: string }[] = [];
     const provider = await this.repository.providerByName(providerName);
+    const registry = this.registryFor(providerName);
     if (!provider) problems.push({ path: 'input.provider', message: `no provider named ${JSON.stringify(providerName)}` });
-    else if (provider.kind !== 'BUILTIN') throw new NotSupportedError(providerName, 'registerModelVersion');
+    else if (!registry) throw new NotSupportedError(providerName, 'registerModelVersion');
 
     featureIds.forEach((id, index) => {
       try {
@@ -102,7 +134,53 @@ export class ModelVersionService {
     if (trainingDatasetId && !(await this.repository.datasetExists(trainingDatasetId))) {
       problems.push({ path: 'input.trainingDatasetId', message: `no dataset with id ${JSON.stringify(trainingDatasetId)}` });
     }
+    if (parentVersionId && (await this.repository.versionsByIds([parentVersionId])).length === 0) {
+      problems.push({ path: 'input.parentVersionId', message: `no model version with id ${JSON.stringify(parentVersionId)}` });
+    }
     if (problems.length) throw new InputError(problems);
+    return registry!;
+  }
+
+  /** Versions matching a filter, newest first, `first` at a time after the cursor. */
+  async search(filter: unknown, first: number, after: string | null) {
+    const f = parseInput(filterSchema, filter ?? {}, { root: 'filter' });
+    if (!Number.isInteger(first) || first < 1 || first > 500) throw new InputError([{ path: 'first', message: 'must be between 1 and 500' }]);
+    const where: Prisma.ModelVersionWhereInput = {
+      AND: [
+        f.model ? { model: { name: f.model } } : {},
+        f.modelPrefix ? { model: { name: { startsWith: f.modelPrefix } } } : {},
+        f.provider ? { model: { providerName: f.provider } } : {},
+        f.stage ? { stage: f.stage } : {},
+        f.tag ? { tags: { has: f.tag } } : {},
+        ...(f.metrics ?? []).flatMap((m) => [
+          ...(m.min != null ? [{ metrics: { path: [m.name], gte: m.min } }] : []),
+          ...(m.max != null ? [{ metrics: { path: [m.name], lte: m.max } }] : []),
+        ]),
+      ],
+    };
+    const rows = await this.repository.search(where, first + 1, after);
+    return { nodes: rows.slice(0, first), pageInfo: { hasNextPage: rows.length > first, endCursor: rows.slice(0, first).at(-1)?.id ?? null } };
+  }
+
+  /** Gives the alias to one version, taking it from the model's other versions, in one transaction. */
+  async setAlias(input: unknown, actor: string, requestId?: string) {
+    const spec = parseInput(aliasSchema, input);
+    parseGlobalId(spec.modelVersionId, 'input.modelVersionId', 'modelVersion');
+    return this.db.$transaction(async (tx) => {
+      const version = await tx.modelVersion.findUnique({ where: { id: spec.modelVersionId } });
+      if (!version) throw new NotFoundError('ModelVersion', spec.modelVersionId);
+      await tx.$executeRaw`SELECT 1 FROM registered_model WHERE id = ${version.modelId} FOR UPDATE`;
+      const holders = await tx.modelVersion.findMany({ where: { modelId: version.modelId, aliases: { has: spec.alias }, NOT: { id: version.id } } });
+      for (const holder of holders) {
+        await tx.modelVersion.update({ where: { id: holder.id }, data: { aliases: holder.aliases.filter((a) => a !== spec.alias) } });
+      }
+      const updated = await tx.modelVersion.update({
+        where: { id: version.id },
+        data: { aliases: [...new Set([...version.aliases, spec.alias])].sort() },
+      });
+      await recordAudit(tx, { actor, action: 'setModelAlias', subjectId: version.id, requestId, payload: { alias: spec.alias, from: holders.map((h) => h.id) } });
+      return updated;
+    });
   }
 
   async modelByName(name: string, providerName?: string | null) {
@@ -113,25 +191,5 @@ export class ModelVersionService {
       ]);
     }
     return models[0] ?? null;
-  }
-
-  modelsByIds(ids: readonly string[]) {
-    return this.repository.modelsByIds(ids);
-  }
-
-  versionsByIds(ids: readonly string[]) {
-    return this.repository.versionsByIds(ids);
-  }
-
-  versionsByModelIds(ids: readonly string[]) {
-    return this.repository.versionsByModelIds(ids);
-  }
-
-  featureLinksByVersionIds(ids: readonly string[]) {
-    return this.repository.featureLinksByVersionIds(ids);
-  }
-
-  versionsUsingFeatures(ids: readonly string[]) {
-    return this.repository.versionsUsingFeatures(ids);
   }
 }

@@ -1,4 +1,4 @@
-import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Stage } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
@@ -58,11 +58,81 @@ export class ModelVersion {
   @Field(() => String, { nullable: true })
   createdBy!: string | null;
 
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => [String])
+  tags!: string[];
+
+  @Field(() => JSONScalar, { description: 'Fairness metric name -> number (per group if you like: {"dp_gap_gender": 0.03}).' })
+  fairnessMetrics!: unknown;
+
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
   modelId!: string;
   trainingDatasetId!: string | null;
+  parentVersionId!: string | null;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
+  endCursor!: string | null;
+
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+}
+
+@ObjectType()
+export class ModelVersionPage {
+  @Field(() => [ModelVersion])
+  nodes!: ModelVersion[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@InputType({ description: 'A metric bound: versions whose metric `name` lies in [min, max].' })
+export class MetricThreshold {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Float, { nullable: true })
+  min?: number | null;
+
+  @Field(() => Float, { nullable: true })
+  max?: number | null;
+}
+
+@InputType()
+export class ModelVersionFilter {
+  @Field(() => String, { nullable: true, description: 'Exact model name.' })
+  model?: string | null;
+
+  @Field(() => String, { nullable: true })
+  modelPrefix?: string | null;
+
+  @Field(() => Stage, { nullable: true })
+  stage?: Stage | null;
+
+  @Field(() => String, { nullable: true })
+  tag?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Provider instance name.' })
+  provider?: string | null;
+
+  @Field(() => [MetricThreshold], { nullable: true })
+  metrics?: MetricThreshold[] | null;
+}
+
+@InputType()
+export class SetModelAliasInput {
+  @Field(() => ID, { description: 'The version that gets the alias; it leaves whichever version of the model had it.' })
+  modelVersionId!: string;
+
+  @Field(() => String, { description: 'champion, challenger, …' })
+  alias!: string;
 }
 
 @InputType()
@@ -93,4 +163,16 @@ export class RegisterModelVersionInput {
 
   @Field(() => JSONScalar, { nullable: true, description: 'Metric name -> number.' })
   metrics?: unknown;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Fairness metric name -> number.' })
+  fairnessMetrics?: unknown;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  tags?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'The version this one was fine-tuned from (same or another model).' })
+  parentVersionId?: string | null;
 }

@@ -12,7 +12,7 @@ export class RegisteredModelResolver {
     @Arg('provider', () => String, { nullable: true }) provider: string | null,
     @Ctx() { services }: CairnContext,
   ) {
-    return services.models.modelByName(name, provider);
+    return services.models.versions.modelByName(name, provider);
   }
 
   @FieldResolver(() => [ModelVersion])

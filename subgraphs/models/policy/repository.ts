@@ -1,0 +1,28 @@
+import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
+import type { Prisma } from '../../../prisma/generated/client.ts';
+import type { Stage } from '../../../prisma/generated/enums.ts';
+
+export class PolicyRepository {
+  constructor(private readonly db: Database) {}
+
+  latest(tx: Transaction | Database, name: string) {
+    return tx.policy.findFirst({ where: { name }, orderBy: { version: 'desc' } });
+  }
+
+  create(tx: Transaction, data: Prisma.PolicyUncheckedCreateInput) {
+    return tx.policy.create({ data });
+  }
+
+  /** The version in force of every policy (the highest version of each name), optionally by stage. */
+  async current(tx: Transaction | Database = this.db, appliesTo?: Stage) {
+    const rows = await tx.policy.findMany({
+      distinct: ['name'],
+      orderBy: [{ name: 'asc' }, { version: 'desc' }],
+    });
+    return rows.filter((p) => p.enabled && (appliesTo === undefined || p.appliesTo === appliesTo));
+  }
+
+  history(name: string) {
+    return this.db.policy.findMany({ where: { name }, orderBy: { version: 'desc' } });
+  }
+}

@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
+import { ConflictError, NotFoundError } from '../../../adapters/core/errors.ts';
+import { parseGlobalId } from '../../../adapters/core/ids.ts';
+import { log } from '../../../adapters/core/log.ts';
+import type { ModelRegistryProvider } from '../../../adapters/core/model-registry.ts';
+import { Prisma, type Promotion as PromotionRow } from '../../../prisma/generated/client.ts';
+import { Stage } from '../../../prisma/generated/enums.ts';
+import { recordAudit } from '../../shared/audit.ts';
+import { parseInput } from '../../shared/validate.ts';
+import { evaluatePolicy } from '../policy/cel.ts';
+import { globMatches } from '../policy/service.ts';
+import type { PolicyRepository } from '../policy/repository.ts';
+import { WebhookEvent } from '../webhook/type.ts';
+import type { WebhookService } from '../webhook/service.ts';
+import { buildPolicyContext } from './context.ts';
+
+const promoteSchema = z.object({
+  modelVersionId: z.string(),
+  to: z.enum([Stage.STAGING, Stage.PRODUCTION, Stage.ARCHIVED], { message: 'must be STAGING, PRODUCTION or ARCHIVED' }),
+  dryRun: z.boolean().nullish(),
+  idempotencyKey: z.string().min(1).max(200).nullish(),
+  reason: z.string().max(2000).nullish(),
+  expectedCurrentVersionId: z.string().min(1).nullish(),
+});
+
+export interface EvaluationView {
+  policy: string;
+  version: number;
+  severity: 'BLOCK' | 'WARN';
+  outcome: 'PASSED' | 'FAILED' | 'ERRORED';
+  message: string;
+  error: string | null;
+}
+
+/** What a promotion answered; stored with the promotion so a replay answers exactly the same. */
+interface Verdict {
+  allowed: boolean;
+  applied: boolean;
+  status: 'APPLIED' | 'DENIED' | 'PENDING_APPROVAL';
+  evaluations: EvaluationView[];
+  previousHolderId: string | null;
+}
+
+export interface PromotionOutcome {
+  allowed: boolean;
+  applied: boolean;
+  dryRun: boolean;
+  replayed: boolean;
+  promotion: PromotionRow | null;
+  evaluations: EvaluationView[];
+  violations: { policy: string; message: string; severity: 'BLOCK' | 'WARN' }[];
+  warnings: { policy: string; message: string; severity: 'BLOCK' | 'WARN' }[];
+  previousHolderId: string | null;
+}
+
+export interface Identity {
+  actor: string;
+  roles: string[];
+  requestId?: string;
+}
+
+function canonicalHash(value: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(value, Object.keys(value).sort())).digest('hex');
+}
+
+function outcome(verdict: Verdict, promotion: PromotionRow | null, flags: { dryRun: boolean; replayed: boolean }): PromotionOutcome {
+  const failed = verdict.evaluations.filter((e) => e.outcome !== 'PASSED');
+  const view = (e: EvaluationView) => ({ policy: e.policy, message: e.error ? `${e.message} (${e.error})` : e.message, severity: e.severity });
+  return {
+    ...flags,
+    allowed: verdict.allowed,
+    applied: verdict.applied,
+    promotion,
+    evaluations: verdict.evaluations,
+    violations: failed.filter((e) => e.severity === 'BLOCK').map(view),
+    warnings: failed.filter((e) => e.severity === 'WARN').map(view),
+    previousHolderId: verdict.previousHolderId,
+  };
+}
+
+export class PromotionService {
+  constructor(
+    private readonly db: Database,
+    private readonly policies: PolicyRepository,
+    private readonly registryFor: (providerName: string) => ModelRegistryProvider,
+    private readonly webhooks: WebhookService,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Evaluates every policy in force for the target stage and, when none that BLOCKs fails,
+   * changes the stage through the owning registry, archives the previous PRODUCTION holder, and
+   * records the promotion, its audit event and its webhooks in one transaction. Promotions of one
+   * model are serialized by a lock on the model's row: there is never more than one PRODUCTION
+   * holder, and no update is lost. A denial is recorded and answered as data.
+   */
+  async promote(input: unknown, identity: Identity): Promise<PromotionOutcome> {
+    const spec = parseInput(promoteSchema, input);
+    parseGlobalId(spec.modelVersionId, 'input.modelVersionId', 'modelVersion');
+    const dryRun = spec.dryRun ?? false;
+    const requestHash = canonicalHash({
+      modelVersionId: spec.modelVersionId,
+      to: spec.to,
+      reason: spec.reason ?? null,
+      expectedCurrentVersionId: spec.expectedCurrentVersionId ?? null,
+      actor: identity.actor,
+    });
+    if (spec.idempotencyKey && !dryRun) {
+      const replay = await this.replay(spec.idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    try {
+      return await this.db.$transaction(
+        async (tx) => {
+          const { verdict, candidate, holders } = await this.judge(tx, spec, identity);
+          if (dryRun) return outcome(verdict, null, { dryRun, replayed: false });
+          if (verdict.allowed) {
+            const registry = this.registryFor(candidate.model.providerName);
+            await registry.transitionStage(tx, { id: candidate.id, nativeId: candidate.nativeId, modelName: candidate.model.name, version: candidate.version }, spec.to);
+            if (spec.to === Stage.PRODUCTION) {
+              for (const holder of holders) {
+                await registry.transitionStage(tx, { id: holder.id, nativeId: holder.nativeId, modelName: candidate.model.name, version: holder.version }, Stage.ARCHIVED);
+              }
+            }
+          }
+          const promotion = await tx.promotion.create({
+            data: {
+              modelVersionId: candidate.id,
+              fromStage: candidate.stage,
+              toStage: spec.to,
+              status: verdict.status,
+              actor: identity.actor,
+              reason: spec.reason ?? null,
+              idempotencyKey: spec.idempotencyKey ?? null,
+              requestHash,
+              result: verdict as unknown as Prisma.InputJsonValue,
+            },
+          });
+          const summary = {
+            promotionId: promotion.id,
+            from: candidate.stage,
+            to: spec.to,
+            status: verdict.status,
+            reason: spec.reason ?? null,
+            model: candidate.model.name,
+            version: candidate.version,
+            previousHolderId: verdict.previousHolderId,
+            evaluations: verdict.evaluations.map((e) => ({ policy: e.policy, version: e.version, outcome: e.outcome })),
+          };
+          await recordAudit(tx, {
+            actor: identity.actor,
+            action: 'promoteModelVersion',
+            subjectId: candidate.id,
+            outcome: verdict.allowed ? 'APPLIED' : 'DENIED',
+            requestId: identity.requestId,
+            payload: summary,
+          });
+          await this.webhooks.enqueue(tx, verdict.allowed ? WebhookEvent.MODEL_VERSION_PROMOTED : WebhookEvent.PROMOTION_DENIED, {
+            modelVersionId: candidate.id,
+            actor: identity.actor,
+            ...summary,
+          });
+          return outcome(verdict, promotion, { dryRun, replayed: false });
+        },
+        { timeout: 30_000, maxWait: 30_000 },
+      );
+    } catch (error) {
+      if (spec.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        // The same key raced in from another request and won: answer what it answered.
+        const replay = await this.replay(spec.idempotencyKey, requestHash);
+        if (replay) return replay;
+      }
+      if (!dryRun && !(error instanceof ConflictError) && !(error instanceof NotFoundError) && (error as { code?: string }).code !== 'BAD_USER_INPUT') {
+        await this.recordFailure(spec, identity, requestHash, error);
+      }
+      throw error;
+    }
+  }
+
+  /** The verdict: the candidate, who holds the target stage, and every applicable policy's outcome. */
+  private async judge(tx: Transaction, spec: z.infer<typeof promoteSchema>, identity: Identity) {
+    const found = await tx.modelVersion.findUnique({ where: { id: spec.modelVersionId }, select: { modelId: true } });
+    if (!found) throw new NotFoundError('ModelVersion', spec.modelVersionId);
+    await tx.$executeRaw`SELECT 1 FROM registered_model WHERE id = ${found.modelId} FOR UPDATE`;
+    // Read after the lock (a new statement, a new snapshot): the stages are the committed ones.
+    const candidate = await tx.modelVersion.findUniqueOrThrow({ where: { id: spec.modelVersionId }, include: { model: true } });
+    if (candidate.stage === spec.to) throw new ConflictError(`${candidate.model.name} version ${candidate.version} is already in ${spec.to}`);
+    const holders = await tx.modelVersion.findMany({ where: { modelId: candidate.modelId, stage: spec.to }, include: { model: true }, orderBy: { version: 'desc' } });
+    const current = holders[0] ?? null;
+    if (spec.expectedCurrentVersionId) {
+      const actual = current?.id ?? 'none';
+      if (actual !== spec.expectedCurrentVersionId) {
+        throw new ConflictError(`expected ${spec.expectedCurrentVersionId} to hold ${spec.to}, but ${actual} does`);
+      }
+    }
+    const context = await buildPolicyContext(tx, candidate, current, spec.to, { name: identity.actor, roles: identity.roles }, this.clock());
+    const policies = (await this.policies.current(tx, spec.to)).filter((p) => globMatches(p.modelPattern, candidate.model.name));
+    const evaluations: EvaluationView[] = policies.map((policy) => {
+      const result = evaluatePolicy(policy.expression, context);
+      return {
+        policy: policy.name,
+        version: policy.version,
+        severity: policy.severity,
+        outcome: result.outcome,
+        message: policy.message,
+        error: result.outcome === 'ERRORED' ? result.error : null,
+      };
+    });
+    const blocking = evaluations.filter((e) => e.severity === 'BLOCK' && e.outcome !== 'PASSED');
+    const byName = new Map(policies.map((p) => [p.name, p]));
+    // Denied only for want of approvals: waiting, not refused.
+    const waitsForApprovals = blocking.length > 0 && blocking.every((e) => e.outcome === 'FAILED' && /\bapprovals\b/.test(byName.get(e.policy)!.expression));
+    const verdict: Verdict = {
+      allowed: blocking.length === 0,
+      applied: blocking.length === 0 && !spec.dryRun,
+      status: blocking.length === 0 ? 'APPLIED' : waitsForApprovals ? 'PENDING_APPROVAL' : 'DENIED',
+      evaluations,
+      previousHolderId: current?.id ?? null,
+    };
+    return { verdict, candidate, holders };
+  }
+
+  private async replay(idempotencyKey: string, requestHash: string): Promise<PromotionOutcome | null> {
+    const existing = await this.db.promotion.findUnique({ where: { idempotencyKey } });
+    if (!existing) return null;
+    if (existing.requestHash !== requestHash) {
+      throw new ConflictError(`idempotency key ${JSON.stringify(idempotencyKey)} was used for a different promotion request`);
+    }
+    return outcome(existing.result as unknown as Verdict, existing, { dryRun: false, replayed: true });
+  }
+
+  /** A promotion the owner refused or could not take: the catalog is unchanged; the attempt is recorded. */
+  private async recordFailure(spec: z.infer<typeof promoteSchema>, identity: Identity, requestHash: string, error: unknown) {
+    try {
+      await this.db.$transaction(async (tx) => {
+        const version = await tx.modelVersion.findUnique({ where: { id: spec.modelVersionId } });
+        if (!version) return;
+        const message = (error as Error).message;
+        await tx.promotion.create({
+          data: {
+            modelVersionId: version.id,
+            fromStage: version.stage,
+            toStage: spec.to,
+            status: 'FAILED',
+            actor: identity.actor,
+            reason: spec.reason ?? null,
+            requestHash,
+            result: { allowed: true, applied: false, status: 'FAILED', evaluations: [], previousHolderId: null, error: message },
+          },
+        });
+        await recordAudit(tx, {
+          actor: identity.actor,
+          action: 'promoteModelVersion',
+          subjectId: version.id,
+          outcome: 'FAILED',
+          requestId: identity.requestId,
+          payload: { to: spec.to, error: message },
+        });
+      });
+    } catch (recordError) {
+      log.error({ err: recordError }, 'could not record a failed promotion');
+    }
+  }
+
+  byVersionIds(ids: readonly string[]) {
+    return this.db.promotion.findMany({ where: { modelVersionId: { in: [...ids] } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+  }
+
+  list(modelVersionId: string | null, first: number) {
+    return this.db.promotion.findMany({
+      where: modelVersionId ? { modelVersionId } : {},
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: first,
+    });
+  }
+}

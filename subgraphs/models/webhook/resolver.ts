@@ -1,0 +1,30 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { CairnContext } from '../../shared/context.ts';
+import { CreateWebhookSubscriptionInput, WebhookDelivery, WebhookSubscription } from './type.ts';
+
+@Resolver(() => WebhookSubscription)
+export class WebhookResolver {
+  @Query(() => [WebhookSubscription])
+  webhookSubscriptions(@Ctx() { services }: CairnContext) {
+    return services.models.webhooks.subscriptions();
+  }
+
+  @Query(() => [WebhookDelivery], { description: 'Newest first; every attempt\'s outcome is on the delivery.' })
+  webhookDeliveries(
+    @Arg('subscriptionId', () => ID, { nullable: true }) subscriptionId: string | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Ctx() { services }: CairnContext,
+  ) {
+    return services.models.webhooks.deliveries(subscriptionId, Math.min(Math.max(first, 1), 500));
+  }
+
+  @Mutation(() => WebhookSubscription)
+  createWebhookSubscription(@Arg('input', () => CreateWebhookSubscriptionInput) input: CreateWebhookSubscriptionInput, @Ctx() { services, actor, requestId }: CairnContext) {
+    return services.models.webhooks.subscribe(input, actor, requestId);
+  }
+
+  @Mutation(() => WebhookSubscription)
+  disableWebhookSubscription(@Arg('id', () => ID) id: string, @Ctx() { services, actor, requestId }: CairnContext) {
+    return services.models.webhooks.disable(id, actor, requestId);
+  }
+}

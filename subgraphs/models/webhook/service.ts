@@ -1,0 +1,137 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
+import type { JobQueue } from '../../../adapters/builtin/jobs.ts';
+import { NotFoundError } from '../../../adapters/core/errors.ts';
+import { log, redact } from '../../../adapters/core/log.ts';
+import type { Prisma } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../shared/audit.ts';
+import { parseInput } from '../../shared/validate.ts';
+import { WebhookEvent } from './type.ts';
+
+export const WEBHOOK_JOB = 'webhook-delivery';
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+const createSchema = z.object({
+  url: z.string().max(2048).regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL'),
+  events: z.array(z.enum(WebhookEvent)).min(1, 'name at least one event'),
+  secret: z.string().min(16, 'must be at least 16 characters').max(512),
+});
+
+/**
+ * The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe signs.
+ * Receivers recompute it with the shared secret and reject old timestamps to stop replays.
+ */
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export interface WebhookOptions {
+  maxAttempts: number;
+  retryDelaySeconds: number;
+  clock?: () => Date;
+}
+
+export class WebhookService {
+  constructor(
+    private readonly db: Database,
+    private readonly jobs: JobQueue,
+    private readonly options: WebhookOptions,
+  ) {}
+
+  async subscribe(input: unknown, actor: string, requestId?: string) {
+    const spec = parseInput(createSchema, input);
+    return this.db.$transaction(async (tx) => {
+      const subscription = await tx.webhookSubscription.create({ data: { url: spec.url, events: [...new Set(spec.events)], secret: spec.secret, createdBy: actor } });
+      await recordAudit(tx, { actor, action: 'createWebhookSubscription', subjectId: `webhook:${subscription.id}`, requestId, payload: { url: redact(spec.url), events: spec.events } });
+      return subscription;
+    });
+  }
+
+  async disable(id: string, actor: string, requestId?: string) {
+    return this.db.$transaction(async (tx) => {
+      const found = await tx.webhookSubscription.findUnique({ where: { id } }).catch(() => null);
+      if (!found) throw new NotFoundError('WebhookSubscription', id);
+      const subscription = await tx.webhookSubscription.update({ where: { id }, data: { enabled: false } });
+      await recordAudit(tx, { actor, action: 'disableWebhookSubscription', subjectId: `webhook:${id}`, requestId });
+      return subscription;
+    });
+  }
+
+  subscriptions() {
+    return this.db.webhookSubscription.findMany({ orderBy: { createdAt: 'asc' } });
+  }
+
+  deliveries(subscriptionId: string | null, first: number) {
+    return this.db.webhookDelivery.findMany({
+      where: subscriptionId ? { subscriptionId } : {},
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: first,
+    });
+  }
+
+  /**
+   * The outbox: inside the caller's transaction, one delivery row and one queued job per enabled
+   * subscription to `event`. Both exist only if the transaction commits.
+   */
+  async enqueue(tx: Transaction, event: WebhookEvent, payload: Prisma.InputJsonValue) {
+    const subscriptions = await tx.webhookSubscription.findMany({ where: { enabled: true, events: { has: event } }, select: { id: true } });
+    for (const { id } of subscriptions) {
+      const delivery = await tx.webhookDelivery.create({ data: { subscriptionId: id, event, payload } });
+      await this.jobs.send(WEBHOOK_JOB, { deliveryId: delivery.id }, {
+        transaction: tx,
+        retryLimit: this.options.maxAttempts - 1,
+        retryDelaySeconds: this.options.retryDelaySeconds,
+        retryBackoff: true,
+      });
+    }
+  }
+
+  /**
+   * Delivers one event: POSTs it signed, records the attempt, and throws on a failure that should
+   * be retried, so the job queue tries again with backoff until the attempts are used up.
+   */
+  async deliver(deliveryId: string): Promise<void> {
+    const delivery = await this.db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { subscription: true } });
+    if (!delivery || delivery.status !== 'PENDING') return;
+    const now = (this.options.clock ?? (() => new Date()))();
+    const body = JSON.stringify({ id: delivery.id, event: delivery.event, createdAt: delivery.createdAt.toISOString(), data: delivery.payload });
+    const timestamp = Math.floor(now.getTime() / 1000);
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await fetch(delivery.subscription.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Cairn-Webhooks/1',
+          'cairn-event': delivery.event,
+          'cairn-delivery': delivery.id,
+          'cairn-signature': signWebhook(delivery.subscription.secret, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      });
+      statusCode = response.status;
+      await response.body?.cancel();
+      if (!response.ok) error = `receiver answered ${response.status}`;
+    } catch (cause) {
+      error = redact((cause as Error).cause ? String(((cause as Error).cause as Error).message ?? cause) : (cause as Error).message);
+    }
+    const attempts = delivery.attempts + 1;
+    const finalFailure = error !== null && attempts >= this.options.maxAttempts;
+    await this.db.webhookDelivery.update({
+      where: { id: delivery.id },
+      data: {
+        attempts,
+        lastStatusCode: statusCode,
+        lastError: error,
+        status: error === null ? 'DELIVERED' : finalFailure ? 'FAILED' : 'PENDING',
+        deliveredAt: error === null ? now : null,
+      },
+    });
+    if (error === null) return;
+    log.warn({ deliveryId, attempts, statusCode, error }, finalFailure ? 'webhook delivery failed for good' : 'webhook delivery failed, will retry');
+    if (!finalFailure) throw new Error(`webhook delivery ${deliveryId} failed: ${error}`);
+  }
+}

@@ -15,7 +15,7 @@ export class AuditResolver {
     @Ctx() { services }: CairnContext,
   ): Promise<AuditEventPage> {
     if (first < 1 || first > 500) throw new InputError([{ path: 'first', message: 'must be between 1 and 500' }]);
-    if (after !== null && !/^\d+$/.test(after)) throw new InputError([{ path: 'after', message: 'not a cursor from a previous page' }]);
+    if (after != null && !/^\d+$/.test(after)) throw new InputError([{ path: 'after', message: 'not a cursor from a previous page' }]);
     const rows = await services.db.auditEvent.findMany({
       where: { ...(subjectId ? { subjectId } : {}), ...(action ? { action } : {}), ...(after ? { id: { lt: BigInt(after) } } : {}) },
       orderBy: { id: 'desc' },

@@ -236,13 +236,9 @@ describe('promotions', () => {
     const holders = await cairn.db.modelVersion.findMany({ where: { model: { name: model }, stage: 'PRODUCTION' } });
     expect(holders).toHaveLength(1);
     // No lost update: the previous holders form one chain from null to the final holder.
-    const byPrevious = new Map(applied.map((r) => [r.previousHolderId, r.promotion.modelVersion.id]));
-    let cursor: string | null = null;
+    const byPrevious = new Map<string | null, string>(applied.map((r) => [r.previousHolderId, r.promotion.modelVersion.id]));
     const order: string[] = [];
-    while (byPrevious.has(cursor)) {
-      cursor = byPrevious.get(cursor)!;
-      order.push(cursor);
-    }
+    for (let next = byPrevious.get(null); next !== undefined; next = byPrevious.get(next)) order.push(next);
     expect(order).toHaveLength(8);
     expect(order.at(-1)).toBe(holders[0]!.id);
     expect(await cairn.db.modelVersion.count({ where: { model: { name: model }, stage: 'ARCHIVED' } })).toBe(7);

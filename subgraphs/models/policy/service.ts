@@ -88,9 +88,9 @@ export class PolicyService {
         return [];
       }
     });
-    const names = parsed.map((p) => p.name);
+    const names = specs.map((spec) => (spec as { name?: unknown })?.name);
     names.forEach((name, index) => {
-      if (names.indexOf(name) !== index) problems.push({ path: `policies.${index}.name`, message: `duplicate policy name ${JSON.stringify(name)}` });
+      if (name !== undefined && names.indexOf(name) !== index) problems.push({ path: `policies.${index}.name`, message: `duplicate policy name ${JSON.stringify(name)}` });
     });
     if (problems.length) throw new InputError(problems);
     return this.db.$transaction(async (tx) => {

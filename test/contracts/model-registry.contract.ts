@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../../adapters/builtin/database.ts';
+import type { ModelRegistryProvider } from '../../adapters/core/model-registry.ts';
+
+/**
+ * What every ModelRegistryProvider must do. `setup` gives a fresh provider, the catalog database,
+ * and a way to create a version at the owner the way a registration would.
+ */
+export function modelRegistryContract(
+  name: string,
+  setup: () => Promise<{ provider: ModelRegistryProvider; db: Database; close(): Promise<void> }>,
+) {
+  describe(`ModelRegistryProvider contract: ${name}`, () => {
+    it('answers distinct native IDs for successive versions of a model', async () => {
+      const { provider, db, close } = await setup();
+      try {
+        const ids = await db.$transaction(async (tx) => [await provider.registerVersion(tx, 'contract-a', 1), await provider.registerVersion(tx, 'contract-a', 2), await provider.registerVersion(tx, 'contract-b', 1)]);
+        expect(new Set(ids.map((id) => id.nativeId)).size).toBe(3);
+      } finally {
+        await close();
+      }
+    });
+
+    it('moves a version to a stage, and only that version', async () => {
+      const { provider, db, close } = await setup();
+      try {
+        const model = await db.registeredModel.create({ data: { id: `model:${provider.providerName}:contract-c`, providerName: provider.providerName, name: 'contract-c', nativeId: 'contract-c' } });
+        const versions = [];
+        for (const version of [1, 2]) {
+          const { nativeId } = await db.$transaction((tx) => provider.registerVersion(tx, 'contract-c', version));
+          versions.push(await db.modelVersion.create({ data: { id: `modelVersion:${provider.providerName}:${nativeId}`, modelId: model.id, version, nativeId } }));
+        }
+        const [v1, v2] = versions as [(typeof versions)[0], (typeof versions)[0]];
+        await db.$transaction((tx) => provider.transitionStage(tx, { id: v1.id, nativeId: v1.nativeId, modelName: 'contract-c', version: 1 }, 'PRODUCTION'));
+        const stages = await db.modelVersion.findMany({ where: { modelId: model.id }, orderBy: { version: 'asc' }, select: { stage: true } });
+        expect(stages).toEqual([{ stage: 'PRODUCTION' }, { stage: 'NONE' }]);
+        expect(v2.stage).toBe('NONE');
+      } finally {
+        await close();
+      }
+    });
+
+    it('throws NOT_FOUND for a version the owner does not know, changing nothing', async () => {
+      const { provider, db, close } = await setup();
+      try {
+        const before = await db.modelVersion.count();
+        const error = await db
+          .$transaction((tx) => provider.transitionStage(tx, { id: `modelVersion:${provider.providerName}:ghost/1`, nativeId: 'ghost/1', modelName: 'ghost', version: 1 }, 'STAGING'))
+          .catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'NOT_FOUND' });
+        expect(await db.modelVersion.count()).toBe(before);
+      } finally {
+        await close();
+      }
+    });
+  });
+}

@@ -15,6 +15,7 @@ import { parseConfig } from '../cli/config.ts';
 import { buildSubgraph } from '../subgraphs/index.ts';
 import { startCairn, type Cairn } from '../cli/runtime.ts';
 import { scratchDatabase } from '../test/testkit.ts';
+import { benchModels } from './models.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
 const WARMUP = Math.max(50, Math.floor(SAMPLES / 5));
@@ -133,7 +134,7 @@ async function main() {
         },
       },
     };
-    console.log(JSON.stringify(figures, null, 2));
+    console.log(JSON.stringify({ ...figures, models: await benchModels() }, null, 2));
   } finally {
     for (const cairn of started.reverse()) await cairn.close();
     await database.drop();

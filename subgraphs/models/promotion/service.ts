@@ -181,13 +181,20 @@ export class PromotionService {
 
   /** The verdict: the candidate, who holds the target stage, and every applicable policy's outcome. */
   private async judge(tx: Transaction, spec: z.infer<typeof promoteSchema>, identity: Identity) {
-    const found = await tx.modelVersion.findUnique({ where: { id: spec.modelVersionId }, select: { modelId: true } });
-    if (!found) throw new NotFoundError('ModelVersion', spec.modelVersionId);
-    await tx.$executeRaw`SELECT 1 FROM registered_model WHERE id = ${found.modelId} FOR UPDATE`;
-    // Read after the lock (a new statement, a new snapshot): the stages are the committed ones.
-    const candidate = await tx.modelVersion.findUniqueOrThrow({ where: { id: spec.modelVersionId }, include: { model: true } });
+    // Lock the model's row (promotions of one model go one at a time), then read the stages: a new
+    // statement, a new snapshot, so they are the committed ones.
+    const [locked] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT m.id FROM registered_model m JOIN model_version v ON v.model_id = m.id
+      WHERE v.id = ${spec.modelVersionId} FOR UPDATE OF m`;
+    if (!locked) throw new NotFoundError('ModelVersion', spec.modelVersionId);
+    const rows = await tx.modelVersion.findMany({
+      where: { modelId: locked.id, OR: [{ id: spec.modelVersionId }, { stage: spec.to }] },
+      include: { model: true },
+      orderBy: { version: 'desc' },
+    });
+    const candidate = rows.find((row) => row.id === spec.modelVersionId)!;
     if (candidate.stage === spec.to) throw new ConflictError(`${candidate.model.name} version ${candidate.version} is already in ${spec.to}`);
-    const holders = await tx.modelVersion.findMany({ where: { modelId: candidate.modelId, stage: spec.to }, include: { model: true }, orderBy: { version: 'desc' } });
+    const holders = rows.filter((row) => row.id !== candidate.id);
     const current = holders[0] ?? null;
     if (spec.expectedCurrentVersionId) {
       const actual = current?.id ?? 'none';

@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import { log, redact } from '../adapters/core/log.ts';
-import { readSupergraph, writeSupergraph, composeSupergraph, SUBGRAPH_PORTS } from '../gateway/supergraph.ts';
-import { applyMigrations } from '../prisma/migrate.ts';
-import { startDatabase } from '../adapters/builtin/database.ts';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/names.ts';
 import { ConfigError, parseConfig } from './config.ts';
-import { startCairn } from './runtime.ts';
+
+// The server's modules load only for the commands that need them: `promote` and `verify-audit`
+// start in a fraction of the time.
 
 const USAGE = `cairn — the Cairn control plane
 
@@ -16,11 +15,18 @@ Usage:
   cairn serve --subgraph <name>=<url>  gateway calling that subgraph over HTTP (repeatable; also CAIRN_SUBGRAPH_URLS)
   cairn migrate                        apply pending database migrations and exit
   cairn compose [--check]              write gateway/supergraph.graphql from the subgraphs (--check: fail if stale)
+  cairn promote <modelVersionId> --to <STAGING|PRODUCTION|ARCHIVED> [--dry-run] [--idempotency-key K]
+               [--reason R] [--expect-current <versionId|none>] [--url http://127.0.0.1:4000]
+                                       promote through a running gateway, for CI: exit 0 when applied (or
+                                       allowed, with --dry-run), 3 when denied or waiting for approvals, 1 on error
+  cairn verify-audit [--url …]         recompute the audit log's hash chain: exit 0 when intact, 4 when broken
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, CAIRN_DATA_DIR (.cairn), CAIRN_DEMO (on|off),
 CAIRN_ACTOR (local), CAIRN_SUBGRAPH_TIMEOUT_MS (5000), CAIRN_SUBGRAPH_URLS, LOG_LEVEL (info). See README.md.`;
 
 class UsageError extends Error {}
+/** A failure the command explains in one line (exit 1), such as an unreachable gateway or a GraphQL error. */
+class CommandError extends Error {}
 
 async function serve(args: string[]) {
   const { values } = parseArgs({
@@ -31,10 +37,12 @@ async function serve(args: string[]) {
   if (values.only && !SUBGRAPH_NAMES.includes(values.only as SubgraphName)) {
     throw new UsageError(`--only takes one of ${SUBGRAPH_NAMES.join(', ')}, not ${JSON.stringify(values.only)}`);
   }
+  const { SUBGRAPH_PORTS } = await import('../gateway/supergraph.ts');
   if (values.port) env.PORT = values.port;
   else if (values.only) env.PORT = String(SUBGRAPH_PORTS[values.only as SubgraphName]);
   if (values.subgraph?.length) env.CAIRN_SUBGRAPH_URLS = [env.CAIRN_SUBGRAPH_URLS, ...values.subgraph].filter(Boolean).join(',');
   const config = parseConfig(env);
+  const { startCairn } = await import('./runtime.ts');
   const cairn = await startCairn(config, { only: values.only as SubgraphName | undefined });
   const stop = async (signal: string) => {
     log.info(`${signal} received, shutting down`);
@@ -47,6 +55,8 @@ async function serve(args: string[]) {
 
 async function migrate() {
   const config = parseConfig();
+  const { startDatabase } = await import('../adapters/builtin/database.ts');
+  const { applyMigrations } = await import('../prisma/migrate.ts');
   const database = await startDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const { applied } = await applyMigrations(database.url, { log: (message) => log.info(message) });
@@ -58,6 +68,7 @@ async function migrate() {
 
 async function compose(args: string[]) {
   const { values } = parseArgs({ args, options: { check: { type: 'boolean', default: false } } });
+  const { composeSupergraph, readSupergraph, writeSupergraph } = await import('../gateway/supergraph.ts');
   if (!values.check) {
     await writeSupergraph();
     console.log('wrote gateway/supergraph.graphql');
@@ -69,6 +80,79 @@ async function compose(args: string[]) {
   console.log('gateway/supergraph.graphql is current');
 }
 
+const PROMOTE = `mutation($input: PromoteModelVersionInput!) {
+  promoteModelVersion(input: $input) {
+    allowed applied dryRun replayed
+    promotion { id status from to }
+    evaluations { policy version severity outcome message error }
+  }
+}`;
+
+async function callGateway(url: string, query: string, variables?: Record<string, unknown>) {
+  let response: Response;
+  try {
+    response = await fetch(`${url.replace(/\/$/, '')}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(process.env.CAIRN_ACTOR ? { 'x-cairn-actor': process.env.CAIRN_ACTOR } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch (error) {
+    throw new CommandError(`cannot reach the Cairn gateway at ${url}: ${(error as Error).message}`);
+  }
+  const body = (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.errors?.length) throw new CommandError(body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('\n'));
+  return body.data;
+}
+
+const defaultUrl = () => `http://127.0.0.1:${process.env.PORT || 4000}`;
+
+async function promote(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      to: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'idempotency-key': { type: 'string' },
+      reason: { type: 'string' },
+      'expect-current': { type: 'string' },
+      url: { type: 'string' },
+    },
+  });
+  const [modelVersionId] = positionals;
+  if (!modelVersionId || !values.to) throw new UsageError('usage: cairn promote <modelVersionId> --to <STAGING|PRODUCTION|ARCHIVED> [--dry-run] [--idempotency-key K]');
+  const data = await callGateway(values.url ?? defaultUrl(), PROMOTE, {
+    input: {
+      modelVersionId,
+      to: values.to.toUpperCase(),
+      dryRun: values['dry-run'],
+      idempotencyKey: values['idempotency-key'],
+      reason: values.reason,
+      expectedCurrentVersionId: values['expect-current'],
+    },
+  });
+  const result = data.promoteModelVersion;
+  for (const e of result.evaluations) {
+    console.log(`${e.outcome.padEnd(7)} ${e.severity.padEnd(5)} ${e.policy}@v${e.version}: ${e.message}${e.error ? ` (${e.error})` : ''}`);
+  }
+  const verdict = result.dryRun
+    ? `dry run: ${result.allowed ? 'would be allowed' : 'would be denied'}`
+    : `${result.promotion.status}${result.replayed ? ' (replayed)' : ''}: ${result.promotion.from} -> ${result.promotion.to}, promotion ${result.promotion.id}`;
+  console.log(verdict);
+  return (result.dryRun ? result.allowed : result.applied) ? 0 : 3;
+}
+
+async function verifyAudit(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { url: { type: 'string' } } });
+  const { verifyAuditChain: report } = await callGateway(values.url ?? defaultUrl(), '{ verifyAuditChain { ok checked firstBrokenId reason } }');
+  if (report.ok) {
+    console.log(`audit chain intact: ${report.checked} events checked`);
+    return 0;
+  }
+  console.log(`audit chain BROKEN at event ${report.firstBrokenId}: ${report.reason} (${report.checked} events before it are intact)`);
+  return 4;
+}
+
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   switch (command) {
@@ -78,6 +162,12 @@ async function main(argv: string[]) {
       return migrate();
     case 'compose':
       return compose(rest);
+    case 'promote':
+      process.exitCode = await promote(rest);
+      return;
+    case 'verify-audit':
+      process.exitCode = await verifyAudit(rest);
+      return;
     case undefined:
     case 'help':
     case '--help':
@@ -93,6 +183,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     console.error(`cairn: ${(error as Error).message}`);
     process.exit(2);
+  }
+  if (error instanceof CommandError) {
+    console.error(`cairn: ${redact(error.message)}`);
+    process.exit(1);
   }
   log.fatal({ err: error }, 'cairn failed');
   console.error(`cairn: ${redact((error as Error).message)}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/names.ts';
 
 const postgresUrl = z
   .string()

@@ -4,8 +4,9 @@ import { buildFeaturesSubgraph } from './features/index.ts';
 import { buildLineageSubgraph } from './lineage/index.ts';
 import { buildModelsSubgraph } from './models/index.ts';
 
-export const SUBGRAPH_NAMES = ['features', 'models', 'deployments', 'lineage'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+import { SUBGRAPH_NAMES, type SubgraphName } from './names.ts';
+
+export { SUBGRAPH_NAMES, type SubgraphName };
 
 const builders: Record<SubgraphName, () => Promise<GraphQLSchema>> = {
   features: buildFeaturesSubgraph,

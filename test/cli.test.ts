@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCairn, type TestCairn } from './testkit.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs the `cairn` command; answers its exit code and output. */
+async function cairnCli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['cli/cairn.mjs', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let cairn: TestCairn;
+beforeAll(async () => {
+  cairn = await startTestCairn();
+});
+afterAll(async () => {
+  await cairn?.close();
+});
+
+describe('the cairn command', () => {
+  it('exits 2 with one line on bad arguments or configuration, never echoing a secret', async () => {
+    const only = await cairnCli(['serve', '--only', 'bogus']);
+    expect(only.code).toBe(2);
+    expect(only.stderr.trim()).toBe('cairn: --only takes one of features, models, deployments, lineage, not "bogus"');
+    const config = await cairnCli(['serve'], { PORT: 'eighty', DATABASE_URL: 'mysql://root:hunter2@db/x' });
+    expect(config.code).toBe(2);
+    expect(config.stderr).toContain('PORT');
+    expect(config.stderr).toContain('DATABASE_URL');
+    expect(config.stderr).not.toContain('hunter2');
+    expect((await cairnCli(['frobnicate'])).code).toBe(2);
+  });
+
+  it('promotes for CI: exit 0 when applied, 3 when denied, 1 on an error', async () => {
+    await cairn.query('mutation { applyPolicy(input: { name: "cli-auc", appliesTo: STAGING, modelPattern: "cli-*", expression: "candidate.metrics.auc >= 0.8", message: "AUC at least 0.8" }) { version } }');
+    const good = (await cairn.query('mutation { registerModelVersion(input: { model: "cli-good", metrics: { auc: 0.9 } }) { id } }')).data.registerModelVersion.id;
+    const bad = (await cairn.query('mutation { registerModelVersion(input: { model: "cli-bad", metrics: { auc: 0.5 } }) { id } }')).data.registerModelVersion.id;
+
+    const dry = await cairnCli(['promote', bad, '--to', 'staging', '--dry-run', '--url', cairn.url]);
+    expect(dry.code).toBe(3);
+    expect(dry.stdout).toContain('FAILED  BLOCK cli-auc@v1: AUC at least 0.8');
+    expect(dry.stdout).toContain('dry run: would be denied');
+
+    const applied = await cairnCli(['promote', good, '--to', 'STAGING', '--idempotency-key', 'pipeline-7', '--url', cairn.url]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/APPLIED: NONE -> STAGING, promotion /);
+    const replay = await cairnCli(['promote', good, '--to', 'STAGING', '--idempotency-key', 'pipeline-7', '--url', cairn.url]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain('APPLIED (replayed)');
+
+    const denied = await cairnCli(['promote', bad, '--to', 'STAGING', '--url', cairn.url]);
+    expect(denied.code).toBe(3);
+    expect(denied.stdout).toContain('DENIED: NONE -> STAGING');
+
+    const missing = await cairnCli(['promote', 'modelVersion:builtin:nope/1', '--to', 'STAGING', '--url', cairn.url]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('NOT_FOUND');
+  });
+
+  it('verifies the audit chain: exit 0 when intact, 4 when broken', async () => {
+    const intact = await cairnCli(['verify-audit', '--url', cairn.url]);
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/audit chain intact: \d+ events checked/);
+    const victim = await cairn.db.auditEvent.findFirst({ orderBy: { id: 'asc' } });
+    await cairn.db.$executeRaw`UPDATE audit_event SET payload = '{"forged": true}' WHERE id = ${victim!.id}`;
+    const broken = await cairnCli(['verify-audit', '--url', cairn.url]);
+    expect(broken.code).toBe(4);
+    expect(broken.stdout).toContain(`BROKEN at event ${victim!.id}`);
+  });
+});

@@ -56,6 +56,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { randomUUID } from 'node:crypto'
 
+import { redact as redactSecrets } from '../adapters/core/log.ts'
 import pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import {
@@ -328,14 +329,9 @@ async function adminQuery(url: string, sql: string): Promise<void> {
 /* Engine plumbing                                                                             */
 /* ------------------------------------------------------------------------------------------ */
 
-/** Replace the password in any `scheme://user:password@...` URL inside `text` with `***`. */
-export function maskUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@\s]*)@/gi, '$1:***@')
-}
-
-/** Also hide the literal password of `url`, wherever it might show up. */
+/** Masks URL passwords (Cairn's `redact`), and also the literal password of `url`, wherever it shows up. */
 function redact(text: string, url?: string): string {
-  let out = maskUrl(text)
+  let out = redactSecrets(text)
   if (url) {
     try {
       const pw = new URL(url).password
@@ -455,7 +451,7 @@ export async function applyMigrations(databaseUrl: string, opts: ApplyOptions = 
   if (list.migrationDirectories.length === 0) {
     log(`No migrations found in ${migrationsDir}`)
   }
-  log(`Checking ${list.migrationDirectories.length} migration(s) against ${maskUrl(databaseUrl)}`)
+  log(`Checking ${list.migrationDirectories.length} migration(s) against ${redactSecrets(databaseUrl)}`)
   const t0 = performance.now()
   const { appliedMigrationNames } = await withEngine(databaseUrl, 'applyMigrations', (engine) =>
     engine.applyMigrations({ migrationsList: list, filters: NO_FILTERS }),
@@ -516,7 +512,7 @@ export async function createMigration(databaseUrl: string, name: string, opts: C
   // must be provided through an external factory") unless another command opened a shadow DB
   // first; `diff` from the migrations history goes through the adapter's shadow factory directly
   // and produces the same script.
-  log(`Diffing ${list.migrationDirectories.length} migration(s) against ${schemaPath} (shadow database on ${maskUrl(databaseUrl)})`)
+  log(`Diffing ${list.migrationDirectories.length} migration(s) against ${schemaPath} (shadow database on ${redactSecrets(databaseUrl)})`)
   const result = await withEngine(databaseUrl, 'createMigration', (engine) =>
     engine.diff({
       from: { tag: 'migrations', ...list },

@@ -9,6 +9,7 @@ import { FeatureViewService } from './features/feature-view/service.ts';
 import { OnlineFeatureService } from './features/online/service.ts';
 import { ProviderRepository } from './lineage/provider/repository.ts';
 import { ApprovalService } from './models/approval/service.ts';
+import { AuditService } from './models/audit/service.ts';
 import { ModelVersionService } from './models/model-version/service.ts';
 import { PolicyService } from './models/policy/service.ts';
 import { PromotionService } from './models/promotion/service.ts';
@@ -30,7 +31,6 @@ export function createServices(deps: { db: Database; onlineStore: OnlineStore; j
   const webhooks = new WebhookService(deps.db, deps.jobs, { ...options.webhooks, clock: options.clock });
   const policies = new PolicyService(deps.db);
   return {
-    db: deps.db,
     features: { featureViews, features, online: new OnlineFeatureService(deps.onlineStore, featureViews, features) },
     models: {
       versions: new ModelVersionService(deps.db, registryFor, webhooks),
@@ -48,6 +48,7 @@ export function createServices(deps: { db: Database; onlineStore: OnlineStore; j
         options.clock,
       ),
       webhooks,
+      audit: new AuditService(deps.db),
     },
     deployments: new DeploymentRepository(deps.db),
     providers: new ProviderRepository(deps.db),

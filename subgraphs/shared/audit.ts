@@ -11,9 +11,6 @@ export interface AuditEntry {
   requestId?: string | null;
 }
 
-/** Serializes appends to the chain; any constant unique to the audit log would do. */
-const AUDIT_CHAIN_LOCK = 0x63616972; // 'cair'
-
 interface Hashed {
   at: Date;
   actor: string;
@@ -22,7 +19,6 @@ interface Hashed {
   outcome: string;
   payload: unknown;
   requestId: string | null;
-  prevHash: string;
 }
 
 /** JSON with object keys sorted, so a payload hashes the same however it was built or stored. */
@@ -37,31 +33,30 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function auditHash(event: Hashed): string {
-  return createHash('sha256')
-    .update(
-      canonical({
-        at: event.at.toISOString(),
-        actor: event.actor,
-        action: event.action,
-        subjectId: event.subjectId,
-        outcome: event.outcome,
-        payload: event.payload,
-        requestId: event.requestId,
-        prevHash: event.prevHash,
-      }),
-    )
-    .digest('hex');
+/** What an event's hash covers, besides its predecessor's hash (appended to it). */
+function content(event: Hashed): string {
+  return canonical({
+    at: event.at.toISOString(),
+    actor: event.actor,
+    action: event.action,
+    subjectId: event.subjectId,
+    outcome: event.outcome,
+    payload: event.payload,
+    requestId: event.requestId,
+  });
+}
+
+/** sha256(content || previous hash), hex: the same formula the append statement computes in SQL. */
+export function auditHash(event: Hashed, prevHash: string): string {
+  return createHash('sha256').update(content(event) + prevHash, 'utf8').digest('hex');
 }
 
 /**
  * Appends an audit event inside the caller's transaction: the change and its record commit
- * together. Appends are serialized (transaction-scoped advisory lock) so each event's hash can
- * cover the one before it.
+ * together. One statement moves the chain head (a single row, so appends are serialized until
+ * commit) and inserts the event with its predecessor's hash and its own.
  */
 export async function recordAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
-  const last = await tx.auditEvent.findFirst({ orderBy: { id: 'desc' }, select: { hash: true } });
   const event: Hashed = {
     at: new Date(),
     actor: entry.actor,
@@ -70,9 +65,19 @@ export async function recordAudit(tx: Transaction, entry: AuditEntry): Promise<v
     outcome: entry.outcome ?? 'APPLIED',
     payload: entry.payload ?? {},
     requestId: entry.requestId ?? null,
-    prevHash: last?.hash ?? '',
   };
-  await tx.auditEvent.create({ data: { ...event, payload: event.payload as Prisma.InputJsonValue, hash: auditHash(event) } });
+  const text = content(event);
+  await tx.$executeRaw`
+    WITH head AS (
+      INSERT INTO audit_chain_head AS h (id, prev_hash, hash)
+      VALUES (1, '', encode(sha256(convert_to(${text}, 'UTF8')), 'hex'))
+      ON CONFLICT (id) DO UPDATE SET prev_hash = h.hash, hash = encode(sha256(convert_to(${text} || h.hash, 'UTF8')), 'hex')
+      RETURNING prev_hash, hash
+    )
+    INSERT INTO audit_event (at, actor, action, subject_id, outcome, payload, request_id, prev_hash, hash)
+    SELECT ${event.at.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${event.actor}, ${event.action}, ${event.subjectId}, ${event.outcome},
+           ${JSON.stringify(event.payload)}::jsonb, ${event.requestId}, head.prev_hash, head.hash
+    FROM head`;
 }
 
 export interface ChainReport {
@@ -97,7 +102,7 @@ export async function verifyAuditChain(db: Database, batchSize = 5000): Promise<
       if (row.prevHash !== prevHash) {
         return { ok: false, checked, firstBroken: { id: row.id, reason: 'its link does not match the previous event (an event before it was changed or deleted)' } };
       }
-      if (auditHash(row) !== row.hash) {
+      if (auditHash(row, row.prevHash) !== row.hash) {
         return { ok: false, checked, firstBroken: { id: row.id, reason: 'its content does not match its hash (the event was changed)' } };
       }
       prevHash = row.hash;

@@ -89,6 +89,15 @@ CREATE TABLE "webhook_delivery" (
     CONSTRAINT "webhook_delivery_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "audit_chain_head" (
+    "id" INTEGER NOT NULL DEFAULT 1,
+    "hash" TEXT NOT NULL DEFAULT '',
+    "prev_hash" TEXT NOT NULL DEFAULT '',
+
+    CONSTRAINT "audit_chain_head_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "policy_name_version_key" ON "policy"("name", "version");
 

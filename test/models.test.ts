@@ -273,3 +273,24 @@ describe('the audit log', () => {
     expect(deleted.data.verifyAuditChain).toMatchObject({ ok: false, firstBrokenId: next2!.id.toString() });
   });
 });
+
+describe('a promotion the owning registry refuses', () => {
+  it('changes nothing, records a FAILED attempt and its audit event, and answers UPSTREAM_UNAVAILABLE', async () => {
+    const { PromotionService } = await import('../subgraphs/models/promotion/service.ts');
+    const { UpstreamUnavailableError } = await import('../adapters/core/errors.ts');
+    const failing = {
+      providerName: 'builtin',
+      registerVersion: async () => ({ nativeId: 'x' }),
+      transitionStage: async () => {
+        throw new UpstreamUnavailableError('builtin', 'the registry is throttling');
+      },
+    };
+    const promotions = new PromotionService(cairn.db, cairn.services.models.policies.repository, () => failing, cairn.services.models.webhooks);
+    const v = await register(uniqueModel('refused'));
+    const error = await promotions.promote({ modelVersionId: v.id, to: 'STAGING' }, { actor: 'ci-bot', roles: [] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(await stageOf(v.id)).toBe('NONE');
+    expect(await cairn.db.promotion.findMany({ where: { modelVersionId: v.id }, select: { status: true, toStage: true } })).toEqual([{ status: 'FAILED', toStage: 'STAGING' }]);
+    expect(await cairn.db.auditEvent.findFirst({ where: { subjectId: v.id, action: 'promoteModelVersion' }, select: { outcome: true } })).toEqual({ outcome: 'FAILED' });
+  });
+});

@@ -11,6 +11,7 @@ import { applyMigrations } from '../prisma/migrate.ts';
 import { seedDemo } from '../prisma/seed.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
+import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
 import type { CairnConfig } from './config.ts';
 
 export interface Cairn extends RunningServer {
@@ -37,7 +38,7 @@ async function openOnlineStore(config: CairnConfig): Promise<OnlineStore> {
  * applied, the online store (Redis or in-process), then either the gateway with every subgraph not
  * served elsewhere in process, or (`only`) one subgraph alone.
  */
-export async function startCairn(config: CairnConfig, options: { only?: SubgraphName } = {}): Promise<Cairn> {
+export async function startCairn(config: CairnConfig, options: { only?: SubgraphName; clock?: () => Date } = {}): Promise<Cairn> {
   if (options.only && !config.databaseUrl) {
     throw new Error('serving one subgraph alone needs DATABASE_URL: the embedded database belongs to a single process');
   }
@@ -58,7 +59,16 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     closers.push(() => onlineStore.close());
     const jobs = await startJobQueue(clients.pool);
     closers.push(() => jobs.close());
-    const services = createServices({ db, onlineStore, jobs });
+    const services = createServices({
+      db,
+      onlineStore,
+      jobs,
+      dataDir: config.dataDir,
+      clock: options.clock,
+      offlineWriteConcurrency: database.poolSize > 1 ? 4 : 1,
+    });
+    // Feature store: materializations queued by `materialize` run here (any process may take them).
+    await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     if (config.demo && !options.only) await seedDemo(services, config.actor);
 
     const health = async (): Promise<HealthReport> => {

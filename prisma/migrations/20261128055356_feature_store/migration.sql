@@ -1,5 +1,6 @@
 -- AlterTable
-ALTER TABLE "dataset" ADD COLUMN     "created_by" TEXT;
+ALTER TABLE "dataset" ADD COLUMN     "created_by" TEXT,
+ADD COLUMN     "rows_ref" TEXT;
 
 -- AlterTable
 ALTER TABLE "feature" ADD COLUMN     "checked_at" TIMESTAMP(3),

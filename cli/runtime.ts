@@ -61,6 +61,7 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     closers.push(() => jobs.close());
     const services = createServices({
       db,
+      pool: clients.pool,
       onlineStore,
       jobs,
       dataDir: config.dataDir,

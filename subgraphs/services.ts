@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Database } from '../adapters/builtin/database.ts';
 import type { JobQueue } from '../adapters/builtin/jobs.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
@@ -10,6 +11,8 @@ import { ModelVersionService } from './models/model-version/service.ts';
 /** Everything the subgraphs' resolvers call, built once per process from the database and online store. */
 export function createServices(deps: {
   db: Database;
+  /** The pool under `db` (bulk feature-store SQL); never a second pool. */
+  pool: pg.Pool;
   onlineStore: OnlineStore;
   jobs: JobQueue;
   /** Data directory (dataset exports); defaults to `.cairn`. */
@@ -19,7 +22,7 @@ export function createServices(deps: {
   /** Concurrent INSERTs of one large ingest: 1 on PGlite (one connection). */
   offlineWriteConcurrency?: number;
 }) {
-  const store = new BuiltinFeatureStoreProvider(deps.db, deps.onlineStore, { writeConcurrency: deps.offlineWriteConcurrency ?? 1 });
+  const store = new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, { writeConcurrency: deps.offlineWriteConcurrency ?? 1 });
   return {
     features: createFeatureServices({ db: deps.db, jobs: deps.jobs, store, dataDir: deps.dataDir ?? '.cairn', clock: deps.clock ?? (() => new Date()) }),
     models: new ModelVersionService(deps.db),

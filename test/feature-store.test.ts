@@ -16,7 +16,7 @@ featureStoreContract(`built-in (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGl
     ? await RedisOnlineStore.connect(process.env.REDIS_URL, { prefix: `cairn-test:${randomBytes(4).toString('hex')}` })
     : new MemoryOnlineStore();
   return {
-    provider: new BuiltinFeatureStoreProvider(clients.db, online, { writeConcurrency: server.poolSize > 1 ? 2 : 1 }),
+    provider: new BuiltinFeatureStoreProvider(clients.db, clients.pool, online, { writeConcurrency: server.poolSize > 1 ? 2 : 1 }),
     close: async () => {
       await (online as { clear?: () => Promise<void> }).clear?.();
       await online.close();

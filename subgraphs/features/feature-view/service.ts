@@ -63,6 +63,12 @@ function definitionHash(view: ApplyFeatureView): string {
 
 export class FeatureViewService {
   private readonly repository: FeatureViewRepository;
+  private readonly applyListeners: (() => void)[] = [];
+
+  /** Called after this process applied a new version (caches of view definitions drop theirs). */
+  onApply(listener: () => void): void {
+    this.applyListeners.push(listener);
+  }
 
   constructor(private readonly db: Database) {
     this.repository = new FeatureViewRepository(db);
@@ -76,7 +82,7 @@ export class FeatureViewService {
   async apply(input: unknown, actor: string) {
     const view = parseInput(applyFeatureViewSchema, input, { crossChecks: duplicateFeatureNames });
     const hash = definitionHash(view);
-    return this.db.$transaction(async (tx) => {
+    const applied = await this.db.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`featureView:${view.name}`}))`;
       const latest = await this.repository.latest(tx, BUILTIN_PROVIDER, view.name);
       if (latest?.definitionHash === hash) return latest;
@@ -108,6 +114,8 @@ export class FeatureViewService {
       await recordAudit(tx, { actor, action: 'applyFeatureView', subjectId: id, payload: { version, definitionHash: hash } });
       return created;
     });
+    for (const listener of this.applyListeners) listener();
+    return applied;
   }
 
   async get(name: string, version?: number | null) {

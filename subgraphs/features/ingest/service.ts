@@ -13,8 +13,9 @@ export const MAX_INGEST_ROWS = 100_000;
 const ingestSchema = z.object({
   featureView: z.string().regex(NAME_PATTERN, NAME_RULE),
   version: z.number().int().positive().nullish(),
+  // Rows are checked one by one below (a bad row is rejected, not the batch); zod only bounds the list.
   rows: z
-    .array(z.object({ entityKey: z.string(), eventTime: z.string(), values: z.unknown() }))
+    .array(z.unknown())
     .min(1, 'at least one row')
     .max(MAX_INGEST_ROWS, `at most ${MAX_INGEST_ROWS} rows per call`),
 });
@@ -61,16 +62,18 @@ export class IngestService {
 
     const accepted: FeatureRow[] = [];
     const rowErrors: IngestOutcome['rowErrors'] = [];
-    parsed.rows.forEach((row, index) => {
-      const reason = rowProblem(row, dtypes);
-      if (reason) {
-        rowErrors.push({ index, entityKey: typeof row.entityKey === 'string' ? row.entityKey : null, reason });
+    const names = [...dtypes.keys()];
+    parsed.rows.forEach((raw, index) => {
+      const row = raw as { entityKey?: unknown; eventTime?: unknown; values?: unknown } | null;
+      const checked = checkRow(row, dtypes);
+      if (typeof checked === 'string') {
+        rowErrors.push({ index, entityKey: typeof row?.entityKey === 'string' ? row.entityKey : null, reason: checked });
         return;
       }
-      const given = row.values as Record<string, unknown>;
+      const given = row!.values as Record<string, unknown>;
       const values: Record<string, unknown> = {};
-      for (const name of dtypes.keys()) values[name] = given[name] ?? null;
-      accepted.push({ entityKey: row.entityKey, eventTime: new Date(row.eventTime), values });
+      for (const name of names) values[name] = given[name] ?? null;
+      accepted.push({ entityKey: row!.entityKey as string, eventTime: new Date(checked), values });
     });
 
     if (accepted.length > 0) {
@@ -96,17 +99,22 @@ export class IngestService {
   }
 }
 
-function rowProblem(row: { entityKey: string; eventTime: string; values: unknown }, dtypes: Map<string, string>): string | null {
-  if (row.entityKey.length === 0 || row.entityKey.length > 512) return 'entityKey must be 1 to 512 characters';
-  if (!ISO_TIME.test(row.eventTime) || Number.isNaN(Date.parse(row.eventTime))) {
-    return `eventTime ${JSON.stringify(row.eventTime)} is not an ISO 8601 time with a zone`;
-  }
-  if (row.values === null || typeof row.values !== 'object' || Array.isArray(row.values)) return 'values must be an object of feature name -> value';
-  const problems: string[] = [];
-  for (const [name, value] of Object.entries(row.values)) {
+/** The row's event time in ms, or the reason it is rejected. */
+function checkRow(row: { entityKey?: unknown; eventTime?: unknown; values?: unknown } | null, dtypes: Map<string, string>): number | string {
+  if (row === null || typeof row !== 'object') return 'a row must be {entityKey, eventTime, values}';
+  const { entityKey, eventTime, values } = row;
+  if (typeof entityKey !== 'string' || entityKey.length === 0 || entityKey.length > 512) return 'entityKey must be 1 to 512 characters';
+  const time = typeof eventTime === 'string' && ISO_TIME.test(eventTime) ? Date.parse(eventTime) : Number.NaN;
+  if (Number.isNaN(time)) return `eventTime ${JSON.stringify(eventTime)} is not an ISO 8601 time with a zone`;
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) return 'values must be an object of feature name -> value';
+  let problems: string[] | undefined;
+  for (const name in values) {
+    const value = (values as Record<string, unknown>)[name];
     const dtype = dtypes.get(name);
-    if (!dtype) problems.push(`unknown feature ${JSON.stringify(name)}`);
-    else if (value !== null && !dtypeChecks[dtype]!(value)) problems.push(`${name}: ${JSON.stringify(value)} is not a ${dtype}`);
+    if (!dtype) (problems ??= []).push(`unknown feature ${JSON.stringify(name)}`);
+    else if (value !== null && !dtypeChecks[dtype]!(value)) (problems ??= []).push(`${name}: ${truncate(JSON.stringify(value))} is not a ${dtype}`);
   }
-  return problems.length ? problems.join('; ') : null;
+  return problems ? problems.join('; ') : time;
 }
+
+const truncate = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);

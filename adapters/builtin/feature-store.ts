@@ -71,9 +71,12 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider {
     const {
       rows: [latest],
     } = await this.guard(() =>
-      this.pool.query<{ max: string | null }>('SELECT max(seq)::text AS max FROM offline_feature_row WHERE feature_view = $1', [request.featureView]),
+      // The sequence's position bounds every committed row's seq (one sequence for all views).
+      this.pool.query<{ position: string }>(
+        'SELECT (CASE WHEN is_called THEN last_value ELSE 0 END)::text AS position FROM offline_feature_row_seq_seq',
+      ),
     );
-    const toSeq = latest?.max ?? '0';
+    const toSeq = latest?.position ?? '0';
     const fromSeq = request.since?.position ?? null;
     const fromEnd = request.since?.endTime.toISOString() ?? null;
     const ttl = request.ttlSeconds;

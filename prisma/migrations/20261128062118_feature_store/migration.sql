@@ -85,9 +85,6 @@ CREATE TABLE "feature_check_result" (
 CREATE INDEX "dataset_feature_feature_id_idx" ON "dataset_feature"("feature_id");
 
 -- CreateIndex
-CREATE INDEX "offline_feature_row_feature_view_seq_idx" ON "offline_feature_row"("feature_view", "seq");
-
--- CreateIndex
 CREATE INDEX "materialization_run_feature_view_created_at_idx" ON "materialization_run"("feature_view", "created_at");
 
 -- CreateIndex

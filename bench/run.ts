@@ -4,6 +4,7 @@
  *
  *   npm run bench                      all figures
  *   BENCH_SAMPLES=2000 npm run bench   more samples per latency figure (default 500)
+ *   BENCH_INGEST_ROWS / BENCH_PIT_ENTITIES / BENCH_INGEST_CLIENTS   see bench/features.ts
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -15,6 +16,7 @@ import { parseConfig } from '../cli/config.ts';
 import { buildSubgraph } from '../subgraphs/index.ts';
 import { startCairn, type Cairn } from '../cli/runtime.ts';
 import { scratchDatabase } from '../test/testkit.ts';
+import { benchFeatures } from './features.ts';
 import { benchModels } from './models.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
@@ -134,7 +136,10 @@ async function main() {
         },
       },
     };
-    console.log(JSON.stringify({ ...figures, models: await benchModels() }, null, 2));
+    for (const cairn of started.reverse()) await cairn.close();
+    started.length = 0;
+    // The feature store and the model registry each on a Cairn of their own.
+    console.log(JSON.stringify({ ...figures, features: await benchFeatures(), models: await benchModels() }, null, 2));
   } finally {
     for (const cairn of started.reverse()) await cairn.close();
     await database.drop();

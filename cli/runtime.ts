@@ -13,6 +13,7 @@ import { loadPolicyFile } from '../subgraphs/models/policy/file.ts';
 import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
+import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
 import type { CairnConfig } from './config.ts';
 
 export interface Cairn extends RunningServer {
@@ -39,7 +40,7 @@ async function openOnlineStore(config: CairnConfig): Promise<OnlineStore> {
  * applied, the online store (Redis or in-process), then either the gateway with every subgraph not
  * served elsewhere in process, or (`only`) one subgraph alone.
  */
-export async function startCairn(config: CairnConfig, options: { only?: SubgraphName } = {}): Promise<Cairn> {
+export async function startCairn(config: CairnConfig, options: { only?: SubgraphName; clock?: () => Date } = {}): Promise<Cairn> {
   if (options.only && !config.databaseUrl) {
     throw new Error('serving one subgraph alone needs DATABASE_URL: the embedded database belongs to a single process');
   }
@@ -60,11 +61,20 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     closers.push(() => onlineStore.close());
     const jobs = await startJobQueue(clients.pool, { pollingIntervalSeconds: config.jobPollSeconds });
     closers.push(() => jobs.close());
-    const services = createServices({ db, onlineStore, jobs }, { webhooks: config.webhooks });
+    const services = createServices(
+      { db, pool: clients.pool, onlineStore, jobs },
+      {
+        webhooks: config.webhooks,
+        dataDir: config.dataDir,
+        clock: options.clock,
+        offlineWriteConcurrency: database.poolSize > 1 ? 4 : 1,
+      },
+    );
     if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
-    if (config.demo && !options.only) await seedDemo(services, config.actor);
     // Background work: any Cairn process on the database takes its share of the queued jobs.
+    await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
+    if (config.demo && !options.only) await seedDemo(services, config.actor);
 
     const health = async (): Promise<HealthReport> => {
       const checks: Record<string, string> = { database: database.kind, onlineStore: onlineStore.kind };

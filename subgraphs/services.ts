@@ -1,12 +1,12 @@
+import type pg from 'pg';
 import type { Database } from '../adapters/builtin/database.ts';
+import { BuiltinFeatureStoreProvider } from '../adapters/builtin/feature-store.ts';
 import type { JobQueue } from '../adapters/builtin/jobs.ts';
 import { BuiltinModelRegistryProvider } from '../adapters/builtin/model-registry.ts';
 import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { DeploymentRepository } from './deployments/repository.ts';
-import { FeatureService } from './features/feature/service.ts';
-import { FeatureViewService } from './features/feature-view/service.ts';
-import { OnlineFeatureService } from './features/online/service.ts';
+import { createFeatureServices } from './features/services.ts';
 import { ProviderRepository } from './lineage/provider/repository.ts';
 import { ApprovalService } from './models/approval/service.ts';
 import { AuditService } from './models/audit/service.ts';
@@ -15,23 +15,36 @@ import { PolicyService } from './models/policy/service.ts';
 import { PromotionService } from './models/promotion/service.ts';
 import { WebhookService, type WebhookOptions } from './models/webhook/service.ts';
 
+export interface ServiceDeps {
+  db: Database;
+  /** The pool under `db` (bulk feature-store SQL); never a second pool. */
+  pool: pg.Pool;
+  onlineStore: OnlineStore;
+  jobs: JobQueue;
+}
+
 export interface ServiceOptions {
   webhooks: WebhookOptions;
-  /** The registry of each provider instance that owns model versions. */
+  /** The registry of each provider instance that owns model versions (default: the built-in one). */
   registries?: ModelRegistryProvider[];
+  /** Data directory (dataset exports); defaults to `.cairn`. */
+  dataDir?: string;
+  /** Injected clock for TTL, staleness, policies' `now` and webhook signatures; defaults to the wall clock. */
   clock?: () => Date;
+  /** Concurrent INSERTs of one large ingest: 1 on PGlite (one connection). */
+  offlineWriteConcurrency?: number;
 }
 
 /** Everything the subgraphs' resolvers call, built once per process from the database, online store and job queue. */
-export function createServices(deps: { db: Database; onlineStore: OnlineStore; jobs: JobQueue }, options: ServiceOptions) {
-  const featureViews = new FeatureViewService(deps.db);
-  const features = new FeatureService(deps.db);
+export function createServices(deps: ServiceDeps, options: ServiceOptions) {
+  const clock = options.clock ?? (() => new Date());
+  const store = new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, { writeConcurrency: options.offlineWriteConcurrency ?? 1 });
   const registries = new Map((options.registries ?? [new BuiltinModelRegistryProvider()]).map((r) => [r.providerName, r]));
   const registryFor = (name: string) => registries.get(name);
-  const webhooks = new WebhookService(deps.db, deps.jobs, { ...options.webhooks, clock: options.clock });
+  const webhooks = new WebhookService(deps.db, deps.jobs, { ...options.webhooks, clock });
   const policies = new PolicyService(deps.db);
   return {
-    features: { featureViews, features, online: new OnlineFeatureService(deps.onlineStore, featureViews, features) },
+    features: createFeatureServices({ db: deps.db, jobs: deps.jobs, store, dataDir: options.dataDir ?? '.cairn', clock }),
     models: {
       versions: new ModelVersionService(deps.db, registryFor, webhooks),
       policies,
@@ -45,7 +58,7 @@ export function createServices(deps: { db: Database; onlineStore: OnlineStore; j
           return registry;
         },
         webhooks,
-        options.clock,
+        clock,
       ),
       webhooks,
       audit: new AuditService(deps.db),

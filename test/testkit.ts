@@ -56,7 +56,7 @@ export interface TestCairn extends Cairn {
  * A whole Cairn on a free port, on the real services when DATABASE_URL / REDIS_URL are set and on
  * the embedded parts otherwise. Each call gets its own database and its own Redis key prefix.
  */
-export async function startTestCairn(env: Record<string, string> = {}): Promise<TestCairn> {
+export async function startTestCairn(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<TestCairn> {
   const database = await scratchDatabase();
   const config = parseConfig({
     PORT: '0',
@@ -68,7 +68,7 @@ export async function startTestCairn(env: Record<string, string> = {}): Promise<
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
-  const cairn = await startCairn(config);
+  const cairn = await startCairn(config, { clock: options.clock });
   return {
     ...cairn,
     config,

@@ -10,5 +10,9 @@ export const featureLoaders = perRequest((context: CairnContext) => {
     featuresOfView: loaderOfLists((ids) => features.byViewIds(ids), (row) => row.featureViewId),
     openIncidents: loaderOfLists((ids) => features.openIncidentsByFeatureIds(ids), (row) => row.featureId),
     dataset: loaderByKey((ids) => features.datasetsByIds(ids), (row) => row.id),
+    featuresOfDataset: loaderOfLists(
+      async (ids) => (await features.featuresOfDatasets(ids)).map((link) => ({ ...link.feature, datasetId: link.datasetId })),
+      (row) => row.datasetId,
+    ),
   };
 });

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { parse, type GraphQLSchema } from 'graphql';
+import { GraphQLObjectType, parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
-import { mapErrors, mapErrorsMiddleware } from './errors.ts';
+import { mapErrors, toGraphQLError } from './errors.ts';
 import type { CairnContext } from './context.ts';
 
 /** The federation spec every Cairn subgraph links; pinned here so all four agree. */
@@ -32,11 +32,23 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   const schema = await buildSchema({
     resolvers: options.resolvers,
     orphanedTypes: options.orphanedTypes,
-    globalMiddlewares: [mapErrorsMiddleware],
+    // No global middleware: type-graphql runs a middleware chain as a chain of promises on every
+    // field, plain properties included (measured: ~3 ms of a 100-vector online lookup). Errors are
+    // mapped by wrapping each resolver below, synchronously for synchronous fields.
     validate: false,
     skipCheck: true,
   });
   const resolvers: Record<string, object> = createResolversMap(schema);
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    if (!(schema.getType(typeName) instanceof GraphQLObjectType) || typeName.startsWith('__')) continue;
+    for (const [fieldName, resolver] of Object.entries(fields)) {
+      if (typeof resolver === 'function') (fields as Record<string, unknown>)[fieldName] = withMappedErrors(resolver as (...args: unknown[]) => unknown);
+      else if (resolver && typeof resolver === 'object' && typeof (resolver as { resolve?: unknown }).resolve === 'function') {
+        const config = resolver as { resolve: (...args: unknown[]) => unknown };
+        config.resolve = withMappedErrors(config.resolve);
+      }
+    }
+  }
   for (const [typeName, { __resolveReference }] of Object.entries(options.references ?? {})) {
     resolvers[typeName] = {
       ...resolvers[typeName],
@@ -48,4 +60,16 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
     resolvers: resolvers as never,
   });
+}
+
+/** Maps thrown errors to GraphQL errors (see errors.ts); a synchronous field stays synchronous. */
+function withMappedErrors(resolve: (...args: unknown[]) => unknown) {
+  return (...args: unknown[]) => {
+    try {
+      const result = resolve(...args);
+      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(toGraphQLError(error))) : result;
+    } catch (error) {
+      throw toGraphQLError(error);
+    }
+  };
 }

@@ -17,7 +17,7 @@ export class MemoryOnlineStore implements OnlineStore {
       const entry = view.get(row.entityKey);
       if (entry && isOlder(row.eventTime, entry.eventTime)) continue;
       const values = entry?.values ?? new Map<string, unknown>();
-      for (const [name, value] of Object.entries(row.values)) values.set(name, structuredClone(value));
+      for (const [name, value] of Object.entries(row.values)) values.set(name, copyOf(value));
       view.set(row.entityKey, { values, eventTime: row.eventTime ?? entry?.eventTime ?? null });
     }
   }
@@ -27,7 +27,7 @@ export class MemoryOnlineStore implements OnlineStore {
     return entityKeys.map((entityKey) => {
       const entry = view?.get(entityKey);
       if (!entry) return null;
-      const values = Object.fromEntries(features.map((name) => [name, structuredClone(entry.values.get(name) ?? null)]));
+      const values = Object.fromEntries(features.map((name) => [name, copyOf(entry.values.get(name) ?? null)]));
       return { entityKey, values, eventTime: entry.eventTime };
     });
   }
@@ -41,4 +41,9 @@ export class MemoryOnlineStore implements OnlineStore {
 
 export function isOlder(candidate: Date | null, current: Date | null): boolean {
   return candidate !== null && current !== null && candidate.getTime() < current.getTime();
+}
+
+/** Callers never share an object with the store; scalars need no copy (structuredClone of each was the lookup's largest cost). */
+function copyOf(value: unknown): unknown {
+  return value !== null && typeof value === 'object' ? structuredClone(value) : value;
 }

@@ -3,7 +3,7 @@ import type { CairnContext } from '../../shared/context.ts';
 import { Feature } from '../feature/type.ts';
 import { featureLoaders } from '../loaders.ts';
 import { ProviderReference } from '../../shared/provider-reference.ts';
-import { ApplyFeatureViewInput, FeatureView } from './type.ts';
+import { ApplyFeatureViewInput, FeatureView, FeatureViewFilter, FeatureViewPage } from './type.ts';
 
 @Resolver(() => FeatureView)
 export class FeatureViewResolver {
@@ -14,6 +14,16 @@ export class FeatureViewResolver {
     @Ctx() { services }: CairnContext,
   ) {
     return services.features.featureViews.get(name, version);
+  }
+
+  @Query(() => FeatureViewPage, { description: 'Feature views by name (latest versions unless filter.allVersions), paged.' })
+  featureViews(
+    @Arg('filter', () => FeatureViewFilter, { nullable: true }) filter: FeatureViewFilter | null,
+    @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Ctx() { services }: CairnContext,
+  ) {
+    return services.features.featureViews.list(filter, limit, offset);
   }
 
   @Mutation(() => FeatureView, { description: 'Same definition -> same version; a changed definition -> version + 1.' })

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { Prisma } from '../../../prisma/generated/client.ts';
 import type { Database } from '../../../adapters/builtin/database.ts';
 import { InputError } from '../../../adapters/core/errors.ts';
 import { globalId } from '../../../adapters/core/ids.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
 import { recordAudit } from '../../shared/audit.ts';
 import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
-import { FeatureViewRepository } from './repository.ts';
+import { declaredChecks, featureChecksSchema } from '../quality/checks.ts';
+import { FeatureViewRepository, type FeatureViewFilter } from './repository.ts';
 
 export const FEATURE_DTYPES = ['INT64', 'FLOAT64', 'STRING', 'BOOL', 'TIMESTAMP', 'FLOAT32_LIST'] as const;
 
@@ -22,6 +24,7 @@ const applyFeatureViewSchema = z.object({
         name,
         dtype: z.enum(FEATURE_DTYPES, { message: `must be one of ${FEATURE_DTYPES.join(', ')}` }),
         description: z.string().max(2000).nullish(),
+        checks: featureChecksSchema.nullish(),
       }),
     )
     .min(1, 'a feature view needs at least one feature')
@@ -49,7 +52,7 @@ function definitionHash(view: ApplyFeatureView): string {
   const canonical = {
     entity: view.entity,
     joinKey: view.joinKey,
-    features: view.features.map((f) => ({ name: f.name, dtype: f.dtype, description: f.description ?? null })),
+    features: view.features.map((f) => ({ name: f.name, dtype: f.dtype, description: f.description ?? null, checks: declaredChecks(f.checks) })),
     ttlSeconds: view.ttlSeconds ?? null,
     owner: view.owner ?? null,
     description: view.description ?? null,
@@ -60,6 +63,12 @@ function definitionHash(view: ApplyFeatureView): string {
 
 export class FeatureViewService {
   private readonly repository: FeatureViewRepository;
+  private readonly applyListeners: (() => void)[] = [];
+
+  /** Called after this process applied a new version (caches of view definitions drop theirs). */
+  onApply(listener: () => void): void {
+    this.applyListeners.push(listener);
+  }
 
   constructor(private readonly db: Database) {
     this.repository = new FeatureViewRepository(db);
@@ -73,7 +82,7 @@ export class FeatureViewService {
   async apply(input: unknown, actor: string) {
     const view = parseInput(applyFeatureViewSchema, input, { crossChecks: duplicateFeatureNames });
     const hash = definitionHash(view);
-    return this.db.$transaction(async (tx) => {
+    const applied = await this.db.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`featureView:${view.name}`}))`;
       const latest = await this.repository.latest(tx, BUILTIN_PROVIDER, view.name);
       if (latest?.definitionHash === hash) return latest;
@@ -98,12 +107,15 @@ export class FeatureViewService {
           name: feature.name,
           dtype: feature.dtype,
           description: feature.description ?? null,
+          checks: declaredChecks(feature.checks) as Prisma.InputJsonObject,
           position,
         })),
       });
       await recordAudit(tx, { actor, action: 'applyFeatureView', subjectId: id, payload: { version, definitionHash: hash } });
       return created;
     });
+    for (const listener of this.applyListeners) listener();
+    return applied;
   }
 
   async get(name: string, version?: number | null) {
@@ -116,4 +128,21 @@ export class FeatureViewService {
   byIds(ids: readonly string[]) {
     return this.repository.byIds(ids);
   }
+
+  /** A page of feature views (latest versions unless `allVersions`), by name then version. */
+  async list(filter: unknown, limit: number, offset: number) {
+    const parsed = parseInput(listFilterSchema, filter ?? {}, { root: 'filter' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500 || !Number.isInteger(offset) || offset < 0) {
+      throw new InputError([{ path: 'limit', message: 'limit must be 1..500 and offset >= 0' }]);
+    }
+    return this.repository.list(parsed, limit, offset);
+  }
 }
+
+const listFilterSchema = z.object({
+  owner: z.string().min(1).nullish(),
+  tag: z.string().min(1).nullish(),
+  namePrefix: z.string().min(1).max(128).nullish(),
+  provider: z.string().min(1).nullish(),
+  allVersions: z.boolean().nullish(),
+}) satisfies z.ZodType<FeatureViewFilter>;

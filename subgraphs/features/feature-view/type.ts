@@ -1,5 +1,5 @@
 import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { DateTimeScalar } from '../../shared/scalars.ts';
+import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A versioned group of features about one entity. Applying a changed definition makes a new version.' })
@@ -37,6 +37,21 @@ export class FeatureView {
   providerName!: string;
 }
 
+@InputType({ description: 'Quality checks evaluated on ingest and materialization; all optional.' })
+export class FeatureChecksInput {
+  @Field(() => Number, { nullable: true })
+  min?: number | null;
+
+  @Field(() => Number, { nullable: true })
+  max?: number | null;
+
+  @Field(() => Number, { nullable: true, description: 'Largest share of null values, 0..1' })
+  maxNullRatio?: number | null;
+
+  @Field(() => [JSONScalar], { nullable: true })
+  allowedValues?: unknown[] | null;
+}
+
 @InputType()
 export class FeatureInput {
   @Field(() => String)
@@ -47,6 +62,9 @@ export class FeatureInput {
 
   @Field(() => String, { nullable: true })
   description?: string | null;
+
+  @Field(() => FeatureChecksInput, { nullable: true })
+  checks?: FeatureChecksInput | null;
 }
 
 @InputType()
@@ -74,4 +92,31 @@ export class ApplyFeatureViewInput {
 
   @Field(() => [String], { nullable: true })
   tags?: string[] | null;
+}
+
+@InputType()
+export class FeatureViewFilter {
+  @Field(() => String, { nullable: true })
+  owner?: string | null;
+
+  @Field(() => String, { nullable: true })
+  tag?: string | null;
+
+  @Field(() => String, { nullable: true })
+  namePrefix?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Provider instance name' })
+  provider?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Every version, not only the latest of each view' })
+  allVersions?: boolean | null;
+}
+
+@ObjectType()
+export class FeatureViewPage {
+  @Field(() => [FeatureView])
+  items!: FeatureView[];
+
+  @Field(() => Int)
+  totalCount!: number;
 }

@@ -21,4 +21,12 @@ export class FeatureRepository {
   datasetsByIds(ids: readonly string[]) {
     return this.db.dataset.findMany({ where: { id: { in: [...ids] } } });
   }
+
+  featuresOfDatasets(datasetIds: readonly string[]) {
+    return this.db.datasetFeature.findMany({
+      where: { datasetId: { in: [...datasetIds] } },
+      orderBy: { position: 'asc' },
+      include: { feature: true },
+    });
+  }
 }

@@ -23,4 +23,8 @@ export class FeatureService {
   datasetsByIds(ids: readonly string[]) {
     return this.repository.datasetsByIds(ids);
   }
+
+  featuresOfDatasets(datasetIds: readonly string[]) {
+    return this.repository.featuresOfDatasets(datasetIds);
+  }
 }

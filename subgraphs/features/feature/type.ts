@@ -1,6 +1,6 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { FeatureQuality } from '../../../prisma/generated/enums.ts';
-import { DateTimeScalar } from '../../shared/scalars.ts';
+import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
 registerEnumType(FeatureQuality, { name: 'FeatureQuality', description: 'UNKNOWN until checks ran; FAILING when the last check failed.' });
 
@@ -18,11 +18,16 @@ export class FeatureIncident {
   @Field(() => String, { description: 'OPEN or RESOLVED' })
   status!: string;
 
+  @Field(() => String, { nullable: true })
+  reportedBy!: string | null;
+
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
   @Field(() => DateTimeScalar, { nullable: true })
   resolvedAt!: Date | null;
+
+  featureId!: string;
 }
 
 @Directive('@key(fields: "id")')
@@ -42,6 +47,15 @@ export class Feature {
 
   @Field(() => FeatureQuality)
   quality!: FeatureQuality;
+
+  @Field(() => JSONScalar, { description: 'Declared checks: {min, max, maxNullRatio, allowedValues}' })
+  checks!: unknown;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Results of the last evaluation: [{check, passed, threshold, observed}]' })
+  lastChecks!: unknown;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  checkedAt!: Date | null;
 
   featureViewId!: string;
 }

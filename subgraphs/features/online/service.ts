@@ -1,35 +1,73 @@
 import { InputError, NotFoundError } from '../../../adapters/core/errors.ts';
-import type { OnlineStore } from '../../../adapters/core/online-store.ts';
+import type { FeatureStoreProvider } from '../../../adapters/core/feature-store.ts';
 import type { FeatureService } from '../feature/service.ts';
 import type { FeatureViewService } from '../feature-view/service.ts';
 
 const MAX_ENTITY_KEYS = 1000;
+/**
+ * How long a view's definition is reused by lookups. Lookups are the hot path (two catalog queries
+ * would cost more than the Redis round trip); an apply in this process clears it at once, one in
+ * another process is seen within this bound.
+ */
+const DEFINITION_CACHE_MS = 1000;
+
+interface ViewDefinition {
+  name: string;
+  ttlSeconds: number | null;
+  featureNames: string[];
+}
 
 export class OnlineFeatureService {
+  private readonly definitions = new Map<string, { until: number; definition: Promise<ViewDefinition | null> }>();
+
   constructor(
-    private readonly store: OnlineStore,
+    private readonly store: FeatureStoreProvider,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
-  ) {}
+    private readonly clock: () => Date,
+  ) {
+    featureViews.onApply(() => this.definitions.clear());
+  }
 
-  /** Latest values of the named features (all of the view's when omitted) for each entity, one store round trip. */
+  private definition(name: string): Promise<ViewDefinition | null> {
+    const cached = this.definitions.get(name);
+    if (cached && cached.until > performance.now()) return cached.definition;
+    const definition = (async () => {
+      const view = await this.featureViews.get(name);
+      if (!view) return null;
+      const featureNames = (await this.features.byViewIds([view.id])).map((feature) => feature.name);
+      return { name: view.name, ttlSeconds: view.ttlSeconds, featureNames };
+    })();
+    this.definitions.set(name, { until: performance.now() + DEFINITION_CACHE_MS, definition });
+    // Unknown views and failures are not remembered.
+    definition.then((d) => d === null && this.definitions.delete(name), () => this.definitions.delete(name));
+    return definition;
+  }
+
+  /**
+   * Latest values of the named features (all of the view's when omitted) for each entity, one store
+   * round trip. Unknown entities answer null values; values older than the view's TTL (by the
+   * injected clock) are marked stale.
+   */
   async lookup(featureViewName: string, entityKeys: readonly string[], featureNames?: readonly string[] | null) {
     if (entityKeys.length > MAX_ENTITY_KEYS) {
       throw new InputError([{ path: 'entityKeys', message: `at most ${MAX_ENTITY_KEYS} entity keys per call` }]);
     }
-    const view = await this.featureViews.get(featureViewName);
+    const view = await this.definition(featureViewName);
     if (!view) throw new NotFoundError('FeatureView', featureViewName);
-    const known = (await this.features.byViewIds([view.id])).map((feature) => feature.name);
+    const known = view.featureNames;
     const unknown = (featureNames ?? []).filter((name) => !known.includes(name));
     if (unknown.length) {
       throw new InputError([{ path: 'features', message: `not features of ${view.name}: ${unknown.join(', ')}` }]);
     }
     const names = featureNames?.length ? [...featureNames] : known;
-    const rows = await this.store.read(view.name, entityKeys, names);
+    const rows = await this.store.readOnline(view.name, entityKeys, names);
+    const oldest = view.ttlSeconds != null ? this.clock().getTime() - view.ttlSeconds * 1000 : null;
     return rows.map((row, index) => ({
       entityKey: entityKeys[index]!,
       values: row?.values ?? Object.fromEntries(names.map((name) => [name, null])),
       eventTime: row?.eventTime ?? null,
+      stale: oldest !== null && row?.eventTime != null && row.eventTime.getTime() < oldest,
     }));
   }
 }

@@ -1,0 +1,26 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { NotFoundError } from '../../../adapters/core/errors.ts';
+import type { CairnContext } from '../../shared/context.ts';
+import { Feature, FeatureIncident } from '../feature/type.ts';
+import { featureLoaders } from '../loaders.ts';
+import { ReportFeatureIncidentInput } from './type.ts';
+
+@Resolver(() => FeatureIncident)
+export class FeatureIncidentResolver {
+  @Mutation(() => FeatureIncident, { description: 'Opens an incident on a feature; open incidents feed promotion policies.' })
+  reportFeatureIncident(@Arg('input', () => ReportFeatureIncidentInput) input: ReportFeatureIncidentInput, @Ctx() { services, actor }: CairnContext) {
+    return services.features.incidents.report(input, actor);
+  }
+
+  @Mutation(() => FeatureIncident, { description: 'Resolves an incident; resolving a resolved one answers it unchanged.' })
+  resolveFeatureIncident(@Arg('id', () => ID) id: string, @Ctx() { services, actor }: CairnContext) {
+    return services.features.incidents.resolve(id, actor);
+  }
+
+  @FieldResolver(() => Feature)
+  async feature(@Root() incident: FeatureIncident, @Ctx() context: CairnContext) {
+    const feature = await featureLoaders(context).feature.load(incident.featureId);
+    if (!feature) throw new NotFoundError('Feature', incident.featureId);
+    return feature;
+  }
+}

@@ -1,0 +1,38 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from '../../shared/scalars.ts';
+
+@ObjectType({ description: 'One copy of the latest offline values (as of endTime, within TTL) to the online store.' })
+export class MaterializationRun {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'Feature view name' })
+  featureView!: string;
+
+  @Field(() => ID)
+  featureViewId!: string;
+
+  @Field(() => String, { description: 'PENDING, RUNNING, SUCCEEDED or FAILED' })
+  status!: string;
+
+  @Field(() => Int)
+  rowsWritten!: number;
+
+  @Field(() => DateTimeScalar)
+  endTime!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'The previous watermark this run started from; null for a full run' })
+  fromEndTime!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  error!: string | null;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  startedAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  finishedAt!: Date | null;
+}

@@ -1,0 +1,38 @@
+import type { Database } from '../../adapters/builtin/database.ts';
+import type { JobQueue } from '../../adapters/builtin/jobs.ts';
+import type { FeatureStoreProvider } from '../../adapters/core/feature-store.ts';
+import { DatasetService } from './dataset/service.ts';
+import { FeatureService } from './feature/service.ts';
+import { FeatureViewService } from './feature-view/service.ts';
+import { FeatureIncidentService } from './incident/service.ts';
+import { IngestService } from './ingest/service.ts';
+import { MaterializationService } from './materialization/service.ts';
+import { OnlineFeatureService } from './online/service.ts';
+
+export interface FeatureServicesDeps {
+  db: Database;
+  jobs: JobQueue;
+  store: FeatureStoreProvider;
+  /** Where dataset exports are written (`<dir>/exports`). */
+  dataDir: string;
+  /** Now, for TTL/staleness and default materialization end times; tests pin it. */
+  clock: () => Date;
+}
+
+/** The features subgraph's services, wired once per process. */
+export function createFeatureServices(deps: FeatureServicesDeps) {
+  const featureViews = new FeatureViewService(deps.db);
+  const features = new FeatureService(deps.db);
+  return {
+    featureViews,
+    features,
+    store: deps.store,
+    online: new OnlineFeatureService(deps.store, featureViews, features, deps.clock),
+    ingest: new IngestService(deps.db, deps.store, featureViews, features, deps.clock),
+    materialization: new MaterializationService(deps.db, deps.jobs, deps.store, featureViews, features, deps.clock),
+    datasets: new DatasetService(deps.db, deps.store, featureViews, features, deps.dataDir),
+    incidents: new FeatureIncidentService(deps.db),
+  };
+}
+
+export type FeatureServices = ReturnType<typeof createFeatureServices>;

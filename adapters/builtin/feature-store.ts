@@ -50,15 +50,20 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider {
       while (next < chunks.length) {
         const chunk = chunks[next++]!;
         await this.guard(() =>
-          // One JSON parameter of [entity, epoch ms, values] tuples: measured ~3x cheaper for the
-          // server to take apart than parallel text[] arrays of JSON strings.
-          this.pool.query(
-            `INSERT INTO offline_feature_row (feature_view, entity_key, event_time, "values")
-             SELECT $1, e->>0, to_timestamp((e->>1)::float8 / 1000), (e->2)::jsonb FROM json_array_elements($2::json) AS e
-             ON CONFLICT (feature_view, entity_key, event_time)
-             DO UPDATE SET "values" = EXCLUDED."values", seq = nextval('offline_feature_row_seq_seq'), ingested_at = now()`,
-            [featureView, JSON.stringify(chunk.map((row) => [row.entityKey, row.eventTime.getTime(), row.values]))],
-          ),
+          this.inTransaction(async (client) => {
+            // Shared with other writers of the view, exclusive against materialization reading its
+            // watermark: no chunk of this view is in flight when the watermark is taken.
+            await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [`offline:${featureView}`]);
+            // One JSON parameter of [entity, epoch ms, values] tuples: measured ~3x cheaper for the
+            // server to take apart than parallel text[] arrays of JSON strings.
+            await client.query(
+              `INSERT INTO offline_feature_row (feature_view, entity_key, event_time, "values")
+               SELECT $1, e->>0, to_timestamp((e->>1)::float8 / 1000), (e->2)::jsonb FROM json_array_elements($2::json) AS e
+               ON CONFLICT (feature_view, entity_key, event_time)
+               DO UPDATE SET "values" = EXCLUDED."values", seq = nextval('offline_feature_row_seq_seq'), ingested_at = now()`,
+              [featureView, JSON.stringify(chunk.map((row) => [row.entityKey, row.eventTime.getTime(), row.values]))],
+            );
+          }),
         );
       }
     };
@@ -71,10 +76,14 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider {
     const {
       rows: [latest],
     } = await this.guard(() =>
-      // The sequence's position bounds every committed row's seq (one sequence for all views).
-      this.pool.query<{ position: string }>(
-        'SELECT (CASE WHEN is_called THEN last_value ELSE 0 END)::text AS position FROM offline_feature_row_seq_seq',
-      ),
+      this.inTransaction(async (client) => {
+        // Waits for this view's in-flight ingest chunks to commit: then the sequence's position
+        // bounds the seq of every row of the view, committed or not, so no row is ever skipped.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`offline:${request.featureView}`]);
+        return client.query<{ position: string }>(
+          'SELECT (CASE WHEN is_called THEN last_value ELSE 0 END)::text AS position FROM offline_feature_row_seq_seq',
+        );
+      }),
     );
     const toSeq = latest?.position ?? '0';
     const fromSeq = request.since?.position ?? null;
@@ -112,6 +121,21 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider {
       if (page.length < MATERIALIZE_BATCH) break;
     }
     return { rowsWritten, watermark: { position: toSeq, endTime: request.endTime } };
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   readOnline(featureView: string, entityKeys: readonly string[], features: readonly string[]) {

@@ -1,5 +1,4 @@
 import { GraphQLError } from 'graphql';
-import type { MiddlewareFn } from 'type-graphql';
 import { isCairnError } from '../../adapters/core/errors.ts';
 import { log } from '../../adapters/core/log.ts';
 
@@ -29,5 +28,3 @@ export async function mapErrors<T>(run: () => T | Promise<T>): Promise<T> {
     throw toGraphQLError(error);
   }
 }
-
-export const mapErrorsMiddleware: MiddlewareFn = (_action, next) => mapErrors(next);

@@ -4,6 +4,8 @@ import { UpstreamUnavailableError } from '../../core/errors.ts';
 import type { OnlineRow, OnlineStore } from '../../core/online-store.ts';
 
 const EVENT_TIME = '__event_time';
+/** Bound on one batch of commands (a read or a write of many entities). */
+const BATCH_TIMEOUT_MS = 5000;
 
 /**
  * Writes one entity's features unless the stored event time is newer; atomic in Redis, so two
@@ -35,6 +37,9 @@ export class RedisOnlineStore implements OnlineStore {
     let connected = false;
     const client: RedisClientType = createClient({
       url,
+      // No per-command timer (the client's default arms one AbortSignal.timeout per command, a
+      // measurable cost on a 100-entity lookup); `guard` bounds each whole batch instead.
+      commandOptions: { timeout: 0 },
       socket: {
         connectTimeout: 5000,
         // Keep reconnecting once the store has been up; at start, give up after a few tries.
@@ -106,10 +111,16 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   private async guard<T>(run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${BATCH_TIMEOUT_MS} ms`)), BATCH_TIMEOUT_MS);
+    });
     try {
-      return await run();
+      return await Promise.race([run(), timeout]);
     } catch (error) {
       throw new UpstreamUnavailableError('redis', 'online store request failed', { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

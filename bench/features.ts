@@ -16,9 +16,8 @@ import { parseConfig } from '../cli/config.ts';
 import { startCairn, type Cairn } from '../cli/runtime.ts';
 import { buildSubgraph } from '../subgraphs/index.ts';
 import { scratchDatabase } from '../test/testkit.ts';
+import { latency, post, round } from './measure.ts';
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
-const WARMUP = Math.max(50, Math.floor(SAMPLES / 5));
 const INGEST_ROWS = Number(process.env.BENCH_INGEST_ROWS ?? 1_000_000);
 const PIT_ENTITIES = Number(process.env.BENCH_PIT_ENTITIES ?? 100_000);
 const EVENTS_PER_ENTITY = 10;
@@ -26,28 +25,6 @@ const INGEST_BATCH = 10_000;
 const INGEST_CLIENTS = Number(process.env.BENCH_INGEST_CLIENTS ?? 2);
 const FEATURES = Array.from({ length: 10 }, (_, i) => `f${i}`);
 const BASE_TIME = Date.UTC(2026, 0, 1);
-
-const round = (n: number) => Math.round(n * 1000) / 1000;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-async function latency(run: () => Promise<unknown>) {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), samples: SAMPLES };
-}
-
-async function post(url: string, query: string, variables: Record<string, unknown>) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await response.json()) as { errors?: unknown[]; data?: any };
-  if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
 
 const view = (name: string, ttlSeconds: number) => ({
   name,

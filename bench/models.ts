@@ -7,22 +7,16 @@ import { performance } from 'node:perf_hooks';
 import { parseConfig } from '../cli/config.ts';
 import { startCairn } from '../cli/runtime.ts';
 import { scratchDatabase } from '../test/testkit.ts';
+import { percentile, post as postTo, round } from './measure.ts';
+
+const post = (url: string, query: string, variables?: Record<string, unknown>) => postTo(`${url}/graphql`, query, variables);
 
 const SAMPLES = Number(process.env.BENCH_PROMOTIONS ?? 200);
 const CLIENTS = 20;
 const ROUNDS = Number(process.env.BENCH_PROMOTION_ROUNDS ?? 10);
 
-async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
 const REGISTER = 'mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }';
 const PROMOTE = 'mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { allowed applied previousHolderId promotion { id status } } }';
-const round = (n: number) => Math.round(n * 1000) / 1000;
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 export async function benchModels() {
   const database = await scratchDatabase();
@@ -90,7 +84,7 @@ export async function benchModels() {
     let chained = 0;
     for (let next = chain.get(null); next !== undefined; next = chain.get(next)) chained++;
     return {
-      promotionThroughGatewayWith10Policies: { p50Ms: round(pct(times, 50)), p99Ms: round(pct(times, 99)), samples: SAMPLES },
+      promotionThroughGatewayWith10Policies: { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), samples: SAMPLES },
       concurrentCiClients: {
         clients: CLIENTS,
         promotions: total,

@@ -9,7 +9,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { cpus, totalmem, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { execute, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { parseConfig } from '../cli/config.ts';
@@ -18,35 +17,9 @@ import { startCairn, type Cairn } from '../cli/runtime.ts';
 import { scratchDatabase } from '../test/testkit.ts';
 import { benchFeatures } from './features.ts';
 import { benchModels } from './models.ts';
+import { latency, post, round } from './measure.ts';
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 500);
-const WARMUP = Math.max(50, Math.floor(SAMPLES / 5));
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
-
-async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
-  if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function latency(run: () => Promise<unknown>) {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), samples: SAMPLES };
-}
-
-const round = (n: number) => Math.round(n * 1000) / 1000;
 
 const FEATURE_OP = parse('query($id: ID!) { feature(id: $id) { id name } }');
 const USED_BY_OP = parse('query($r: [_Any!]!) { _entities(representations: $r) { ... on Feature { usedBy { id version model { name } } } } }');

@@ -57,7 +57,7 @@ const ROLES_HEADER = 'x-cairn-roles';
 function identityOf(req: Request, identity: IdentityOptions): { actor: string; roles: string[] } | null {
   if (identity.auth === 'off') return { actor: identity.actor, roles: identity.roles };
   const actor = req.get(ACTOR_HEADER)?.trim();
-  if (!actor) return null;
+  if (!actor || actor.length > 200 || /[\u0000-\u001f]/.test(actor)) return null;
   const roles = (req.get(ROLES_HEADER) ?? '').split(',').map((role) => role.trim()).filter(Boolean);
   return { actor, roles };
 }

@@ -115,8 +115,10 @@ export class WebhookService {
       statusCode = response.status;
       await response.body?.cancel();
       if (!response.ok) error = `receiver answered ${response.status}`;
-    } catch (cause) {
-      error = redact((cause as Error).cause ? String(((cause as Error).cause as Error).message ?? cause) : (cause as Error).message);
+    } catch (failure) {
+      // fetch wraps the network error (ECONNREFUSED, a timeout) as its cause.
+      const reason = ((failure as Error).cause ?? failure) as Error;
+      error = redact(reason.message ?? String(reason));
     }
     const attempts = delivery.attempts + 1;
     const finalFailure = error !== null && attempts >= this.options.maxAttempts;

@@ -313,7 +313,8 @@ describe('batching', () => {
       const largeCount = await countQueries(async () => (largeAnswer = await ok(query, { id: large })));
       expect(JSON.stringify(largeAnswer).length).toBeGreaterThan(5 * JSON.stringify(smallAnswer).length);
       expect(largeCount).toBe(smallCount);
-      expect(smallCount).toBeLessThanOrEqual(8);
+      // Each walk is BEGIN+SET LOCAL jit, the statement, COMMIT; plus one batch per entity type the owners resolve.
+      expect(smallCount).toBeLessThanOrEqual(12);
     }
     await cairn.db.featureIncident.updateMany({ data: { status: 'RESOLVED' } });
   }, 60_000);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { queryWithoutJit, validAt } from '../sql.ts';
 
 /** An edge row as the walk answers it. */
 export interface EdgeRow {
@@ -31,9 +32,6 @@ const CATALOG_TABLE: Record<string, string> = {
   endpoint: 'endpoint',
 };
 
-/** Edge valid at the instant `$n` (a timestamptz parameter), on the UTC `timestamp` columns. */
-const validAt = (alias: string, param: string) =>
-  `${alias}.valid_from <= (${param}::timestamptz AT TIME ZONE 'UTC') AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > (${param}::timestamptz AT TIME ZONE 'UTC'))`;
 
 /**
  * The lineage walk: ONE recursive statement over lineage_edge. Rows are (node, direction, depth)
@@ -96,7 +94,7 @@ export class LineageRepository {
   async walk(args: { id: string; kind: string; directions: ('D' | 'U')[]; depth: number; asOf: Date; nodeLimit: number; rowCap: number }): Promise<WalkResult> {
     const table = CATALOG_TABLE[args.kind];
     if (!table) throw new Error(`no catalog table for kind ${args.kind}`);
-    const { rows } = await this.pool.query(WALK_SQL(table), [
+    const { rows } = await queryWithoutJit(this.pool, WALK_SQL(table), [
       args.id,
       args.directions,
       args.depth,

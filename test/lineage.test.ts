@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_VIEW_INPUT, startTestCairn, type TestCairn } from './testkit.ts';
@@ -175,6 +178,40 @@ describe('impact', () => {
     const endpoint = await cairn.query(IMPACT, { id: 'endpoint:builtin:eta-live' });
     expect(endpoint.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });
+});
+
+describe('impact in CI', () => {
+  it('the README query lists the affected production endpoints with owners and traffic share', async () => {
+    const query = `query($id: ID!) { impact(id: $id) { owners summary { productionDeployments atRiskDeployments byProvider { provider deployments } }
+      impactedDeployments { production endpointName provider trafficPercent shadowPercent owner stage atRisk
+                            endpoint { name } modelVersion { model { name } version } } } }`;
+    const { impact } = await ok(query, { id: view });
+    const production = impact.impactedDeployments.filter((d: any) => d.production);
+    expect(production.map((d: any) => `${d.provider}/${d.endpoint.name} ${d.trafficPercent}% ${d.owner} ${d.modelVersion.model.name}`).sort()).toEqual(
+      ['builtin/eta-live 10% local eta', 'builtin/eta-live 90% local eta', 'sagemaker-prod/eta-sm-endpoint 100% sm-team eta-sm'].sort(),
+    );
+  });
+
+  it('cairn impact exits 5 when a production deployment depends on the asset, 0 when none does', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const run = async (args: string[]) => {
+      try {
+        const { stdout } = await promisify(execFile)(process.execPath, ['cli/cairn.mjs', 'impact', ...args, '--url', cairn.url], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' } });
+        return { code: 0, stdout };
+      } catch (error) {
+        return error as { code: number; stdout: string };
+      }
+    };
+    const affected = await run([trips]);
+    expect(affected.code).toBe(5);
+    expect(affected.stdout).toContain('PRODUCTION sagemaker-prod/eta-sm-endpoint');
+    expect(affected.stdout).toContain('3 production deployment(s) depend on it');
+    const lonely = (await ok(APPLY, { input: { ...FEATURE_VIEW_INPUT, name: 'unused_view' } })).applyFeatureView.id;
+    const none = await run([lonely]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('no production deployment depends on it');
+    expect((await run(['feature:builtin:nope/v1/x'])).code).toBe(1);
+  }, 60_000);
 });
 
 describe('lineage', () => {

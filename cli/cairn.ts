@@ -20,6 +20,8 @@ Usage:
                                        promote through a running gateway, for CI: exit 0 when applied (or
                                        allowed, with --dry-run), 3 when denied or waiting for approvals, 1 on error
   cairn verify-audit [--url …]         recompute the audit log's hash chain: exit 0 when intact, 4 when broken
+  cairn impact <id> [--url …]          what a change to a feature, feature view, dataset or model version touches,
+                                       for CI: exit 0 when no production deployment depends on it, 5 when one does
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, CAIRN_DATA_DIR (.cairn), CAIRN_DEMO (on|off),
 CAIRN_ACTOR (local), CAIRN_SUBGRAPH_TIMEOUT_MS (5000), CAIRN_SUBGRAPH_URLS, LOG_LEVEL (info). See README.md.`;
@@ -153,6 +155,29 @@ async function verifyAudit(args: string[]): Promise<number> {
   return 4;
 }
 
+const IMPACT = `query($id: ID!) {
+  impact(id: $id) {
+    owners
+    summary { modelVersions deployments productionDeployments atRiskDeployments endpoints }
+    impactedDeployments { production atRisk endpointName provider trafficPercent shadowPercent owner stage deployment { id } }
+  }
+}`;
+
+async function impact(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' } } });
+  const [id] = positionals;
+  if (!id) throw new UsageError('usage: cairn impact <featureId|featureViewId|datasetId|modelVersionId> [--url http://127.0.0.1:4000]');
+  const report = (await callGateway(values.url ?? defaultUrl(), IMPACT, { id })).impact;
+  const s = report.summary;
+  console.log(`${id} (owners: ${report.owners.join(', ') || 'none'}): ${s.modelVersions} model versions, ${s.deployments} deployments, ${s.endpoints} endpoints downstream`);
+  const production = report.impactedDeployments.filter((d: { production: boolean }) => d.production);
+  for (const d of production) {
+    console.log(`PRODUCTION ${d.provider}/${d.endpointName} ${d.deployment.id}: ${d.trafficPercent}% live${d.shadowPercent ? `, ${d.shadowPercent}% shadow` : ''}, ${d.stage}, owner ${d.owner ?? 'unknown'}${d.atRisk ? ' (AT RISK: open incident upstream)' : ''}`);
+  }
+  console.log(production.length === 0 ? 'no production deployment depends on it' : `${production.length} production deployment(s) depend on it`);
+  return production.length === 0 ? 0 : 5;
+}
+
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   switch (command) {
@@ -167,6 +192,9 @@ async function main(argv: string[]) {
       return;
     case 'verify-audit':
       process.exitCode = await verifyAudit(rest);
+      return;
+    case 'impact':
+      process.exitCode = await impact(rest);
       return;
     case undefined:
     case 'help':

@@ -8,6 +8,7 @@ import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { DeploymentRepository } from './deployments/repository.ts';
 import { createFeatureServices } from './features/services.ts';
 import { ProviderRepository } from './lineage/provider/repository.ts';
+import { createLineageServices } from './lineage/services.ts';
 import { ApprovalService } from './models/approval/service.ts';
 import { AuditService } from './models/audit/service.ts';
 import { ModelVersionService } from './models/model-version/service.ts';
@@ -65,6 +66,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     },
     deployments: new DeploymentRepository(deps.db),
     providers: new ProviderRepository(deps.db),
+    lineage: createLineageServices({ pool: deps.pool, clock }),
   };
 }
 

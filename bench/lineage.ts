@@ -12,6 +12,7 @@ import pg from 'pg';
 import { parseConfig } from '../cli/config.ts';
 import { startCairn } from '../cli/runtime.ts';
 import { scratchDatabase } from '../test/testkit.ts';
+import { percentile, post as postTo, round } from './measure.ts';
 
 const SCALE = Number(process.env.BENCH_LINEAGE_SCALE ?? 1);
 const SAMPLES = Number(process.env.BENCH_LINEAGE_SAMPLES ?? 200);
@@ -20,15 +21,7 @@ const FEATURES_PER_VERSION = 45;
 const FEATURES_PER_DATASET = 20;
 const HOT_USERS = 500;
 
-const round = (n: number) => Math.round(n * 1000) / 1000;
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await response.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const post = (url: string, query: string, variables?: Record<string, unknown>) => postTo(`${url}/graphql`, query, variables);
 
 /** SQL for a provider name by number (0..2), and the IDs the seed builds from numbers. */
 const PROV = (n: string) => `(ARRAY['builtin','sagemaker-prod','vertex-prod'])[(${n}) % 3 + 1]`;
@@ -123,7 +116,7 @@ export async function benchLineage() {
         times.push(performance.now() - start);
       }
       times.sort((a, b) => a - b);
-      return { first, figures: { p50Ms: round(pct(times, 50)), p99Ms: round(pct(times, 99)), samples: SAMPLES, sqlStatementsPerRequest: statements } };
+      return { first, figures: { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), samples: SAMPLES, sqlStatementsPerRequest: statements } };
     };
 
     const impact = await measure(IMPACT, { id: hot });

@@ -8,10 +8,9 @@
  *   BENCH_LINEAGE_SAMPLES     timed requests per figure (default 200)
  */
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { parseConfig } from '../cli/config.ts';
 import { startCairn } from '../cli/runtime.ts';
-import { scratchDatabase } from '../test/testkit.ts';
+import { countStatements, scratchDatabase } from '../test/testkit.ts';
 import { percentile, post as postTo, round } from './measure.ts';
 
 const SCALE = Number(process.env.BENCH_LINEAGE_SCALE ?? 1);
@@ -142,24 +141,5 @@ export async function benchLineage() {
 }
 
 /** SQL statements one request sends (job queue polling excluded; fewest of three, background work can only add). */
-async function countStatements(run: () => Promise<unknown>) {
-  const counts: number[] = [];
-  const original = pg.Client.prototype.query;
-  for (let i = 0; i < 3; i++) {
-    let count = 0;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const first = args[0] as string | { text?: string };
-      if (!/pgboss/i.test(typeof first === 'string' ? first : (first?.text ?? ''))) count++;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      await run();
-    } finally {
-      pg.Client.prototype.query = original;
-    }
-    counts.push(count);
-  }
-  return Math.min(...counts);
-}
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await benchLineage(), null, 2));

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FEATURE_VIEW_INPUT, startTestCairn, type TestCairn } from './testkit.ts';
+import { countStatements, FEATURE_VIEW_INPUT, startTestCairn, type TestCairn } from './testkit.ts';
 
 const APPLY = `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id features { id name } } }`;
 const REGISTER = `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`;
@@ -299,33 +298,6 @@ describe('lineage', () => {
 });
 
 describe('batching', () => {
-  /**
-   * SQL statements sent while `run` runs, job queue polling excluded; the fewest of three runs, since
-   * background work (webhook and materialization workers) can only add statements.
-   */
-  async function countQueries(run: () => Promise<unknown>) {
-    const counts = [];
-    for (let i = 0; i < 3; i++) counts.push(await countQueriesOnce(run));
-    return Math.min(...counts);
-  }
-
-  async function countQueriesOnce(run: () => Promise<unknown>) {
-    const original = pg.Client.prototype.query;
-    let count = 0;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const first = args[0] as string | { text?: string };
-      const text = typeof first === 'string' ? first : (first?.text ?? '');
-      if (!/pgboss/i.test(text)) count++;
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof original;
-    try {
-      await run();
-    } finally {
-      pg.Client.prototype.query = original;
-    }
-    return count;
-  }
-
   /** A feature used by `n` model versions, each deployed live behind its own endpoint. */
   async function estate(name: string, n: number) {
     const feature = (await ok(APPLY, { input: { ...FEATURE_VIEW_INPUT, name } })).applyFeatureView.features[0].id;
@@ -346,8 +318,8 @@ describe('batching', () => {
     for (const query of [FULL, LINEAGE_FULL]) {
       let smallAnswer: any;
       let largeAnswer: any;
-      const smallCount = await countQueries(async () => (smallAnswer = await ok(query, { id: small })));
-      const largeCount = await countQueries(async () => (largeAnswer = await ok(query, { id: large })));
+      const smallCount = await countStatements(async () => (smallAnswer = await ok(query, { id: small })));
+      const largeCount = await countStatements(async () => (largeAnswer = await ok(query, { id: large })));
       expect(JSON.stringify(largeAnswer).length).toBeGreaterThan(5 * JSON.stringify(smallAnswer).length);
       expect(largeCount).toBe(smallCount);
       // Each walk is BEGIN+SET LOCAL jit, the statement, COMMIT; plus one batch per entity type the owners resolve.

@@ -91,3 +91,27 @@ export const FEATURE_VIEW_INPUT = {
     { name: 'avg_rating', dtype: 'FLOAT64' },
   ],
 };
+
+/**
+ * SQL statements a piece of work sends (every pg client of this process), leaving out the job
+ * queue's own polling. The fewest of `runs` tries, as a poll can still land inside one.
+ */
+export async function countStatements(run: () => Promise<unknown>, runs = 3): Promise<number> {
+  const counts: number[] = [];
+  const original = pg.Client.prototype.query;
+  for (let i = 0; i < runs; i++) {
+    let count = 0;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const first = args[0] as string | { text?: string };
+      if (!/cairn_jobs\./.test(typeof first === 'string' ? first : (first?.text ?? ''))) count++;
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    try {
+      await run();
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    counts.push(count);
+  }
+  return Math.min(...counts);
+}

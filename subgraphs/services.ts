@@ -52,7 +52,6 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
       approvals: new ApprovalService(deps.db),
       promotions: new PromotionService(
         deps.db,
-        policies.repository,
         (name) => {
           const registry = registryFor(name);
           if (!registry) throw new Error(`no model registry for provider ${name}`);

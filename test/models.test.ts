@@ -285,7 +285,7 @@ describe('a promotion the owning registry refuses', () => {
         throw new UpstreamUnavailableError('builtin', 'the registry is throttling');
       },
     };
-    const promotions = new PromotionService(cairn.db, cairn.services.models.policies.repository, () => failing, cairn.services.models.webhooks);
+    const promotions = new PromotionService(cairn.db, () => failing, cairn.services.models.webhooks);
     const v = await register(uniqueModel('refused'));
     const error = await promotions.promote({ modelVersionId: v.id, to: 'STAGING' }, { actor: 'ci-bot', roles: [] }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });

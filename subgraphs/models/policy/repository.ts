@@ -1,6 +1,5 @@
 import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
-import type { Stage } from '../../../prisma/generated/enums.ts';
 
 export class PolicyRepository {
   constructor(private readonly db: Database) {}
@@ -13,13 +12,10 @@ export class PolicyRepository {
     return tx.policy.create({ data });
   }
 
-  /** The version in force of every policy (the highest version of each name), optionally by stage. */
-  async current(tx: Transaction | Database = this.db, appliesTo?: Stage) {
-    const rows = await tx.policy.findMany({
-      distinct: ['name'],
-      orderBy: [{ name: 'asc' }, { version: 'desc' }],
-    });
-    return rows.filter((p) => p.enabled && (appliesTo === undefined || p.appliesTo === appliesTo));
+  /** The version in force of every policy: the highest version of each name, when enabled. */
+  async current() {
+    const rows = await this.db.policy.findMany({ distinct: ['name'], orderBy: [{ name: 'asc' }, { version: 'desc' }] });
+    return rows.filter((p) => p.enabled);
   }
 
   history(name: string) {

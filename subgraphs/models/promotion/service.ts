@@ -11,7 +11,6 @@ import { recordAudit } from '../../shared/audit.ts';
 import { parseInput } from '../../shared/validate.ts';
 import { evaluatePolicy } from '../policy/cel.ts';
 import { globMatches } from '../policy/service.ts';
-import type { PolicyRepository } from '../policy/repository.ts';
 import { WebhookEvent } from '../webhook/type.ts';
 import type { WebhookService } from '../webhook/service.ts';
 import { buildPolicyContext } from './context.ts';
@@ -83,7 +82,6 @@ function outcome(verdict: Verdict, promotion: PromotionRow | null, flags: { dryR
 export class PromotionService {
   constructor(
     private readonly db: Database,
-    private readonly policies: PolicyRepository,
     private readonly registryFor: (providerName: string) => ModelRegistryProvider,
     private readonly webhooks: WebhookService,
     private readonly clock: () => Date = () => new Date(),
@@ -202,8 +200,9 @@ export class PromotionService {
         throw new ConflictError(`expected ${spec.expectedCurrentVersionId} to hold ${spec.to}, but ${actual} does`);
       }
     }
-    const context = await buildPolicyContext(tx, candidate, current, spec.to, { name: identity.actor, roles: identity.roles }, this.clock());
-    const policies = (await this.policies.current(tx, spec.to)).filter((p) => globMatches(p.modelPattern, candidate.model.name));
+    const gathered = await buildPolicyContext(tx, candidate, current, spec.to, { name: identity.actor, roles: identity.roles }, this.clock());
+    const context = gathered.context;
+    const policies = gathered.policies.filter((p) => globMatches(p.modelPattern, candidate.model.name));
     const evaluations: EvaluationView[] = policies.map((policy) => {
       const result = evaluatePolicy(policy.expression, context);
       return {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parquetReadObjects } from 'hyparquet';
-import { startTestCairn, type TestCairn } from './testkit.ts';
+import { startTestCairn, waitFor, type TestCairn } from './testkit.ts';
 
 /** The test's "now": staleness, TTL and default materialization end times use it, so nothing sleeps. */
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -61,13 +61,13 @@ async function counts() {
 async function materialized(view: string, end?: string) {
   const { materialize } = await ok(MATERIALIZE, { view, end });
   expect(materialize.status).toBe('PENDING');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { materializationRun: run } = await ok(RUN, { id: materialize.id });
-    if (run.status === 'SUCCEEDED' || run.status === 'FAILED') return run;
-    if (Date.now() > deadline) throw new Error(`materialization still ${run.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return waitFor(
+    async () => {
+      const { materializationRun: run } = await ok(RUN, { id: materialize.id });
+      return run.status === 'SUCCEEDED' || run.status === 'FAILED' ? run : undefined;
+    },
+    { what: `materialization run ${materialize.id}` },
+  );
 }
 
 const featureQuality = async (view: string) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCairn, type TestCairn } from './testkit.ts';
+import { startTestCairn, waitFor, type TestCairn } from './testkit.ts';
 
 let cairn: TestCairn;
 beforeAll(async () => {
@@ -8,16 +8,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cairn?.close();
 });
-
-async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the durable job queue', () => {
   it('runs a job, and retries one whose handler failed', async () => {
@@ -29,7 +19,7 @@ describe('the durable job queue', () => {
     }, { pollingIntervalSeconds: 0.5 });
     const id = await cairn.jobs.send('test-retry', { value: 7 }, { retryDelaySeconds: 1, retryBackoff: false });
     expect(id).toBeTruthy();
-    await until(async () => (seen.length >= 2 ? true : undefined));
+    await waitFor(async () => (seen.length >= 2 ? true : undefined), { timeoutMs: 15_000, intervalMs: 50 });
     expect(seen).toEqual([
       { id, attempt: 1, value: 7 },
       { id, attempt: 2, value: 7 },
@@ -50,7 +40,7 @@ describe('the durable job queue', () => {
     await cairn.db.$transaction(async (tx) => {
       await cairn.jobs.send('test-outbox', { value: 2 }, { transaction: tx });
     });
-    await until(async () => (seen.length >= 1 ? true : undefined));
+    await waitFor(async () => (seen.length >= 1 ? true : undefined), { timeoutMs: 15_000, intervalMs: 50 });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(seen).toEqual([2]);
   });

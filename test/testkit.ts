@@ -115,3 +115,14 @@ export async function countStatements(run: () => Promise<unknown>, runs = 3): Pr
   }
   return Math.min(...counts);
 }
+
+/** Polls `read` until it answers something other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(read: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'}`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+  }
+}

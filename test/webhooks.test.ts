@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCairn, type TestCairn } from './testkit.ts';
+import { startTestCairn, waitFor, type TestCairn } from './testkit.ts';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -37,16 +37,6 @@ afterAll(async () => {
   receiver?.close();
 });
 
-async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('webhooks', () => {
   it('refuses a bad subscription with every problem listed', async () => {
     const answer = await cairn.query('mutation { createWebhookSubscription(input: { url: "ftp://x", events: [], secret: "short" }) { id } }');
@@ -69,7 +59,7 @@ describe('webhooks', () => {
     const promoted = await cairn.query(`mutation { promoteModelVersion(input: { modelVersionId: "${version.id}", to: STAGING }) { applied promotion { id } } }`);
     expect(promoted.data.promoteModelVersion.applied).toBe(true);
 
-    const delivery = await until(async () => {
+    const delivery = await waitFor(async () => {
       const { data } = await cairn.query(`{ webhookDeliveries(subscriptionId: "${subscriptionId}") { id event status attempts lastStatusCode lastError deliveredAt } }`);
       return data.webhookDeliveries[0]?.status === 'DELIVERED' ? data.webhookDeliveries[0] : undefined;
     });
@@ -96,7 +86,7 @@ describe('webhooks', () => {
     script.push(503, 503, 503);
     const denied = await cairn.query(`mutation { promoteModelVersion(input: { modelVersionId: "${version.id}", to: PRODUCTION }) { allowed } }`);
     expect(denied.data.promoteModelVersion.allowed).toBe(false);
-    const delivery = await until(async () => {
+    const delivery = await waitFor(async () => {
       const { data } = await cairn.query(`{ webhookDeliveries(subscriptionId: "${subscriptionId}") { status attempts lastStatusCode lastError } }`);
       return data.webhookDeliveries[0]?.status === 'FAILED' ? data.webhookDeliveries[0] : undefined;
     });

@@ -86,3 +86,12 @@ export interface DeploymentProvider {
    */
   deploymentStats(endpoint: EndpointRef, deploymentIds: string[], since: Date): Promise<Map<string, DeploymentStats>>;
 }
+
+/**
+ * Where the built-in backend's per-deployment figures come from: the inference router records
+ * every routed call, and canary analysis asks it through `DeploymentProvider.deploymentStats`.
+ */
+export interface DeploymentStatsSource {
+  /** Figures of each named deployment from `since` until now; unknown deployments answer zero requests. */
+  statsSince(deploymentIds: string[], since: Date): Map<string, DeploymentStats>;
+}

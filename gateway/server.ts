@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -83,7 +84,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
   });
   return serve(options, { gateway }, (app) => {
-    app.use(express.static(existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER));
+    const webRoot = existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER;
+    app.use(express.static(webRoot, {
+      // Vite names built assets by content hash: they never change under their name.
+      setHeaders: (res, path) => {
+        if (path.includes(`${join('dist', 'assets')}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        else res.setHeader('cache-control', 'no-cache');
+      },
+    }));
+    // The dashboard routes on the client (/lineage, /models?version=…): a page load or reload of such
+    // an address gets index.html. Files that do not exist (a name with an extension) stay 404.
+    app.get(/.*/, (req, res, next) => {
+      if (extname(req.path) || !req.accepts('html')) return next();
+      res.setHeader('cache-control', 'no-cache');
+      res.sendFile(join(webRoot, 'index.html'));
+    });
   });
 }
 

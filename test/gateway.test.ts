@@ -47,6 +47,14 @@ describe('the gateway over the four subgraphs', () => {
     expect(await response.text()).toContain('<title>Cairn</title>');
   });
 
+  it('answers the dashboard for its client-side routes and 404 for missing files', async () => {
+    const page = await fetch(`${cairn.url}/lineage?id=feature:builtin:x`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Cairn</title>');
+    expect((await fetch(`${cairn.url}/assets/missing-file.js`)).status).toBe(404);
+    expect((await fetch(`${cairn.url}/no-such-route`, { headers: { accept: 'application/json' } })).status).toBe(404);
+  });
+
   it('lists the built-in provider', async () => {
     const { data, errors } = await cairn.query('{ providers { name kind status lastSyncAt } }');
     expect(errors).toBeUndefined();

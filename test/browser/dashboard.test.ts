@@ -1,0 +1,216 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCairn, type TestCairn } from '../testkit.ts';
+import { browserAvailable, launchChromium, watchConsole } from './chromium.ts';
+import { seedBrowserEstate, type BrowserEstate } from './estate.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+let cairn: TestCairn;
+let estate: BrowserEstate;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let problems: string[];
+
+async function screenshot(name: string) {
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+/** Waits for what the page shows to settle on the expected value (answers arrive asynchronously). */
+function poll<T>(read: () => Promise<T> | T) {
+  return expect.poll(read, { timeout: 10_000, interval: 100 });
+}
+
+async function visit(path: string) {
+  await page.goto(`${cairn.url}${path}`);
+}
+
+describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
+  beforeAll(async () => {
+    // As `npm start` does: build web/dist when it is missing or older than its sources.
+    const build = spawnSync(process.execPath, ['cli/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    expect(build.status).toBe(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    cairn = await startTestCairn({ CAIRN_DEMO: 'on', CAIRN_ACTOR: 'dana' });
+    estate = await seedBrowserEstate(cairn);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    problems = watchConsole(page);
+  }, 180_000);
+
+  afterEach(() => {
+    const seen = problems.splice(0);
+    expect(seen, 'console errors in the page').toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cairn?.close();
+  });
+
+  it('shows the overview: assets per provider, sync errors, recent promotions', async () => {
+    await visit('/');
+    const assets = page.getByRole('table', { name: 'Assets per provider' });
+    await poll(() => assets.locator('tbody tr').count()).toBe(2);
+    const builtin = await assets.locator('tr', { hasText: 'builtin' }).innerText();
+    // 1 model with 2 versions, 23 feature views, 1 endpoint with 2 deployments
+    expect(builtin.split('\t').map((c) => c.trim())).toEqual(['builtin', '1', '2', '23', '1', '2']);
+    const providers = page.getByRole('table', { name: 'Providers' });
+    await poll(() => providers.locator('tr', { hasText: 'sagemaker-prod' }).innerText()).toContain('ThrottlingException: Rate exceeded');
+    const promotions = page.getByRole('table', { name: 'Recent promotions' });
+    await poll(() => promotions.locator('tbody tr').count()).toBe(3);
+    expect(await promotions.innerText()).toContain('APPLIED');
+    expect(await page.getByRole('region', { name: 'At-risk production deployments' }).innerText()).toContain('No production deployment depends on a feature with an open incident');
+    await screenshot('overview');
+  });
+
+  it('is usable on a narrow window and from the keyboard', async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    await visit('/');
+    await page.getByRole('table', { name: 'Providers' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot('overview-narrow');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await page.locator('body').focus();
+    let focused = '';
+    for (let i = 0; i < 10 && focused !== 'Models'; i += 1) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    }
+    expect(focused).toBe('Models');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/models$/);
+    await page.getByRole('table', { name: 'Model versions' }).waitFor();
+  });
+
+  it('finds an asset by name and draws its lineage, with details on click and a depth control', async () => {
+    await visit('/lineage');
+    await page.getByLabel('Search assets by name (every provider)').fill('eta_pred');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /eta_predictor v1/ }).click();
+    await page.waitForURL(/\/lineage\?id=modelVersion/);
+
+    const nodes = page.locator('.react-flow__node .asset-name');
+    // Upstream its two features, downstream deployment blue and endpoint eta-live.
+    await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta-live', 'eta_predictor v1', 'eta-live/blue'].sort());
+    // Nodes are marked by kind (color), provider and stage.
+    const root = page.locator('.asset-node.root');
+    expect(await root.getAttribute('class')).toContain('kind-modelVersion');
+    expect(await root.innerText()).toMatch(/PRODUCTION[\s\S]*eta_predictor v1[\s\S]*builtin/);
+
+    await page.locator('.react-flow__node').filter({ hasText: /^endpoint/i }).click();
+    const details = page.getByRole('region', { name: 'Asset details' });
+    await poll(() => details.innerText()).toContain(estate.endpoint);
+    await screenshot('lineage-explorer');
+
+    await page.getByLabel('Depth').selectOption('1');
+    // One hop: the two features and the deployment, not the endpoint.
+    await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta_predictor v1', 'eta-live/blue'].sort());
+  });
+
+  it('runs an impact analysis: production endpoints highlighted, listed with traffic and owner, exported as CSV', async () => {
+    await visit('/impact');
+    await page.getByLabel('Pick a feature, feature view, dataset or model version').fill('trips');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /driver_stats:trips_today/ }).click();
+
+    const table = page.getByRole('table', { name: 'Affected deployments' });
+    await poll(() => table.locator('tbody tr').count()).toBe(3);
+    const rows = (await table.locator('tbody tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
+    expect(rows).toContainEqual(['eta-live', 'builtin', 'eta_predictor v1', 'PRODUCTION', '90%', '–', 'dana', 'yes', '–']);
+    expect(rows).toContainEqual(['eta-sm-endpoint', 'sagemaker-prod', 'eta-sm v1', 'PRODUCTION', '100%', '–', 'sm-team', 'yes', '–']);
+    // Both production endpoints and their deployments are highlighted in the graph.
+    const hot = await page.locator('.asset-node.highlighted').allInnerTexts();
+    expect(hot.filter((t) => /^endpoint/i.test(t)).length).toBe(2);
+    await screenshot('impact');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    expect(csv[0]).toBe('endpoint,endpoint_id,provider,deployment_id,model,model_version,stage,traffic_percent,shadow_percent,production,at_risk,owner');
+    expect(csv).toHaveLength(4);
+    expect(csv).toContain(`eta-live,${estate.endpoint},builtin,${estate.blue},eta_predictor,1,PRODUCTION,90,0,true,false,dana`);
+  });
+
+  it('compares versions, previews a promotion\'s policies (dry run), and shows why a promotion is denied', async () => {
+    const policy = `mutation($input: ApplyPolicyInput!) { applyPolicy(input: $input) { id } }`;
+    for (const input of [
+      { name: 'rmse-ceiling', appliesTo: 'PRODUCTION', modelPattern: 'eta_*', expression: 'candidate.metrics.rmse < 3.0', message: 'RMSE must be under 3.0 in production' },
+      { name: 'mae-ceiling', appliesTo: 'PRODUCTION', modelPattern: 'eta_*', expression: 'candidate.metrics.mae < 3.0', message: 'MAE must be under 3.0' },
+    ]) expect((await cairn.query(policy, { input })).errors).toBeUndefined();
+
+    await visit(`/models?version=${encodeURIComponent(estate.v2)}`);
+    const comparison = page.getByRole('table', { name: 'Metric comparison' });
+    await poll(() => comparison.locator('tr', { hasText: 'rmse' }).innerText()).toMatch(/rmse\s+3\.42\s+3\.1\s+-0\.32/);
+
+    await page.getByLabel('To stage').selectOption('PRODUCTION');
+    await page.getByRole('button', { name: 'Preview policies (dry run)' }).click();
+    const verdict = page.getByRole('status', { name: 'Promotion verdict' });
+    await poll(() => verdict.innerText()).toContain('Dry run: the policies would deny this promotion');
+    const evaluations = (await verdict.getByRole('table', { name: 'Policy evaluations' }).locator('tbody tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
+    expect(evaluations).toContainEqual(['rmse-ceiling v1', 'BLOCK', 'FAILED', 'RMSE must be under 3.0 in production']);
+    expect(evaluations).toContainEqual(['mae-ceiling v1', 'BLOCK', 'PASSED', 'MAE must be under 3.0']);
+    // A dry run changes nothing.
+    expect((await cairn.query<any>(`{ modelVersion(id: "${estate.v2}") { stage promotions { id } } }`)).data!.modelVersion).toEqual({ stage: 'STAGING', promotions: [{ id: expect.any(String) }] });
+    await screenshot('models-dry-run');
+
+    await page.getByRole('button', { name: 'Promote', exact: true }).click();
+    await poll(() => verdict.innerText()).toMatch(/^Denied/);
+    expect(await verdict.getByRole('list').first().innerText()).toBe('rmse-ceiling: RMSE must be under 3.0 in production');
+    const history = page.getByRole('table', { name: 'Promotion history' });
+    await poll(() => history.locator('tbody tr').first().innerText()).toMatch(/v2\s+STAGING\s+→\s+PRODUCTION\s+DENIED/);
+    await screenshot('models-denied');
+
+    await visit('/');
+    await poll(() => page.getByRole('table', { name: 'Recent promotions' }).locator('tbody tr').first().innerText()).toContain('DENIED');
+  });
+
+  it('shows an endpoint\'s traffic split as bars', async () => {
+    await visit('/endpoints');
+    const card = page.locator('article[data-endpoint="eta-live"]');
+    await poll(() => card.getByRole('img').first().getAttribute('aria-label')).toBe('Live traffic: eta_predictor v1 90%, eta_predictor v2 10%');
+    await screenshot('endpoints');
+  });
+
+  it('reports and resolves a feature incident; the overview marks the production deployments at risk meanwhile', async () => {
+    await visit('/features');
+    const views = page.getByRole('table', { name: 'Feature views' });
+    await poll(() => views.locator('tbody tr').count()).toBe(20);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await poll(() => views.locator('tbody tr').count()).toBe(3);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByRole('button', { name: 'Open driver_stats' }).click();
+
+    const form = page.getByRole('form', { name: 'Report an incident' });
+    await form.getByLabel('Feature').selectOption({ label: 'trips_today' });
+    await form.getByLabel('Severity').selectOption('HIGH');
+    await form.getByLabel('Description').fill('double-counted trips since 06:00');
+    await form.getByRole('button', { name: 'Report incident' }).click();
+    const incidents = page.getByRole('list', { name: 'Open incidents' });
+    await poll(() => incidents.innerText()).toContain('HIGH trips_today: double-counted trips since 06:00');
+    await screenshot('features');
+
+    await visit('/');
+    const atRisk = page.getByRole('table', { name: 'At-risk production deployments' });
+    // Both live deployments of eta-live (v1 at 90%, v2 at 10%) and the SageMaker endpoint use trips_today.
+    await poll(() => atRisk.locator('tbody tr').count()).toBe(3);
+    expect(await atRisk.innerText()).toContain('eta-sm-endpoint');
+
+    await visit('/features?view=driver_stats');
+    await page.getByRole('list', { name: 'Open incidents' }).getByRole('button', { name: 'Resolve' }).click();
+    await poll(() => page.getByText('No open incident.').count()).toBe(1);
+  });
+
+  it('shows the GraphQL error code when a query fails', async () => {
+    await visit('/models?version=not-a-global-id');
+    await poll(() => page.getByRole('alert').first().innerText()).toContain('BAD_USER_INPUT');
+  });
+});

@@ -1,0 +1,77 @@
+import type { TestCairn } from '../testkit.ts';
+
+/**
+ * The estate the browser tests look at: Cairn's demo (driver_stats, eta_predictor v1) plus a second
+ * version, promotions, a live endpoint split between the two versions, a SageMaker account whose last
+ * sync failed with a production endpoint of its own, and enough feature views to page.
+ */
+export interface BrowserEstate {
+  v1: string;
+  v2: string;
+  trips: string;
+  endpoint: string;
+  blue: string;
+  green: string;
+}
+
+async function ok(cairn: TestCairn, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const answer = await cairn.query<any>(query, variables);
+  if (answer.errors) throw new Error(`estate: ${JSON.stringify(answer.errors)}`);
+  return answer.data;
+}
+
+/** A deployment row with its DEPLOYED_AS and SERVED_BY edges, as a provider's sync writes them. */
+async function deploy(cairn: TestCairn, modelVersionId: string, endpoint: { name: string; provider: string; owner: string }, name: string, traffic: number) {
+  const endpointId = `endpoint:${endpoint.provider}:${endpoint.name}`;
+  await cairn.db.endpoint.upsert({
+    where: { id: endpointId },
+    update: {},
+    create: { id: endpointId, providerName: endpoint.provider, name: endpoint.name, nativeId: endpoint.name, status: 'IN_SERVICE', owner: endpoint.owner },
+  });
+  const id = `deployment:${endpoint.provider}:${endpoint.name}/${name}`;
+  await cairn.db.deployment.create({
+    data: { id, endpointId, modelVersionId, strategy: 'CANARY', status: 'ACTIVE', trafficPercent: traffic, nativeId: name },
+  });
+  await cairn.db.lineageEdge.createMany({
+    data: [
+      { fromId: modelVersionId, fromKind: 'modelVersion', toId: id, toKind: 'deployment', relation: 'DEPLOYED_AS', providerName: endpoint.provider },
+      { fromId: id, fromKind: 'deployment', toId: endpointId, toKind: 'endpoint', relation: 'SERVED_BY', providerName: endpoint.provider },
+    ],
+  });
+  return id;
+}
+
+const PROMOTE = `mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { applied } }`;
+
+export async function seedBrowserEstate(cairn: TestCairn): Promise<BrowserEstate> {
+  const demo = await ok(cairn, `{ model(name: "eta_predictor") { versions { id version features { id name } } } }`);
+  const v1 = demo.model.versions.find((v: any) => v.version === 1);
+  const featureIds: string[] = v1.features.map((f: { id: string }) => f.id);
+  const trips = v1.features.find((f: { name: string }) => f.name === 'trips_today').id;
+  const v2 = (await ok(cairn, `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, {
+    input: { model: 'eta_predictor', featureIds, gitCommit: '8e1d0c4f2a7b', metrics: { rmse: 3.1, mae: 2.4 }, params: { max_depth: 10 } },
+  })).registerModelVersion.id;
+  for (const [id, to] of [[v1.id, 'STAGING'], [v1.id, 'PRODUCTION'], [v2, 'STAGING']]) {
+    await ok(cairn, PROMOTE, { input: { modelVersionId: id, to, reason: 'offline evaluation passed' } });
+  }
+
+  const endpoint = { name: 'eta-live', provider: 'builtin', owner: 'ride-eta-team' };
+  const blue = await deploy(cairn, v1.id, endpoint, 'blue', 90);
+  const green = await deploy(cairn, v2, endpoint, 'green', 10);
+
+  await cairn.db.provider.create({
+    data: { name: 'sagemaker-prod', kind: 'SAGEMAKER', status: 'DEGRADED', lastSyncAt: new Date(Date.now() - 15 * 60_000), lastError: 'ThrottlingException: Rate exceeded (ListEndpoints)' },
+  });
+  await cairn.db.registeredModel.create({ data: { id: 'model:sagemaker-prod:eta-sm', providerName: 'sagemaker-prod', name: 'eta-sm', nativeId: 'eta-sm' } });
+  const sm = 'modelVersion:sagemaker-prod:eta-sm/1';
+  await cairn.db.modelVersion.create({ data: { id: sm, modelId: 'model:sagemaker-prod:eta-sm', version: 1, nativeId: 'eta-sm/1', stage: 'PRODUCTION', createdBy: 'sm-team' } });
+  await cairn.db.lineageEdge.create({ data: { fromId: trips, fromKind: 'feature', toId: sm, toKind: 'modelVersion', relation: 'USES_FEATURE', providerName: 'sagemaker-prod', source: 'IMPORTED' } });
+  await deploy(cairn, sm, { name: 'eta-sm-endpoint', provider: 'sagemaker-prod', owner: 'sm-team' }, 'AllTraffic', 100);
+
+  for (let i = 1; i <= 22; i += 1) {
+    await ok(cairn, `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id } }`, {
+      input: { name: `zone_stats_${String(i).padStart(2, '0')}`, entity: 'zone', joinKey: 'zone_id', owner: 'geo-team', features: [{ name: 'demand', dtype: 'FLOAT64' }] },
+    });
+  }
+  return { v1: v1.id, v2, trips, endpoint: `endpoint:builtin:${endpoint.name}`, blue, green };
+}

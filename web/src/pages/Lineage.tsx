@@ -132,7 +132,7 @@ export function LineagePage() {
                 <option value="DOWNSTREAM">downstream</option>
               </select>
             </label>
-            <label>As of
+            <label>As of (your local time)
               <input type="datetime-local" value={asOf ?? ''} onChange={(e) => update({ asOf: e.target.value })} />
             </label>
             {asOf && <button type="button" onClick={() => update({ asOf: null })}>Now</button>}

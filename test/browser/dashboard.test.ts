@@ -115,6 +115,13 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await page.getByLabel('Depth').selectOption('1');
     // One hop: the two features and the deployment, not the endpoint.
     await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta_predictor v1', 'eta-live/blue'].sort());
+
+    // As of a time before any of it was registered: only the asked-for asset, no edges.
+    await page.getByLabel('As of (your local time)').fill('2020-01-01T00:00');
+    await poll(async () => (await nodes.allInnerTexts())).toEqual(['eta_predictor v1']);
+    expect(page.url()).toContain('asOf=2020-01-01T00%3A00');
+    await page.getByRole('button', { name: 'Now' }).click();
+    await poll(() => nodes.count()).toBe(4);
   });
 
   it('runs an impact analysis: production endpoints highlighted, listed with traffic and owner, exported as CSV', async () => {
@@ -150,6 +157,11 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await visit(`/models?version=${encodeURIComponent(estate.v2)}`);
     const comparison = page.getByRole('table', { name: 'Metric comparison' });
     await poll(() => comparison.locator('tr', { hasText: 'rmse' }).innerText()).toMatch(/rmse\s+3\.42\s+3\.1\s+-0\.32/);
+
+    const alias = page.getByRole('form', { name: 'Alias', exact: true });
+    await alias.getByLabel('Alias (champion, challenger, …)').fill('challenger');
+    await alias.getByRole('button', { name: 'Give it to v2' }).click();
+    await poll(() => page.getByRole('table', { name: 'Versions of the model' }).locator('tr', { hasText: 'v2' }).innerText()).toContain('challenger');
 
     await page.getByLabel('To stage').selectOption('PRODUCTION');
     await page.getByRole('button', { name: 'Preview policies (dry run)' }).click();

@@ -61,12 +61,14 @@ export function usePaged<T>(items: readonly T[], size = 20) {
   return { shown, pager };
 }
 
-export function Pager({ page, pages, onPage, total }: { page: number; pages: number; onPage: (page: number) => void; total?: number }) {
+/** Previous / next over pages; `pages` when the total is known, else `hasNext` (a cursor or an extra row said so). */
+export function Pager({ page, pages, hasNext, onPage, total }: { page: number; pages?: number; hasNext?: boolean; onPage: (page: number) => void; total?: number }) {
+  const next = pages != null ? page + 1 < pages : Boolean(hasNext);
   return (
     <div className="pager" role="navigation" aria-label="Pages of the list">
       <button type="button" disabled={page === 0} onClick={() => onPage(page - 1)}>← Previous</button>
-      <span>Page {page + 1} of {pages}{total != null ? ` (${total})` : ''}</span>
-      <button type="button" disabled={page + 1 >= pages} onClick={() => onPage(page + 1)}>Next →</button>
+      <span>Page {page + 1}{pages != null ? ` of ${pages}` : ''}{total != null ? ` (${total})` : ''}</span>
+      <button type="button" disabled={!next} onClick={() => onPage(page + 1)}>Next →</button>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { ErrorBox, Json, Loading, QueryState, Stage, Time, usePaged } from '../components/states.tsx';
+import { ErrorBox, Json, Loading, Pager, QueryState, Stage, Time, usePaged } from '../components/states.tsx';
 import { graphql } from '../gql/index.ts';
 import type { PromoteMutation, Stage as StageName } from '../gql/graphql.ts';
 
@@ -57,6 +57,12 @@ const ApproveMutationDoc = graphql(`
   }
 `);
 
+const SetAliasMutationDoc = graphql(`
+  mutation SetAlias($input: SetModelAliasInput!) {
+    setModelAlias(input: $input) { id aliases model { id versions { id aliases } } }
+  }
+`);
+
 const STAGES: StageName[] = ['NONE', 'STAGING', 'PRODUCTION', 'ARCHIVED'];
 const PAGE = 20;
 
@@ -98,11 +104,13 @@ function VersionList({ onOpen, current }: { onOpen: (id: string) => void; curren
                 </tbody>
               </table>
             </div>
-            <div className="pager" role="navigation" aria-label="Pages of model versions">
-              <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>← Previous</button>
-              <span>Page {cursors.length}</span>
-              <button type="button" disabled={!data.modelVersions.pageInfo.hasNextPage} onClick={() => setCursors([...cursors, data.modelVersions.pageInfo.endCursor ?? null])}>Next →</button>
-            </div>
+            {(cursors.length > 1 || data.modelVersions.pageInfo.hasNextPage) && (
+              <Pager
+                page={cursors.length - 1}
+                hasNext={data.modelVersions.pageInfo.hasNextPage}
+                onPage={(page) => setCursors(page < cursors.length - 1 ? cursors.slice(0, page + 1) : [...cursors, data.modelVersions.pageInfo.endCursor ?? null])}
+              />
+            )}
           </>
         )}
       </QueryState>
@@ -207,6 +215,20 @@ function PromotionPanel({ versionId, stage }: { versionId: string; stage: string
   );
 }
 
+function AliasForm({ versionId, version }: { versionId: string; version: number }) {
+  const [alias, setAlias] = useState('');
+  const [result, setModelAlias] = useMutation(SetAliasMutationDoc);
+  return (
+    <>
+      <form className="controls" aria-label="Alias" onSubmit={(e) => { e.preventDefault(); void setModelAlias({ input: { modelVersionId: versionId, alias } }).then((r) => { if (!r.error) setAlias(''); }); }}>
+        <label>Alias (champion, challenger, …) <input value={alias} onChange={(e) => setAlias(e.target.value)} /></label>
+        <button type="submit" disabled={result.fetching || alias.trim() === ''}>Give it to v{version}</button>
+      </form>
+      <ErrorBox error={result.error} />
+    </>
+  );
+}
+
 function Policies() {
   const [result] = useQuery({ query: PoliciesQuery });
   return (
@@ -269,9 +291,10 @@ function ModelDetail({ id }: { id: string }) {
           </tbody>
         </table>
       </div>
+      <AliasForm key={`alias:${id}`} versionId={id} version={version.version} />
       <h3>Metric comparison</h3>
       <MetricComparison versions={model.versions} chosen={chosen} />
-      <PromotionPanel key={id} versionId={id} stage={version.stage} />
+      <PromotionPanel key={`promote:${id}`} versionId={id} stage={version.stage} />
       <h3>Approvals of v{version.version}</h3>
       {version.approvals.length === 0 ? <p className="empty">No approval yet.</p> : (
         <ul>{version.approvals.map((a) => <li key={a.id}>{a.to}: {a.actor}{a.role ? ` (${a.role})` : ''}{a.comment ? ` — ${a.comment}` : ''} <Time at={a.createdAt} /></li>)}</ul>

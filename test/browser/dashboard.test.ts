@@ -112,6 +112,11 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await poll(() => details.innerText()).toContain(estate.endpoint);
     await screenshot('lineage-explorer');
 
+    // From the keyboard: focus a node, Enter opens its details.
+    await page.locator('.react-flow__node').filter({ hasText: /^feature/i }).filter({ hasText: 'trips_today' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => details.innerText()).toContain('feature:builtin:driver_stats/v1/trips_today');
+
     await page.getByLabel('Depth').selectOption('1');
     // One hop: the two features and the deployment, not the endpoint.
     await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta_predictor v1', 'eta-live/blue'].sort());

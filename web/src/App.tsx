@@ -1,10 +1,14 @@
+import { lazy, Suspense } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
-import { EndpointsPage } from './pages/Endpoints.tsx';
-import { FeaturesPage } from './pages/Features.tsx';
-import { ImpactPage } from './pages/Impact.tsx';
-import { LineagePage } from './pages/Lineage.tsx';
-import { ModelsPage } from './pages/Models.tsx';
+import { Loading } from './components/states.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
+
+// Pages load on first visit: the graph pages bring React Flow and dagre, which the overview does not need.
+const LineagePage = lazy(() => import('./pages/Lineage.tsx').then((m) => ({ default: m.LineagePage })));
+const ImpactPage = lazy(() => import('./pages/Impact.tsx').then((m) => ({ default: m.ImpactPage })));
+const ModelsPage = lazy(() => import('./pages/Models.tsx').then((m) => ({ default: m.ModelsPage })));
+const EndpointsPage = lazy(() => import('./pages/Endpoints.tsx').then((m) => ({ default: m.EndpointsPage })));
+const FeaturesPage = lazy(() => import('./pages/Features.tsx').then((m) => ({ default: m.FeaturesPage })));
 
 const PAGES = [
   { path: '/', label: 'Overview' },
@@ -28,6 +32,7 @@ export function App() {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading what="Loading the page" />}>
         <Routes>
           <Route path="/" element={<OverviewPage />} />
           <Route path="/lineage" element={<LineagePage />} />
@@ -37,6 +42,7 @@ export function App() {
           <Route path="/features" element={<FeaturesPage />} />
           <Route path="*" element={<p role="alert">No such page. <NavLink to="/">Back to the overview</NavLink></p>} />
         </Routes>
+        </Suspense>
       </main>
     </>
   );

@@ -101,6 +101,11 @@ export function LineageGraph(props: {
         edges={flow.flowEdges}
         nodeTypes={nodeTypes}
         onNodeClick={(_event, node) => props.onSelect?.(node.id)}
+        // Enter or Space on a focused node (Tab moves between nodes) selects it: open its details too.
+        onNodesChange={(changes) => {
+          const chosen = changes.find((change) => change.type === 'select' && change.selected);
+          if (chosen && 'id' in chosen) props.onSelect?.(chosen.id);
+        }}
         fitView
         minZoom={0.2}
         nodesConnectable={false}

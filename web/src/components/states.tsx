@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { CombinedError } from 'urql';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
@@ -89,4 +89,14 @@ export function Json({ value }: { value: unknown }) {
   if (!entries) return <code>{JSON.stringify(value)}</code>;
   if (entries.length === 0) return <span className="muted">–</span>;
   return <span className="kv">{entries.map(([k, v]) => <code key={k}>{k}={typeof v === 'object' ? JSON.stringify(v) : String(v)}</code>)}</span>;
+}
+
+/** A heading that takes the focus (and scrolls into view) when it appears: where "Open" leads, for keyboard and screen-reader users. */
+export function FocusHeading({ id, children }: { id: string; children: ReactNode }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    ref.current?.focus({ preventScroll: true });
+    ref.current?.scrollIntoView({ block: 'start' });
+  }, [id]);
+  return <h2 id={id} ref={ref} tabIndex={-1}>{children}</h2>;
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { ErrorBox, Json, Pager, QueryState, Time } from '../components/states.tsx';
+import { ErrorBox, FocusHeading, Json, Pager, QueryState, Time } from '../components/states.tsx';
 import { graphql } from '../gql/index.ts';
 import type { IncidentSeverity } from '../gql/graphql.ts';
 
@@ -62,8 +62,9 @@ function ViewDetail({ name }: { name: string }) {
         const incidents = view.features.flatMap((f) => f.openIncidents.map((i) => ({ ...i, feature: f.name })));
         return (
           <section className="detail" aria-labelledby="view-h">
-            <h2 id="view-h">{view.name} v{view.version} <span className="provider">{view.provider.name}</span></h2>
-            <p>{view.description ?? ''} Entity <code>{view.entity}</code> by <code>{view.joinKey}</code>, TTL {view.ttlSeconds ?? '–'} s, owner {view.owner ?? '–'}.</p>
+            <FocusHeading id="view-h">{view.name} v{view.version} <span className="provider">{view.provider.name}</span></FocusHeading>
+            {view.description && <p>{view.description}</p>}
+            <p className="muted">Entity <code>{view.entity}</code> by <code>{view.joinKey}</code>, TTL {view.ttlSeconds ?? '–'} s, owner {view.owner ?? '–'}, tags {view.tags.join(', ') || '–'}.</p>
             <h3>Features</h3>
             <div className="table-wrap">
               <table aria-label="Features of the view">

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { ErrorBox, Json, Loading, Pager, QueryState, Stage, Time, usePaged } from '../components/states.tsx';
+import { ErrorBox, FocusHeading, Json, Loading, Pager, QueryState, Stage, Time, usePaged } from '../components/states.tsx';
 import { graphql } from '../gql/index.ts';
 import type { PromoteMutation, Stage as StageName } from '../gql/graphql.ts';
 
@@ -274,7 +274,7 @@ function ModelDetail({ id }: { id: string }) {
   const model = version.model;
   return (
     <section className="detail" aria-labelledby="model-h">
-      <h2 id="model-h">{model.name} <span className="provider">{model.provider.name}</span> — v{version.version} <Stage stage={version.stage} /></h2>
+      <FocusHeading id="model-h">{model.name} <span className="provider">{model.provider.name}</span> — v{version.version} <Stage stage={version.stage} /></FocusHeading>
       {model.description && <p>{model.description}</p>}
       <div className="table-wrap">
         <table aria-label="Versions of the model">
@@ -327,7 +327,7 @@ export function ModelsPage() {
     <>
       <h1>Models</h1>
       <VersionList current={current} onOpen={(id) => setParams({ version: id })} />
-      {current ? <ModelDetail id={current} /> : <p className="empty">Open a version to see the model's versions, compare metrics and promote.</p>}
+      {current ? <ModelDetail key={current} id={current} /> : <p className="empty">Open a version to see the model's versions, compare metrics and promote.</p>}
       <Policies />
     </>
   );

@@ -110,7 +110,7 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await page.locator('.react-flow__node').filter({ hasText: /^endpoint/i }).click();
     const details = page.getByRole('region', { name: 'Asset details' });
     await poll(() => details.innerText()).toContain(estate.endpoint);
-    await screenshot('lineage-explorer');
+    await screenshot('lineage-model-version');
 
     // From the keyboard: focus a node, Enter opens its details.
     await page.locator('.react-flow__node').filter({ hasText: /^feature/i }).filter({ hasText: 'trips_today' }).focus();
@@ -127,6 +127,16 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     expect(page.url()).toContain('asOf=2020-01-01T00%3A00');
     await page.getByRole('button', { name: 'Now' }).click();
     await poll(() => nodes.count()).toBe(4);
+
+    // A feature view: everything downstream of its features, on both providers (the README's picture).
+    await page.getByLabel('Search assets by name (every provider)').fill('driver_stats');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /featureView driver_stats v1/ }).click();
+    await page.getByLabel('Depth').selectOption('4');
+    await poll(async () => (await nodes.allInnerTexts()).filter((name) => ['eta-live', 'eta-sm-endpoint'].includes(name)).sort()).toEqual(['eta-live', 'eta-sm-endpoint']);
+    await page.locator('.react-flow__node').filter({ hasText: 'eta_predictor v1' }).click();
+    await poll(() => details.innerText()).toContain(estate.v1);
+    await screenshot('lineage-explorer');
   });
 
   it('runs an impact analysis: production endpoints highlighted, listed with traffic and owner, exported as CSV', async () => {

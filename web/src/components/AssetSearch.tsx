@@ -88,7 +88,7 @@ export function AssetSearch(props: { kinds?: string[]; onPick: (hit: AssetHit) =
           <ul className="hits" aria-label="Search results">
             {hits.slice(0, 50).map((hit) => (
               <li key={hit.id}>
-                <button type="button" className="hit" onClick={() => props.onPick(hit)} data-id={hit.id}>
+                <button type="button" className="hit" onClick={() => { setTerm(''); props.onPick(hit); }} data-id={hit.id}>
                   <span className={`kind kind-${hit.kind}`}>{hit.kind}</span> {hit.label}
                   <span className="provider">{hit.provider}</span>
                   {hit.detail && <span className="muted"> {hit.detail}</span>}

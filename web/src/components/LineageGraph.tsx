@@ -97,6 +97,8 @@ export function LineageGraph(props: {
   return (
     <div className="graph" role="figure" aria-label={props.label}>
       <ReactFlow
+        // A new set of nodes (another root, depth, direction or time) mounts a new view fitted to it.
+        key={nodes.map((n) => n.id).join('|')}
         nodes={flow.flowNodes}
         edges={flow.flowEdges}
         nodeTypes={nodeTypes}

@@ -6,6 +6,7 @@ import { LineageGraph, Legend } from '../components/LineageGraph.tsx';
 import { ErrorBox, Loading, Stage, usePaged } from '../components/states.tsx';
 import { graphql } from '../gql/index.ts';
 import type { ImpactQuery } from '../gql/graphql.ts';
+import { downloadText, toCsv } from '../csv.ts';
 import { describeNode, IMPACT_KINDS } from './Lineage.tsx';
 
 const ImpactQueryDoc = graphql(`
@@ -43,6 +44,7 @@ const ImpactQueryDoc = graphql(`
 type Impacted = ImpactQuery['impact']['impactedDeployments'][number];
 
 const CSV_COLUMNS: [string, (row: Impacted) => string | number | boolean | null][] = [
+  // One line per affected deployment: what an owner needs to plan a change.
   ['endpoint', (r) => r.endpointName],
   ['endpoint_id', (r) => r.endpoint.id],
   ['provider', (r) => r.provider],
@@ -56,28 +58,6 @@ const CSV_COLUMNS: [string, (row: Impacted) => string | number | boolean | null]
   ['at_risk', (r) => r.atRisk],
   ['owner', (r) => r.owner],
 ];
-
-function csvCell(value: string | number | boolean | null): string {
-  const text = value == null ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export function impactCsv(rows: Impacted[]): string {
-  const lines = [CSV_COLUMNS.map(([name]) => name).join(',')];
-  for (const row of rows) lines.push(CSV_COLUMNS.map(([, get]) => csvCell(get(row))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function ImpactPage() {
   const [params, setParams] = useSearchParams();
@@ -120,7 +100,7 @@ export function ImpactPage() {
           <LineageGraph label={`Downstream of ${impact.root}, affected production endpoints highlighted`} root={impact.root} nodes={nodes} edges={lineage.edges} highlighted={hot} />
           <div className="heading-row">
             <h2>Affected deployments</h2>
-            <button type="button" disabled={rows.length === 0} onClick={() => download(`impact-${impact.root.replaceAll(/[^A-Za-z0-9_.-]+/g, '_')}.csv`, impactCsv(rows))}>
+            <button type="button" disabled={rows.length === 0} onClick={() => downloadText(`impact-${impact.root.replaceAll(/[^A-Za-z0-9_.-]+/g, '_')}.csv`, toCsv(CSV_COLUMNS, rows))}>
               Export CSV
             </button>
           </div>

@@ -9,6 +9,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { mountInferenceRoutes } from '../adapters/builtin/router/http.ts';
+import type { InferenceRouter } from '../adapters/builtin/router/router.ts';
 import { log } from '../adapters/core/log.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
@@ -39,6 +41,8 @@ export interface GatewayOptions extends ServerBase {
   /** Per subgraph: an in-process schema, or the URL of a subgraph served elsewhere. */
   subgraphs: Record<string, { schema: GraphQLSchema } | { url: string }>;
   subgraphTimeoutMs: number;
+  /** The built-in inference router: /endpoints/{name}/predict, /v2/models/{name}/…, /metrics. */
+  router?: InferenceRouter;
 }
 
 export interface RunningServer {
@@ -70,7 +74,7 @@ function contextFor(options: ServerBase) {
   });
 }
 
-/** Starts the gateway: GraphQL at /graphql, the dashboard at /, liveness at /healthz. */
+/** Starts the gateway: GraphQL at /graphql, the inference router and /metrics, the dashboard at /, liveness at /healthz. */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -83,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
   });
   return serve(options, { gateway }, (app) => {
+    if (options.router) mountInferenceRoutes(app, options.router);
     app.use(express.static(existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER));
   });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
@@ -9,7 +9,7 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { mountInferenceRoutes } from '../adapters/builtin/router/http.ts';
+import { inferenceRequestHandler } from '../adapters/builtin/router/http.ts';
 import type { InferenceRouter } from '../adapters/builtin/router/router.ts';
 import { log } from '../adapters/core/log.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
@@ -86,10 +86,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         : new RemoteSubgraph(name, subgraph.url, options.subgraphTimeoutMs);
     },
   });
+  const inference = options.router ? inferenceRequestHandler(options.router) : undefined;
   return serve(options, { gateway }, (app) => {
-    if (options.router) mountInferenceRoutes(app, options.router);
     app.use(express.static(existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER));
-  });
+  }, inference);
 }
 
 /** Serves one subgraph alone (`cairn serve --only <name>`) for a gateway elsewhere to call. */
@@ -101,6 +101,8 @@ async function serve(
   options: ServerBase,
   graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema'>,
   extraRoutes: (app: express.Express) => void,
+  /** Takes a request before express does (the inference router's hot path); answers whether it did. */
+  preHandler?: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -123,7 +125,11 @@ async function serve(
   extraRoutes(app);
 
   const httpServer = await new Promise<Server>((resolve, reject) => {
-    const server = app.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
+    const server = createServer((req, res) => {
+      if (preHandler?.(req, res)) return;
+      app(req, res);
+    });
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
     server.once('error', reject);
   });
   const { port } = httpServer.address() as AddressInfo;

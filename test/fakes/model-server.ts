@@ -22,7 +22,7 @@ export interface FakeModelServer {
   name: string;
   score: number;
   /** Calls per route: `predict`, `infer`, `metadata`, `ready`. */
-  calls: Record<string, number>;
+  calls: Record<'predict' | 'infer' | 'metadata' | 'ready', number>;
   totalCalls(): number;
   /** The body of the last predict or infer call, parsed. */
   lastRequest: any;
@@ -44,7 +44,7 @@ export async function startModelServer(options: { name: string; score: number; s
   const fake = {
     name: options.name,
     score: options.score,
-    calls: { predict: 0, infer: 0, metadata: 0, ready: 0 } as Record<string, number>,
+    calls: { predict: 0, infer: 0, metadata: 0, ready: 0 },
     lastRequest: null as any,
     lastPath: null as string | null,
   };
@@ -63,7 +63,7 @@ export async function startModelServer(options: { name: string; score: number; s
       : req.method === 'GET' && /^\/v2\/models\/[^/]+$/.test(path) ? 'metadata'
       : null;
     if (!route) return send(404, { error: `no route ${req.method} ${req.url}` });
-    fake.calls[route]!++;
+    fake.calls[route]++;
     if (route === 'predict' || route === 'infer') fake.lastRequest = body ? JSON.parse(body) : null;
     if (scenario.kind === 'answersSlowly') await new Promise((resolve) => setTimeout(resolve, scenario.kind === 'answersSlowly' ? scenario.delayMs : 0));
     if (scenario.kind === 'failsWith500') return send(500, { error: 'model crashed' });

@@ -137,17 +137,7 @@ export class InferenceRouter {
       req.resume();
       throw new RouterError(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limit) {
-        req.resume();
-        throw new RouterError(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const raw = await readBody(req, limit);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
@@ -232,6 +222,24 @@ export class InferenceRouter {
       this.mirrors.add(mirrored);
     }
   }
+}
+
+/** The request body, refused past `limit` bytes (events rather than async iteration: cheaper per request). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.removeListener('data', onData);
+      req.resume();
+      reject(new RouterError(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

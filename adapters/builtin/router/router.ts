@@ -22,6 +22,8 @@ export interface InferenceRouterOptions {
   /** How long an endpoint's routing table is reused (default 1 s; `invalidate` clears it at once). */
   tableTtlMs?: number;
   clock?: () => Date;
+  /** Where calls are recorded for canary analysis; a recorder shared with the deployments provider, or a new one on `clock`. */
+  stats?: DeploymentStatsRecorder;
 }
 
 /** The two request shapes: a plain JSON predict body, and an Open Inference Protocol v2 infer body. */
@@ -57,7 +59,7 @@ export class InferenceRouter {
 
   constructor(private readonly options: InferenceRouterOptions) {
     const clock = options.clock;
-    this.stats = new DeploymentStatsRecorder({ now: clock ? () => clock().getTime() : Date.now });
+    this.stats = options.stats ?? new DeploymentStatsRecorder({ now: clock ? () => clock().getTime() : Date.now });
     this.tables = new RoutingTables(options.db, options.tableTtlMs ?? 1000);
     // Keep-alive connections to every model server, reused across calls.
     this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });

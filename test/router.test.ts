@@ -128,6 +128,9 @@ describe('routing by the live split', () => {
     expect(stable.calls.predict).toBe(served[stableId!]);
     expect(canary.calls.predict).toBe(served[canaryId!]);
     expect(stable.lastPath).toBe('/predict');
+    // Sequential calls reuse kept-alive connections instead of opening one per call.
+    expect(stable.connections).toBeLessThanOrEqual(2);
+    expect(canary.connections).toBeLessThanOrEqual(2);
   });
 
   it('splits by weighted random draws when no routing key is given', async () => {

@@ -26,6 +26,8 @@ export interface FakeModelServer {
   totalCalls(): number;
   /** The body of the last predict or infer call, parsed. */
   lastRequest: any;
+  /** TCP connections opened to it (keep-alive clients open few). */
+  connections: number;
   /** The path of the last call. */
   lastPath: string | null;
   setScenario(scenario: ModelServerScenario): void;
@@ -47,6 +49,7 @@ export async function startModelServer(options: { name: string; score: number; s
     calls: { predict: 0, infer: 0, metadata: 0, ready: 0 },
     lastRequest: null as any,
     lastPath: null as string | null,
+    connections: 0,
   };
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -84,6 +87,7 @@ export async function startModelServer(options: { name: string; score: number; s
         return send(200, {});
     }
   });
+  server.on('connection', () => fake.connections++);
   // Keep-alive like a real server, so the router's pooled connections are exercised.
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

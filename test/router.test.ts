@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inferenceRequestHandler } from '../adapters/builtin/router/http.ts';
+import { InferenceRouter } from '../adapters/builtin/router/router.ts';
 import { globalId } from '../adapters/core/ids.ts';
 import { modelServerThatAnswers, modelServerThatAnswersSlowly, modelServerThatFailsWith500, startModelServer, type FakeModelServer } from './fakes/model-server.ts';
 import { countStatements, startTestCairn, waitFor, type TestCairn } from './testkit.ts';
@@ -210,6 +214,33 @@ describe('shadow traffic', () => {
     expect(sample(text, 'cairn_router_requests_total', { endpoint: 'shadowed', deployment: shadowId!, shadow: 'true', outcome: 'error' })).toBe(1);
     expect(sample(text, 'cairn_router_requests_total', { endpoint: 'shadowed', deployment: shadowId!, shadow: 'true', outcome: 'timeout' })).toBe(1);
     expect(sample(text, 'cairn_router_requests_total', { endpoint: 'shadowed', deployment: liveId!, shadow: 'false', outcome: 'success' })).toBe(7);
+  });
+});
+
+describe('shadow concurrency bound', () => {
+  it('drops mirrors past the bound instead of queueing them, and counts the drops', async () => {
+    const live = await server(modelServerThatAnswers('bound-live', 1));
+    const shadow = await server(modelServerThatAnswersSlowly('bound-shadow', 1000));
+    await endpointWith('bounded', [{ server: live, traffic: 100 }, { server: shadow, shadow: 100 }]);
+    // A router of its own with room for one mirror at a time, on the same catalog.
+    const router = new InferenceRouter({ db: cairn.db, online: cairn.services.features.online, timeoutMs: 5000, maxBodyBytes: 4096, shadowConcurrency: 1 });
+    const handle = inferenceRequestHandler(router);
+    const http = createServer((req, res) => void (handle(req, res) || res.writeHead(404).end()));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(`${url}/endpoints/bounded/predict`, { method: 'POST', body: '{}' }).then((r) => r.status)));
+      expect(answers).toEqual([200, 200, 200, 200, 200]);
+      await waitFor(async () => (shadow.calls.predict >= 1 ? true : undefined), { timeoutMs: 5000, what: 'the one mirror' });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const dropped = sample(metrics, 'cairn_router_shadow_dropped_total', { endpoint: 'bounded' })!;
+      expect(shadow.calls.predict + dropped).toBe(5);
+      expect(dropped).toBeGreaterThanOrEqual(3);
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+      await router.close();
+    }
+    expect(shadow.calls.predict).toBeLessThanOrEqual(2);
   });
 });
 

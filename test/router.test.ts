@@ -357,6 +357,7 @@ describe('errors', () => {
       expect(typeof answer.body.error.message).toBe('string');
     };
     expectError(await predict('no-such-endpoint', {}), 404, 'NOT_FOUND');
+    expectError(await predict('no-such-endpoint', '{"not json'), 404, 'NOT_FOUND');
     expectError(await predict('nothing-live', {}), 503, 'NO_LIVE_DEPLOYMENT');
     const crashed = await predict('crashing', { secret: 'personal data' });
     expectError(crashed, 502, 'UPSTREAM_UNAVAILABLE');
@@ -378,7 +379,7 @@ describe('errors', () => {
     expect((await predict('healthy', {})).status).toBe(200);
 
     const text = await metricsText();
-    expect(sample(text, 'cairn_router_rejected_total', { code: 'NOT_FOUND' })! - rejectedBefore('NOT_FOUND', before)).toBe(1);
+    expect(sample(text, 'cairn_router_rejected_total', { code: 'NOT_FOUND' })! - rejectedBefore('NOT_FOUND', before)).toBe(2);
     expect(sample(text, 'cairn_router_rejected_total', { code: 'NO_LIVE_DEPLOYMENT' })! - rejectedBefore('NO_LIVE_DEPLOYMENT', before)).toBe(1);
     expect(sample(text, 'cairn_router_rejected_total', { code: 'BAD_USER_INPUT' })! - rejectedBefore('BAD_USER_INPUT', before)).toBe(2);
     expect(sample(text, 'cairn_router_rejected_total', { code: 'PAYLOAD_TOO_LARGE' })! - rejectedBefore('PAYLOAD_TOO_LARGE', before)).toBe(1);

@@ -76,14 +76,15 @@ export class InferenceRouter {
     let table: RoutingTable | null;
     let target: RouteTarget | null;
     try {
-      parsed = await this.readRequest(req, protocol);
       table = await this.tables.get(endpointName);
       if (!table) throw new RouterError(404, 'NOT_FOUND', `no built-in endpoint named ${JSON.stringify(endpointName)}`);
+      parsed = await this.readRequest(req, protocol);
       target = pickLive(table, header(req, ROUTING_KEY_HEADER));
       if (!target) throw new RouterError(503, 'NO_LIVE_DEPLOYMENT', `endpoint ${endpointName} has no deployment taking live traffic`);
     } catch (error) {
       const failure = asRouterError(error);
       this.metrics.reject(failure.code);
+      if (!req.readableEnded) req.resume();
       return sendError(res, failure);
     }
     try {

@@ -40,6 +40,9 @@ const configSchema = z.object({
   CAIRN_JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   CAIRN_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   CAIRN_SUBGRAPH_URLS: subgraphUrls.default({}),
+  CAIRN_ROUTER_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  CAIRN_ROUTER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  CAIRN_ROUTER_SHADOW_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -60,6 +63,8 @@ export interface CairnConfig {
   jobPollSeconds: number;
   subgraphTimeoutMs: number;
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** The inference router: model server timeout, request body bound, mirror calls in flight at once. */
+  router: { timeoutMs: number; maxBodyBytes: number; shadowConcurrency: number };
   logLevel: string;
 }
 
@@ -96,6 +101,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     jobPollSeconds: c.CAIRN_JOB_POLL_SECONDS,
     subgraphTimeoutMs: c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     subgraphUrls: c.CAIRN_SUBGRAPH_URLS,
+    router: { timeoutMs: c.CAIRN_ROUTER_TIMEOUT_MS, maxBodyBytes: c.CAIRN_ROUTER_MAX_BODY_BYTES, shadowConcurrency: c.CAIRN_ROUTER_SHADOW_CONCURRENCY },
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -2,6 +2,7 @@ import { connectDatabase, startDatabase, type Database } from '../adapters/built
 import { startJobQueue, type JobQueue } from '../adapters/builtin/jobs.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';
+import { InferenceRouter } from '../adapters/builtin/router/router.ts';
 import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { log } from '../adapters/core/log.ts';
@@ -21,6 +22,8 @@ export interface Cairn extends RunningServer {
   db: Database;
   onlineStore: OnlineStore;
   jobs: JobQueue;
+  /** The built-in inference router (null when serving one subgraph alone). */
+  router: InferenceRouter | null;
   /** The connection string of the database in use (the embedded server's when DATABASE_URL is unset). */
   databaseUrl: string;
 }
@@ -88,6 +91,7 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     const base = { port: config.port, host: config.host, services, identity, health };
 
     let server: RunningServer;
+    let router: InferenceRouter | null = null;
     if (options.only) {
       server = await startSubgraph({ ...base, schema: await buildSubgraph(options.only) });
       log.info({ url: `${server.url}/graphql` }, `subgraph ${options.only} listening`);
@@ -97,7 +101,10 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
         const url = config.subgraphUrls[name];
         subgraphs[name] = url ? { url } : { schema: await buildSubgraph(name) };
       }
-      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs });
+      router = new InferenceRouter({ db, online: services.features.online, ...config.router, clock: options.clock });
+      const inference = router;
+      closers.push(() => inference.close());
+      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, router });
       const remote = Object.keys(config.subgraphUrls);
       log.info(
         { url: server.url, remoteSubgraphs: remote },
@@ -105,7 +112,7 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
       );
     }
     closers.push(server.close);
-    return { ...server, close, services, db, onlineStore, jobs, databaseUrl: database.url };
+    return { ...server, close, services, db, onlineStore, jobs, router, databaseUrl: database.url };
   } catch (error) {
     await close();
     throw error;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
@@ -10,6 +10,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { inferenceRequestHandler } from '../adapters/builtin/router/http.ts';
+import type { InferenceRouter } from '../adapters/builtin/router/router.ts';
 import { log } from '../adapters/core/log.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
@@ -40,6 +42,8 @@ export interface GatewayOptions extends ServerBase {
   /** Per subgraph: an in-process schema, or the URL of a subgraph served elsewhere. */
   subgraphs: Record<string, { schema: GraphQLSchema } | { url: string }>;
   subgraphTimeoutMs: number;
+  /** The built-in inference router: /endpoints/{name}/predict, /v2/models/{name}/…, /metrics. */
+  router?: InferenceRouter;
 }
 
 export interface RunningServer {
@@ -71,7 +75,7 @@ function contextFor(options: ServerBase) {
   });
 }
 
-/** Starts the gateway: GraphQL at /graphql, the dashboard at /, liveness at /healthz. */
+/** Starts the gateway: GraphQL at /graphql, the inference router and /metrics, the dashboard at /, liveness at /healthz. */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -83,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         : new RemoteSubgraph(name, subgraph.url, options.subgraphTimeoutMs);
     },
   });
+  const inference = options.router ? inferenceRequestHandler(options.router) : undefined;
   return serve(options, { gateway }, (app) => {
     const webRoot = existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER;
     app.use(express.static(webRoot, {
@@ -99,7 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       res.setHeader('cache-control', 'no-cache');
       res.sendFile(join(webRoot, 'index.html'));
     });
-  });
+  }, inference);
 }
 
 /** Serves one subgraph alone (`cairn serve --only <name>`) for a gateway elsewhere to call. */
@@ -111,6 +116,8 @@ async function serve(
   options: ServerBase,
   graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema'>,
   extraRoutes: (app: express.Express) => void,
+  /** Takes a request before express does (the inference router's hot path); answers whether it did. */
+  preHandler?: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -133,7 +140,11 @@ async function serve(
   extraRoutes(app);
 
   const httpServer = await new Promise<Server>((resolve, reject) => {
-    const server = app.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
+    const server = createServer((req, res) => {
+      if (preHandler?.(req, res)) return;
+      app(req, res);
+    });
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
     server.once('error', reject);
   });
   const { port } = httpServer.address() as AddressInfo;

@@ -3,6 +3,7 @@ import { startJobQueue, type JobQueue } from '../adapters/builtin/jobs.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';
 import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
+import type { DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { log } from '../adapters/core/log.ts';
 import { startGateway, startSubgraph, type HealthReport, type RunningServer } from '../gateway/server.ts';
@@ -14,6 +15,8 @@ import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
 import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
+import { DEPLOY_RULE_JOB, type PromotedVersion } from '../subgraphs/deployments/deploy-rule/service.ts';
+import { ROLLOUT_JOB } from '../subgraphs/deployments/rollout/service.ts';
 import type { CairnConfig } from './config.ts';
 
 export interface Cairn extends RunningServer {
@@ -40,7 +43,16 @@ async function openOnlineStore(config: CairnConfig): Promise<OnlineStore> {
  * applied, the online store (Redis or in-process), then either the gateway with every subgraph not
  * served elsewhere in process, or (`only`) one subgraph alone.
  */
-export async function startCairn(config: CairnConfig, options: { only?: SubgraphName; clock?: () => Date } = {}): Promise<Cairn> {
+export interface StartOptions {
+  only?: SubgraphName;
+  clock?: () => Date;
+  /** Per-deployment figures canary analysis reads on built-in endpoints (the inference router's recorder). */
+  deploymentStats?: DeploymentStatsSource;
+  /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
+  onSplitChanged?: (endpointName: string) => void;
+}
+
+export async function startCairn(config: CairnConfig, options: StartOptions = {}): Promise<Cairn> {
   if (options.only && !config.databaseUrl) {
     throw new Error('serving one subgraph alone needs DATABASE_URL: the embedded database belongs to a single process');
   }
@@ -68,12 +80,17 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
         dataDir: config.dataDir,
         clock: options.clock,
         offlineWriteConcurrency: database.poolSize > 1 ? 4 : 1,
+        deploymentStats: options.deploymentStats,
+        onSplitChanged: options.onSplitChanged,
+        rolloutPollSeconds: config.rolloutPollSeconds,
       },
     );
     if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
     // Background work: any Cairn process on the database takes its share of the queued jobs.
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
+    await jobs.work<{ rolloutId: string; checkAt: string }>(ROLLOUT_JOB, (job) => services.deployments.rollouts.runJob(job.data), { pollingIntervalSeconds: 0.5 });
+    await jobs.work<PromotedVersion & { endpointId: string }>(DEPLOY_RULE_JOB, (job) => services.deployments.rules.runJob(job.data), { pollingIntervalSeconds: 0.5 });
     if (config.demo && !options.only) await seedDemo(services, config.actor);
 
     const health = async (): Promise<HealthReport> => {

@@ -76,6 +76,12 @@ export interface DeploymentProvider {
    */
   applyTrafficSplit(tx: Transaction, endpoint: EndpointRef, split: TrafficSplitSpec): Promise<void>;
 
+  /**
+   * Optional: told after the catalog committed a change of the endpoint's split or deployments
+   * (the built-in router drops its cached routing table). Never throws.
+   */
+  splitCommitted?(endpoint: EndpointRef): void;
+
   /** Releases what a retired deployment holds at the owner (its variant, its model server route). */
   retireDeployment(tx: Transaction, endpoint: EndpointRef, deployment: { id: string; nativeId: string }): Promise<void>;
 

@@ -1,0 +1,57 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from '../../shared/scalars.ts';
+import { DeploymentStrategy } from '../deployment/type.ts';
+
+@ObjectType({ description: 'Deploy the PRODUCTION version of a model to this endpoint whenever one is promoted.' })
+export class EndpointDeployRule {
+  modelName!: string;
+
+  @Field(() => String)
+  modelProvider!: string;
+
+  @Field(() => String)
+  strategy!: string;
+
+  modelServerUrl!: string | null;
+
+  @Field(() => [Int])
+  canarySteps!: number[];
+
+  @Field(() => Int)
+  bakeSeconds!: number;
+
+  @Field(() => Boolean)
+  enabled!: boolean;
+
+  @Field(() => String)
+  createdBy!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  endpointId!: string;
+}
+
+@InputType()
+export class SetEndpointDeployRuleInput {
+  @Field(() => ID)
+  endpointId!: string;
+
+  @Field(() => String, { description: 'The model\'s name.' })
+  model!: string;
+
+  @Field(() => String, { nullable: true, description: 'The model\'s provider instance; default "builtin".' })
+  modelProvider?: string;
+
+  @Field(() => DeploymentStrategy, { description: 'RECREATE, BLUE_GREEN or CANARY.' })
+  strategy!: DeploymentStrategy;
+
+  @Field(() => String, { nullable: true, description: 'Built-in endpoints: the model server URL; may hold {model} and {version}.' })
+  modelServerUrl?: string;
+
+  @Field(() => [Int], { nullable: true, description: 'CANARY steps; default [10, 50, 100].' })
+  canarySteps?: number[];
+
+  @Field(() => Int, { nullable: true, description: 'CANARY bake time per step; default 300.' })
+  bakeSeconds?: number;
+}

@@ -3,7 +3,7 @@ import { startJobQueue, type JobQueue } from '../adapters/builtin/jobs.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';
 import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
-import type { DeploymentStatsSource } from '../adapters/core/deployment.ts';
+import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { log } from '../adapters/core/log.ts';
 import { startGateway, startSubgraph, type HealthReport, type RunningServer } from '../gateway/server.ts';
@@ -50,6 +50,8 @@ export interface StartOptions {
   deploymentStats?: DeploymentStatsSource;
   /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
   onSplitChanged?: (endpointName: string) => void;
+  /** The serving backends that own endpoints, replacing the default (the built-in one alone). */
+  deploymentProviders?: DeploymentProvider[];
 }
 
 export async function startCairn(config: CairnConfig, options: StartOptions = {}): Promise<Cairn> {
@@ -82,6 +84,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         offlineWriteConcurrency: database.poolSize > 1 ? 4 : 1,
         deploymentStats: options.deploymentStats,
         onSplitChanged: options.onSplitChanged,
+        deploymentProviders: options.deploymentProviders,
         rolloutPollSeconds: config.rolloutPollSeconds,
       },
     );

@@ -488,3 +488,24 @@ describe('lineage of deployments', () => {
     expect(impact.impactedDeployments).toEqual([{ deployment: { id: second.id }, trafficPercent: 100, live: true }]);
   });
 });
+
+describe('demo estate', () => {
+  it('seeds eta-predictor-prod serving eta_predictor v1, once however often Cairn starts', async () => {
+    let demo = await startTestCairn({ CAIRN_DEMO: 'on' });
+    try {
+      const QUERY = `{ endpoints { name deployments { id status trafficPercent featureView modelVersion { id } } stableDeployment { id } } }`;
+      const first = (await demo.query(QUERY)).data.endpoints;
+      expect(first).toEqual([
+        {
+          name: 'eta-predictor-prod',
+          deployments: [{ id: 'deployment:builtin:eta-predictor-prod/eta_predictor-v1', status: 'ACTIVE', trafficPercent: 100, featureView: 'driver_stats', modelVersion: { id: 'modelVersion:builtin:eta_predictor/1' } }],
+          stableDeployment: { id: 'deployment:builtin:eta-predictor-prod/eta_predictor-v1' },
+        },
+      ]);
+      demo = await demo.restart();
+      expect((await demo.query(QUERY)).data.endpoints).toEqual(first);
+    } finally {
+      await demo.close();
+    }
+  });
+});

@@ -211,8 +211,14 @@ export class RolloutService {
       const rest = others.map((id) => stats.get(id)).filter((s): s is DeploymentStats => Boolean(s));
       analysis = rollout.strategy === 'SHADOW' ? analyzeShadow(rollout, own, rest, now) : analyzeCanary(rollout, own, rest, now);
     } catch (error) {
-      log.warn({ err: error, rolloutId }, 'rollout analysis could not read deployment figures');
-      analysis = { at: this.clock().toISOString(), verdict: 'ERROR', reasons: [isCairnError(error) ? error.message : 'the owner\'s figures could not be read'] };
+      const judgedOnTimeAlone = rollout.maxErrorRate == null && rollout.maxLatencyP99Ms == null && rollout.minRequests === 0;
+      if (isCairnError(error) && error.code === 'NOT_SUPPORTED' && judgedOnTimeAlone && rollout.strategy === 'CANARY') {
+        // An owner without per-deployment metrics, and a plan that asks for none: bake time alone decides.
+        analysis = analyzeCanary(rollout, undefined, [], this.clock());
+      } else {
+        log.warn({ err: error, rolloutId }, 'rollout analysis could not read deployment figures');
+        analysis = { at: this.clock().toISOString(), verdict: 'ERROR', reasons: [isCairnError(error) ? error.message : 'the owner\'s figures could not be read'] };
+      }
     }
     const outcome = await this.db.$transaction(
       async (tx) => {

@@ -245,6 +245,19 @@ describe('traffic splits', () => {
     expect(Object.values(live(ep)).reduce((x, y) => x + y, 0)).toBe(100);
   });
 
+  it('concurrent A/B deployments on one endpoint each see the split the one before left: no share is lost', async () => {
+    const ids = await registerVersions('ab-race-model', 4);
+    const endpointId = await createEndpoint('ab-race-endpoint');
+    const a = await deploy({ endpointId, modelVersionId: ids[0], strategy: 'RECREATE' });
+    const others = await Promise.all(ids.slice(1).map((modelVersionId) => deploy({ endpointId, modelVersionId, strategy: 'AB_TEST', trafficPercent: 10 })));
+    const split = live(await endpoint(endpointId));
+    expect(Object.keys(split).sort()).toEqual([a.id, ...others.map((d) => d.id)].sort());
+    expect(Object.values(split).reduce((x, y) => x + y, 0)).toBe(100);
+    // The last one in took exactly its 10%.
+    const history = (await endpoint(endpointId)).trafficHistory;
+    expect(history.map((c: { live: unknown[] }) => c.live.length)).toEqual([4, 3, 2, 1]);
+  });
+
   it('rollback returns all live traffic to the stable deployment and ends the rollout', async () => {
     const { endpointId, blue, canary, rolloutId } = await canaryEndpoint('rollback-endpoint', 'rollback-model', { bakeSeconds: 600 });
     const answer = await ok(ROLLBACK, { id: endpointId });

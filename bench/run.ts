@@ -6,6 +6,7 @@
  *   BENCH_SAMPLES=2000 npm run bench   more samples per latency figure (default 500)
  *   BENCH_INGEST_ROWS / BENCH_PIT_ENTITIES / BENCH_INGEST_CLIENTS   see bench/features.ts
  *   BENCH_LINEAGE_SCALE / BENCH_LINEAGE_SAMPLES                      see bench/lineage.ts
+ *   BENCH_DEPLOY_CLIENTS / BENCH_DEPLOY_CHANGES                      see bench/deployments.ts
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -19,6 +20,7 @@ import { scratchDatabase } from '../test/testkit.ts';
 import { benchFeatures } from './features.ts';
 import { benchModels } from './models.ts';
 import { benchLineage } from './lineage.ts';
+import { benchDeployments } from './deployments.ts';
 import { latency, post, round } from './measure.ts';
 
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
@@ -114,7 +116,7 @@ async function main() {
     for (const cairn of started.reverse()) await cairn.close();
     started.length = 0;
     // The feature store, the model registry and the lineage graph each on a Cairn of their own.
-    console.log(JSON.stringify({ ...figures, features: await benchFeatures(), models: await benchModels(), lineage: await benchLineage() }, null, 2));
+    console.log(JSON.stringify({ ...figures, features: await benchFeatures(), models: await benchModels(), lineage: await benchLineage(), deployments: await benchDeployments() }, null, 2));
   } finally {
     for (const cairn of started.reverse()) await cairn.close();
     await database.drop();

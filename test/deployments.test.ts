@@ -471,6 +471,28 @@ describe('promotion to deployment', () => {
   });
 });
 
+describe('promotion to a canary', () => {
+  it('a CANARY rule starts a canary with the rule\'s plan, which rolls back by itself on a breach', async () => {
+    const [v1, v2] = await registerVersions('ruled-canary-model', 2);
+    const endpointId = await createEndpoint('ruled-canary-endpoint');
+    const blue = await deploy({ endpointId, modelVersionId: v1, strategy: 'RECREATE' });
+    await ok(`mutation($input: SetEndpointDeployRuleInput!) { setEndpointDeployRule(input: $input) { maxErrorRate minRequests canarySteps } }`, {
+      input: { endpointId, model: 'ruled-canary-model', strategy: 'CANARY', modelServerUrl: SERVER, canarySteps: [25, 100], bakeSeconds: 120, maxErrorRate: 0.01, minRequests: 50 },
+    });
+    await ok(`mutation($id: ID!) { promoteModelVersion(input: { modelVersionId: $id, to: PRODUCTION }) { applied } }`, { id: v2 });
+    const started = await waitFor(async () => {
+      const ep = await endpoint(endpointId);
+      return ep.activeRollout ? ep : undefined;
+    }, { what: 'the rule to start a canary' });
+    const canary = 'deployment:builtin:ruled-canary-endpoint/ruled-canary-model-v2';
+    expect(live(started)).toEqual({ [blue.id]: 75, [canary]: 25 });
+    expect(await rollout(started.activeRollout.id)).toMatchObject({ steps: [25, 100], bakeSeconds: 120, maxErrorRate: 0.01, minRequests: 50 });
+    stats.figures.set(canary, { requests: 60, errors: 3, latencyP99Ms: 30 });
+    expect((await cairn.services.deployments.rollouts.evaluate(started.activeRollout.id)).status).toBe('ROLLED_BACK');
+    expect(live(await endpoint(endpointId))).toEqual({ [blue.id]: 100 });
+  });
+});
+
 describe('lineage of deployments', () => {
   it('DEPLOYED_AS and SERVED_BY are written with the deployment and ended, not deleted, when it is retired', async () => {
     const [v1, v2] = await registerVersions('lineage-model', 2);

@@ -24,6 +24,9 @@ const ruleSchema = z.object({
   modelServerUrl: z.string().max(2048).nullish(),
   canarySteps: z.array(z.number().int().min(1).max(100)).min(1).max(20).nullish(),
   bakeSeconds: z.number().int().min(0).max(7 * 86_400).nullish(),
+  maxErrorRate: z.number().min(0).max(1).nullish(),
+  maxLatencyP99Ms: z.number().positive().nullish(),
+  minRequests: z.number().int().min(0).max(1_000_000_000).nullish(),
 });
 
 /** `{model}` and `{version}` in a rule's model server URL, replaced by the promoted version's. */
@@ -48,6 +51,9 @@ function ruleProblems(input: any) {
     if (input?.strategy !== 'CANARY') problems.push({ path: ['canarySteps'], message: 'only a CANARY rule takes steps' });
     if (steps.some((step: unknown, i: number) => i > 0 && typeof step === 'number' && step <= steps[i - 1])) problems.push({ path: ['canarySteps'], message: 'steps must increase' });
     if (steps[steps.length - 1] !== 100) problems.push({ path: ['canarySteps'], message: 'the last step must be 100' });
+  }
+  for (const field of ['maxErrorRate', 'maxLatencyP99Ms', 'minRequests']) {
+    if (input?.[field] != null && input?.strategy !== 'CANARY') problems.push({ path: [field], message: 'only a CANARY rule takes thresholds' });
   }
   return problems;
 }
@@ -86,6 +92,9 @@ export class DeployRuleService {
       modelServerUrl: spec.modelServerUrl ?? null,
       canarySteps: spec.strategy === 'CANARY' ? (spec.canarySteps ?? DEFAULT_CANARY_STEPS) : [],
       bakeSeconds: spec.bakeSeconds ?? DEFAULT_BAKE_SECONDS,
+      maxErrorRate: spec.maxErrorRate ?? null,
+      maxLatencyP99Ms: spec.maxLatencyP99Ms ?? null,
+      minRequests: spec.minRequests ?? 0,
       enabled: true,
       createdBy: identity.actor,
     };
@@ -147,7 +156,10 @@ export class DeployRuleService {
       modelVersionId: job.modelVersionId,
       strategy: rule.strategy,
       modelServerUrl: rule.modelServerUrl ? expandServerUrl(rule.modelServerUrl, version.model.name, version.version) : null,
-      rollout: rule.strategy === 'CANARY' ? { steps: rule.canarySteps.length ? rule.canarySteps : DEFAULT_CANARY_STEPS, bakeSeconds: rule.bakeSeconds } : null,
+      rollout:
+        rule.strategy === 'CANARY'
+          ? { steps: rule.canarySteps.length ? rule.canarySteps : DEFAULT_CANARY_STEPS, bakeSeconds: rule.bakeSeconds, maxErrorRate: rule.maxErrorRate, maxLatencyP99Ms: rule.maxLatencyP99Ms, minRequests: rule.minRequests }
+          : null,
     };
     try {
       const deployment = await this.deployments.deploy(input, { actor: `${job.actor} (deploy rule)` }, { promotionId: job.promotionId });

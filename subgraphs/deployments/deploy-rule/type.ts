@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { DeploymentStrategy } from '../deployment/type.ts';
 
@@ -19,6 +19,15 @@ export class EndpointDeployRule {
 
   @Field(() => Int)
   bakeSeconds!: number;
+
+  @Field(() => Float, { nullable: true })
+  maxErrorRate!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  maxLatencyP99Ms!: number | null;
+
+  @Field(() => Int)
+  minRequests!: number;
 
   @Field(() => Boolean)
   enabled!: boolean;
@@ -54,4 +63,13 @@ export class SetEndpointDeployRuleInput {
 
   @Field(() => Int, { nullable: true, description: 'CANARY bake time per step; default 300.' })
   bakeSeconds?: number;
+
+  @Field(() => Float, { nullable: true, description: 'CANARY: errors / requests above this (0..1) roll back.' })
+  maxErrorRate?: number;
+
+  @Field(() => Float, { nullable: true, description: 'CANARY: a p99 latency above this (ms) rolls back.' })
+  maxLatencyP99Ms?: number;
+
+  @Field(() => Int, { nullable: true, description: 'CANARY: requests a step must have served before it is judged or passed; default 0.' })
+  minRequests?: number;
 }

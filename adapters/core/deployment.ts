@@ -71,8 +71,9 @@ export interface DeploymentProvider {
 
   /**
    * Makes the owner route traffic by `split` (the whole split, not a delta). Deployments not named
-   * get 0%. Throws UpstreamUnavailableError when the owner cannot be reached or refuses; the split
-   * in force is then unchanged.
+   * get 0%. Throws UpstreamUnavailableError when the owner cannot be reached or refuses, InputError
+   * (or NotFoundError) when a share names a deployment the owner does not have behind the endpoint
+   * or has retired; the split in force is then unchanged.
    */
   applyTrafficSplit(tx: Transaction, endpoint: EndpointRef, split: TrafficSplitSpec): Promise<void>;
 

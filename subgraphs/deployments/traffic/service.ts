@@ -156,9 +156,10 @@ export class TrafficService {
   }
 
   /**
-   * A split set by hand ends the rollout it overrides: the rollout's deployment at 100% is a
-   * success (a switched blue/green, a canary or shadow taken all the way); a blue/green partly
-   * switched, a canary left at its share and a shadow still mirrored go on; anything else cancels it.
+   * A split set by hand settles the rollout in progress: its deployment at 100% is a success (a
+   * switched blue/green, a canary or a shadow taken all the way); a blue/green not (yet) switched,
+   * a canary left at its step's share and a shadow still mirrored (with no live share) go on;
+   * anything else cancels it (the rollout job stops moving it).
    */
   private async settleRollout(tx: Transaction, rollout: RolloutRow, deployments: DeploymentRow[], actor: string) {
     const deployment = deployments.find((d) => d.id === rollout.deploymentId)!;

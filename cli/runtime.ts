@@ -15,8 +15,7 @@ import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
 import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
-import { DEPLOY_RULE_JOB, type PromotedVersion } from '../subgraphs/deployments/deploy-rule/service.ts';
-import { ROLLOUT_JOB } from '../subgraphs/deployments/rollout/service.ts';
+import { DEPLOYMENTS_JOB, runDeploymentsJob, type DeploymentsJob } from '../subgraphs/deployments/jobs.ts';
 import type { CairnConfig } from './config.ts';
 
 export interface Cairn extends RunningServer {
@@ -92,8 +91,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     // Background work: any Cairn process on the database takes its share of the queued jobs.
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
-    await jobs.work<{ rolloutId: string; checkAt: string }>(ROLLOUT_JOB, (job) => services.deployments.rollouts.runJob(job.data), { pollingIntervalSeconds: 0.5 });
-    await jobs.work<PromotedVersion & { endpointId: string }>(DEPLOY_RULE_JOB, (job) => services.deployments.rules.runJob(job.data), { pollingIntervalSeconds: 0.5 });
+    await jobs.work<DeploymentsJob>(DEPLOYMENTS_JOB, (job) => runDeploymentsJob(services.deployments, job.data));
     if (config.demo && !options.only) await seedDemo(services, config.actor);
 
     const health = async (): Promise<HealthReport> => {

@@ -8,11 +8,9 @@ import { log } from '../../../adapters/core/log.ts';
 import { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
 import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { DEPLOYMENTS_JOB, type DeploymentsJob } from '../jobs.ts';
 import type { Identity } from '../providers.ts';
 import { DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, type DeploymentService } from '../deployment/service.ts';
-
-/** The job queue promotion-triggered deployments run under. */
-export const DEPLOY_RULE_JOB = 'deploy-rule';
 
 const RULE_STRATEGIES = ['RECREATE', 'BLUE_GREEN', 'CANARY'] as const;
 
@@ -124,7 +122,7 @@ export class DeployRuleService {
   async enqueueForPromotion(tx: Transaction, promoted: PromotedVersion) {
     const rules = await tx.endpointDeployRule.findMany({ where: { modelName: promoted.modelName, modelProvider: promoted.modelProvider, enabled: true }, select: { endpointId: true } });
     for (const { endpointId } of rules) {
-      await this.jobs.send(DEPLOY_RULE_JOB, { ...promoted, endpointId }, { transaction: tx, retryLimit: 8, retryDelaySeconds: 10, retryBackoff: true });
+      await this.jobs.send<DeploymentsJob>(DEPLOYMENTS_JOB, { kind: 'deploy-rule', ...promoted, endpointId }, { transaction: tx, retryLimit: 8, retryDelaySeconds: 10, retryBackoff: true });
     }
   }
 

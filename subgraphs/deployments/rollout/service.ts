@@ -9,10 +9,9 @@ import { endpointRef, type DeploymentProviders } from '../providers.ts';
 import type { TrafficRepository } from '../traffic/repository.ts';
 import type { TrafficService } from '../traffic/service.ts';
 import { splitOf, withLiveShare } from '../traffic/split.ts';
+import { DEPLOYMENTS_JOB, type DeploymentsJob } from '../jobs.ts';
 import type { RolloutRepository } from './repository.ts';
 
-/** The job queue rollout checks run under. */
-export const ROLLOUT_JOB = 'rollout-check';
 /** The actor of the changes a rollout makes by itself. */
 export const ROLLOUT_ACTOR = 'cairn:rollout';
 
@@ -175,7 +174,7 @@ export class RolloutService {
   private async schedule(tx: Transaction, rolloutId: string, at: Date) {
     await tx.rollout.update({ where: { id: rolloutId }, data: { nextCheckAt: at } });
     const delayMs = at.getTime() - this.clock().getTime();
-    await this.jobs.send(ROLLOUT_JOB, { rolloutId, checkAt: at.toISOString() }, {
+    await this.jobs.send<DeploymentsJob>(DEPLOYMENTS_JOB, { kind: 'rollout-check', rolloutId, checkAt: at.toISOString() }, {
       transaction: tx,
       startAfter: delayMs > 0 ? new Date(Date.now() + delayMs) : undefined,
       retryLimit: 10,

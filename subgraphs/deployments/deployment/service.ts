@@ -128,6 +128,12 @@ export class DeploymentService {
         async (tx) => {
           const endpoint = await this.trafficRepository.lockEndpoint(tx, spec.endpointId);
           endpointRow = endpoint;
+          // Again under a share lock: a promotion archiving the version waits for this deploy, or
+          // committed first and is seen here.
+          const [held] = await tx.$queryRaw<{ stage: string }[]>`SELECT stage::text AS stage FROM model_version WHERE id = ${version.id} FOR SHARE`;
+          if (held?.stage === 'ARCHIVED') {
+            throw new InputError([{ path: 'input.modelVersionId', message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed` }]);
+          }
           const rollout = await this.rolloutRepository.active(tx, endpoint.id);
           if (rollout) throw new ConflictError(`endpoint ${endpoint.name} has a ${rollout.strategy} rollout in progress (${rollout.id}); finish it or roll back first`);
           const provider = this.providers.get(endpoint.providerName);

@@ -155,6 +155,26 @@ describe('endpoints and deployments', () => {
     expect((await refused(`{ endpoints(first: 0) { name } }`, {})).extensions!.code).toBe('BAD_USER_INPUT');
   });
 
+  it('pages the traffic history, newest first', async () => {
+    const [v1, v2] = await registerVersions('history-model', 2);
+    const endpointId = await createEndpoint('history-endpoint');
+    const a = await deploy({ endpointId, modelVersionId: v1, strategy: 'RECREATE' });
+    const b = await deploy({ endpointId, modelVersionId: v2, strategy: 'AB_TEST', trafficPercent: 50 });
+    for (const p of [10, 20, 30]) await ok(SET_SPLIT, { input: { endpointId, split: [{ deploymentId: a.id, percent: 100 - p }, { deploymentId: b.id, percent: p }] } });
+    const PAGE = `query($id: ID!, $before: ID) { endpoint(id: $id) { trafficHistory(first: 2, before: $before) { id reason live { deployment { id } percent } } } }`;
+    const seen: { id: string; reason: string }[] = [];
+    let before: string | null = null;
+    for (;;) {
+      const page: { id: string; reason: string }[] = (await ok(PAGE, { id: endpointId, before })).endpoint.trafficHistory;
+      if (page.length === 0) break;
+      seen.push(...page);
+      before = page[page.length - 1]!.id;
+    }
+    expect(seen.map((c) => c.reason)).toEqual(['SET_SPLIT', 'SET_SPLIT', 'SET_SPLIT', 'DEPLOY', 'DEPLOY']);
+    expect(seen.map((c) => BigInt(c.id))).toEqual([...seen.map((c) => BigInt(c.id))].sort((x, y) => (x > y ? -1 : 1)));
+    expect((await refused(PAGE, { id: endpointId, before: 'x' })).extensions!.code).toBe('BAD_USER_INPUT');
+  });
+
   it('refuses to deploy an ARCHIVED version, changing nothing', async () => {
     const [v1, v2] = await registerVersions('archived-model', 2);
     const endpointId = await createEndpoint('archived-endpoint');

@@ -92,9 +92,15 @@ export class EndpointResolver {
     return services.deployments.rollouts.ofEndpoint(endpoint.id, bounded(first, 'first'));
   }
 
-  @FieldResolver(() => [TrafficChange], { description: 'Changes of its split, newest first.' })
-  async trafficHistory(@Root() endpoint: Endpoint, @Arg('first', () => Int, { defaultValue: 50 }) first: number, @Ctx() { services }: CairnContext): Promise<TrafficChange[]> {
-    const rows = await services.deployments.traffic.history(endpoint.id, bounded(first, 'first'));
+  @FieldResolver(() => [TrafficChange], { description: 'Changes of its split, newest first; the next page starts `before` the last id seen.' })
+  async trafficHistory(
+    @Root() endpoint: Endpoint,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('before', () => ID, { nullable: true }) before: string | null,
+    @Ctx() { services }: CairnContext,
+  ): Promise<TrafficChange[]> {
+    if (before != null && !/^[1-9]\d{0,18}$/.test(before)) throw new InputError([{ path: 'before', message: 'not a traffic change ID' }]);
+    const rows = await services.deployments.traffic.history(endpoint.id, bounded(first, 'first'), before == null ? null : BigInt(before));
     const shares = (value: unknown, shadow: boolean) =>
       (value as { deploymentId: string; percent: number }[]).map((share) => ({ deploymentId: share.deploymentId, percent: share.percent, shadow }) as TrafficShare);
     return rows.map((row) => ({

@@ -59,7 +59,7 @@ export class TrafficRepository {
     return row ? { shadow: row.shadow as Split['shadow'] } : null;
   }
 
-  history(endpointId: string, first: number) {
-    return this.db.trafficChange.findMany({ where: { endpointId }, orderBy: { id: 'desc' }, take: first });
+  history(endpointId: string, first: number, before: bigint | null) {
+    return this.db.trafficChange.findMany({ where: { endpointId, ...(before != null ? { id: { lt: before } } : {}) }, orderBy: { id: 'desc' }, take: first });
   }
 }

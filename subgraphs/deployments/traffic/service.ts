@@ -210,7 +210,7 @@ export class TrafficService {
     }
   }
 
-  history(endpointId: string, first: number) {
-    return this.repository.history(endpointId, first);
+  history(endpointId: string, first: number, before: bigint | null) {
+    return this.repository.history(endpointId, first, before);
   }
 }

@@ -3,7 +3,9 @@ import { startJobQueue, type JobQueue } from '../adapters/builtin/jobs.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';
 import { InferenceRouter } from '../adapters/builtin/router/router.ts';
+import { DeploymentStatsRecorder } from '../adapters/builtin/router/stats.ts';
 import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
+import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { log } from '../adapters/core/log.ts';
 import { startGateway, startSubgraph, type HealthReport, type RunningServer } from '../gateway/server.ts';
@@ -15,6 +17,7 @@ import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
 import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
+import { DEPLOYMENTS_JOB, runDeploymentsJob, type DeploymentsJob } from '../subgraphs/deployments/jobs.ts';
 import type { CairnConfig } from './config.ts';
 
 export interface Cairn extends RunningServer {
@@ -43,7 +46,18 @@ async function openOnlineStore(config: CairnConfig): Promise<OnlineStore> {
  * applied, the online store (Redis or in-process), then either the gateway with every subgraph not
  * served elsewhere in process, or (`only`) one subgraph alone.
  */
-export async function startCairn(config: CairnConfig, options: { only?: SubgraphName; clock?: () => Date } = {}): Promise<Cairn> {
+export interface StartOptions {
+  only?: SubgraphName;
+  clock?: () => Date;
+  /** Per-deployment figures canary analysis reads on built-in endpoints (the inference router's recorder). */
+  deploymentStats?: DeploymentStatsSource;
+  /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
+  onSplitChanged?: (endpointName: string) => void;
+  /** The serving backends that own endpoints, replacing the default (the built-in one alone). */
+  deploymentProviders?: DeploymentProvider[];
+}
+
+export async function startCairn(config: CairnConfig, options: StartOptions = {}): Promise<Cairn> {
   if (options.only && !config.databaseUrl) {
     throw new Error('serving one subgraph alone needs DATABASE_URL: the embedded database belongs to a single process');
   }
@@ -64,6 +78,9 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     closers.push(() => onlineStore.close());
     const jobs = await startJobQueue(clients.pool, { pollingIntervalSeconds: config.jobPollSeconds });
     closers.push(() => jobs.close());
+    // One recorder of routed calls: the inference router writes it, canary analysis reads it.
+    const recorder = new DeploymentStatsRecorder({ now: options.clock ? () => options.clock!().getTime() : Date.now });
+    let router: InferenceRouter | null = null;
     const services = createServices(
       { db, pool: clients.pool, onlineStore, jobs },
       {
@@ -71,12 +88,20 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
         dataDir: config.dataDir,
         clock: options.clock,
         offlineWriteConcurrency: database.poolSize > 1 ? 4 : 1,
+        deploymentStats: options.deploymentStats ?? recorder,
+        onSplitChanged: (endpointName) => {
+          router?.invalidate(endpointName);
+          options.onSplitChanged?.(endpointName);
+        },
+        deploymentProviders: options.deploymentProviders,
+        rolloutPollSeconds: config.rolloutPollSeconds,
       },
     );
     if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
     // Background work: any Cairn process on the database takes its share of the queued jobs.
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
+    await jobs.work<DeploymentsJob>(DEPLOYMENTS_JOB, (job) => runDeploymentsJob(services.deployments, job.data));
     if (config.demo && !options.only) await seedDemo(services, config.actor);
 
     const health = async (): Promise<HealthReport> => {
@@ -91,7 +116,6 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     const base = { port: config.port, host: config.host, services, identity, health };
 
     let server: RunningServer;
-    let router: InferenceRouter | null = null;
     if (options.only) {
       server = await startSubgraph({ ...base, schema: await buildSubgraph(options.only) });
       log.info({ url: `${server.url}/graphql` }, `subgraph ${options.only} listening`);
@@ -101,7 +125,7 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
         const url = config.subgraphUrls[name];
         subgraphs[name] = url ? { url } : { schema: await buildSubgraph(name) };
       }
-      router = new InferenceRouter({ db, online: services.features.online, ...config.router, clock: options.clock });
+      router = new InferenceRouter({ db, online: services.features.online, ...config.router, clock: options.clock, stats: recorder });
       const inference = router;
       closers.push(() => inference.close());
       server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, router });

@@ -5,7 +5,9 @@ import type { JobQueue } from '../adapters/builtin/jobs.ts';
 import { BuiltinModelRegistryProvider } from '../adapters/builtin/model-registry.ts';
 import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
-import { DeploymentRepository } from './deployments/repository.ts';
+import { BuiltinDeploymentProvider, NoDeploymentStats } from '../adapters/builtin/deployment.ts';
+import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
+import { createDeploymentServices } from './deployments/services.ts';
 import { createFeatureServices } from './features/services.ts';
 import { ProviderRepository } from './lineage/provider/repository.ts';
 import { createLineageServices } from './lineage/services.ts';
@@ -34,6 +36,17 @@ export interface ServiceOptions {
   clock?: () => Date;
   /** Concurrent INSERTs of one large ingest: 1 on PGlite (one connection). */
   offlineWriteConcurrency?: number;
+  /** The serving backend of each provider instance that owns endpoints (default: the built-in one). */
+  deploymentProviders?: DeploymentProvider[];
+  /**
+   * Per-deployment figures the built-in backend's canary analysis reads (the inference router's
+   * recorder); default: none recorded (every deployment answers zero requests).
+   */
+  deploymentStats?: DeploymentStatsSource;
+  /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
+  onSplitChanged?: (endpointName: string) => void;
+  /** Seconds between looks at a rollout in progress besides each step's end (default 15). */
+  rolloutPollSeconds?: number;
 }
 
 /** Everything the subgraphs' resolvers call, built once per process from the database, online store and job queue. */
@@ -44,6 +57,13 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   const registryFor = (name: string) => registries.get(name);
   const webhooks = new WebhookService(deps.db, deps.jobs, { ...options.webhooks, clock });
   const policies = new PolicyService(deps.db);
+  const deployments = createDeploymentServices({
+    db: deps.db,
+    jobs: deps.jobs,
+    providers: options.deploymentProviders ?? [new BuiltinDeploymentProvider({ stats: options.deploymentStats ?? new NoDeploymentStats(), onSplitChanged: options.onSplitChanged })],
+    clock,
+    rolloutPollSeconds: options.rolloutPollSeconds ?? 15,
+  });
   return {
     features: createFeatureServices({ db: deps.db, jobs: deps.jobs, store, dataDir: options.dataDir ?? '.cairn', clock }),
     models: {
@@ -59,11 +79,13 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
         },
         webhooks,
         clock,
+        // A promotion to PRODUCTION queues the endpoints' deploy rules in its own transaction.
+        (tx, promoted) => deployments.rules.enqueueForPromotion(tx, promoted),
       ),
       webhooks,
       audit: new AuditService(deps.db),
     },
-    deployments: new DeploymentRepository(deps.db),
+    deployments,
     providers: new ProviderRepository(deps.db),
     lineage: createLineageServices({ pool: deps.pool, clock }),
   };

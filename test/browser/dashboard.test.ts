@@ -26,6 +26,11 @@ function poll<T>(read: () => Promise<T> | T) {
   return expect.poll(read, { timeout: 10_000, interval: 100 });
 }
 
+/** A global ID's native part, as the graph labels a deployment (`eta-live/eta_predictor-v1`). */
+function native(id: string) {
+  return id.split(':').slice(2).join(':');
+}
+
 async function visit(path: string) {
   await page.goto(`${cairn.url}${path}`);
 }
@@ -60,8 +65,8 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     const assets = page.getByRole('table', { name: 'Assets per provider' });
     await poll(() => assets.locator('tbody tr').count()).toBe(2);
     const builtin = await assets.locator('tr', { hasText: 'builtin' }).innerText();
-    // 1 model with 2 versions, 23 feature views, 1 endpoint with 2 deployments
-    expect(builtin.split('\t').map((c) => c.trim())).toEqual(['builtin', '1', '2', '23', '1', '2']);
+    // 1 model with 2 versions, 23 feature views, 2 endpoints (the demo's and eta-live) with 3 deployments
+    expect(builtin.split('\t').map((c) => c.trim())).toEqual(['builtin', '1', '2', '23', '2', '3']);
     const providers = page.getByRole('table', { name: 'Providers' });
     await poll(() => providers.locator('tr', { hasText: 'sagemaker-prod' }).innerText()).toContain('ThrottlingException: Rate exceeded');
     const promotions = page.getByRole('table', { name: 'Recent promotions' });
@@ -100,14 +105,17 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await page.waitForURL(/\/lineage\?id=modelVersion/);
 
     const nodes = page.locator('.react-flow__node .asset-name');
-    // Upstream its two features, downstream deployment blue and endpoint eta-live.
-    await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta-live', 'eta_predictor v1', 'eta-live/blue'].sort());
+    // Upstream its two features, downstream its deployments on eta-live and on the demo's endpoint, and the endpoints.
+    const demo = 'eta-predictor-prod/eta_predictor-v1';
+    await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(
+      ['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta-live', 'eta-predictor-prod', 'eta_predictor v1', native(estate.blue), demo].sort(),
+    );
     // Nodes are marked by kind (color), provider and stage.
     const root = page.locator('.asset-node.root');
     expect(await root.getAttribute('class')).toContain('kind-modelVersion');
     expect(await root.innerText()).toMatch(/PRODUCTION[\s\S]*eta_predictor v1[\s\S]*builtin/);
 
-    await page.locator('.react-flow__node').filter({ hasText: /^endpoint/i }).click();
+    await page.locator('.react-flow__node').filter({ hasText: /^endpoint/i }).filter({ hasText: 'eta-live' }).click();
     const details = page.getByRole('region', { name: 'Asset details' });
     await poll(() => details.innerText()).toContain(estate.endpoint);
     await screenshot('lineage-model-version');
@@ -119,14 +127,14 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
 
     await page.getByLabel('Depth').selectOption('1');
     // One hop: the two features and the deployment, not the endpoint.
-    await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta_predictor v1', 'eta-live/blue'].sort());
+    await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta_predictor v1', native(estate.blue), demo].sort());
 
     // As of a time before any of it was registered: only the asked-for asset, no edges.
     await page.getByLabel('As of (your local time)').fill('2020-01-01T00:00');
     await poll(async () => (await nodes.allInnerTexts())).toEqual(['eta_predictor v1']);
     expect(page.url()).toContain('asOf=2020-01-01T00%3A00');
     await page.getByRole('button', { name: 'Now' }).click();
-    await poll(() => nodes.count()).toBe(4);
+    await poll(() => nodes.count()).toBe(5);
 
     // A feature view: everything downstream of its features, on both providers (the README's picture).
     await page.getByLabel('Search assets by name (every provider)').fill('driver_stats');
@@ -146,19 +154,20 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /driver_stats:trips_today/ }).click();
 
     const table = page.getByRole('table', { name: 'Affected deployments' });
-    await poll(() => table.locator('tbody tr').count()).toBe(3);
+    await poll(() => table.locator('tbody tr').count()).toBe(4);
     const rows = (await table.locator('tbody tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
     expect(rows).toContainEqual(['eta-live', 'builtin', 'eta_predictor v1', 'PRODUCTION', '90%', '–', 'dana', 'yes', '–']);
     expect(rows).toContainEqual(['eta-sm-endpoint', 'sagemaker-prod', 'eta-sm v1', 'PRODUCTION', '100%', '–', 'sm-team', 'yes', '–']);
-    // Both production endpoints and their deployments are highlighted in the graph.
+    expect(rows).toContainEqual(['eta-predictor-prod', 'builtin', 'eta_predictor v1', 'PRODUCTION', '100%', '–', 'dana', 'yes', '–']);
+    // The three production endpoints and their deployments are highlighted in the graph.
     const hot = await page.locator('.asset-node.highlighted').allInnerTexts();
-    expect(hot.filter((t) => /^endpoint/i.test(t)).length).toBe(2);
+    expect(hot.filter((t) => /^endpoint/i.test(t)).length).toBe(3);
     await screenshot('impact');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
     expect(csv[0]).toBe('endpoint,endpoint_id,provider,deployment_id,model,model_version,stage,traffic_percent,shadow_percent,production,at_risk,owner');
-    expect(csv).toHaveLength(4);
+    expect(csv).toHaveLength(5);
     expect(csv).toContain(`eta-live,${estate.endpoint},builtin,${estate.blue},eta_predictor,1,PRODUCTION,90,0,true,false,dana`);
   });
 
@@ -200,13 +209,6 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await poll(() => page.getByRole('table', { name: 'Recent promotions' }).locator('tbody tr').first().innerText()).toContain('DENIED');
   });
 
-  it('shows an endpoint\'s traffic split as bars', async () => {
-    await visit('/endpoints');
-    const card = page.locator('article[data-endpoint="eta-live"]');
-    await poll(() => card.getByRole('img').first().getAttribute('aria-label')).toBe('Live traffic: eta_predictor v1 90%, eta_predictor v2 10%');
-    await screenshot('endpoints');
-  });
-
   it('reports and resolves a feature incident; the overview marks the production deployments at risk meanwhile', async () => {
     await visit('/features');
     const views = page.getByRole('table', { name: 'Feature views' });
@@ -227,13 +229,58 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
 
     await visit('/');
     const atRisk = page.getByRole('table', { name: 'At-risk production deployments' });
-    // Both live deployments of eta-live (v1 at 90%, v2 at 10%) and the SageMaker endpoint use trips_today.
-    await poll(() => atRisk.locator('tbody tr').count()).toBe(3);
+    // Both live deployments of eta-live (v1 at 90%, v2 at 10%), the demo's endpoint and the SageMaker one use trips_today.
+    await poll(() => atRisk.locator('tbody tr').count()).toBe(4);
     expect(await atRisk.innerText()).toContain('eta-sm-endpoint');
 
     await visit('/features?view=driver_stats');
     await page.getByRole('list', { name: 'Open incidents' }).getByRole('button', { name: 'Resolve' }).click();
     await poll(() => page.getByText('No open incident.').count()).toBe(1);
+  });
+
+  it('shows an endpoint\'s split and canary, changes the split (refusing a bad one) and rolls back after confirmation', async () => {
+    const split = async () => (await cairn.query<any>(`{ endpoint(id: "${estate.endpoint}") { trafficSplit { percent shadow deployment { id } } activeRollout { id } } }`)).data!.endpoint;
+    await visit('/endpoints');
+    const card = page.locator('article[data-endpoint="eta-live"]');
+    const live = card.getByRole('img').first();
+    await poll(() => live.getAttribute('aria-label')).toBe('Live traffic: eta_predictor v1 90%, eta_predictor v2 10%');
+    const rollout = card.getByRole('region', { name: 'Rollout in progress' });
+    expect(await rollout.innerText()).toContain('CANARY of eta_predictor v2: 10% live, step 1 of 3');
+    expect(await rollout.getByRole('list', { name: 'Rollout steps' }).locator('[aria-current="step"]').innerText()).toBe('10%');
+    await screenshot('endpoints');
+
+    // Shares that do not sum to 100: the page says so, the server refuses with BAD_USER_INPUT, nothing changes.
+    const editor = card.getByRole('form', { name: 'Traffic split of eta-live' });
+    await editor.getByLabel('eta_predictor v1 live %').fill('50');
+    await editor.getByLabel('eta_predictor v2 live %').fill('40');
+    expect(await editor.innerText()).toContain('total 90% (must be 100)');
+    await editor.getByRole('button', { name: 'Save split' }).click();
+    await poll(() => editor.getByRole('alert').innerText()).toContain('BAD_USER_INPUT');
+    expect((await split()).trafficSplit).toEqual([
+      { percent: 90, shadow: false, deployment: { id: estate.blue } },
+      { percent: 10, shadow: false, deployment: { id: estate.green } },
+    ]);
+
+    await editor.getByLabel('eta_predictor v2 live %').fill('50');
+    await editor.getByRole('button', { name: 'Save split' }).click();
+    await poll(() => live.getAttribute('aria-label')).toBe('Live traffic: eta_predictor v1 50%, eta_predictor v2 50%');
+    expect((await split()).trafficSplit.map((s: { percent: number }) => s.percent)).toEqual([50, 50]);
+    await screenshot('endpoints-split');
+
+    // Roll back asks first; Cancel changes nothing, confirming returns all traffic to the stable deployment.
+    await card.getByRole('button', { name: 'Roll back…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Roll back eta-live?' });
+    expect(await dialog.innerText()).toContain('All live traffic returns to the stable deployment, eta_predictor v1');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await poll(() => dialog.isVisible()).toBe(false);
+    expect((await split()).trafficSplit.map((s: { percent: number }) => s.percent)).toEqual([50, 50]);
+    await card.getByRole('button', { name: 'Roll back…' }).click();
+    await dialog.getByRole('button', { name: 'Roll back now' }).click();
+    await poll(() => live.getAttribute('aria-label')).toBe('Live traffic: eta_predictor v1 100%');
+    expect((await split()).trafficSplit).toEqual([{ percent: 100, shadow: false, deployment: { id: estate.blue } }]);
+    await card.locator('summary', { hasText: 'Traffic history' }).click();
+    const reasons = (await card.getByRole('table', { name: 'Traffic history of eta-live' }).locator('tbody tr').allInnerTexts()).map((row) => row.split('\t')[1]);
+    expect(reasons.slice(0, 2)).toEqual(['ROLLBACK', 'SET_SPLIT']);
   });
 
   it('shows the GraphQL error code when a query fails', async () => {

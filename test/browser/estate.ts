@@ -2,8 +2,8 @@ import type { TestCairn } from '../testkit.ts';
 
 /**
  * The estate the browser tests look at: Cairn's demo (driver_stats, eta_predictor v1) plus a second
- * version, promotions, a live endpoint split between the two versions, a SageMaker account whose last
- * sync failed with a production endpoint of its own, and enough feature views to page.
+ * version, promotions, a live endpoint with a canary of the second version in progress, a SageMaker
+ * account whose last sync failed with a production endpoint of its own, and enough feature views to page.
  */
 export interface BrowserEstate {
   v1: string;
@@ -20,8 +20,8 @@ async function ok(cairn: TestCairn, query: string, variables?: Record<string, un
   return answer.data;
 }
 
-/** A deployment row with its DEPLOYED_AS and SERVED_BY edges, as a provider's sync writes them. */
-async function deploy(cairn: TestCairn, modelVersionId: string, endpoint: { name: string; provider: string; owner: string }, name: string, traffic: number) {
+/** A deployment row with its DEPLOYED_AS and SERVED_BY edges, as a cloud provider's sync writes them. */
+async function imported(cairn: TestCairn, modelVersionId: string, endpoint: { name: string; provider: string; owner: string }, name: string, traffic: number) {
   const endpointId = `endpoint:${endpoint.provider}:${endpoint.name}`;
   await cairn.db.endpoint.upsert({
     where: { id: endpointId },
@@ -42,6 +42,10 @@ async function deploy(cairn: TestCairn, modelVersionId: string, endpoint: { name
 }
 
 const PROMOTE = `mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { applied } }`;
+const CREATE_ENDPOINT = `mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`;
+const DEPLOY = `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`;
+/** Deployments need a model server to route to; nothing calls it in these tests. */
+const MODEL_SERVER = 'http://127.0.0.1:9/';
 
 export async function seedBrowserEstate(cairn: TestCairn): Promise<BrowserEstate> {
   const demo = await ok(cairn, `{ model(name: "eta_predictor") { versions { id version features { id name } } } }`);
@@ -55,9 +59,12 @@ export async function seedBrowserEstate(cairn: TestCairn): Promise<BrowserEstate
     await ok(cairn, PROMOTE, { input: { modelVersionId: id, to, reason: 'offline evaluation passed' } });
   }
 
-  const endpoint = { name: 'eta-live', provider: 'builtin', owner: 'ride-eta-team' };
-  const blue = await deploy(cairn, v1.id, endpoint, 'blue', 90);
-  const green = await deploy(cairn, v2, endpoint, 'green', 10);
+  // eta-live: v1 took all the traffic, then a canary of v2 started (10% now; each step held an hour).
+  const endpoint = (await ok(cairn, CREATE_ENDPOINT, { input: { name: 'eta-live', owner: 'ride-eta-team', description: 'ETA predictions for the rider app' } })).createEndpoint.id;
+  const blue = (await ok(cairn, DEPLOY, { input: { endpointId: endpoint, modelVersionId: v1.id, strategy: 'RECREATE', modelServerUrl: MODEL_SERVER } })).deployModelVersion.id;
+  const green = (await ok(cairn, DEPLOY, {
+    input: { endpointId: endpoint, modelVersionId: v2, strategy: 'CANARY', modelServerUrl: MODEL_SERVER, rollout: { steps: [10, 50, 100], bakeSeconds: 3600 } },
+  })).deployModelVersion.id;
 
   await cairn.db.provider.create({
     data: { name: 'sagemaker-prod', kind: 'SAGEMAKER', status: 'DEGRADED', lastSyncAt: new Date(Date.now() - 15 * 60_000), lastError: 'ThrottlingException: Rate exceeded (ListEndpoints)' },
@@ -66,12 +73,12 @@ export async function seedBrowserEstate(cairn: TestCairn): Promise<BrowserEstate
   const sm = 'modelVersion:sagemaker-prod:eta-sm/1';
   await cairn.db.modelVersion.create({ data: { id: sm, modelId: 'model:sagemaker-prod:eta-sm', version: 1, nativeId: 'eta-sm/1', stage: 'PRODUCTION', createdBy: 'sm-team' } });
   await cairn.db.lineageEdge.create({ data: { fromId: trips, fromKind: 'feature', toId: sm, toKind: 'modelVersion', relation: 'USES_FEATURE', providerName: 'sagemaker-prod', source: 'IMPORTED' } });
-  await deploy(cairn, sm, { name: 'eta-sm-endpoint', provider: 'sagemaker-prod', owner: 'sm-team' }, 'AllTraffic', 100);
+  await imported(cairn, sm, { name: 'eta-sm-endpoint', provider: 'sagemaker-prod', owner: 'sm-team' }, 'AllTraffic', 100);
 
   for (let i = 1; i <= 22; i += 1) {
     await ok(cairn, `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id } }`, {
       input: { name: `zone_stats_${String(i).padStart(2, '0')}`, entity: 'zone', joinKey: 'zone_id', owner: 'geo-team', features: [{ name: 'demand', dtype: 'FLOAT64' }] },
     });
   }
-  return { v1: v1.id, v2, trips, endpoint: `endpoint:builtin:${endpoint.name}`, blue, green };
+  return { v1: v1.id, v2, trips, endpoint, blue, green };
 }

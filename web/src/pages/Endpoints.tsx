@@ -1,31 +1,60 @@
+import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { useQuery } from 'urql';
-import { QueryState, Stage, Time, usePaged } from '../components/states.tsx';
+import { useMutation, useQuery } from 'urql';
+import { ErrorBox, Json, Pager, QueryState, Stage, Time } from '../components/states.tsx';
 import { graphql } from '../gql/index.ts';
 import type { EndpointsListQuery } from '../gql/graphql.ts';
 
 const EndpointsQuery = graphql(`
-  query EndpointsList {
-    endpoints {
-      id name status createdAt
+  query EndpointsList($provider: String, $first: Int!, $offset: Int!) {
+    endpoints(provider: $provider, first: $first, offset: $offset) {
+      id name status owner description createdAt
       provider { name }
       trafficSplit { percent shadow deployment { id } }
-      deployments { id strategy status createdAt modelVersion { id version stage model { name } } }
+      stableDeployment { id }
+      activeRollout {
+        id strategy status steps stepIndex currentPercent bakeSeconds startedAt stepStartedAt nextCheckAt lastAnalysis
+        deployment { id }
+      }
+      rollouts(first: 5) { id strategy status steps currentPercent reason startedAt finishedAt deployment { id } }
+      trafficHistory(first: 8) { id reason actor createdAt live { percent deployment { id } } shadow { percent deployment { id } } }
+      deployments { id strategy status trafficPercent shadowPercent createdAt modelVersion { id version stage model { name } } }
     }
+  }
+`);
+
+const ProviderNamesQuery = graphql(`
+  query EndpointProviders {
+    providers { name }
+  }
+`);
+
+const SetTrafficSplit = graphql(`
+  mutation SetTrafficSplit($input: SetTrafficSplitInput!) {
+    setTrafficSplit(input: $input) { id trafficSplit { percent shadow deployment { id } } }
+  }
+`);
+
+const RollbackEndpoint = graphql(`
+  mutation RollbackEndpoint($endpointId: ID!) {
+    rollbackEndpoint(endpointId: $endpointId) { id trafficSplit { percent shadow deployment { id } } }
   }
 `);
 
 type EndpointRow = EndpointsListQuery['endpoints'][number];
 
+const PAGE = 10;
 const COLORS = ['#1565c0', '#e65100', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457'];
+
+function deploymentLabel(endpoint: EndpointRow, deploymentId: string) {
+  const d = endpoint.deployments.find((x) => x.id === deploymentId);
+  return d ? `${d.modelVersion.model.name} v${d.modelVersion.version}` : deploymentId;
+}
 
 export function TrafficBar({ endpoint, shadow }: { endpoint: EndpointRow; shadow: boolean }) {
   const shares = endpoint.trafficSplit.filter((s) => s.shadow === shadow && s.percent > 0);
-  const label = (deploymentId: string) => {
-    const d = endpoint.deployments.find((x) => x.id === deploymentId);
-    return d ? `${d.modelVersion.model.name} v${d.modelVersion.version}` : deploymentId;
-  };
   if (shares.length === 0) return <p className="muted">{shadow ? 'No shadow traffic.' : 'No live traffic.'}</p>;
+  const label = (id: string) => deploymentLabel(endpoint, id);
   return (
     <div className={`bar${shadow ? ' shadow' : ''}`} role="img" aria-label={`${shadow ? 'Shadow' : 'Live'} traffic: ${shares.map((s) => `${label(s.deployment.id)} ${s.percent}%`).join(', ')}`}>
       {shares.map((s) => {
@@ -40,33 +69,150 @@ export function TrafficBar({ endpoint, shadow }: { endpoint: EndpointRow; shadow
   );
 }
 
-function EndpointCard({ endpoint }: { endpoint: EndpointRow }) {
+function RolloutProgress({ endpoint }: { endpoint: EndpointRow }) {
+  const rollout = endpoint.activeRollout;
+  if (!rollout) return <p className="muted">No rollout in progress.</p>;
+  return (
+    <section aria-label="Rollout in progress" className="rollout">
+      <p>
+        <strong>{rollout.strategy}</strong> of {deploymentLabel(endpoint, rollout.deployment.id)}: {rollout.currentPercent}% live,
+        step {Math.min(rollout.stepIndex + 1, rollout.steps.length)} of {rollout.steps.length}, each held {rollout.bakeSeconds} s
+        {rollout.nextCheckAt && <> (next check <Time at={rollout.nextCheckAt} />)</>}
+      </p>
+      <ol className="progress" aria-label="Rollout steps">
+        {rollout.steps.map((step, i) => (
+          <li key={i} className={i < rollout.stepIndex ? 'done' : i === rollout.stepIndex ? 'now' : undefined} aria-current={i === rollout.stepIndex ? 'step' : undefined}>
+            {step}%
+          </li>
+        ))}
+      </ol>
+      {rollout.lastAnalysis != null && <p className="muted">Last analysis: <Json value={rollout.lastAnalysis} /></p>}
+    </section>
+  );
+}
+
+function SplitEditor({ endpoint, onChanged }: { endpoint: EndpointRow; onChanged: () => void }) {
+  const active = endpoint.deployments.filter((d) => d.status === 'ACTIVE');
+  const initial = () => Object.fromEntries(active.map((d) => [d.id, String(d.trafficPercent)]));
+  const [shares, setShares] = useState<Record<string, string>>(initial);
+  const [result, setSplit] = useMutation(SetTrafficSplit);
+  const current = active.map((d) => `${d.id}=${d.trafficPercent}`).join(',');
+  useEffect(() => setShares(initial()), [current]); // eslint-disable-line react-hooks/exhaustive-deps
+  const sum = Object.values(shares).reduce((n, v) => n + (Number(v) || 0), 0);
+  if (active.length === 0) return null;
+  return (
+    <form
+      className="controls split-editor"
+      aria-label={`Traffic split of ${endpoint.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const split = active.map((d) => ({ deploymentId: d.id, percent: Number(shares[d.id] ?? 0) }));
+        void setSplit({ input: { endpointId: endpoint.id, split } }).then((r) => { if (!r.error) onChanged(); });
+      }}
+    >
+      {active.map((d) => (
+        <label key={d.id}>{d.modelVersion.model.name} v{d.modelVersion.version} live %
+          <input type="number" min={0} max={100} step={1} inputMode="numeric" value={shares[d.id] ?? ''} onChange={(e) => setShares({ ...shares, [d.id]: e.target.value })} />
+        </label>
+      ))}
+      <span className={sum === 100 ? 'muted' : 'error-text'} aria-live="polite">total {sum}%{sum === 100 ? '' : ' (must be 100)'}</span>
+      <button type="submit" className="primary" disabled={result.fetching}>Save split</button>
+      <ErrorBox error={result.error} />
+    </form>
+  );
+}
+
+function RollbackButton({ endpoint, onChanged }: { endpoint: EndpointRow; onChanged: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [result, rollback] = useMutation(RollbackEndpoint);
+  const stable = endpoint.stableDeployment;
+  return (
+    <>
+      <button type="button" className="danger" disabled={!stable || result.fetching} onClick={() => dialog.current?.showModal()} title={stable ? undefined : 'No deployment has held 100% of the traffic yet'}>
+        Roll back…
+      </button>
+      <ErrorBox error={result.error} />
+      <dialog ref={dialog} aria-labelledby={`rb-${endpoint.id}`}>
+        <form method="dialog">
+          <h3 id={`rb-${endpoint.id}`}>Roll back {endpoint.name}?</h3>
+          <p>
+            All live traffic returns to the stable deployment, {stable ? deploymentLabel(endpoint, stable.id) : '–'}
+            {endpoint.activeRollout ? '; the rollout in progress ends as ROLLED_BACK.' : '.'}
+          </p>
+          <div className="controls">
+            <button value="cancel" autoFocus>Cancel</button>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                dialog.current?.close();
+                void rollback({ endpointId: endpoint.id }).then((r) => { if (!r.error) onChanged(); });
+              }}
+            >
+              Roll back now
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
+  );
+}
+
+function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChanged: () => void }) {
   const active = endpoint.deployments.filter((d) => d.status !== 'RETIRED');
   return (
     <article className="card endpoint" aria-labelledby={`ep-${endpoint.id}`} data-endpoint={endpoint.name}>
-      <h2 id={`ep-${endpoint.id}`}>{endpoint.name} <span className="provider">{endpoint.provider.name}</span> <span className="status">{endpoint.status}</span></h2>
-      <h3>Live traffic</h3>
+      <div className="heading-row">
+        <h2 id={`ep-${endpoint.id}`}>{endpoint.name} <span className="provider">{endpoint.provider.name}</span> <span className="status">{endpoint.status}</span></h2>
+        <RollbackButton endpoint={endpoint} onChanged={onChanged} />
+      </div>
+      <p className="muted">Owner {endpoint.owner ?? '–'}{endpoint.description ? ` — ${endpoint.description}` : ''}</p>
+      <h3>Traffic</h3>
       <TrafficBar endpoint={endpoint} shadow={false} />
       <TrafficBar endpoint={endpoint} shadow />
+      <SplitEditor endpoint={endpoint} onChanged={onChanged} />
+      <h3>Rollout</h3>
+      <RolloutProgress endpoint={endpoint} />
       <h3>Deployments</h3>
       {active.length === 0 ? <p className="empty">Nothing deployed.</p> : (
         <div className="table-wrap">
           <table aria-label={`Deployments of ${endpoint.name}`}>
-            <thead><tr><th>Deployment</th><th>Model version</th><th>Strategy</th><th>Status</th><th>Live</th><th>Created</th></tr></thead>
+            <thead><tr><th>Deployment</th><th>Model version</th><th>Strategy</th><th>Status</th><th>Live</th><th>Shadow</th><th>Created</th></tr></thead>
             <tbody>
-              {active.map((d) => {
-                const share = endpoint.trafficSplit.find((s) => s.deployment.id === d.id && !s.shadow);
-                return (
-                  <tr key={d.id}>
-                    <td><code>{d.id.split(':').slice(2).join(':')}</code></td>
-                    <td>{d.modelVersion.model.name} v{d.modelVersion.version} <Stage stage={d.modelVersion.stage} /></td>
-                    <td>{d.strategy}</td><td>{d.status}</td><td>{share?.percent ?? 0}%</td><td><Time at={d.createdAt} /></td>
-                  </tr>
-                );
-              })}
+              {active.map((d) => (
+                <tr key={d.id}>
+                  <td><code>{d.id.split(':').slice(2).join(':')}</code>{endpoint.stableDeployment?.id === d.id ? ' (stable)' : ''}</td>
+                  <td>{d.modelVersion.model.name} v{d.modelVersion.version} <Stage stage={d.modelVersion.stage} /></td>
+                  <td>{d.strategy}</td><td>{d.status}</td><td>{d.trafficPercent}%</td><td>{d.shadowPercent ? `${d.shadowPercent}%` : '–'}</td><td><Time at={d.createdAt} /></td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </div>
+      )}
+      {endpoint.trafficHistory.length > 0 && (
+        <details>
+          <summary>Traffic history</summary>
+          <div className="table-wrap">
+            <table aria-label={`Traffic history of ${endpoint.name}`}>
+              <thead><tr><th>When</th><th>Change</th><th>By</th><th>Live split</th></tr></thead>
+              <tbody>
+                {endpoint.trafficHistory.map((c) => (
+                  <tr key={c.id}>
+                    <td><Time at={c.createdAt} /></td><td>{c.reason}</td><td>{c.actor}</td>
+                    <td>{c.live.map((s) => `${deploymentLabel(endpoint, s.deployment.id)} ${s.percent}%`).join(', ')}{c.shadow.length > 0 ? `; shadow ${c.shadow.map((s) => `${deploymentLabel(endpoint, s.deployment.id)} ${s.percent}%`).join(', ')}` : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      )}
+      {endpoint.rollouts.length > 0 && (
+        <details>
+          <summary>Rollouts</summary>
+          <ul>{endpoint.rollouts.map((r) => <li key={r.id}>{r.strategy} of {deploymentLabel(endpoint, r.deployment.id)} [{r.steps.join(' → ')}]: {r.status}{r.reason ? ` — ${r.reason}` : ''} <Time at={r.startedAt} /></li>)}</ul>
+        </details>
       )}
     </article>
   );
@@ -74,11 +220,14 @@ function EndpointCard({ endpoint }: { endpoint: EndpointRow }) {
 
 export function EndpointsPage() {
   const [params, setParams] = useSearchParams();
-  const [result] = useQuery({ query: EndpointsQuery });
   const provider = params.get('provider') ?? '';
-  const endpoints = (result.data?.endpoints ?? []).filter((e) => !provider || e.provider.name === provider);
-  const providers = [...new Set((result.data?.endpoints ?? []).map((e) => e.provider.name))].sort();
-  const { shown, pager } = usePaged(endpoints, 10);
+  const [page, setPage] = useState(0);
+  useEffect(() => setPage(0), [provider]);
+  // One more than a page: whether there is a next page.
+  const [result, refetch] = useQuery({ query: EndpointsQuery, variables: { provider: provider || null, first: PAGE + 1, offset: page * PAGE } });
+  const [providers] = useQuery({ query: ProviderNamesQuery });
+  const refresh = () => refetch({ requestPolicy: 'network-only' });
+  const endpoints = result.data?.endpoints ?? [];
   return (
     <>
       <h1>Endpoints</h1>
@@ -86,12 +235,17 @@ export function EndpointsPage() {
         <label>Provider
           <select value={provider} onChange={(e) => setParams(e.target.value ? { provider: e.target.value } : {})}>
             <option value="">every provider</option>
-            {providers.map((p) => <option key={p}>{p}</option>)}
+            {(providers.data?.providers ?? []).map((p) => <option key={p.name}>{p.name}</option>)}
           </select>
         </label>
       </form>
       <QueryState {...result} isEmpty={() => endpoints.length === 0} empty="No endpoint yet.">
-        {() => <>{shown.map((endpoint) => <EndpointCard key={endpoint.id} endpoint={endpoint} />)}{pager}</>}
+        {() => (
+          <>
+            {endpoints.slice(0, PAGE).map((endpoint) => <EndpointCard key={endpoint.id} endpoint={endpoint} onChanged={refresh} />)}
+            {(page > 0 || endpoints.length > PAGE) && <Pager page={page} hasNext={endpoints.length > PAGE} onPage={setPage} />}
+          </>
+        )}
       </QueryState>
     </>
   );

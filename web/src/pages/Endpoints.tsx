@@ -99,7 +99,7 @@ function SplitEditor({ endpoint, onChanged }: { endpoint: EndpointRow; onChanged
   const current = active.map((d) => `${d.id}=${d.trafficPercent}`).join(',');
   useEffect(() => setShares(initial()), [current]); // eslint-disable-line react-hooks/exhaustive-deps
   const sum = Object.values(shares).reduce((n, v) => n + (Number(v) || 0), 0);
-  if (active.length === 0) return null;
+  if (active.length < 2) return null; // one deployment holds all the traffic: nothing to split
   return (
     <form
       className="controls split-editor"

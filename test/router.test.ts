@@ -3,7 +3,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inferenceRequestHandler } from '../adapters/builtin/router/http.ts';
 import { InferenceRouter } from '../adapters/builtin/router/router.ts';
-import { globalId } from '../adapters/core/ids.ts';
 import { modelServerThatAnswers, modelServerThatAnswersSlowly, modelServerThatFailsWith500, startModelServer, type FakeModelServer } from './fakes/model-server.ts';
 import { countStatements, startTestCairn, waitFor, type TestCairn } from './testkit.ts';
 
@@ -23,7 +22,7 @@ async function server(start: Promise<FakeModelServer>) {
 }
 
 beforeAll(async () => {
-  cairn = await startTestCairn({ CAIRN_ROUTER_TIMEOUT_MS: String(TIMEOUT_MS), CAIRN_ROUTER_MAX_BODY_BYTES: String(MAX_BODY) }, { clock: () => now });
+  cairn = await startTestCairn({ CAIRN_ROUTER_TIMEOUT_MS: String(TIMEOUT_MS), CAIRN_ROUTER_MAX_BODY_BYTES: String(MAX_BODY), CAIRN_ROLLOUT_POLL_SECONDS: '1' }, { clock: () => now });
   versions = [];
   for (let i = 0; i < 3; i++) {
     const answer = await cairn.query(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, {
@@ -46,40 +45,44 @@ interface DeploymentRow {
   entityKeyField?: string;
 }
 
+const endpointIds = new Map<string, string>();
+
+async function mutate(query: string, variables: Record<string, unknown>) {
+  const answer = await cairn.query(query, variables);
+  expect(answer.errors).toBeUndefined();
+  return answer.data;
+}
+
 /**
- * An endpoint and its deployments, written to the catalog directly (the deployments subgraph's
- * mutations will replace this helper); deployments are created in order, oldest first.
+ * An endpoint and its deployments, made through the deployments mutations in order (the first
+ * takes all traffic, later ones join as A/B arms or shadows), then set to the rows' split.
  */
 async function endpointWith(name: string, rows: DeploymentRow[]): Promise<string[]> {
-  const endpointId = globalId('endpoint', 'builtin', name);
-  await cairn.db.endpoint.create({ data: { id: endpointId, providerName: 'builtin', name, nativeId: name, status: 'IN_SERVICE' } });
+  const { createEndpoint } = await mutate(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name } });
+  endpointIds.set(name, createEndpoint.id);
   const ids: string[] = [];
   for (const [i, row] of rows.entries()) {
-    const id = globalId('deployment', 'builtin', `${name}/${i + 1}`);
-    await cairn.db.deployment.create({
-      data: {
-        id,
-        endpointId,
-        modelVersionId: versions[i % versions.length]!,
-        strategy: 'CANARY',
-        status: 'ACTIVE',
-        nativeId: `${name}/${i + 1}`,
-        trafficPercent: row.traffic ?? 0,
-        shadowPercent: row.shadow ?? 0,
-        modelServerUrl: typeof row.server === 'string' || row.server == null ? (row.server ?? null) : row.server.url,
-        featureView: row.featureView ?? null,
-        entityKeyField: row.entityKeyField ?? null,
-        createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)),
-      },
-    });
-    ids.push(id);
+    const strategy = i === 0 ? 'RECREATE' : row.shadow ? 'SHADOW' : 'AB_TEST';
+    const input = {
+      endpointId: createEndpoint.id,
+      modelVersionId: versions[i % versions.length],
+      strategy,
+      trafficPercent: strategy === 'SHADOW' ? row.shadow : strategy === 'AB_TEST' ? 1 : undefined,
+      modelServerUrl: typeof row.server === 'string' ? row.server : row.server!.url,
+      featureView: row.featureView,
+      entityKeyField: row.entityKeyField,
+    };
+    const { deployModelVersion } = await mutate(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, { input });
+    ids.push(deployModelVersion.id);
   }
+  if (rows.length > 1) await setSplit(name, Object.fromEntries(ids.map((id, i) => [id, rows[i]!.traffic ?? 0])));
   return ids;
 }
 
+/** Sets the live split by setTrafficSplit (shadow shares are kept). */
 async function setSplit(name: string, shares: Record<string, number>) {
-  for (const [id, percent] of Object.entries(shares)) await cairn.db.deployment.update({ where: { id }, data: { trafficPercent: percent } });
-  cairn.router!.invalidate(name);
+  const split = Object.entries(shares).filter(([, percent]) => percent > 0).map(([deploymentId, percent]) => ({ deploymentId, percent }));
+  await mutate(`mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`, { input: { endpointId: endpointIds.get(name), split } });
 }
 
 async function predict(name: string, body: unknown, headers: Record<string, string> = {}) {
@@ -343,7 +346,7 @@ describe('errors', () => {
     const gone = await startModelServer({ name: 'gone', score: 0 });
     await gone.close();
     await endpointWith('healthy', [{ server: healthy, traffic: 100 }]);
-    await endpointWith('nothing-live', [{ server: healthy, traffic: 0 }]);
+    await endpointWith('nothing-live', []);
     const [crashingId] = await endpointWith('crashing', [{ server: crashing, traffic: 100 }]);
     const [slowId] = await endpointWith('slow', [{ server: slow, traffic: 100 }]);
     await endpointWith('rejecting', [{ server: rejecting, traffic: 100 }]);
@@ -422,5 +425,49 @@ describe('metrics and per-deployment figures', () => {
     // Past the one-hour window the figures are gone.
     now = new Date(start.getTime() + 2 * 3600_000);
     expect(stats.statsSince([id!], start).get(id!)).toEqual({ requests: 0, errors: 0, latencyP99Ms: null });
+  });
+});
+
+describe('canary analysis on the router\'s figures', () => {
+  it('rolls a canary whose model server fails back to the stable deployment by itself, through the durable rollout job', async () => {
+    const stable = await server(modelServerThatAnswers('canary-stable', 1));
+    const failing = await server(modelServerThatFailsWith500('canary-failing'));
+    const [stableId] = await endpointWith('guarded', [{ server: stable, traffic: 100 }]);
+    const { deployModelVersion } = await mutate(
+      `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id endpoint { activeRollout { id currentPercent } } } }`,
+      {
+        input: {
+          endpointId: endpointIds.get('guarded'),
+          modelVersionId: versions[1],
+          strategy: 'CANARY',
+          modelServerUrl: failing.url,
+          rollout: { steps: [50, 100], bakeSeconds: 3600, maxErrorRate: 0.2, minRequests: 10 },
+        },
+      },
+    );
+    const canaryId = deployModelVersion.id as string;
+    const rolloutId = deployModelVersion.endpoint.activeRollout.id as string;
+    expect(deployModelVersion.endpoint.activeRollout.currentPercent).toBe(50);
+
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => predict('guarded', { i }, { 'x-cairn-routing-key': `caller-${i}` })));
+    const fromCanary = answers.filter((a) => a.deployment === canaryId);
+    expect(fromCanary.length).toBeGreaterThanOrEqual(10);
+    expect(fromCanary.every((a) => a.status === 502)).toBe(true);
+
+    // No one calls evaluate: the queued rollout check reads the router's figures and rolls back.
+    const settled = await waitFor(
+      async () => {
+        const answer = await cairn.query(`query($id: ID!) { rollout(id: $id) { status reason lastAnalysis } }`, { id: rolloutId });
+        return answer.data?.rollout.status === 'IN_PROGRESS' ? undefined : answer.data.rollout;
+      },
+      { timeoutMs: 20_000, what: 'the rollout check to roll the failing canary back' },
+    );
+    expect(settled.status).toBe('ROLLED_BACK');
+    expect(settled.reason).toMatch(/^automatic rollback at step 1 \(50%\): error rate 1 above 0\.2/);
+    expect(settled.lastAnalysis).toMatchObject({ verdict: 'FAIL', canary: { requests: fromCanary.length, errors: fromCanary.length } });
+
+    // Every caller is served by the stable deployment again, at once (the split change invalidated the router's table).
+    const after = await Promise.all(Array.from({ length: 20 }, (_, i) => predict('guarded', {}, { 'x-cairn-routing-key': `caller-${i}` })));
+    expect(after.every((a) => a.status === 200 && a.deployment === stableId)).toBe(true);
   });
 });

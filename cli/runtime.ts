@@ -12,6 +12,7 @@ import { startGateway, startSubgraph, type HealthReport, type RunningServer } fr
 import { readSupergraph } from '../gateway/supergraph.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { seedDemo } from '../prisma/seed.ts';
+import { startModelServer } from '../test/fakes/model-server.ts';
 import { loadPolicyFile } from '../subgraphs/models/policy/file.ts';
 import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
@@ -102,7 +103,12 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
     await jobs.work<DeploymentsJob>(DEPLOYMENTS_JOB, (job) => runDeploymentsJob(services.deployments, job.data));
-    if (config.demo && !options.only) await seedDemo(services, config.actor);
+    if (config.demo && !options.only) {
+      // The demo endpoint's model server: a small local one that answers a fixed score (test/fakes).
+      const modelServer = await startModelServer({ name: 'eta_predictor', score: 12.5 });
+      closers.push(() => modelServer.close());
+      await seedDemo(services, config.actor, { db, modelServerUrl: modelServer.url });
+    }
 
     const health = async (): Promise<HealthReport> => {
       const checks: Record<string, string> = { database: database.kind, onlineStore: onlineStore.kind };

@@ -1,3 +1,4 @@
+import type { Database } from '../adapters/builtin/database.ts';
 import { log } from '../adapters/core/log.ts';
 import type { Services } from '../subgraphs/services.ts';
 
@@ -7,7 +8,7 @@ import type { Services } from '../subgraphs/services.ts';
  * every start: applying the same definition keeps its version, and the model and the endpoint are
  * made only once.
  */
-export async function seedDemo(services: Services, actor: string): Promise<void> {
+export async function seedDemo(services: Services, actor: string, demo: { db: Database; modelServerUrl: string }): Promise<void> {
   const view = await services.features.featureViews.apply(
     {
       name: 'driver_stats',
@@ -26,7 +27,7 @@ export async function seedDemo(services: Services, actor: string): Promise<void>
     actor,
   );
   if (!(await services.models.versions.modelByName('eta_predictor'))) await registerEtaPredictor(services, actor, view.id);
-  await deployEtaPredictor(services, actor);
+  await deployEtaPredictor(services, actor, demo);
 }
 
 async function registerEtaPredictor(services: Services, actor: string, viewId: string) {
@@ -46,17 +47,21 @@ async function registerEtaPredictor(services: Services, actor: string, viewId: s
 }
 
 /** The demo's built-in endpoint, serving eta_predictor v1 (enriched with driver_stats by driver_id); made once. */
-async function deployEtaPredictor(services: Services, actor: string) {
+async function deployEtaPredictor(services: Services, actor: string, { db, modelServerUrl }: { db: Database; modelServerUrl: string }) {
   const { endpoints, deployments } = services.deployments;
   const [existing] = await endpoints.byIds([DEMO_ENDPOINT_ID]);
-  if (existing) return;
+  if (existing) {
+    // The demo model server listens on a new port at each start: the demo deployment follows it.
+    await db.deployment.updateMany({ where: { endpointId: DEMO_ENDPOINT_ID, status: 'ACTIVE', modelServerUrl: { startsWith: 'http://127.0.0.1:' } }, data: { modelServerUrl } });
+    return;
+  }
   const endpoint = await endpoints.create({ name: 'eta-predictor-prod', owner: 'ml-platform', description: 'Demo: ETA predictions for the rider app' }, { actor });
   await deployments.deploy(
     {
       endpointId: endpoint.id,
       modelVersionId: 'modelVersion:builtin:eta_predictor/1',
       strategy: 'RECREATE',
-      modelServerUrl: DEMO_MODEL_SERVER_URL,
+      modelServerUrl,
       featureView: 'driver_stats',
       entityKeyField: 'driver_id',
     },
@@ -66,5 +71,3 @@ async function deployEtaPredictor(services: Services, actor: string) {
 }
 
 const DEMO_ENDPOINT_ID = 'endpoint:builtin:eta-predictor-prod';
-/** Where the demo deployment's model server would listen (nothing answers there until one is started). */
-const DEMO_MODEL_SERVER_URL = 'http://127.0.0.1:8501/v2/models/eta_predictor';

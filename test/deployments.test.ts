@@ -559,6 +559,15 @@ describe('demo estate', () => {
       ]);
       demo = await demo.restart();
       expect((await demo.query(QUERY)).data.endpoints).toEqual(first);
+      // Its model server is started with the demo (on a new port at each start) and answers through the router.
+      const response = await fetch(`${demo.url}/endpoints/eta-predictor-prod/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ driver_id: 'd-1' }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-cairn-deployment')).toBe('deployment:builtin:eta-predictor-prod/eta_predictor-v1');
+      expect(await response.json()).toEqual({ model: 'eta_predictor', predictions: [12.5] });
     } finally {
       await demo.close();
     }

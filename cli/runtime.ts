@@ -14,7 +14,10 @@ import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
 import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
+import { SYNC_JOB } from '../subgraphs/lineage/sync/service.ts';
 import type { CairnConfig } from './config.ts';
+import { openCloudProviders } from './clouds.ts';
+import type { ProviderDeps } from '../adapters/providers.ts';
 
 export interface Cairn extends RunningServer {
   services: Services;
@@ -40,7 +43,10 @@ async function openOnlineStore(config: CairnConfig): Promise<OnlineStore> {
  * applied, the online store (Redis or in-process), then either the gateway with every subgraph not
  * served elsewhere in process, or (`only`) one subgraph alone.
  */
-export async function startCairn(config: CairnConfig, options: { only?: SubgraphName; clock?: () => Date } = {}): Promise<Cairn> {
+export async function startCairn(
+  config: CairnConfig,
+  options: { only?: SubgraphName; clock?: () => Date; /** SDK seams for cloud providers (tests: fast backoff, emulator credentials). */ providerDeps?: ProviderDeps } = {},
+): Promise<Cairn> {
   if (options.only && !config.databaseUrl) {
     throw new Error('serving one subgraph alone needs DATABASE_URL: the embedded database belongs to a single process');
   }
@@ -61,9 +67,13 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     closers.push(() => onlineStore.close());
     const jobs = await startJobQueue(clients.pool, { pollingIntervalSeconds: config.jobPollSeconds });
     closers.push(() => jobs.close());
+    // Cloud providers of cairn.config.yaml, or the SageMaker emulator with its demo estate.
+    const clouds = await openCloudProviders(db, config, { demo: config.demo && !config.configFile && !options.only, deps: options.providerDeps });
+    closers.push(clouds.close);
     const services = createServices(
       { db, pool: clients.pool, onlineStore, jobs },
       {
+        clouds: clouds.instances,
         webhooks: config.webhooks,
         dataDir: config.dataDir,
         clock: options.clock,
@@ -74,6 +84,11 @@ export async function startCairn(config: CairnConfig, options: { only?: Subgraph
     // Background work: any Cairn process on the database takes its share of the queued jobs.
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
+    // Syncs of different providers run side by side; one provider's are serialized by its lease.
+    await jobs.work<{ runId: string }>(SYNC_JOB, (job) => services.sync.execute(job.data.runId), { pollingIntervalSeconds: 0.5, concurrency: 4 });
+    if (!options.only) {
+      for (const { instance } of clouds.instances) if (instance.catalog) await services.sync.enqueue(instance.name, 'START');
+    }
     if (config.demo && !options.only) await seedDemo(services, config.actor);
 
     const health = async (): Promise<HealthReport> => {

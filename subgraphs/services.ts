@@ -3,12 +3,15 @@ import type { Database } from '../adapters/builtin/database.ts';
 import { BuiltinFeatureStoreProvider } from '../adapters/builtin/feature-store.ts';
 import type { JobQueue } from '../adapters/builtin/jobs.ts';
 import { BuiltinModelRegistryProvider } from '../adapters/builtin/model-registry.ts';
+import type { DeploymentProvider } from '../adapters/core/deployment.ts';
 import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
+import type { ProviderInstance } from '../adapters/core/provider-instance.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { DeploymentRepository } from './deployments/repository.ts';
 import { createFeatureServices } from './features/services.ts';
 import { ProviderRepository } from './lineage/provider/repository.ts';
 import { createLineageServices } from './lineage/services.ts';
+import { SyncService } from './lineage/sync/service.ts';
 import { ApprovalService } from './models/approval/service.ts';
 import { AuditService } from './models/audit/service.ts';
 import { ModelVersionService } from './models/model-version/service.ts';
@@ -32,6 +35,8 @@ export interface ServiceOptions {
   dataDir?: string;
   /** Injected clock for TTL, staleness, policies' `now` and webhook signatures; defaults to the wall clock. */
   clock?: () => Date;
+  /** Cloud provider instances (cairn.config.yaml): synced into the catalog, owners of their versions and endpoints. */
+  clouds?: { instance: ProviderInstance; syncIntervalSeconds: number }[];
   /** Concurrent INSERTs of one large ingest: 1 on PGlite (one connection). */
   offlineWriteConcurrency?: number;
 }
@@ -40,7 +45,11 @@ export interface ServiceOptions {
 export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   const clock = options.clock ?? (() => new Date());
   const store = new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, { writeConcurrency: options.offlineWriteConcurrency ?? 1 });
-  const registries = new Map((options.registries ?? [new BuiltinModelRegistryProvider()]).map((r) => [r.providerName, r]));
+  const clouds = options.clouds ?? [];
+  const registries = new Map(
+    [...(options.registries ?? [new BuiltinModelRegistryProvider()]), ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : []))].map((r) => [r.providerName, r]),
+  );
+  const deploymentProviders = new Map<string, DeploymentProvider>(clouds.flatMap((c) => (c.instance.deployments ? [[c.instance.name, c.instance.deployments] as const] : [])));
   const registryFor = (name: string) => registries.get(name);
   const webhooks = new WebhookService(deps.db, deps.jobs, { ...options.webhooks, clock });
   const policies = new PolicyService(deps.db);
@@ -66,6 +75,14 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     deployments: new DeploymentRepository(deps.db),
     providers: new ProviderRepository(deps.db),
     lineage: createLineageServices({ pool: deps.pool, clock }),
+    sync: new SyncService(
+      deps.db,
+      deps.jobs,
+      new Map(clouds.flatMap((c) => (c.instance.catalog ? [[c.instance.name, c.instance.catalog] as const] : []))),
+      { clock, intervals: new Map(clouds.map((c) => [c.instance.name, c.syncIntervalSeconds])) },
+    ),
+    /** The cloud endpoint owners by provider name (the built-in router is wired by the deployments service). */
+    deploymentProviderFor: (name: string) => deploymentProviders.get(name),
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parseConfig, type CairnConfig } from '../cli/config.ts';
 import { startCairn, type Cairn } from '../cli/runtime.ts';
+import type { ProviderDeps } from '../adapters/providers.ts';
 
 export interface GraphQLAnswer<T = any> {
   status: number;
@@ -56,7 +57,7 @@ export interface TestCairn extends Cairn {
  * A whole Cairn on a free port, on the real services when DATABASE_URL / REDIS_URL are set and on
  * the embedded parts otherwise. Each call gets its own database and its own Redis key prefix.
  */
-export async function startTestCairn(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<TestCairn> {
+export async function startTestCairn(env: Record<string, string> = {}, options: { clock?: () => Date; providerDeps?: ProviderDeps } = {}): Promise<TestCairn> {
   const database = await scratchDatabase();
   const config = parseConfig({
     PORT: '0',
@@ -68,7 +69,7 @@ export async function startTestCairn(env: Record<string, string> = {}, options: 
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
-  const cairn = await startCairn(config, { clock: options.clock });
+  const cairn = await startCairn(config, { clock: options.clock, providerDeps: options.providerDeps });
   return {
     ...cairn,
     config,

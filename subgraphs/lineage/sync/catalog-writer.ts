@@ -69,41 +69,87 @@ export async function endEdgesOf(ctx: WriteContext, ids: string[]) {
   });
 }
 
-type Writer<K extends SyncedKind> = (ctx: WriteContext, nativeId: string, record: CatalogRecords[K], fingerprint: string) => Promise<void>;
+/** One asset of a page to write. */
+export interface PageWrite<R> {
+  nativeId: string;
+  record: R;
+  fingerprint: string;
+}
 
-const writeFeatureView: Writer<'featureView'> = async (ctx, nativeId, record, fingerprint) => {
-  const id = globalId('featureView', ctx.provider, nativeId);
-  const data = {
-    entity: record.entity,
-    joinKey: record.joinKey,
-    ttlSeconds: record.ttlSeconds,
-    description: record.description,
-    tags: record.tags,
-    definitionHash: fingerprint,
-    lastSeenAt: ctx.now,
+type Writer<K extends SyncedKind> = (ctx: WriteContext, items: PageWrite<CatalogRecords[K]>[]) => Promise<void>;
+
+/**
+ * Rows new to the catalog go in with one INSERT per table; rows it already has (changed, or back
+ * after being removed) are updated one by one. On a first sync nearly everything is new.
+ */
+async function insertOrUpdate<T>(
+  items: T[],
+  idOf: (item: T) => string,
+  existing: (ids: string[]) => Promise<{ id: string }[]>,
+  insert: (items: T[]) => Promise<unknown>,
+  update: (item: T) => Promise<unknown>,
+) {
+  if (!items.length) return;
+  const present = new Set((await existing(items.map(idOf))).map((row) => row.id));
+  const fresh = items.filter((item) => !present.has(idOf(item)));
+  if (fresh.length) await insert(fresh);
+  for (const item of items) if (present.has(idOf(item))) await update(item);
+}
+
+const writeFeatureViews: Writer<'featureView'> = async (ctx, items) => {
+  const { tx, provider, now } = ctx;
+  const idOf = (item: PageWrite<CatalogRecords['featureView']>) => globalId('featureView', provider, item.nativeId);
+  const dataOf = (item: PageWrite<CatalogRecords['featureView']>) => ({
+    entity: item.record.entity,
+    joinKey: item.record.joinKey,
+    ttlSeconds: item.record.ttlSeconds,
+    description: item.record.description,
+    tags: item.record.tags,
+    definitionHash: item.fingerprint,
+    lastSeenAt: now,
     removedAt: null,
-  };
-  await ctx.tx.featureView.upsert({
-    where: { id },
-    create: { id, providerName: ctx.provider, name: record.name, version: 1, nativeId, ...data },
-    update: data,
   });
-  for (const [position, feature] of record.features.entries()) {
-    const featureId = globalId('feature', ctx.provider, `${nativeId}/${feature.name}`);
-    const fields = { dtype: feature.dtype, description: feature.description, position };
-    await ctx.tx.feature.upsert({ where: { id: featureId }, create: { id: featureId, featureViewId: id, name: feature.name, ...fields }, update: fields });
-  }
+  await insertOrUpdate(
+    items,
+    idOf,
+    (ids) => tx.featureView.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+    (fresh) => tx.featureView.createMany({ data: fresh.map((item) => ({ id: idOf(item), providerName: provider, name: item.record.name, version: 1, nativeId: item.nativeId, ...dataOf(item) })) }),
+    (item) => tx.featureView.update({ where: { id: idOf(item) }, data: dataOf(item) }),
+  );
+  const features = items.flatMap((item) =>
+    item.record.features.map((feature, position) => ({
+      id: globalId('feature', provider, `${item.nativeId}/${feature.name}`),
+      featureViewId: idOf(item),
+      name: feature.name,
+      fields: { dtype: feature.dtype, description: feature.description, position },
+    })),
+  );
+  await insertOrUpdate(
+    features,
+    (f) => f.id,
+    (ids) => tx.feature.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+    (fresh) => tx.feature.createMany({ data: fresh.map((f) => ({ id: f.id, featureViewId: f.featureViewId, name: f.name, ...f.fields })) }),
+    (f) => tx.feature.update({ where: { id: f.id }, data: f.fields }),
+  );
 };
 
-const writeModel: Writer<'model'> = async (ctx, nativeId, record) => {
-  const id = globalId('model', ctx.provider, nativeId);
-  const data = { description: record.description, tags: record.tags, lastSeenAt: ctx.now, removedAt: null };
-  await ctx.tx.registeredModel.upsert({ where: { id }, create: { id, providerName: ctx.provider, name: record.name, nativeId, ...data }, update: data });
+const writeModels: Writer<'model'> = async (ctx, items) => {
+  const { tx, provider, now } = ctx;
+  const idOf = (item: PageWrite<CatalogRecords['model']>) => globalId('model', provider, item.nativeId);
+  const dataOf = (item: PageWrite<CatalogRecords['model']>) => ({ description: item.record.description, tags: item.record.tags, lastSeenAt: now, removedAt: null });
+  await insertOrUpdate(
+    items,
+    idOf,
+    (ids) => tx.registeredModel.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+    (fresh) => tx.registeredModel.createMany({ data: fresh.map((item) => ({ id: idOf(item), providerName: provider, name: item.record.name, nativeId: item.nativeId, ...dataOf(item) })) }),
+    (item) => tx.registeredModel.update({ where: { id: idOf(item) }, data: dataOf(item) }),
+  );
 };
 
-const writeModelVersion: Writer<'modelVersion'> = async (ctx, nativeId, record) => {
-  const id = globalId('modelVersion', ctx.provider, nativeId);
-  const data = {
+const writeModelVersions: Writer<'modelVersion'> = async (ctx, items) => {
+  const { tx, provider, now } = ctx;
+  const idOf = (item: PageWrite<CatalogRecords['modelVersion']>) => globalId('modelVersion', provider, item.nativeId);
+  const dataOf = ({ record }: PageWrite<CatalogRecords['modelVersion']>) => ({
     stage: record.stage,
     artifactUri: record.artifactUri,
     imageUri: record.imageUri,
@@ -113,17 +159,26 @@ const writeModelVersion: Writer<'modelVersion'> = async (ctx, nativeId, record) 
     metrics: record.metrics,
     params: record.params,
     tags: record.tags,
-    lastSeenAt: ctx.now,
+    lastSeenAt: now,
     removedAt: null,
-  };
-  await ctx.tx.modelVersion.upsert({
-    where: { id },
-    create: { id, modelId: globalId('model', ctx.provider, record.modelNativeId), version: record.version, nativeId, ...data },
-    update: data,
   });
+  await insertOrUpdate(
+    items,
+    idOf,
+    (ids) => tx.modelVersion.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+    (fresh) =>
+      tx.modelVersion.createMany({
+        data: fresh.map((item) => ({ id: idOf(item), modelId: globalId('model', provider, item.record.modelNativeId), version: item.record.version, nativeId: item.nativeId, ...dataOf(item) })),
+      }),
+    (item) => tx.modelVersion.update({ where: { id: idOf(item) }, data: dataOf(item) }),
+  );
 };
 
-const writeEndpoint: Writer<'endpoint'> = async (ctx, nativeId, record) => {
+const writeEndpoints: Writer<'endpoint'> = async (ctx, items) => {
+  for (const item of items) await writeEndpoint(ctx, item.nativeId, item.record);
+};
+
+async function writeEndpoint(ctx: WriteContext, nativeId: string, record: CatalogRecords['endpoint']) {
   const { tx, provider, now } = ctx;
   const endpointId = globalId('endpoint', provider, nativeId);
   const data = { status: record.status, lastSeenAt: now, removedAt: null };
@@ -176,30 +231,48 @@ const writeEndpoint: Writer<'endpoint'> = async (ctx, nativeId, record) => {
       { fromId: d.id, fromKind: 'deployment' as const, toId: endpointId, toKind: 'endpoint' as const, relation: 'SERVED_BY' },
     ]),
   );
+}
+
+const writeDatasets: Writer<'dataset'> = async (ctx, items) => {
+  const { tx, provider, now } = ctx;
+  const idOf = (item: PageWrite<CatalogRecords['dataset']>) => globalId('dataset', provider, item.nativeId);
+  const dataOf = (item: PageWrite<CatalogRecords['dataset']>) => ({ spec: { uri: item.record.uri }, lastSeenAt: now, removedAt: null });
+  await insertOrUpdate(
+    items,
+    idOf,
+    (ids) => tx.dataset.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+    (fresh) =>
+      tx.dataset.createMany({
+        data: fresh.map((item) => ({ id: idOf(item), providerName: provider, name: item.record.name, version: 1, contentHash: '', rowCount: 0, createdBy: `sync:${provider}`, ...dataOf(item) })),
+      }),
+    (item) => tx.dataset.update({ where: { id: idOf(item) }, data: dataOf(item) }),
+  );
 };
 
-const writeDataset: Writer<'dataset'> = async (ctx, nativeId, record) => {
-  const id = globalId('dataset', ctx.provider, nativeId);
-  const data = { spec: { uri: record.uri }, lastSeenAt: ctx.now, removedAt: null };
-  await ctx.tx.dataset.upsert({
-    where: { id },
-    create: { id, providerName: ctx.provider, name: record.name, version: 1, contentHash: '', rowCount: 0, createdBy: `sync:${ctx.provider}`, ...data },
-    update: data,
+const writeLineageEdges: Writer<'lineageEdge'> = async (ctx, items) => {
+  const edges = items.map(({ record }) => ({
+    fromId: refId(ctx.provider, record.from),
+    fromKind: record.from.kind,
+    toId: refId(ctx.provider, record.to),
+    toKind: record.to.kind,
+    relation: record.relation,
+  }));
+  const open = await ctx.tx.lineageEdge.findMany({
+    where: { providerName: ctx.provider, source: 'IMPORTED', validTo: null, toId: { in: [...new Set(edges.map((e) => e.toId))] } },
+    select: { fromId: true, toId: true, relation: true },
   });
-};
-
-const writeLineageEdge: Writer<'lineageEdge'> = async (ctx, _nativeId, record) => {
-  const edge = { fromId: refId(ctx.provider, record.from), fromKind: record.from.kind, toId: refId(ctx.provider, record.to), toKind: record.to.kind, relation: record.relation };
-  await reconcileEdges(ctx, { fromId: edge.fromId, toId: edge.toId, relation: edge.relation }, [edge]);
+  const present = new Set(open.map(edgeKey));
+  const missing = edges.filter((e) => !present.has(edgeKey(e)));
+  if (missing.length) await ctx.tx.lineageEdge.createMany({ data: missing.map((e) => ({ ...e, providerName: ctx.provider, source: 'IMPORTED', validFrom: ctx.now })) });
 };
 
 export const CATALOG_WRITERS: { [K in SyncedKind]: Writer<K> } = {
-  featureView: writeFeatureView,
-  model: writeModel,
-  modelVersion: writeModelVersion,
-  endpoint: writeEndpoint,
-  dataset: writeDataset,
-  lineageEdge: writeLineageEdge,
+  featureView: writeFeatureViews,
+  model: writeModels,
+  modelVersion: writeModelVersions,
+  endpoint: writeEndpoints,
+  dataset: writeDatasets,
+  lineageEdge: writeLineageEdges,
 };
 
 /**

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { Database } from '../../../adapters/builtin/database.ts';
 import type { JobQueue } from '../../../adapters/builtin/jobs.ts';
@@ -8,7 +9,7 @@ import { log, redact } from '../../../adapters/core/log.ts';
 import { Prisma, type SyncRun } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
 import { parseInput } from '../../shared/validate.ts';
-import { CATALOG_WRITERS, markRemoved, syncedGlobalId, touchSeen, type WriteContext } from './catalog-writer.ts';
+import { CATALOG_WRITERS, markRemoved, syncedGlobalId, touchSeen, type PageWrite, type WriteContext } from './catalog-writer.ts';
 
 export const SYNC_JOB = 'cairn.sync';
 
@@ -25,6 +26,9 @@ export interface SyncOptions {
 }
 
 interface Counts {
+  /** Time spent in describe calls and in the page transactions (listing calls are the rest). */
+  describeMs: number;
+  writeMs: number;
   listed: number;
   created: number;
   updated: number;
@@ -32,7 +36,7 @@ interface Counts {
   unchanged: number;
 }
 
-const emptyCounts = (): Counts => ({ listed: 0, created: 0, updated: 0, deleted: 0, unchanged: 0 });
+const emptyCounts = (): Counts => ({ describeMs: 0, writeMs: 0, listed: 0, created: 0, updated: 0, deleted: 0, unchanged: 0 });
 
 function fingerprintOf(record: unknown): string {
   return createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 32);
@@ -179,9 +183,11 @@ export class SyncService {
     for await (const page of collection.pages()) {
       pageNumber++;
       await this.syncPage(run, collection, page, counts);
-      log.info({ provider: run.providerName, runId: run.id, kind, page: pageNumber, ...counts }, 'sync progress');
+      log.info({ provider: run.providerName, runId: run.id, kind, page: pageNumber, ...counts, describeMs: Math.round(counts.describeMs), writeMs: Math.round(counts.writeMs) }, 'sync progress');
       progress[kind] = counts;
     }
+    counts.describeMs = Math.round(counts.describeMs);
+    counts.writeMs = Math.round(counts.writeMs);
     return counts;
   }
 
@@ -201,7 +207,9 @@ export class SyncService {
       (same ? seenSame : toDescribe).push(item);
     }
     // The cloud is read before the transaction opens: a failing call leaves this page unwritten.
+    const describeStart = performance.now();
     const records = toDescribe.length ? await collection.describe(toDescribe as never) : [];
+    const describeMs = performance.now() - describeStart;
     const writes: { item: Listed<unknown>; record: unknown; fingerprint: string; id: string; existed: boolean }[] = [];
     const sameRecord: { item: Listed<unknown>; fingerprint: string }[] = [];
     toDescribe.forEach((item, index) => {
@@ -216,11 +224,12 @@ export class SyncService {
     const unchangedIds = [...seenSame, ...sameRecord.map((s) => s.item)].map((item) => stored.get(item.nativeId)!);
     const created = writes.filter((w) => !w.existed).length;
     const updated = writes.length - created;
+    const writeStart = performance.now();
     await this.db.$transaction(
       async (tx) => {
         const ctx: WriteContext = { tx, provider, now };
-        const writer = CATALOG_WRITERS[kind] as (ctx: WriteContext, nativeId: string, record: unknown, fingerprint: string) => Promise<void>;
-        for (const write of writes) await writer(ctx, write.item.nativeId, write.record, write.fingerprint);
+        const writer = CATALOG_WRITERS[kind] as (ctx: WriteContext, items: PageWrite<unknown>[]) => Promise<void>;
+        if (writes.length) await writer(ctx, writes.map((w) => ({ nativeId: w.item.nativeId, record: w.record, fingerprint: w.fingerprint })));
         await touchSeen(ctx, kind, unchangedIds.map((a) => a.globalId));
         const upserts = [
           ...writes.map((w) => ({ nativeId: w.item.nativeId, globalId: w.id, changeToken: w.item.changeToken ?? '', fingerprint: w.fingerprint })),
@@ -249,6 +258,8 @@ export class SyncService {
       },
       { timeout: 60_000, maxWait: 60_000 },
     );
+    counts.describeMs += describeMs;
+    counts.writeMs += performance.now() - writeStart;
     counts.listed += items.length;
     counts.created += created;
     counts.updated += updated;

@@ -87,6 +87,7 @@ export async function startCairn(
     // Syncs of different providers run side by side; one provider's are serialized by its lease.
     await jobs.work<{ runId: string }>(SYNC_JOB, (job) => services.sync.execute(job.data.runId), { pollingIntervalSeconds: 0.5, concurrency: 4 });
     if (!options.only) {
+      await services.sync.recoverAbandoned();
       for (const { instance } of clouds.instances) if (instance.catalog) await services.sync.enqueue(instance.name, 'START');
     }
     if (config.demo && !options.only) await seedDemo(services, config.actor);

@@ -110,6 +110,14 @@ export class SyncService {
     await this.enqueue(name, 'SCHEDULE', { startAfter });
   }
 
+  /** Fails runs left RUNNING by a process that stopped (their lease expired); called at start. */
+  async recoverAbandoned(): Promise<number> {
+    return this.db.$executeRaw`
+      UPDATE sync_run r SET status = 'FAILED', error = 'abandoned: the process running it stopped', finished_at = now()
+      WHERE r.status = 'RUNNING' AND NOT EXISTS (
+        SELECT 1 FROM provider p WHERE p.name = r.provider_name AND p.sync_run_id = r.id AND p.sync_lease_until > now())`;
+  }
+
   run(id: string) {
     return this.db.syncRun.findUnique({ where: { id } });
   }

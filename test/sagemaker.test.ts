@@ -196,8 +196,9 @@ describe('faults and deletions', () => {
     expect(answer.data.endpoint.deployments.map((d: { status: string }) => d.status)).toEqual(['RETIRED', 'RETIRED']);
     expect(answer.data.now.edges).toEqual([]);
     expect(answer.data.then.edges.map((e: { relation: string }) => e.relation).sort()).toEqual(['DEPLOYED_AS', 'DEPLOYED_AS', 'SERVED_BY', 'SERVED_BY', 'TRAINED_ON', 'TRAINED_ON']);
-    const rows = await sm.cairn.db.modelVersion.findUnique({ where: { id: VERSION_ID('demand-forecast', 1) } });
-    expect(rows?.removedAt).not.toBeNull();
+    const removed = await sm.cairn.query(`query($id: ID!) { modelVersion(id: $id) { removedAt } kept: modelVersion(id: "${VERSION_ID('churn-classifier', 2)}") { removedAt } }`, { id: VERSION_ID('demand-forecast', 1) });
+    expect(removed.data.modelVersion.removedAt).not.toBeNull();
+    expect(removed.data.kept.removedAt).toBeNull();
 
     // Unchanged afterwards: a third sync deletes nothing more.
     expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED', deleted: 0, created: 0, updated: 0 });

@@ -192,28 +192,32 @@ export class SageMakerCatalogSource implements CatalogSource {
 
   private modelPackagePages(): AsyncIterable<Listed<CatalogRecords['modelVersion']>[]> {
     const self = this;
+    const packagesOf = async (group: string) => {
+      const listed: Listed<CatalogRecords['modelVersion']>[] = [];
+      for await (const items of listAll(async (token) => {
+        const page = await self.call('ListModelPackages', () => self.client.send(new ListModelPackagesCommand({ ModelPackageGroupName: group, MaxResults: PAGE_SIZE, NextToken: token })));
+        // The summary has no modification time; its approval, life cycle and description are what
+        // promotions change. Edits of metadata alone are picked up by a full sync.
+        return {
+          items: page.ModelPackageSummaryList?.map((p) => ({
+            nativeId: p.ModelPackageArn!,
+            changeToken: fingerprint([p.ModelApprovalStatus, p.ModelLifeCycle, p.ModelPackageStatus, p.ModelPackageDescription]),
+          })),
+          NextToken: page.NextToken,
+        };
+      })) {
+        listed.push(...items);
+      }
+      return listed;
+    };
     return rebatch(
       (async function* () {
         for await (const groups of listAll(async (token) => {
           const page = await self.call('ListModelPackageGroups', () => self.client.send(new ListModelPackageGroupsCommand({ MaxResults: PAGE_SIZE, NextToken: token })));
           return { items: page.ModelPackageGroupSummaryList, NextToken: page.NextToken };
         })) {
-          for (const group of groups) {
-            yield* listAll(async (token) => {
-              const page = await self.call('ListModelPackages', () =>
-                self.client.send(new ListModelPackagesCommand({ ModelPackageGroupName: group.ModelPackageGroupName, MaxResults: PAGE_SIZE, NextToken: token })),
-              );
-              return {
-                // The summary has no modification time; its approval, life cycle and description are what
-                // promotions change. Edits of metadata alone are picked up by a full sync.
-                items: page.ModelPackageSummaryList?.map((p) => ({
-                  nativeId: p.ModelPackageArn!,
-                  changeToken: fingerprint([p.ModelApprovalStatus, p.ModelLifeCycle, p.ModelPackageStatus, p.ModelPackageDescription]),
-                })),
-                NextToken: page.NextToken,
-              };
-            });
-          }
+          // One listing per group, several groups at once: most groups fit in one page.
+          for (const packages of await mapLimit(groups, DESCRIBE_CONCURRENCY, (group) => packagesOf(group.ModelPackageGroupName!))) yield packages;
         }
       })(),
     );

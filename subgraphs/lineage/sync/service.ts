@@ -166,7 +166,9 @@ export class SyncService {
     } catch (error) {
       const message = redact(error instanceof Error ? error.message : String(error));
       const upstream = error instanceof UpstreamUnavailableError;
-      log.error({ provider: run.providerName, runId, err: error }, 'sync failed');
+      // An unreachable cloud is expected and said in one line; anything else keeps its stack.
+      if (upstream) log.error({ provider: run.providerName, runId, error: message }, 'sync failed');
+      else log.error({ provider: run.providerName, runId, err: error }, 'sync failed');
       await this.db.$transaction([
         this.db.syncRun.update({ where: { id: runId }, data: { status: 'FAILED', finishedAt: this.options.clock(), error: message } }),
         this.db.provider.update({ where: { name: run.providerName }, data: { status: upstream ? 'UNAVAILABLE' : 'DEGRADED', lastError: message, syncRunId: null, syncLeaseUntil: null } }),
@@ -225,11 +227,15 @@ export class SyncService {
       if (record == null) return; // gone since the listing: the sweep decides
       const fingerprint = fingerprintOf(record);
       const known = stored.get(item.nativeId);
-      if (known && !known.goneAt && known.fingerprint === fingerprint) sameRecord.push({ item, fingerprint });
+      if (known && !known.goneAt && known.fingerprint === fingerprint) {
+        // Same record: only its change token may be new (then it is stored with it).
+        if (known.changeToken === (item.changeToken ?? '')) seenSame.push(item);
+        else sameRecord.push({ item, fingerprint });
+      }
       else writes.push({ item, record, fingerprint, id: syncedGlobalId(provider, kind, item.nativeId, record as never), existed: !!known && !known.goneAt });
     });
     const now = this.options.clock();
-    const unchangedIds = [...seenSame, ...sameRecord.map((s) => s.item)].map((item) => stored.get(item.nativeId)!);
+    const unchangedIds = [...seenSame, ...sameRecord.map((same) => same.item)].map((item) => stored.get(item.nativeId)!);
     const created = writes.filter((w) => !w.existed).length;
     const updated = writes.length - created;
     const writeStart = performance.now();

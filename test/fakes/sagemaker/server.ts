@@ -85,6 +85,8 @@ const APPROVAL_STATUSES = new Set(['Approved', 'Rejected', 'PendingManualApprova
 
 export class SageMakerEmulator {
   readonly calls: RecordedCall[] = [];
+  /** Sorted lineage listings, reused while their collection's size is unchanged (lineage is append-only). */
+  private readonly sorted = new Map<string, { size: number; items: unknown[] }>();
   private faults: Fault[] = [];
   private server: Server | null = null;
   private readonly handlers: Record<string, Handler>;
@@ -92,6 +94,14 @@ export class SageMakerEmulator {
 
   constructor(readonly state: SageMakerState = new SageMakerState()) {
     const s = state;
+    const sortedOnce = <T extends { CreationTime: Date }>(key: string, source: () => T[], size: number, input: Record<string, any>): T[] => {
+      const memoKey = `${key}:${input.SortBy ?? ''}:${input.SortOrder ?? ''}`;
+      const memo = this.sorted.get(memoKey);
+      if (memo && memo.size === size) return memo.items as T[];
+      const items = sortByCreation(source(), input);
+      this.sorted.set(memoKey, { size, items });
+      return items;
+    };
     const packageByNameOrArn = (id: string): ModelPackage | undefined => {
       const byArn = s.packages.get(id);
       if (byArn) return byArn;
@@ -232,7 +242,8 @@ export class SageMakerEmulator {
         return { ...group, NextToken: '' };
       },
       ListArtifacts: (input) => {
-        const artifacts = sortByCreation([...s.artifacts.values()].filter((a) => (!input.ArtifactType || a.ArtifactType === input.ArtifactType) && (!input.SourceUri || a.Source.SourceUri === input.SourceUri)), input);
+        const all = sortedOnce('artifacts', () => [...s.artifacts.values()], s.artifacts.size, input);
+        const artifacts = input.ArtifactType || input.SourceUri ? all.filter((a) => (!input.ArtifactType || a.ArtifactType === input.ArtifactType) && (!input.SourceUri || a.Source.SourceUri === input.SourceUri)) : all;
         const { items, NextToken } = page(artifacts, input);
         return { ArtifactSummaries: items, NextToken };
       },
@@ -247,15 +258,16 @@ export class SageMakerEmulator {
         return { ActionSummaries: items, NextToken };
       },
       ListAssociations: (input) => {
-        const associations = sortByCreation(
-          s.associations.filter(
-            (a) =>
-              (!input.SourceArn || a.SourceArn === input.SourceArn) &&
-              (!input.DestinationArn || a.DestinationArn === input.DestinationArn) &&
-              (!input.AssociationType || a.AssociationType === input.AssociationType),
-          ),
-          input,
-        );
+        const all = sortedOnce('associations', () => [...s.associations], s.associations.length, input);
+        const associations =
+          input.SourceArn || input.DestinationArn || input.AssociationType
+            ? all.filter(
+                (a) =>
+                  (!input.SourceArn || a.SourceArn === input.SourceArn) &&
+                  (!input.DestinationArn || a.DestinationArn === input.DestinationArn) &&
+                  (!input.AssociationType || a.AssociationType === input.AssociationType),
+              )
+            : all;
         const { items, NextToken } = page(associations, input);
         return { AssociationSummaries: items, NextToken };
       },

@@ -81,13 +81,21 @@ export async function startCairn(
       },
     );
     if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
+    // Runs a stopped process left RUNNING are failed before this one's workers start.
+    await services.sync.recoverAbandoned();
     // Background work: any Cairn process on the database takes its share of the queued jobs.
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
-    // Syncs of different providers run side by side; one provider's are serialized by its lease.
-    await jobs.work<{ runId: string }>(SYNC_JOB, (job) => services.sync.execute(job.data.runId), { pollingIntervalSeconds: 0.5, concurrency: 4 });
+    // Syncs of different providers run side by side (on PGlite's single connection, one at a time);
+    // one provider's syncs are serialized by its lease.
+    // A process with no cloud provider has nothing to sync and does not poll for it.
+    if (clouds.instances.some(({ instance }) => instance.catalog)) {
+      await jobs.work<{ runId: string }>(SYNC_JOB, (job) => services.sync.execute(job.data.runId), {
+        pollingIntervalSeconds: 0.5,
+        concurrency: database.poolSize > 1 ? 4 : 1,
+      });
+    }
     if (!options.only) {
-      await services.sync.recoverAbandoned();
       for (const { instance } of clouds.instances) if (instance.catalog) await services.sync.enqueue(instance.name, 'START');
     }
     if (config.demo && !options.only) await seedDemo(services, config.actor);

@@ -174,64 +174,88 @@ const writeModelVersions: Writer<'modelVersion'> = async (ctx, items) => {
   );
 };
 
-const writeEndpoints: Writer<'endpoint'> = async (ctx, items) => {
-  for (const item of items) await writeEndpoint(ctx, item.nativeId, item.record);
-};
+type Share = { deploymentId: string; percent: number };
 
-async function writeEndpoint(ctx: WriteContext, nativeId: string, record: CatalogRecords['endpoint']) {
+/** An endpoint's split as `{live, shadow}` lists sorted by deployment, comparable as JSON. */
+function splitOf(rows: { id: string; trafficPercent: number; shadowPercent: number; status?: string }[]): { live: Share[]; shadow: Share[] } {
+  const active = rows.filter((d) => d.status !== 'RETIRED').sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    live: active.filter((d) => d.trafficPercent > 0).map((d) => ({ deploymentId: d.id, percent: d.trafficPercent })),
+    shadow: active.filter((d) => d.shadowPercent > 0).map((d) => ({ deploymentId: d.id, percent: d.shadowPercent })),
+  };
+}
+
+/**
+ * Endpoints of a page with their deployments (variants), traffic history and edges, in a fixed
+ * number of statements whatever the page's size: the endpoints, their previous deployments and the
+ * versions they serve are read once; new rows go in with one INSERT per table.
+ */
+const writeEndpoints: Writer<'endpoint'> = async (ctx, items) => {
   const { tx, provider, now } = ctx;
-  const endpointId = globalId('endpoint', provider, nativeId);
-  const data = { status: record.status, lastSeenAt: now, removedAt: null };
-  await tx.endpoint.upsert({ where: { id: endpointId }, create: { id: endpointId, providerName: provider, name: record.name, nativeId, ...data }, update: data });
-  const previous = await tx.deployment.findMany({ where: { endpointId }, select: { id: true, status: true, trafficPercent: true, shadowPercent: true } });
-  const versionIds = record.deployments.map((d) => globalId('modelVersion', provider, d.modelVersionNativeId));
+  const endpointIdOf = (item: PageWrite<CatalogRecords['endpoint']>) => globalId('endpoint', provider, item.nativeId);
+  const endpointData = (item: PageWrite<CatalogRecords['endpoint']>) => ({ status: item.record.status, lastSeenAt: now, removedAt: null });
+  await insertOrUpdate(
+    items,
+    endpointIdOf,
+    (ids) => tx.endpoint.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+    (fresh) => tx.endpoint.createMany({ data: fresh.map((item) => ({ id: endpointIdOf(item), providerName: provider, name: item.record.name, nativeId: item.nativeId, ...endpointData(item) })) }),
+    (item) => tx.endpoint.update({ where: { id: endpointIdOf(item) }, data: endpointData(item) }),
+  );
+  const endpointIds = items.map(endpointIdOf);
+  const previous = await tx.deployment.findMany({ where: { endpointId: { in: endpointIds } }, select: { id: true, endpointId: true, status: true, trafficPercent: true, shadowPercent: true } });
+  const versionIds = items.flatMap((item) => item.record.deployments.map((d) => globalId('modelVersion', provider, d.modelVersionNativeId)));
   const known = new Set((await tx.modelVersion.findMany({ where: { id: { in: versionIds } }, select: { id: true } })).map((v) => v.id));
-  const current: { id: string; modelVersionId: string; trafficPercent: number; shadowPercent: number }[] = [];
-  for (const deployment of record.deployments) {
-    const id = globalId('deployment', provider, deployment.nativeId);
-    const modelVersionId = globalId('modelVersion', provider, deployment.modelVersionNativeId);
-    if (!known.has(modelVersionId)) {
-      log.warn({ provider, endpoint: record.name, deployment: deployment.nativeId, modelVersionId }, 'deployment serves a model version not in the catalog: skipped');
-      continue;
+
+  const current: { id: string; endpointId: string; nativeId: string; fields: { modelVersionId: string; strategy: string; status: string; trafficPercent: number; shadowPercent: number; retiredAt: null; lastSeenAt: Date } }[] = [];
+  for (const item of items) {
+    for (const deployment of item.record.deployments) {
+      const modelVersionId = globalId('modelVersion', provider, deployment.modelVersionNativeId);
+      if (!known.has(modelVersionId)) {
+        log.warn({ provider, endpoint: item.record.name, deployment: deployment.nativeId, modelVersionId }, 'deployment serves a model version not in the catalog: skipped');
+        continue;
+      }
+      current.push({
+        id: globalId('deployment', provider, deployment.nativeId),
+        endpointId: endpointIdOf(item),
+        nativeId: deployment.nativeId,
+        fields: { modelVersionId, strategy: deployment.strategy, status: 'ACTIVE', trafficPercent: deployment.trafficPercent, shadowPercent: deployment.shadowPercent, retiredAt: null, lastSeenAt: now },
+      });
     }
-    const fields = {
-      modelVersionId,
-      strategy: deployment.strategy,
-      status: 'ACTIVE',
-      trafficPercent: deployment.trafficPercent,
-      shadowPercent: deployment.shadowPercent,
-      retiredAt: null,
-      lastSeenAt: now,
-    };
-    await tx.deployment.upsert({ where: { id }, create: { id, endpointId, nativeId: deployment.nativeId, createdBy: `sync:${provider}`, ...fields }, update: fields });
-    current.push({ id, modelVersionId, trafficPercent: deployment.trafficPercent, shadowPercent: deployment.shadowPercent });
   }
+  const previousIds = new Set(previous.map((d) => d.id));
+  const fresh = current.filter((d) => !previousIds.has(d.id));
+  if (fresh.length) await tx.deployment.createMany({ data: fresh.map((d) => ({ id: d.id, endpointId: d.endpointId, nativeId: d.nativeId, createdBy: `sync:${provider}`, ...d.fields })) });
+  for (const d of current) if (previousIds.has(d.id)) await tx.deployment.update({ where: { id: d.id }, data: d.fields });
   const currentIds = new Set(current.map((d) => d.id));
   const retired = previous.filter((d) => !currentIds.has(d.id) && d.status !== 'RETIRED').map((d) => d.id);
-  if (retired.length) {
-    await tx.deployment.updateMany({ where: { id: { in: retired } }, data: { status: 'RETIRED', retiredAt: now, trafficPercent: 0, shadowPercent: 0 } });
+  if (retired.length) await tx.deployment.updateMany({ where: { id: { in: retired } }, data: { status: 'RETIRED', retiredAt: now, trafficPercent: 0, shadowPercent: 0 } });
+
+  // The split as the owner now routes it: a traffic history entry where it differs from the catalog's.
+  const changes: { endpointId: string; live: Share[]; shadow: Share[] }[] = [];
+  const stable: { endpointId: string; deploymentId: string }[] = [];
+  for (const endpointId of endpointIds) {
+    const before = splitOf(previous.filter((d) => d.endpointId === endpointId));
+    const after = splitOf(current.filter((d) => d.endpointId === endpointId).map((d) => ({ id: d.id, ...d.fields })));
+    if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ endpointId, ...after });
+    const full = after.live.find((share) => share.percent === 100);
+    if (full) stable.push({ endpointId, deploymentId: full.deploymentId });
   }
-  // The split as SageMaker now routes it: a new traffic history entry when it differs from the catalog's.
-  const split = (rows: { id: string; trafficPercent: number; shadowPercent: number; status?: string }[]) => ({
-    live: rows.filter((d) => d.status !== 'RETIRED' && d.trafficPercent > 0).map((d) => ({ deploymentId: d.id, percent: d.trafficPercent })).sort((a, b) => a.deploymentId.localeCompare(b.deploymentId)),
-    shadow: rows.filter((d) => d.status !== 'RETIRED' && d.shadowPercent > 0).map((d) => ({ deploymentId: d.id, percent: d.shadowPercent })).sort((a, b) => a.deploymentId.localeCompare(b.deploymentId)),
-  });
-  const before = split(previous);
-  const after = split(current);
-  if (JSON.stringify(before) !== JSON.stringify(after)) {
-    await tx.trafficChange.create({ data: { endpointId, live: after.live, shadow: after.shadow, reason: 'SYNC', actor: `sync:${provider}` } });
+  if (changes.length) await tx.trafficChange.createMany({ data: changes.map((c) => ({ endpointId: c.endpointId, live: c.live, shadow: c.shadow, reason: 'SYNC', actor: `sync:${provider}` })) });
+  if (stable.length) {
+    await tx.$executeRaw`
+      UPDATE endpoint e SET stable_deployment_id = s.deployment_id
+      FROM unnest(${stable.map((s) => s.endpointId)}::text[], ${stable.map((s) => s.deploymentId)}::text[]) AS s(endpoint_id, deployment_id)
+      WHERE e.id = s.endpoint_id`;
   }
-  const full = after.live.find((share) => share.percent === 100);
-  if (full) await tx.endpoint.update({ where: { id: endpointId }, data: { stableDeploymentId: full.deploymentId } });
   await reconcileEdges(
     ctx,
-    { OR: [{ toId: endpointId, relation: 'SERVED_BY' }, { toId: { in: [...previous.map((d) => d.id), ...currentIds] }, relation: 'DEPLOYED_AS' }] },
+    { OR: [{ toId: { in: endpointIds }, relation: 'SERVED_BY' }, { toId: { in: [...previousIds, ...currentIds] }, relation: 'DEPLOYED_AS' }] },
     current.flatMap((d) => [
-      { fromId: d.modelVersionId, fromKind: 'modelVersion' as const, toId: d.id, toKind: 'deployment' as const, relation: 'DEPLOYED_AS' },
-      { fromId: d.id, fromKind: 'deployment' as const, toId: endpointId, toKind: 'endpoint' as const, relation: 'SERVED_BY' },
+      { fromId: d.fields.modelVersionId, fromKind: 'modelVersion' as const, toId: d.id, toKind: 'deployment' as const, relation: 'DEPLOYED_AS' },
+      { fromId: d.id, fromKind: 'deployment' as const, toId: d.endpointId, toKind: 'endpoint' as const, relation: 'SERVED_BY' },
     ]),
   );
-}
+};
 
 const writeDatasets: Writer<'dataset'> = async (ctx, items) => {
   const { tx, provider, now } = ctx;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSageMakerCairn, type SageMakerTestCairn } from './fakes/sagemaker/cairn.ts';
+import { waitFor } from './testkit.ts';
 
 /**
  * The SageMaker adapter end to end: the real @aws-sdk/client-sagemaker against the wire-protocol
@@ -13,7 +14,13 @@ let sm: SageMakerTestCairn;
 
 beforeAll(async () => {
   sm = await startSageMakerCairn({
-    extraYaml: `  - name: vertex-later
+    // A second SageMaker account that cannot be reached, and a kind without an adapter yet.
+    extraYaml: `  - name: sm-down
+    kind: SAGEMAKER
+    region: eu-west-1
+    endpoint: http://127.0.0.1:9
+    maxAttempts: 1
+  - name: vertex-later
     kind: VERTEX_AI
     region: europe-west4
 `,
@@ -61,6 +68,18 @@ describe('SageMaker sync', () => {
     expect(providers['sm-test'].lastSyncAt).not.toBeNull();
     expect(providers['vertex-later']).toMatchObject({ kind: 'VERTEX_AI', status: 'NOT_SUPPORTED' });
     expect(providers['vertex-later'].lastError).toMatch(/VERTEX_AI/);
+  });
+
+  it('reports a provider it cannot reach as UNAVAILABLE without holding the others back', async () => {
+    const down = await waitFor(async () => {
+      const answer = await sm.cairn.query('{ providers { name status lastError lastSyncAt } }');
+      const provider = answer.data.providers.find((p: { name: string }) => p.name === 'sm-down');
+      return provider.status === 'UNAVAILABLE' ? provider : undefined;
+    });
+    expect(down.lastError).toMatch(/^sm-down: SageMaker \w+ failed/);
+    expect(down.lastSyncAt).toBeNull();
+    const answer = await sm.cairn.query('{ providers { name status } }');
+    expect(answer.data.providers.find((p: { name: string }) => p.name === 'sm-test').status).toBe('OK');
   });
 
   it('imports the training job\'s input and the endpoint into the lineage graph', async () => {

@@ -24,7 +24,6 @@ export function syncedGlobalId(provider: string, kind: SyncedKind, nativeId: str
     if (!record) throw new Error('a lineage edge needs its record for its ID');
     return `${refId(provider, record.from)}|${record.relation}|${refId(provider, record.to)}`;
   }
-  if (kind === 'featureView') return globalId('featureView', provider, nativeId);
   return globalId(kind, provider, nativeId);
 }
 

@@ -41,8 +41,10 @@ import {
   ttlSecondsOf,
 } from './mapping.ts';
 
-/** Items per listing call (SageMaker's maximum) and per page handed to the engine. */
+/** Items per listing call (SageMaker's maximum). */
 const PAGE_SIZE = 100;
+/** Assets per page handed to the engine: one transaction each. */
+const SYNC_PAGE_SIZE = 500;
 /** Describe calls in flight at once per collection. */
 const DESCRIBE_CONCURRENCY = 8;
 
@@ -74,8 +76,8 @@ async function* listAll<T>(fetch: (token: string | undefined) => Promise<{ items
   } while (token);
 }
 
-/** Regroups listing responses into pages of `size` for the engine. */
-async function* rebatch<T>(source: AsyncIterable<T[]>, size = PAGE_SIZE): AsyncIterable<T[]> {
+/** Regroups listing responses into the engine's pages. */
+async function* rebatch<T>(source: AsyncIterable<T[]>, size = SYNC_PAGE_SIZE): AsyncIterable<T[]> {
   let buffer: T[] = [];
   for await (const items of source) {
     buffer.push(...items);
@@ -191,35 +193,20 @@ export class SageMakerCatalogSource implements CatalogSource {
   }
 
   private modelPackagePages(): AsyncIterable<Listed<CatalogRecords['modelVersion']>[]> {
-    const self = this;
-    const packagesOf = async (group: string) => {
-      const listed: Listed<CatalogRecords['modelVersion']>[] = [];
-      for await (const items of listAll(async (token) => {
-        const page = await self.call('ListModelPackages', () => self.client.send(new ListModelPackagesCommand({ ModelPackageGroupName: group, MaxResults: PAGE_SIZE, NextToken: token })));
-        // The summary has no modification time; its approval, life cycle and description are what
-        // promotions change. Edits of metadata alone are picked up by a full sync.
+    // ModelPackageType=Versioned without a group lists the versions of every group in one listing.
+    return rebatch(
+      listAll(async (token) => {
+        const page = await this.call('ListModelPackages', () => this.client.send(new ListModelPackagesCommand({ ModelPackageType: 'Versioned', MaxResults: PAGE_SIZE, NextToken: token })));
         return {
+          // The summary has no modification time; its approval, life cycle and description are what
+          // promotions change. Edits of metadata alone are picked up by a full sync.
           items: page.ModelPackageSummaryList?.map((p) => ({
             nativeId: p.ModelPackageArn!,
             changeToken: fingerprint([p.ModelApprovalStatus, p.ModelLifeCycle, p.ModelPackageStatus, p.ModelPackageDescription]),
           })),
           NextToken: page.NextToken,
         };
-      })) {
-        listed.push(...items);
-      }
-      return listed;
-    };
-    return rebatch(
-      (async function* () {
-        for await (const groups of listAll(async (token) => {
-          const page = await self.call('ListModelPackageGroups', () => self.client.send(new ListModelPackageGroupsCommand({ MaxResults: PAGE_SIZE, NextToken: token })));
-          return { items: page.ModelPackageGroupSummaryList, NextToken: page.NextToken };
-        })) {
-          // One listing per group, several groups at once: most groups fit in one page.
-          for (const packages of await mapLimit(groups, DESCRIBE_CONCURRENCY, (group) => packagesOf(group.ModelPackageGroupName!))) yield packages;
-        }
-      })(),
+      }),
     );
   }
 

@@ -121,9 +121,15 @@ export class SageMakerEmulator {
       },
       ListModelPackages: (input) => {
         if (input.ModelApprovalStatus && !APPROVAL_STATUSES.has(input.ModelApprovalStatus)) throw validation(`Value '${input.ModelApprovalStatus}' at 'modelApprovalStatus' failed to satisfy constraint`);
+        if (input.ModelPackageType && !['Versioned', 'Unversioned', 'Both'].includes(input.ModelPackageType)) throw validation(`Value '${input.ModelPackageType}' at 'modelPackageType' failed to satisfy constraint`);
+        // Every package here is versioned: without a group, SageMaker's default type (Unversioned) lists none.
+        const versioned = input.ModelPackageGroupName || input.ModelPackageType === 'Versioned' || input.ModelPackageType === 'Both';
         const packages = sortByCreation(
           [...s.packages.values()].filter(
-            (p) => (!input.ModelPackageGroupName || p.ModelPackageGroupName === input.ModelPackageGroupName) && (!input.ModelApprovalStatus || p.ModelApprovalStatus === input.ModelApprovalStatus),
+            (p) =>
+              versioned &&
+              (!input.ModelPackageGroupName || p.ModelPackageGroupName === input.ModelPackageGroupName) &&
+              (!input.ModelApprovalStatus || p.ModelApprovalStatus === input.ModelApprovalStatus),
           ),
           input,
           (p) => `${p.ModelPackageGroupName}/${p.ModelPackageVersion}`,

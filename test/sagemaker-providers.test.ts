@@ -56,6 +56,10 @@ describe('SageMakerModelRegistryProvider', () => {
       emulator.fail(5, { operations: ['UpdateModelPackage'] });
       const error = await cairn.db.$transaction((tx) => registry.transitionStage(tx, ref, 'PRODUCTION')).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { provider: 'sm-contract' } });
+      // Neither the secret key nor the request's signature travels with the error.
+      const text = `${(error as Error).message} ${JSON.stringify(error)}`;
+      expect(text).not.toContain(EMULATOR_CREDENTIALS.secretAccessKey);
+      expect(text).not.toMatch(/AWS4-HMAC-SHA256|Signature=/);
       expect(emulator.callsOf('UpdateModelPackage').filter((c) => c.fault)).toHaveLength(2);
       expect(emulator.state.packages.get(arn)!.ModelApprovalStatus).toBe('PendingManualApproval');
       expect((await cairn.db.modelVersion.findUnique({ where: { id: version.id } }))!.stage).toBe('STAGING');

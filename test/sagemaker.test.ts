@@ -110,6 +110,16 @@ describe('SageMaker sync', () => {
     expect(answer.data.model.versions.map((v: { id: string }) => v.id).sort()).toEqual([1, 2, 3].map((v) => VERSION_ID('churn-classifier', v)).sort());
   });
 
+  it('sees metadata-only edits on a full sync (the listing shows no change for them)', async () => {
+    const pkg = sm.emulator.state.packages.get(ARN('churn-classifier', 3))!;
+    pkg.CustomerMetadataProperties = { ...pkg.CustomerMetadataProperties, 'metric:auc': '0.95' };
+    expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED', updated: 0 });
+    const full = await sm.sync({ full: true });
+    expect(full).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 1 });
+    const answer = await sm.cairn.query(`query($id: ID!) { modelVersion(id: $id) { metrics } }`, { id: VERSION_ID('churn-classifier', 3) });
+    expect(answer.data.modelVersion.metrics.auc).toBe(0.95);
+  });
+
   it('rejects syncProvider of an unknown provider (NOT_FOUND) and of the built-in one (NOT_SUPPORTED)', async () => {
     const unknown = await sm.cairn.query('mutation { syncProvider(name: "nope") { id } }');
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSageMakerCairn, type SageMakerTestCairn } from './fakes/sagemaker/cairn.ts';
+import { startSageMakerCairn, waitForRun, type SageMakerTestCairn } from './fakes/sagemaker/cairn.ts';
 import { waitFor } from './testkit.ts';
 
 /**
@@ -199,6 +199,16 @@ describe('faults and deletions', () => {
     expect((await sm.sync()).status).toBe('SUCCEEDED');
     const recovered = await sm.cairn.query('{ providers { name status lastError } }');
     expect(recovered.data.providers.find((p: { name: string }) => p.name === 'sm-test')).toMatchObject({ status: 'OK', lastError: null });
+  });
+
+  it('never runs two syncs of one provider at once: the second waits for the lease, then runs', async () => {
+    const { db, services } = sm.cairn;
+    const [a, b] = await Promise.all([1, 2].map(() => db.syncRun.create({ data: { providerName: 'sm-test', trigger: 'REQUEST' } })));
+    await Promise.all([services.sync.execute(a!.id), services.sync.execute(b!.id)]);
+    const runs = await db.syncRun.findMany({ where: { id: { in: [a!.id, b!.id] } } });
+    expect(runs.map((r) => r.status).sort()).toEqual(['PENDING', 'SUCCEEDED']);
+    const waiting = runs.find((r) => r.status === 'PENDING')!;
+    expect(await waitForRun(sm.cairn, waiting.id)).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 0 });
   });
 
   it('a failed sync removes nothing; the next one marks the deleted endpoint and ends its lineage edges', async () => {

@@ -22,6 +22,43 @@ const config = (emulator: SageMakerEmulator, maxAttempts = 3): CloudProviderConf
 });
 const client = (emulator: SageMakerEmulator, maxAttempts = 3) => createSageMakerClient(config(emulator, maxAttempts), { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 });
 
+describe('the SageMaker client', () => {
+  it.each(['standard', 'adaptive'] as const)('retries throttling and 5xx in %s mode, up to maxAttempts', async (retryMode) => {
+    const emulator = await startSageMakerEmulator();
+    try {
+      const sageMaker = createSageMakerClient({ ...config(emulator, 4), retryMode }, { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 });
+      const registry = new SageMakerModelRegistryProvider('sm-contract', sageMaker);
+      const arn = [...emulator.state.packages.keys()].find((a) => a.includes('fraud-scorer/1'))!;
+      const tx = { modelVersion: { updateMany: async () => ({ count: 1 }) } } as never;
+      emulator.throttle(2, ['UpdateModelPackage']).fail(1, { operations: ['UpdateModelPackage'], status: 503, type: 'ServiceUnavailable' });
+      await registry.transitionStage(tx, { id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING');
+      expect(emulator.callsOf('UpdateModelPackage').map((c) => c.fault)).toEqual(['ThrottlingException', 'ThrottlingException', 'ServiceUnavailable', null]);
+      emulator.reset().fail(4, { operations: ['UpdateModelPackage'] });
+      await expect(registry.transitionStage(tx, { id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      expect(emulator.callsOf('UpdateModelPackage')).toHaveLength(4);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('refuses a request without a valid SigV4 Authorization header, as SageMaker does', async () => {
+    const emulator = await startSageMakerEmulator();
+    try {
+      const response = await fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.ListEndpoints' }, body: '{}' });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
+      const wrongKey = createSageMakerClient(config(emulator, 1), { credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' } });
+      const error = await new SageMakerDeploymentProvider('sm-contract', wrongKey)
+        .applyTrafficSplit({} as never, { id: 'endpoint:sm-contract:churn-prod', nativeId: 'churn-prod', name: 'churn-prod' }, { live: [], shadow: [] })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      expect((error as Error).message).toMatch(/UnrecognizedClientException/);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
 modelRegistryContract('SageMaker', async () => {
   // An empty account: versions are created in the emulator the way a pipeline's RegisterModel would.
   const sm = await startSageMakerCairn({ seed: () => {}, provider: 'sm-contract' });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SageMakerDeploymentProvider } from '../adapters/sagemaker/deployment.ts';
 import { createSageMakerClient } from '../adapters/sagemaker/client.ts';
 import { SageMakerModelRegistryProvider } from '../adapters/sagemaker/model-registry.ts';
+import { SageMakerCatalogSource } from '../adapters/sagemaker/catalog-source.ts';
 import type { CloudProviderConfig } from '../adapters/core/provider-config.ts';
 import { modelRegistryContract } from './contracts/model-registry.contract.ts';
 import { startSageMakerCairn } from './fakes/sagemaker/cairn.ts';
@@ -53,6 +54,25 @@ describe('the SageMaker client', () => {
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect((error as Error).message).toMatch(/UnrecognizedClientException/);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe('SageMakerCatalogSource', () => {
+  it('maps an endpoint whose config or variant model was deleted in SageMaker without failing the sync', async () => {
+    const emulator = await startSageMakerEmulator();
+    try {
+      const endpoints = () => new SageMakerCatalogSource('sm-contract', client(emulator)).collections().find((c) => c.kind === 'endpoint')!;
+      emulator.state.models.delete('churn-v3');
+      const [partial] = await endpoints().describe([{ nativeId: 'churn-prod', changeToken: null }]);
+      expect(partial).toMatchObject({ name: 'churn-prod', status: 'IN_SERVICE', deployments: [{ nativeId: 'churn-prod/v2-primary', trafficPercent: 90 }] });
+      emulator.state.endpointConfigs.delete('churn-prod-config');
+      const [bare] = await endpoints().describe([{ nativeId: 'churn-prod', changeToken: null }]);
+      expect(bare).toMatchObject({ name: 'churn-prod', deployments: [] });
+      const [gone] = await endpoints().describe([{ nativeId: 'no-such-endpoint', changeToken: null }]);
+      expect(gone).toBeNull();
     } finally {
       await emulator.close();
     }

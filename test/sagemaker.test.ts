@@ -49,7 +49,7 @@ describe('SageMaker sync', () => {
 
     expect(answer.data.endpoints).toHaveLength(1);
     const [endpoint] = answer.data.endpoints;
-    expect(endpoint).toMatchObject({ id: 'endpoint:sm-test:churn-prod', status: 'READY' });
+    expect(endpoint).toMatchObject({ id: 'endpoint:sm-test:churn-prod', status: 'IN_SERVICE' });
     const split = Object.fromEntries(endpoint.trafficSplit.map((s: any) => [s.deployment.id, [s.percent, s.deployment.modelVersion.id]]));
     expect(split).toEqual({
       'deployment:sm-test:churn-prod/v2-primary': [90, VERSION_ID('churn-classifier', 2)],
@@ -220,7 +220,7 @@ describe('faults and deletions', () => {
     const failed = await sm.sync();
     expect(failed).toMatchObject({ status: 'FAILED', deleted: 0 });
     const still = await sm.cairn.query('{ endpoint(id: "endpoint:sm-test:churn-prod") { status } }');
-    expect(still.data.endpoint.status).toBe('READY');
+    expect(still.data.endpoint.status).toBe('IN_SERVICE');
 
     sm.emulator.reset();
     const run = await sm.sync();

@@ -60,7 +60,7 @@ export interface DeploymentRecord {
 
 export interface EndpointRecord {
   name: string;
-  /** READY, CREATING, UPDATING, FAILED, … (the owner's status in Cairn's words). */
+  /** IN_SERVICE, CREATING, UPDATING, FAILED, … (the owner's status in Cairn's words). */
   status: string;
   deployments: DeploymentRecord[];
 }

@@ -99,8 +99,8 @@ const endpointNameOf = (arn: string) => arn.slice(arn.indexOf(':endpoint/') + ':
  */
 export class SageMakerCatalogSource implements CatalogSource {
   /** Endpoint configs and models are immutable in SageMaker: described once per process. */
-  private readonly endpointConfigs = new Map<string, Promise<DescribeEndpointConfigCommandOutput>>();
-  private readonly models = new Map<string, Promise<DescribeModelCommandOutput>>();
+  private readonly endpointConfigs = new Map<string, Promise<DescribeEndpointConfigCommandOutput | null>>();
+  private readonly models = new Map<string, Promise<DescribeModelCommandOutput | null>>();
 
   constructor(
     readonly providerName: string,
@@ -244,10 +244,11 @@ export class SageMakerCatalogSource implements CatalogSource {
     );
   }
 
+  // SageMaker lets an endpoint config or a model be deleted while an endpoint still runs it: null then.
   private endpointConfig(name: string) {
     let config = this.endpointConfigs.get(name);
     if (!config) {
-      config = this.call('DescribeEndpointConfig', () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+      config = this.describeOrNull('DescribeEndpointConfig', () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })), name);
       config.catch(() => this.endpointConfigs.delete(name));
       this.endpointConfigs.set(name, config);
     }
@@ -257,7 +258,7 @@ export class SageMakerCatalogSource implements CatalogSource {
   private model(name: string) {
     let model = this.models.get(name);
     if (!model) {
-      model = this.call('DescribeModel', () => this.client.send(new DescribeModelCommand({ ModelName: name })));
+      model = this.describeOrNull('DescribeModel', () => this.client.send(new DescribeModelCommand({ ModelName: name })), name);
       model.catch(() => this.models.delete(name));
       this.models.set(name, model);
     }
@@ -268,7 +269,8 @@ export class SageMakerCatalogSource implements CatalogSource {
     const endpoint = await this.describeOrNull('DescribeEndpoint', () => this.client.send(new DescribeEndpointCommand({ EndpointName: name })), name);
     if (!endpoint) return null;
     const config = await this.endpointConfig(endpoint.EndpointConfigName!);
-    const modelOfVariant = new Map([...(config.ProductionVariants ?? []), ...(config.ShadowProductionVariants ?? [])].map((v) => [v.VariantName!, v.ModelName!]));
+    if (!config) log.warn({ provider: this.providerName, endpoint: name, endpointConfig: endpoint.EndpointConfigName }, 'endpoint config deleted in SageMaker: variants not cataloged');
+    const modelOfVariant = new Map([...(config?.ProductionVariants ?? []), ...(config?.ShadowProductionVariants ?? [])].map((v) => [v.VariantName!, v.ModelName!]));
     // Live weights are the endpoint's current ones (UpdateEndpointWeightsAndCapacities changes them, not the config).
     const live = endpoint.ProductionVariants ?? [];
     const shadow = endpoint.ShadowProductionVariants ?? [];
@@ -286,7 +288,7 @@ export class SageMakerCatalogSource implements CatalogSource {
       const packageArn = model?.PrimaryContainer?.ModelPackageName ?? model?.Containers?.[0]?.ModelPackageName;
       if (!packageArn || !isModelPackageArn(packageArn)) {
         // A model built from an image and S3 artifact has no registry version for Cairn to point at.
-        log.warn({ provider: this.providerName, endpoint: name, variant: variant.name, model: modelName }, 'variant serves a model outside the model registry: not cataloged');
+        log.warn({ provider: this.providerName, endpoint: name, variant: variant.name, model: modelName }, 'variant serves a model that is gone or not from the model registry: not cataloged');
         continue;
       }
       deployments.push({

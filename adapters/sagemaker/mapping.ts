@@ -108,7 +108,7 @@ export function fromCustomerMetadata(properties: Record<string, string> | undefi
 export function endpointStatusOf(status: string | undefined): string {
   switch (status) {
     case 'InService':
-      return 'READY';
+      return 'IN_SERVICE';
     case 'Creating':
     case 'SystemUpdating':
       return 'CREATING';

@@ -28,4 +28,14 @@ describe('configuration', () => {
       lineage: 'http://h:1/graphql',
     });
   });
+
+  it('parses the inference router settings, with defaults and bounds', () => {
+    expect(parseConfig({}).router).toEqual({ timeoutMs: 10_000, maxBodyBytes: 1024 * 1024, shadowConcurrency: 64 });
+    expect(parseConfig({ CAIRN_ROUTER_TIMEOUT_MS: '250', CAIRN_ROUTER_MAX_BODY_BYTES: '65536', CAIRN_ROUTER_SHADOW_CONCURRENCY: '0' }).router).toEqual({
+      timeoutMs: 250,
+      maxBodyBytes: 65536,
+      shadowConcurrency: 0,
+    });
+    expect(() => parseConfig({ CAIRN_ROUTER_TIMEOUT_MS: '0', CAIRN_ROUTER_MAX_BODY_BYTES: 'lots' })).toThrow(/CAIRN_ROUTER_TIMEOUT_MS[\s\S]*CAIRN_ROUTER_MAX_BODY_BYTES/);
+  });
 });

@@ -41,8 +41,12 @@ const configSchema = z.object({
   CAIRN_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   CAIRN_WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   CAIRN_JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  CAIRN_ROLLOUT_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(15),
   CAIRN_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   CAIRN_SUBGRAPH_URLS: subgraphUrls.default({}),
+  CAIRN_ROUTER_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  CAIRN_ROUTER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  CAIRN_ROUTER_SHADOW_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(64),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -65,8 +69,12 @@ export interface CairnConfig {
   providers: CloudProviderConfig[];
   webhooks: { maxAttempts: number; retryDelaySeconds: number };
   jobPollSeconds: number;
+  /** Seconds between looks at a rollout in progress besides each step's end (early rollback, shadow comparison). */
+  rolloutPollSeconds: number;
   subgraphTimeoutMs: number;
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** The inference router: model server timeout, request body bound, mirror calls in flight at once. */
+  router: { timeoutMs: number; maxBodyBytes: number; shadowConcurrency: number };
   logLevel: string;
 }
 
@@ -104,8 +112,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     providers: file.providers,
     webhooks: { maxAttempts: c.CAIRN_WEBHOOK_MAX_ATTEMPTS, retryDelaySeconds: c.CAIRN_WEBHOOK_RETRY_DELAY_SECONDS },
     jobPollSeconds: c.CAIRN_JOB_POLL_SECONDS,
+    rolloutPollSeconds: c.CAIRN_ROLLOUT_POLL_SECONDS,
     subgraphTimeoutMs: c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     subgraphUrls: c.CAIRN_SUBGRAPH_URLS,
+    router: { timeoutMs: c.CAIRN_ROUTER_TIMEOUT_MS, maxBodyBytes: c.CAIRN_ROUTER_MAX_BODY_BYTES, shadowConcurrency: c.CAIRN_ROUTER_SHADOW_CONCURRENCY },
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -2,7 +2,10 @@ import { connectDatabase, startDatabase, type Database } from '../adapters/built
 import { startJobQueue, type JobQueue } from '../adapters/builtin/jobs.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';
+import { InferenceRouter } from '../adapters/builtin/router/router.ts';
+import { DeploymentStatsRecorder } from '../adapters/builtin/router/stats.ts';
 import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
+import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { log } from '../adapters/core/log.ts';
 import { startGateway, startSubgraph, type HealthReport, type RunningServer } from '../gateway/server.ts';
@@ -15,6 +18,7 @@ import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/i
 import { createServices, type Services } from '../subgraphs/services.ts';
 import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
 import { SYNC_JOB } from '../subgraphs/lineage/sync/service.ts';
+import { DEPLOYMENTS_JOB, runDeploymentsJob, type DeploymentsJob } from '../subgraphs/deployments/jobs.ts';
 import type { CairnConfig } from './config.ts';
 import { openCloudProviders } from './clouds.ts';
 import type { ProviderDeps } from '../adapters/providers.ts';
@@ -24,6 +28,8 @@ export interface Cairn extends RunningServer {
   db: Database;
   onlineStore: OnlineStore;
   jobs: JobQueue;
+  /** The built-in inference router (null when serving one subgraph alone). */
+  router: InferenceRouter | null;
   /** The connection string of the database in use (the embedded server's when DATABASE_URL is unset). */
   databaseUrl: string;
 }
@@ -43,10 +49,20 @@ async function openOnlineStore(config: CairnConfig): Promise<OnlineStore> {
  * applied, the online store (Redis or in-process), then either the gateway with every subgraph not
  * served elsewhere in process, or (`only`) one subgraph alone.
  */
-export async function startCairn(
-  config: CairnConfig,
-  options: { only?: SubgraphName; clock?: () => Date; /** SDK seams for cloud providers (tests: fast backoff, emulator credentials). */ providerDeps?: ProviderDeps } = {},
-): Promise<Cairn> {
+export interface StartOptions {
+  only?: SubgraphName;
+  clock?: () => Date;
+  /** Per-deployment figures canary analysis reads on built-in endpoints (the inference router's recorder). */
+  deploymentStats?: DeploymentStatsSource;
+  /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
+  onSplitChanged?: (endpointName: string) => void;
+  /** The serving backends that own endpoints, replacing the default (the built-in one alone). */
+  deploymentProviders?: DeploymentProvider[];
+  /** SDK seams for cloud providers (tests: fast backoff, the emulator's credentials). */
+  providerDeps?: ProviderDeps;
+}
+
+export async function startCairn(config: CairnConfig, options: StartOptions = {}): Promise<Cairn> {
   if (options.only && !config.databaseUrl) {
     throw new Error('serving one subgraph alone needs DATABASE_URL: the embedded database belongs to a single process');
   }
@@ -70,6 +86,9 @@ export async function startCairn(
     // Cloud providers of cairn.config.yaml, or the SageMaker emulator with its demo estate.
     const clouds = await openCloudProviders(db, config, { demo: config.demo && !config.configFile && !options.only, deps: options.providerDeps });
     closers.push(clouds.close);
+    // One recorder of routed calls: the inference router writes it, canary analysis reads it.
+    const recorder = new DeploymentStatsRecorder({ now: options.clock ? () => options.clock!().getTime() : Date.now });
+    let router: InferenceRouter | null = null;
     const services = createServices(
       { db, pool: clients.pool, onlineStore, jobs },
       {
@@ -78,6 +97,13 @@ export async function startCairn(
         dataDir: config.dataDir,
         clock: options.clock,
         offlineWriteConcurrency: database.poolSize > 1 ? 4 : 1,
+        deploymentStats: options.deploymentStats ?? recorder,
+        onSplitChanged: (endpointName) => {
+          router?.invalidate(endpointName);
+          options.onSplitChanged?.(endpointName);
+        },
+        deploymentProviders: options.deploymentProviders,
+        rolloutPollSeconds: config.rolloutPollSeconds,
       },
     );
     if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
@@ -86,6 +112,7 @@ export async function startCairn(
     // Background work: any Cairn process on the database takes its share of the queued jobs.
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
+    await jobs.work<DeploymentsJob>(DEPLOYMENTS_JOB, (job) => runDeploymentsJob(services.deployments, job.data));
     // Syncs of different providers run side by side (on PGlite's single connection, one at a time);
     // one provider's syncs are serialized by its lease.
     // A process with no cloud provider has nothing to sync and does not poll for it.
@@ -121,7 +148,10 @@ export async function startCairn(
         const url = config.subgraphUrls[name];
         subgraphs[name] = url ? { url } : { schema: await buildSubgraph(name) };
       }
-      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs });
+      router = new InferenceRouter({ db, online: services.features.online, ...config.router, clock: options.clock, stats: recorder });
+      const inference = router;
+      closers.push(() => inference.close());
+      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, router });
       const remote = Object.keys(config.subgraphUrls);
       log.info(
         { url: server.url, remoteSubgraphs: remote },
@@ -129,7 +159,7 @@ export async function startCairn(
       );
     }
     closers.push(server.close);
-    return { ...server, close, services, db, onlineStore, jobs, databaseUrl: database.url };
+    return { ...server, close, services, db, onlineStore, jobs, router, databaseUrl: database.url };
   } catch (error) {
     await close();
     throw error;

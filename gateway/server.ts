@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
@@ -9,6 +9,8 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { inferenceRequestHandler } from '../adapters/builtin/router/http.ts';
+import type { InferenceRouter } from '../adapters/builtin/router/router.ts';
 import { log } from '../adapters/core/log.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
@@ -39,6 +41,8 @@ export interface GatewayOptions extends ServerBase {
   /** Per subgraph: an in-process schema, or the URL of a subgraph served elsewhere. */
   subgraphs: Record<string, { schema: GraphQLSchema } | { url: string }>;
   subgraphTimeoutMs: number;
+  /** The built-in inference router: /endpoints/{name}/predict, /v2/models/{name}/…, /metrics. */
+  router?: InferenceRouter;
 }
 
 export interface RunningServer {
@@ -70,7 +74,7 @@ function contextFor(options: ServerBase) {
   });
 }
 
-/** Starts the gateway: GraphQL at /graphql, the dashboard at /, liveness at /healthz. */
+/** Starts the gateway: GraphQL at /graphql, the inference router and /metrics, the dashboard at /, liveness at /healthz. */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -82,9 +86,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
         : new RemoteSubgraph(name, subgraph.url, options.subgraphTimeoutMs);
     },
   });
+  const inference = options.router ? inferenceRequestHandler(options.router) : undefined;
   return serve(options, { gateway }, (app) => {
     app.use(express.static(existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER));
-  });
+  }, inference);
 }
 
 /** Serves one subgraph alone (`cairn serve --only <name>`) for a gateway elsewhere to call. */
@@ -96,6 +101,8 @@ async function serve(
   options: ServerBase,
   graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema'>,
   extraRoutes: (app: express.Express) => void,
+  /** Takes a request before express does (the inference router's hot path); answers whether it did. */
+  preHandler?: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -118,7 +125,11 @@ async function serve(
   extraRoutes(app);
 
   const httpServer = await new Promise<Server>((resolve, reject) => {
-    const server = app.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
+    const server = createServer((req, res) => {
+      if (preHandler?.(req, res)) return;
+      app(req, res);
+    });
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
     server.once('error', reject);
   });
   const { port } = httpServer.address() as AddressInfo;

@@ -2,9 +2,10 @@ import { log } from '../adapters/core/log.ts';
 import type { Services } from '../subgraphs/services.ts';
 
 /**
- * The small built-in demo estate `npm start` shows (CAIRN_DEMO=off skips it): a feature view and a
- * model version that uses two of its features. Safe to run at every start: applying the same
- * definition keeps its version, and the model is registered only once.
+ * The small built-in demo estate `npm start` shows (CAIRN_DEMO=off skips it): a feature view, a
+ * model version that uses two of its features, and a built-in endpoint serving it. Safe to run at
+ * every start: applying the same definition keeps its version, and the model and the endpoint are
+ * made only once.
  */
 export async function seedDemo(services: Services, actor: string): Promise<void> {
   const view = await services.features.featureViews.apply(
@@ -24,8 +25,12 @@ export async function seedDemo(services: Services, actor: string): Promise<void>
     },
     actor,
   );
-  if (await services.models.versions.modelByName('eta_predictor')) return;
-  const features = await services.features.features.byViewIds([view.id]);
+  if (!(await services.models.versions.modelByName('eta_predictor'))) await registerEtaPredictor(services, actor, view.id);
+  await deployEtaPredictor(services, actor);
+}
+
+async function registerEtaPredictor(services: Services, actor: string, viewId: string) {
+  const features = await services.features.features.byViewIds([viewId]);
   await services.models.versions.register(
     {
       model: 'eta_predictor',
@@ -39,3 +44,27 @@ export async function seedDemo(services: Services, actor: string): Promise<void>
   );
   log.info('demo estate seeded: feature view driver_stats, model eta_predictor v1');
 }
+
+/** The demo's built-in endpoint, serving eta_predictor v1 (enriched with driver_stats by driver_id); made once. */
+async function deployEtaPredictor(services: Services, actor: string) {
+  const { endpoints, deployments } = services.deployments;
+  const [existing] = await endpoints.byIds([DEMO_ENDPOINT_ID]);
+  if (existing) return;
+  const endpoint = await endpoints.create({ name: 'eta-predictor-prod', owner: 'ml-platform', description: 'Demo: ETA predictions for the rider app' }, { actor });
+  await deployments.deploy(
+    {
+      endpointId: endpoint.id,
+      modelVersionId: 'modelVersion:builtin:eta_predictor/1',
+      strategy: 'RECREATE',
+      modelServerUrl: DEMO_MODEL_SERVER_URL,
+      featureView: 'driver_stats',
+      entityKeyField: 'driver_id',
+    },
+    { actor },
+  );
+  log.info('demo endpoint seeded: eta-predictor-prod serving eta_predictor v1');
+}
+
+const DEMO_ENDPOINT_ID = 'endpoint:builtin:eta-predictor-prod';
+/** Where the demo deployment's model server would listen (nothing answers there until one is started). */
+const DEMO_MODEL_SERVER_URL = 'http://127.0.0.1:8501/v2/models/eta_predictor';

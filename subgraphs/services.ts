@@ -3,11 +3,12 @@ import type { Database } from '../adapters/builtin/database.ts';
 import { BuiltinFeatureStoreProvider } from '../adapters/builtin/feature-store.ts';
 import type { JobQueue } from '../adapters/builtin/jobs.ts';
 import { BuiltinModelRegistryProvider } from '../adapters/builtin/model-registry.ts';
-import type { DeploymentProvider } from '../adapters/core/deployment.ts';
 import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
 import type { ProviderInstance } from '../adapters/core/provider-instance.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
-import { DeploymentRepository } from './deployments/repository.ts';
+import { BuiltinDeploymentProvider, NoDeploymentStats } from '../adapters/builtin/deployment.ts';
+import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
+import { createDeploymentServices } from './deployments/services.ts';
 import { createFeatureServices } from './features/services.ts';
 import { ProviderRepository } from './lineage/provider/repository.ts';
 import { createLineageServices } from './lineage/services.ts';
@@ -39,6 +40,17 @@ export interface ServiceOptions {
   clouds?: { instance: ProviderInstance; syncIntervalSeconds: number }[];
   /** Concurrent INSERTs of one large ingest: 1 on PGlite (one connection). */
   offlineWriteConcurrency?: number;
+  /** The serving backend of each provider instance that owns endpoints (default: the built-in one). */
+  deploymentProviders?: DeploymentProvider[];
+  /**
+   * Per-deployment figures the built-in backend's canary analysis reads (the inference router's
+   * recorder); default: none recorded (every deployment answers zero requests).
+   */
+  deploymentStats?: DeploymentStatsSource;
+  /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
+  onSplitChanged?: (endpointName: string) => void;
+  /** Seconds between looks at a rollout in progress besides each step's end (default 15). */
+  rolloutPollSeconds?: number;
 }
 
 /** Everything the subgraphs' resolvers call, built once per process from the database, online store and job queue. */
@@ -49,10 +61,21 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   const registries = new Map(
     [...(options.registries ?? [new BuiltinModelRegistryProvider()]), ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : []))].map((r) => [r.providerName, r]),
   );
-  const deploymentProviders = new Map<string, DeploymentProvider>(clouds.flatMap((c) => (c.instance.deployments ? [[c.instance.name, c.instance.deployments] as const] : [])));
+  // The built-in router (or the given owners) plus every cloud provider that owns endpoints.
+  const deploymentProviders = [
+    ...(options.deploymentProviders ?? [new BuiltinDeploymentProvider({ stats: options.deploymentStats ?? new NoDeploymentStats(), onSplitChanged: options.onSplitChanged })]),
+    ...clouds.flatMap((c) => (c.instance.deployments ? [c.instance.deployments] : [])),
+  ];
   const registryFor = (name: string) => registries.get(name);
   const webhooks = new WebhookService(deps.db, deps.jobs, { ...options.webhooks, clock });
   const policies = new PolicyService(deps.db);
+  const deployments = createDeploymentServices({
+    db: deps.db,
+    jobs: deps.jobs,
+    providers: deploymentProviders,
+    clock,
+    rolloutPollSeconds: options.rolloutPollSeconds ?? 15,
+  });
   return {
     features: createFeatureServices({ db: deps.db, jobs: deps.jobs, store, dataDir: options.dataDir ?? '.cairn', clock }),
     models: {
@@ -68,11 +91,13 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
         },
         webhooks,
         clock,
+        // A promotion to PRODUCTION queues the endpoints' deploy rules in its own transaction.
+        (tx, promoted) => deployments.rules.enqueueForPromotion(tx, promoted),
       ),
       webhooks,
       audit: new AuditService(deps.db),
     },
-    deployments: new DeploymentRepository(deps.db),
+    deployments,
     providers: new ProviderRepository(deps.db),
     lineage: createLineageServices({ pool: deps.pool, clock }),
     sync: new SyncService(
@@ -81,8 +106,8 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
       new Map(clouds.flatMap((c) => (c.instance.catalog ? [[c.instance.name, c.instance.catalog] as const] : []))),
       { clock, intervals: new Map(clouds.map((c) => [c.instance.name, c.syncIntervalSeconds])) },
     ),
-    /** The cloud endpoint owners by provider name (the built-in router is wired by the deployments service). */
-    deploymentProviderFor: (name: string) => deploymentProviders.get(name),
+    /** The owner of a provider's endpoints (the built-in router, a cloud's endpoints), if it has one. */
+    deploymentProviderFor: (name: string) => deploymentProviders.find((p) => p.providerName === name),
   };
 }
 

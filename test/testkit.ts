@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parseConfig, type CairnConfig } from '../cli/config.ts';
-import { startCairn, type Cairn } from '../cli/runtime.ts';
-import type { ProviderDeps } from '../adapters/providers.ts';
+import { startCairn, type Cairn, type StartOptions } from '../cli/runtime.ts';
 
 export interface GraphQLAnswer<T = any> {
   status: number;
@@ -51,13 +50,17 @@ export async function scratchDatabase(): Promise<{ url?: string; dataDir: string
 export interface TestCairn extends Cairn {
   config: CairnConfig;
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
+  /** Stops this process and starts another on the same database (what a restart or a deploy does). */
+  restart(): Promise<TestCairn>;
 }
+
+export type TestCairnOptions = Omit<StartOptions, 'only'>;
 
 /**
  * A whole Cairn on a free port, on the real services when DATABASE_URL / REDIS_URL are set and on
  * the embedded parts otherwise. Each call gets its own database and its own Redis key prefix.
  */
-export async function startTestCairn(env: Record<string, string> = {}, options: { clock?: () => Date; providerDeps?: ProviderDeps } = {}): Promise<TestCairn> {
+export async function startTestCairn(env: Record<string, string> = {}, options: TestCairnOptions = {}): Promise<TestCairn> {
   const database = await scratchDatabase();
   const config = parseConfig({
     PORT: '0',
@@ -69,16 +72,20 @@ export async function startTestCairn(env: Record<string, string> = {}, options: 
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
-  const cairn = await startCairn(config, { clock: options.clock, providerDeps: options.providerDeps });
-  return {
+  const wrap = (cairn: Cairn): TestCairn => ({
     ...cairn,
     config,
     query: (query, variables) => graphql(cairn.url, query, variables),
+    restart: async () => {
+      await cairn.close();
+      return wrap(await startCairn(config, options));
+    },
     close: async () => {
       await cairn.close();
       await database.drop();
     },
-  };
+  });
+  return wrap(await startCairn(config, options));
 }
 
 export const FEATURE_VIEW_INPUT = {

@@ -71,10 +71,17 @@ export interface DeploymentProvider {
 
   /**
    * Makes the owner route traffic by `split` (the whole split, not a delta). Deployments not named
-   * get 0%. Throws UpstreamUnavailableError when the owner cannot be reached or refuses; the split
-   * in force is then unchanged.
+   * get 0%. Throws UpstreamUnavailableError when the owner cannot be reached or refuses, InputError
+   * (or NotFoundError) when a share names a deployment the owner does not have behind the endpoint
+   * or has retired; the split in force is then unchanged.
    */
   applyTrafficSplit(tx: Transaction, endpoint: EndpointRef, split: TrafficSplitSpec): Promise<void>;
+
+  /**
+   * Optional: told after the catalog committed a change of the endpoint's split or deployments
+   * (the built-in router drops its cached routing table). Never throws.
+   */
+  splitCommitted?(endpoint: EndpointRef): void;
 
   /** Releases what a retired deployment holds at the owner (its variant, its model server route). */
   retireDeployment(tx: Transaction, endpoint: EndpointRef, deployment: { id: string; nativeId: string }): Promise<void>;

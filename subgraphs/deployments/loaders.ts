@@ -3,11 +3,14 @@ import { loaderByKey, loaderOfLists } from '../shared/loaders.ts';
 
 /** The deployments subgraph's per-request DataLoaders. */
 export const deploymentLoaders = perRequest((context: CairnContext) => {
-  const { deployments } = context.services;
+  const { endpoints, deployments, rollouts, rules } = context.services.deployments;
   return {
-    endpoint: loaderByKey((ids) => deployments.endpointsByIds(ids), (row) => row.id),
-    deployment: loaderByKey((ids) => deployments.deploymentsByIds(ids), (row) => row.id),
-    deploymentsOfEndpoint: loaderOfLists((ids) => deployments.deploymentsByEndpointIds(ids), (row) => row.endpointId),
-    deploymentsOfModelVersion: loaderOfLists((ids) => deployments.deploymentsByModelVersionIds(ids), (row) => row.modelVersionId),
+    endpoint: loaderByKey((ids) => endpoints.byIds(ids), (row) => row.id),
+    deployment: loaderByKey((ids) => deployments.byIds(ids), (row) => row.id),
+    deploymentsOfEndpoint: loaderOfLists((ids) => deployments.byEndpointIds(ids), (row) => row.endpointId),
+    deploymentsOfModelVersion: loaderOfLists((ids) => deployments.byModelVersionIds(ids), (row) => row.modelVersionId),
+    rollout: loaderByKey((ids) => rollouts.byIds(ids), (row) => row.id),
+    activeRolloutOfEndpoint: loaderByKey((ids) => rollouts.activeByEndpointIds(ids), (row) => row.endpointId),
+    deployRuleOfEndpoint: loaderByKey((ids) => rules.byEndpointIds(ids), (row) => row.endpointId),
   };
 });

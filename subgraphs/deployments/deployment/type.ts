@@ -1,5 +1,20 @@
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
+
+export const DeploymentStrategy = { RECREATE: 'RECREATE', BLUE_GREEN: 'BLUE_GREEN', CANARY: 'CANARY', SHADOW: 'SHADOW', AB_TEST: 'AB_TEST' } as const;
+export type DeploymentStrategy = (typeof DeploymentStrategy)[keyof typeof DeploymentStrategy];
+
+registerEnumType(DeploymentStrategy, {
+  name: 'DeploymentStrategy',
+  description: 'How a new deployment takes traffic.',
+  valuesConfig: {
+    RECREATE: { description: 'It takes 100% of live traffic at once; the other deployments are retired.' },
+    BLUE_GREEN: { description: 'It waits at 0% until switched with setTrafficSplit; blue keeps serving (instant rollback).' },
+    CANARY: { description: 'It moves through the rollout plan\'s steps, judged after each bake time; rolled back by itself on a breach.' },
+    SHADOW: { description: 'It receives a mirrored share of requests (trafficPercent) and never answers callers.' },
+    AB_TEST: { description: 'It takes trafficPercent of live traffic; the split is held until changed.' },
+  },
+});
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A model version deployed behind an endpoint.' })
@@ -10,44 +25,76 @@ export class Deployment {
   @Field(() => String, { description: 'RECREATE, BLUE_GREEN, CANARY, SHADOW or AB_TEST' })
   strategy!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'ACTIVE (in the split or waiting for traffic) or RETIRED (out of the endpoint for good).' })
   status!: string;
+
+  @Field(() => Int, { description: 'Its share of live traffic (the live shares of an endpoint sum to 100).' })
+  trafficPercent!: number;
+
+  @Field(() => Int, { description: 'The share of requests mirrored to it (never answered to callers).' })
+  shadowPercent!: number;
+
+  @Field(() => String, { nullable: true })
+  featureView!: string | null;
+
+  @Field(() => String, { nullable: true })
+  entityKeyField!: string | null;
+
+  @Field(() => String, { nullable: true })
+  createdBy!: string | null;
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  retiredAt!: Date | null;
 
   endpointId!: string;
   modelVersionId!: string;
-  trafficPercent!: number;
-  shadowPercent!: number;
+  modelServerUrl!: string | null;
 }
 
-@Directive('@key(fields: "id")')
-@ObjectType({ description: 'A serving endpoint of one provider and its traffic split.' })
-export class Endpoint {
+@InputType({ description: 'A canary plan: live percent of the new deployment per step, each held for bakeSeconds and judged against the thresholds.' })
+export class RolloutPlanInput {
+  @Field(() => [Int], { nullable: true, description: 'Increasing, ending at 100; default [10, 50, 100].' })
+  steps?: number[];
+
+  @Field(() => Int, { nullable: true, description: 'How long each step is held before it is judged; default 300.' })
+  bakeSeconds?: number;
+
+  @Field(() => Float, { nullable: true, description: 'Errors / requests above this (0..1) roll back.' })
+  maxErrorRate?: number;
+
+  @Field(() => Float, { nullable: true, description: 'A p99 latency above this (ms) rolls back.' })
+  maxLatencyP99Ms?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Requests a step must have served before it is judged or passed; default 0.' })
+  minRequests?: number;
+}
+
+@InputType()
+export class DeployModelVersionInput {
   @Field(() => ID)
-  id!: string;
+  endpointId!: string;
 
-  @Field(() => String)
-  name!: string;
+  @Field(() => ID)
+  modelVersionId!: string;
 
-  @Field(() => String)
-  status!: string;
+  @Field(() => DeploymentStrategy)
+  strategy!: DeploymentStrategy;
 
-  @Field(() => DateTimeScalar)
-  createdAt!: Date;
+  @Field(() => Int, { nullable: true, description: 'AB_TEST: its live share (default 50); SHADOW: the mirror percent (default 100).' })
+  trafficPercent?: number;
 
-  providerName!: string;
-}
+  @Field(() => String, { nullable: true, description: 'Built-in endpoints: the model server the router forwards to (required there).' })
+  modelServerUrl?: string;
 
-@ObjectType({ description: 'One deployment\'s share of an endpoint\'s traffic; shadow shares mirror traffic and never answer callers.' })
-export class TrafficShare {
-  @Field(() => Deployment)
-  deployment!: Deployment;
+  @Field(() => String, { nullable: true, description: 'Enrich requests with this feature view\'s online features ...' })
+  featureView?: string;
 
-  @Field(() => Int)
-  percent!: number;
+  @Field(() => String, { nullable: true, description: '... looked up by the entity key in this request field.' })
+  entityKeyField?: string;
 
-  @Field(() => Boolean)
-  shadow!: boolean;
+  @Field(() => RolloutPlanInput, { nullable: true, description: 'CANARY steps and thresholds; SHADOW comparison thresholds.' })
+  rollout?: RolloutPlanInput;
 }

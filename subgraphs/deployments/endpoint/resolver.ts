@@ -1,11 +1,19 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { InputError } from '../../../adapters/core/errors.ts';
 import { parseGlobalId } from '../../../adapters/core/ids.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { ProviderReference } from '../../shared/provider-reference.ts';
-import { Deployment, Endpoint, TrafficShare } from '../deployment/type.ts';
+import { EndpointDeployRule, SetEndpointDeployRuleInput } from '../deploy-rule/type.ts';
+import { Deployment } from '../deployment/type.ts';
 import { deploymentLoaders } from '../loaders.ts';
-import { ModelVersionReference } from '../model-version/type.ts';
+import { Rollout } from '../rollout/type.ts';
+import { SetTrafficSplitInput, TrafficChange, TrafficShare } from '../traffic/type.ts';
+import { CreateEndpointInput, Endpoint } from './type.ts';
+
+function bounded(first: number, path: string, max = 500): number {
+  if (!Number.isInteger(first) || first < 1 || first > max) throw new InputError([{ path, message: `must be 1..${max}` }]);
+  return first;
+}
 
 @Resolver(() => Endpoint)
 export class EndpointResolver {
@@ -15,58 +23,99 @@ export class EndpointResolver {
     return deploymentLoaders(context).endpoint.load(id);
   }
 
-  @Query(() => [Endpoint], { description: 'Every endpoint, or those of one provider instance.' })
-  endpoints(@Arg('provider', () => String, { nullable: true }) provider: string | null, @Ctx() { services }: CairnContext) {
-    return services.deployments.endpoints(provider);
+  @Query(() => [Endpoint], { description: 'Endpoints of every provider, or of one provider instance, by provider then name; paged.' })
+  endpoints(
+    @Arg('provider', () => String, { nullable: true }) provider: string | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Ctx() { services }: CairnContext,
+  ) {
+    return services.deployments.endpoints.list(provider, first, offset);
   }
 
-  @FieldResolver(() => [Deployment])
-  deployments(@Root() endpoint: Endpoint, @Ctx() context: CairnContext) {
-    return deploymentLoaders(context).deploymentsOfEndpoint.load(endpoint.id);
+  @Mutation(() => Endpoint, { description: 'Creates an endpoint at its owner (default the built-in router) and in the catalog.' })
+  createEndpoint(@Arg('input', () => CreateEndpointInput) input: CreateEndpointInput, @Ctx() { services, actor, requestId }: CairnContext) {
+    return services.deployments.endpoints.create(input, { actor, requestId });
   }
 
-  @FieldResolver(() => [TrafficShare], { description: 'Live shares sum to 100; shadow shares are listed separately.' })
-  async trafficSplit(@Root() endpoint: Endpoint, @Ctx() context: CairnContext): Promise<TrafficShare[]> {
-    const deployments = await deploymentLoaders(context).deploymentsOfEndpoint.load(endpoint.id);
-    return [
-      ...deployments.filter((d) => d.trafficPercent > 0).map((d) => ({ deployment: d, percent: d.trafficPercent, shadow: false })),
-      ...deployments.filter((d) => d.shadowPercent > 0).map((d) => ({ deployment: d, percent: d.shadowPercent, shadow: true })),
-    ];
+  @Mutation(() => Endpoint, { description: 'Sets the whole split: live shares integers summing to 100, shadow shares separate. Invalid: BAD_USER_INPUT, nothing changed.' })
+  setTrafficSplit(@Arg('input', () => SetTrafficSplitInput) input: SetTrafficSplitInput, @Ctx() { services, actor, requestId }: CairnContext) {
+    return services.deployments.traffic.setSplit(input, { actor, requestId });
+  }
+
+  @Mutation(() => Endpoint, { description: '100% of live traffic back to the stable deployment (the last that held 100%); the rollout in progress ends ROLLED_BACK.' })
+  rollbackEndpoint(@Arg('endpointId', () => ID) endpointId: string, @Ctx() { services, actor, requestId }: CairnContext) {
+    return services.deployments.traffic.rollback(endpointId, { actor, requestId });
+  }
+
+  @Mutation(() => EndpointDeployRule, { description: 'Deploy the PRODUCTION version of a model here whenever one is promoted (replaces the endpoint\'s rule).' })
+  setEndpointDeployRule(@Arg('input', () => SetEndpointDeployRuleInput) input: SetEndpointDeployRuleInput, @Ctx() { services, actor, requestId }: CairnContext) {
+    return services.deployments.rules.set(input, { actor, requestId });
+  }
+
+  @Mutation(() => Endpoint, { description: 'Removes the endpoint\'s deploy rule (promotions no longer deploy here).' })
+  removeEndpointDeployRule(@Arg('endpointId', () => ID) endpointId: string, @Ctx() { services, actor, requestId }: CairnContext) {
+    return services.deployments.rules.remove(endpointId, { actor, requestId });
   }
 
   @FieldResolver(() => ProviderReference)
   provider(@Root() endpoint: Endpoint): ProviderReference {
     return { name: endpoint.providerName };
   }
-}
 
-@Resolver(() => Deployment)
-export class DeploymentResolver {
-  @FieldResolver(() => Endpoint)
-  async endpoint(@Root() deployment: Deployment, @Ctx() context: CairnContext) {
-    const endpoint = await deploymentLoaders(context).endpoint.load(deployment.endpointId);
-    if (!endpoint) throw new NotFoundError('Endpoint', deployment.endpointId);
-    return endpoint;
+  @FieldResolver(() => [Deployment], { description: 'Every deployment it has had, retired ones included, oldest first.' })
+  deployments(@Root() endpoint: Endpoint, @Ctx() context: CairnContext) {
+    return deploymentLoaders(context).deploymentsOfEndpoint.load(endpoint.id);
   }
 
-  @FieldResolver(() => ModelVersionReference)
-  modelVersion(@Root() deployment: Deployment): ModelVersionReference {
-    return { id: deployment.modelVersionId };
+  @FieldResolver(() => [TrafficShare], { description: 'The split in force: live shares (summing to 100), then shadow shares.' })
+  async trafficSplit(@Root() endpoint: Endpoint, @Ctx() context: CairnContext): Promise<TrafficShare[]> {
+    const deployments = await deploymentLoaders(context).deploymentsOfEndpoint.load(endpoint.id);
+    return [
+      ...deployments.filter((d) => d.trafficPercent > 0).map((d) => ({ deployment: d, deploymentId: d.id, percent: d.trafficPercent, shadow: false })),
+      ...deployments.filter((d) => d.shadowPercent > 0).map((d) => ({ deployment: d, deploymentId: d.id, percent: d.shadowPercent, shadow: true })),
+    ];
+  }
+
+  @FieldResolver(() => Deployment, { nullable: true, description: 'The deployment that last held 100% of live traffic: where a rollback returns.' })
+  stableDeployment(@Root() endpoint: Endpoint, @Ctx() context: CairnContext) {
+    return endpoint.stableDeploymentId ? deploymentLoaders(context).deployment.load(endpoint.stableDeploymentId) : null;
+  }
+
+  @FieldResolver(() => Rollout, { nullable: true })
+  activeRollout(@Root() endpoint: Endpoint, @Ctx() context: CairnContext) {
+    return deploymentLoaders(context).activeRolloutOfEndpoint.load(endpoint.id);
+  }
+
+  @FieldResolver(() => [Rollout], { description: 'Its rollouts, newest first.' })
+  rollouts(@Root() endpoint: Endpoint, @Arg('first', () => Int, { defaultValue: 20 }) first: number, @Ctx() { services }: CairnContext) {
+    return services.deployments.rollouts.ofEndpoint(endpoint.id, bounded(first, 'first'));
+  }
+
+  @FieldResolver(() => [TrafficChange], { description: 'Changes of its split, newest first; the next page starts `before` the last id seen.' })
+  async trafficHistory(
+    @Root() endpoint: Endpoint,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('before', () => ID, { nullable: true }) before: string | null,
+    @Ctx() { services }: CairnContext,
+  ): Promise<TrafficChange[]> {
+    if (before != null && !/^[1-9]\d{0,18}$/.test(before)) throw new InputError([{ path: 'before', message: 'not a traffic change ID' }]);
+    const rows = await services.deployments.traffic.history(endpoint.id, bounded(first, 'first'), before == null ? null : BigInt(before));
+    const shares = (value: unknown, shadow: boolean) =>
+      (value as { deploymentId: string; percent: number }[]).map((share) => ({ deploymentId: share.deploymentId, percent: share.percent, shadow }) as TrafficShare);
+    return rows.map((row) => ({
+      id: row.id.toString(),
+      live: shares(row.live, false),
+      shadow: shares(row.shadow, true),
+      reason: row.reason,
+      actor: row.actor,
+      rolloutId: row.rolloutId,
+      createdAt: row.createdAt,
+    }));
+  }
+
+  @FieldResolver(() => EndpointDeployRule, { nullable: true, description: 'The rule that deploys a promoted PRODUCTION version here, if any.' })
+  deployRule(@Root() endpoint: Endpoint, @Ctx() context: CairnContext) {
+    return deploymentLoaders(context).deployRuleOfEndpoint.load(endpoint.id);
   }
 }
-
-@Resolver(() => ModelVersionReference)
-export class ModelVersionDeploymentsResolver {
-  @FieldResolver(() => [Deployment], {
-    nullable: true,
-    description: 'Deployments of this version on any endpoint (null, with an error, when the deployments subgraph is unavailable).',
-  })
-  deployments(@Root() version: ModelVersionReference, @Ctx() context: CairnContext) {
-    return deploymentLoaders(context).deploymentsOfModelVersion.load(version.id);
-  }
-}
-
-export const deploymentReferences = {
-  Endpoint: { __resolveReference: (ref: { id: string }, context: CairnContext) => deploymentLoaders(context).endpoint.load(ref.id) },
-  Deployment: { __resolveReference: (ref: { id: string }, context: CairnContext) => deploymentLoaders(context).deployment.load(ref.id) },
-};

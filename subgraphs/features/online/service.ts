@@ -15,6 +15,8 @@ interface ViewDefinition {
   name: string;
   ttlSeconds: number | null;
   featureNames: string[];
+  /** Feature name -> dtype (INT64, FLOAT64, STRING, BOOL, TIMESTAMP, FLOAT32_LIST). */
+  dtypes: Map<string, string>;
 }
 
 export class OnlineFeatureService {
@@ -35,13 +37,23 @@ export class OnlineFeatureService {
     const definition = (async () => {
       const view = await this.featureViews.get(name);
       if (!view) return null;
-      const featureNames = (await this.features.byViewIds([view.id])).map((feature) => feature.name);
-      return { name: view.name, ttlSeconds: view.ttlSeconds, featureNames };
+      const features = await this.features.byViewIds([view.id]);
+      return {
+        name: view.name,
+        ttlSeconds: view.ttlSeconds,
+        featureNames: features.map((feature) => feature.name),
+        dtypes: new Map(features.map((feature) => [feature.name, feature.dtype])),
+      };
     })();
     this.definitions.set(name, { until: performance.now() + DEFINITION_CACHE_MS, definition });
     // Unknown views and failures are not remembered.
     definition.then((d) => d === null && this.definitions.delete(name), () => this.definitions.delete(name));
     return definition;
+  }
+
+  /** The view's features and their dtypes (from the same short-lived cache as lookups), or null for an unknown view. */
+  async featureTypes(featureViewName: string): Promise<Map<string, string> | null> {
+    return (await this.definition(featureViewName))?.dtypes ?? null;
   }
 
   /**

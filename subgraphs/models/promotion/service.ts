@@ -54,6 +54,15 @@ export interface PromotionOutcome {
   previousHolderId: string | null;
 }
 
+/** An applied promotion to PRODUCTION, as the deployments side hears of it. */
+export interface PromotedToProduction {
+  promotionId: string;
+  modelVersionId: string;
+  modelName: string;
+  modelProvider: string;
+  actor: string;
+}
+
 export interface Identity {
   actor: string;
   roles: string[];
@@ -85,6 +94,8 @@ export class PromotionService {
     private readonly registryFor: (providerName: string) => ModelRegistryProvider,
     private readonly webhooks: WebhookService,
     private readonly clock: () => Date = () => new Date(),
+    /** Called inside the transaction of an applied promotion to PRODUCTION (deploy rules queue their jobs). */
+    private readonly onPromotedToProduction?: (tx: Transaction, promoted: PromotedToProduction) => Promise<void>,
   ) {}
 
   /**
@@ -155,6 +166,15 @@ export class PromotionService {
             requestId: identity.requestId,
             payload: summary,
           });
+          if (verdict.allowed && spec.to === Stage.PRODUCTION && this.onPromotedToProduction) {
+            await this.onPromotedToProduction(tx, {
+              promotionId: promotion.id,
+              modelVersionId: candidate.id,
+              modelName: candidate.model.name,
+              modelProvider: candidate.model.providerName,
+              actor: identity.actor,
+            });
+          }
           await this.webhooks.enqueue(tx, verdict.allowed ? WebhookEvent.MODEL_VERSION_PROMOTED : WebhookEvent.PROMOTION_DENIED, {
             modelVersionId: candidate.id,
             actor: identity.actor,

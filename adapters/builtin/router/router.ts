@@ -1,0 +1,268 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { Agent } from 'undici';
+import type { Database } from '../database.ts';
+import { log } from '../../core/log.ts';
+import { enrichInfer, enrichPredict, type OnlineLookup } from './enrichment.ts';
+import { RouterError } from './errors.ts';
+import { RouterMetrics, type Outcome } from './metrics.ts';
+import { pickLive, RoutingTables, type RouteTarget, type RoutingTable } from './routing-table.ts';
+import { DeploymentStatsRecorder } from './stats.ts';
+
+export interface InferenceRouterOptions {
+  db: Database;
+  /** The features subgraph's online lookup service (its definition cache and one batched store read). */
+  online: OnlineLookup;
+  /** Bound on a model server's answer: headers, then each pause in its body (CAIRN_ROUTER_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** Largest request body accepted (CAIRN_ROUTER_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+  /** Mirror calls in flight at once; past it mirrors are dropped, never queued (CAIRN_ROUTER_SHADOW_CONCURRENCY). */
+  shadowConcurrency: number;
+  /** How long an endpoint's routing table is reused (default 1 s; `invalidate` clears it at once). */
+  tableTtlMs?: number;
+  clock?: () => Date;
+  /** Where calls are recorded for canary analysis; a recorder shared with the deployments provider, or a new one on `clock`. */
+  stats?: DeploymentStatsRecorder;
+}
+
+/** The two request shapes: a plain JSON predict body, and an Open Inference Protocol v2 infer body. */
+export type Protocol = 'predict' | 'v2';
+
+export const ROUTING_KEY_HEADER = 'x-cairn-routing-key';
+export const DEPLOYMENT_HEADER = 'x-cairn-deployment';
+
+interface Upstream {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+interface ParsedRequest {
+  raw: Buffer;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The built-in inference router: routes predict and v2 infer calls of a built-in endpoint to its
+ * deployments' model servers by the live split, mirrors shadow traffic after answering, enriches
+ * requests with online features and records every call (Prometheus metrics and the per-deployment
+ * window that canary analysis reads through `stats`).
+ */
+export class InferenceRouter {
+  readonly stats: DeploymentStatsRecorder;
+  readonly metrics = new RouterMetrics();
+  private readonly tables: RoutingTables;
+  private readonly agent: Agent;
+  private shadowInFlight = 0;
+  private readonly mirrors = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: InferenceRouterOptions) {
+    const clock = options.clock;
+    this.stats = options.stats ?? new DeploymentStatsRecorder({ now: clock ? () => clock().getTime() : Date.now });
+    this.tables = new RoutingTables(options.db, options.tableTtlMs ?? 1000);
+    // Keep-alive connections to every model server, reused across calls.
+    this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
+  }
+
+  /** Forgets an endpoint's cached routing table (called when its split changes). */
+  invalidate(endpointName: string): void {
+    this.tables.invalidate(endpointName);
+  }
+
+  /** `POST /endpoints/{name}/predict` and `POST /v2/models/{name}/infer`. */
+  async handleInference(req: IncomingMessage, res: ServerResponse, endpointName: string, protocol: Protocol): Promise<void> {
+    let parsed: ParsedRequest;
+    let table: RoutingTable | null;
+    let target: RouteTarget | null;
+    try {
+      table = await this.tables.get(endpointName);
+      if (!table) throw new RouterError(404, 'NOT_FOUND', `no built-in endpoint named ${JSON.stringify(endpointName)}`);
+      parsed = await this.readRequest(req, protocol);
+      target = pickLive(table, header(req, ROUTING_KEY_HEADER));
+      if (!target) throw new RouterError(503, 'NO_LIVE_DEPLOYMENT', `endpoint ${endpointName} has no deployment taking live traffic`);
+    } catch (error) {
+      const failure = asRouterError(error);
+      this.metrics.reject(failure.code);
+      if (!req.readableEnded) req.resume();
+      return sendError(res, failure);
+    }
+    try {
+      const answer = await this.call(table, target, protocol, parsed, false);
+      res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.body.length, [DEPLOYMENT_HEADER]: target.id });
+      res.end(answer.body);
+    } catch (error) {
+      sendError(res, asRouterError(error), target.id);
+    }
+    this.mirror(table, target, protocol, parsed);
+  }
+
+  /** `GET /v2/models/{name}` (the serving deployment's metadata, named after the endpoint) and `GET /v2/models/{name}/ready`. */
+  async handleModel(req: IncomingMessage, res: ServerResponse, endpointName: string, what: 'metadata' | 'ready'): Promise<void> {
+    let target: RouteTarget | null = null;
+    try {
+      const table = await this.tables.get(endpointName);
+      if (!table) throw new RouterError(404, 'NOT_FOUND', `no built-in endpoint named ${JSON.stringify(endpointName)}`);
+      target = pickLive(table, header(req, ROUTING_KEY_HEADER));
+      if (!target) throw new RouterError(503, 'NO_LIVE_DEPLOYMENT', `endpoint ${endpointName} has no deployment taking live traffic`);
+      const path = `${target.basePath}/v2/models/${encodeURIComponent(target.modelName)}${what === 'ready' ? '/ready' : ''}`;
+      const answer = await this.send(target, 'GET', path, null);
+      if (answer.status >= 500) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
+      let body: unknown;
+      if (what === 'ready') {
+        body = { name: endpointName, ready: answer.status === 200 };
+      } else {
+        body = { ...(JSON.parse(answer.body.toString('utf8') || '{}') as object), name: endpointName, deployment: target.id };
+      }
+      res.writeHead(what === 'ready' && answer.status !== 200 ? 503 : answer.status, { 'content-type': 'application/json', [DEPLOYMENT_HEADER]: target.id });
+      res.end(JSON.stringify(body));
+    } catch (error) {
+      sendError(res, error instanceof SyntaxError ? new RouterError(502, 'UPSTREAM_UNAVAILABLE', 'model server metadata is not JSON') : asRouterError(error), target?.id);
+    }
+  }
+
+  /** Prometheus text of the router's and the process's metrics. */
+  async handleMetrics(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await this.metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+    res.end(text);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.mirrors]);
+    await this.agent.close();
+  }
+
+  private async readRequest(req: IncomingMessage, protocol: Protocol): Promise<ParsedRequest> {
+    const limit = this.options.maxBodyBytes;
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      req.resume();
+      throw new RouterError(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
+    }
+    const raw = await readBody(req, limit);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new RouterError(400, 'BAD_USER_INPUT', 'the request body is not valid JSON');
+    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new RouterError(400, 'BAD_USER_INPUT', 'the request body must be a JSON object');
+    if (protocol === 'v2' && !Array.isArray((body as { inputs?: unknown }).inputs)) {
+      throw new RouterError(400, 'BAD_USER_INPUT', 'a v2 infer request needs an inputs array');
+    }
+    return { raw, body: body as Record<string, unknown> };
+  }
+
+  /** Forwards one call to a deployment and records its outcome and latency (live or mirrored). */
+  private async call(table: RoutingTable, target: RouteTarget, protocol: Protocol, request: ParsedRequest, shadow: boolean): Promise<Upstream> {
+    const start = performance.now();
+    let outcome: Outcome = 'error';
+    try {
+      const payload = target.featureView && target.entityKeyField ? Buffer.from(JSON.stringify(await this.enrich(target, protocol, request.body))) : request.raw;
+      const path = protocol === 'predict' ? `${target.basePath}/predict` : `${target.basePath}/v2/models/${encodeURIComponent(target.modelName)}/infer`;
+      const answer = await this.send(target, 'POST', path, payload);
+      if (answer.status >= 500) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
+      outcome = answer.status >= 400 ? 'client_error' : 'success';
+      return answer;
+    } catch (error) {
+      const failure = asRouterError(error);
+      outcome = failure.status === 504 ? 'timeout' : failure.status < 500 ? 'client_error' : 'error';
+      if (outcome !== 'client_error') log.debug({ endpoint: table.name, deployment: target.id, shadow, code: failure.code, reason: failure.message }, 'inference call failed');
+      throw failure;
+    } finally {
+      const ms = performance.now() - start;
+      this.stats.record(target.id, ms, outcome === 'error' || outcome === 'timeout');
+      this.metrics.observe(table.name, target.id, shadow, outcome, ms / 1000);
+    }
+  }
+
+  private enrich(target: RouteTarget, protocol: Protocol, body: Record<string, unknown>) {
+    return protocol === 'predict'
+      ? enrichPredict(this.options.online, target.featureView!, target.entityKeyField!, body)
+      : enrichInfer(this.options.online, target.featureView!, target.entityKeyField!, body);
+  }
+
+  private async send(target: RouteTarget, method: 'GET' | 'POST', path: string, body: Buffer | null): Promise<Upstream> {
+    if (!target.origin) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `deployment ${target.id} names no usable model server URL`);
+    try {
+      const response = await this.agent.request({
+        origin: target.origin,
+        path,
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      });
+      const bytes = Buffer.from(await response.body.arrayBuffer());
+      const contentType = response.headers['content-type'];
+      return { status: response.statusCode, contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? 'application/json', body: bytes };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+        throw new RouterError(504, 'UPSTREAM_TIMEOUT', `model server of ${target.id} did not answer within ${this.options.timeoutMs} ms`, { cause: error });
+      }
+      throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} is unreachable (${code ?? 'connection failed'})`, { cause: error });
+    }
+  }
+
+  /** Fire-and-forget copies to the shadow deployments: after the answer, bounded, their results only recorded. */
+  private mirror(table: RoutingTable, live: RouteTarget, protocol: Protocol, request: ParsedRequest): void {
+    for (const target of table.shadow) {
+      if (target.id === live.id || Math.random() * 100 >= target.shadowPercent) continue;
+      if (this.shadowInFlight >= this.options.shadowConcurrency) {
+        this.metrics.shadowDropped.labels(table.name).inc();
+        continue;
+      }
+      this.shadowInFlight++;
+      const mirrored = this.call(table, target, protocol, request, true)
+        .catch(() => {})
+        .finally(() => {
+          this.shadowInFlight--;
+          this.mirrors.delete(mirrored);
+        });
+      this.mirrors.add(mirrored);
+    }
+  }
+}
+
+/** The request body, refused past `limit` bytes (events rather than async iteration: cheaper per request). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.removeListener('data', onData);
+      req.resume();
+      reject(new RouterError(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function asRouterError(error: unknown): RouterError {
+  if (error instanceof RouterError) return error;
+  log.error({ err: error }, 'inference router failure');
+  return new RouterError(502, 'UPSTREAM_UNAVAILABLE', 'the router could not serve the call');
+}
+
+function sendError(res: ServerResponse, error: RouterError, deploymentId?: string): void {
+  if (res.headersSent) return void res.destroy();
+  const body = JSON.stringify({ error: { code: error.code, message: error.message } });
+  res.writeHead(error.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...(deploymentId ? { [DEPLOYMENT_HEADER]: deploymentId } : {}),
+  });
+  res.end(body);
+}

@@ -1,0 +1,5 @@
+/** A model server in a process of its own for the router bench (the fake of test/fakes): prints its URL, runs until killed. */
+import { startModelServer } from '../test/fakes/model-server.ts';
+
+const server = await startModelServer({ name: 'bench', score: 0.5 });
+process.stdout.write(`${server.url}\n`);

@@ -1,0 +1,299 @@
+import { z } from 'zod';
+import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
+import type { DeploymentStrategy } from '../../../adapters/core/deployment.ts';
+import { ConflictError, InputError, NotFoundError } from '../../../adapters/core/errors.ts';
+import { globalId, parseGlobalId } from '../../../adapters/core/ids.ts';
+import type { Deployment as DeploymentRow, Endpoint as EndpointRow } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../shared/audit.ts';
+import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { addLineageEdges, endLineageEdges } from '../../lineage/edge/writer.ts';
+import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
+import type { RolloutRepository } from '../rollout/repository.ts';
+import type { RolloutPlan, RolloutService } from '../rollout/service.ts';
+import type { TrafficReason, TrafficRepository } from '../traffic/repository.ts';
+import type { TrafficService } from '../traffic/service.ts';
+import { splitOf, withLiveShare, type Split } from '../traffic/split.ts';
+import type { DeploymentRepository } from './repository.ts';
+
+export const STRATEGIES = ['RECREATE', 'BLUE_GREEN', 'CANARY', 'SHADOW', 'AB_TEST'] as const satisfies readonly DeploymentStrategy[];
+export const DEFAULT_CANARY_STEPS = [10, 50, 100];
+export const DEFAULT_BAKE_SECONDS = 300;
+
+const httpUrl = z.string().max(2048).regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL');
+
+const planSchema = z.object({
+  steps: z.array(z.number().int().min(1, 'a step is 1..100').max(100, 'a step is 1..100')).min(1).max(20).nullish(),
+  bakeSeconds: z.number().int().min(0).max(7 * 86_400).nullish(),
+  maxErrorRate: z.number().min(0).max(1).nullish(),
+  maxLatencyP99Ms: z.number().positive().nullish(),
+  minRequests: z.number().int().min(0).max(1_000_000_000).nullish(),
+});
+
+const deploySchema = z.object({
+  endpointId: z.string().min(1),
+  modelVersionId: z.string().min(1),
+  strategy: z.enum(STRATEGIES),
+  trafficPercent: z.number().int().min(0).max(100).nullish(),
+  modelServerUrl: httpUrl.nullish(),
+  featureView: z.string().regex(NAME_PATTERN, NAME_RULE).nullish(),
+  entityKeyField: z.string().min(1).max(128).nullish(),
+  rollout: planSchema.nullish(),
+});
+
+type DeployInput = z.infer<typeof deploySchema>;
+
+function idProblem(value: unknown, path: string, kind: 'endpoint' | 'modelVersion' | 'deployment') {
+  if (typeof value !== 'string') return [];
+  try {
+    parseGlobalId(value, path, kind);
+    return [];
+  } catch (error) {
+    return [{ path: [path], message: (error as InputError).problems[0]!.message }];
+  }
+}
+
+/** Rules across fields (a strategy and the options it takes), reported with the field errors. */
+function deployProblems(input: any): { path: (string | number)[]; message: string }[] {
+  const problems = [...idProblem(input?.endpointId, 'endpointId', 'endpoint'), ...idProblem(input?.modelVersionId, 'modelVersionId', 'modelVersion')];
+  const strategy = input?.strategy;
+  const percent = input?.trafficPercent;
+  if (percent != null) {
+    if (strategy === 'AB_TEST' && (percent < 1 || percent > 99)) problems.push({ path: ['trafficPercent'], message: 'an A/B share is 1..99 (the rest stays with the live deployments)' });
+    else if (strategy === 'SHADOW' && percent < 1) problems.push({ path: ['trafficPercent'], message: 'a shadow mirror percent is 1..100' });
+    else if (strategy !== 'AB_TEST' && strategy !== 'SHADOW') problems.push({ path: ['trafficPercent'], message: `only AB_TEST (its share) and SHADOW (its mirror percent) take trafficPercent, not ${strategy}` });
+  }
+  if (input?.rollout != null && strategy !== 'CANARY' && strategy !== 'SHADOW') {
+    problems.push({ path: ['rollout'], message: `only CANARY and SHADOW take a rollout plan, not ${strategy}` });
+  }
+  const steps = input?.rollout?.steps;
+  if (Array.isArray(steps) && steps.length > 0) {
+    if (strategy === 'SHADOW') problems.push({ path: ['rollout', 'steps'], message: 'a SHADOW rollout has no steps (it mirrors; switch with setTrafficSplit)' });
+    if (steps.some((step: unknown, i: number) => i > 0 && typeof step === 'number' && step <= steps[i - 1])) problems.push({ path: ['rollout', 'steps'], message: 'steps must increase' });
+    if (steps[steps.length - 1] !== 100) problems.push({ path: ['rollout', 'steps'], message: 'the last step must be 100' });
+  }
+  if ((input?.featureView == null) !== (input?.entityKeyField == null)) {
+    problems.push({ path: [input?.featureView == null ? 'featureView' : 'entityKeyField'], message: 'featureView and entityKeyField go together (the view to enrich with and the request field holding the entity key)' });
+  }
+  return problems;
+}
+
+function planOf(spec: DeployInput): RolloutPlan {
+  return {
+    steps: spec.strategy === 'CANARY' ? (spec.rollout?.steps ?? DEFAULT_CANARY_STEPS) : spec.strategy === 'BLUE_GREEN' ? [100] : [],
+    bakeSeconds: spec.strategy === 'BLUE_GREEN' ? 0 : (spec.rollout?.bakeSeconds ?? DEFAULT_BAKE_SECONDS),
+    maxErrorRate: spec.rollout?.maxErrorRate ?? null,
+    maxLatencyP99Ms: spec.rollout?.maxLatencyP99Ms ?? null,
+    minRequests: spec.rollout?.minRequests ?? 0,
+  };
+}
+
+/** Who made a deployment besides the request: a promotion's deploy rule. */
+export interface DeployOrigin {
+  promotionId?: string;
+}
+
+export class DeploymentService {
+  constructor(
+    private readonly db: Database,
+    private readonly repository: DeploymentRepository,
+    private readonly trafficRepository: TrafficRepository,
+    private readonly traffic: TrafficService,
+    private readonly rollouts: RolloutService,
+    private readonly rolloutRepository: RolloutRepository,
+    private readonly providers: DeploymentProviders,
+    private readonly clock: () => Date,
+  ) {}
+
+  /**
+   * deployModelVersion: creates the deployment at the endpoint's owner, then in one transaction
+   * (holding the endpoint's lock) its catalog row, its lineage edges, the split its strategy asks
+   * for, its rollout and the audit event.
+   * - RECREATE: it takes 100% of live traffic; every other deployment is retired.
+   * - BLUE_GREEN: it waits at 0% (a rollout waits for the switch by setTrafficSplit); blue keeps serving.
+   * - CANARY: it takes the plan's first step; the rollout job moves it on after each bake time.
+   * - SHADOW: it mirrors `trafficPercent` (default 100) of requests; live traffic is unchanged.
+   * - AB_TEST: it takes `trafficPercent` (default 50); the others share the rest, held until changed.
+   * On an endpoint that serves nothing yet, every strategy but SHADOW gives it 100% (nothing to compare with).
+   */
+  async deploy(input: unknown, identity: Identity, origin: DeployOrigin = {}): Promise<DeploymentRow> {
+    const spec = parseInput(deploySchema, input, { crossChecks: deployProblems });
+    const version = await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, include: { model: true } });
+    if (!version) throw new NotFoundError('ModelVersion', spec.modelVersionId);
+    if (version.stage === 'ARCHIVED') {
+      throw new InputError([{ path: 'input.modelVersionId', message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed` }]);
+    }
+    let endpointRow: EndpointRow | null = null;
+    try {
+      const deployment = await this.db.$transaction(
+        async (tx) => {
+          const endpoint = await this.trafficRepository.lockEndpoint(tx, spec.endpointId);
+          endpointRow = endpoint;
+          // Again under a share lock: a promotion archiving the version waits for this deploy, or
+          // committed first and is seen here.
+          const [held] = await tx.$queryRaw<{ stage: string }[]>`SELECT stage::text AS stage FROM model_version WHERE id = ${version.id} FOR SHARE`;
+          if (held?.stage === 'ARCHIVED') {
+            throw new InputError([{ path: 'input.modelVersionId', message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed` }]);
+          }
+          const rollout = await this.rolloutRepository.active(tx, endpoint.id);
+          if (rollout) throw new ConflictError(`endpoint ${endpoint.name} has a ${rollout.strategy} rollout in progress (${rollout.id}); finish it or roll back first`);
+          const provider = this.providers.get(endpoint.providerName);
+          const deployments = await this.trafficRepository.deploymentsOf(tx, endpoint.id);
+          const active = deployments.filter((d) => d.status === 'ACTIVE');
+          const current = splitOf(active);
+          if (spec.strategy === 'SHADOW' && current.live.length === 0) {
+            throw new InputError([{ path: 'input.strategy', message: `endpoint ${endpoint.name} serves nothing yet: there is no traffic to mirror` }]);
+          }
+          const base = `${endpoint.name}/${version.model.name}-v${version.version}`;
+          const taken = new Set(deployments.map((d) => d.id));
+          let id = globalId('deployment', endpoint.providerName, base);
+          for (let n = 2; taken.has(id); n++) id = globalId('deployment', endpoint.providerName, `${base}-${n}`);
+          const { nativeId } = await provider.createDeployment(tx, endpointRef(endpoint), {
+            id,
+            modelVersion: { id: version.id, nativeId: version.nativeId, modelName: version.model.name, version: version.version },
+            strategy: spec.strategy,
+            modelServerUrl: spec.modelServerUrl ?? null,
+            featureView: spec.featureView ?? null,
+            entityKeyField: spec.entityKeyField ?? null,
+          });
+          const now = this.clock();
+          const deployment = await tx.deployment.create({
+            data: {
+              id,
+              endpointId: endpoint.id,
+              modelVersionId: version.id,
+              strategy: spec.strategy,
+              status: 'ACTIVE',
+              nativeId,
+              modelServerUrl: spec.modelServerUrl ?? null,
+              featureView: spec.featureView ?? null,
+              entityKeyField: spec.entityKeyField ?? null,
+              createdBy: identity.actor,
+              promotionId: origin.promotionId ?? null,
+              createdAt: now,
+              lastSeenAt: now,
+            },
+          });
+          deployments.push(deployment);
+          await addLineageEdges(
+            tx,
+            [
+              { from: { id: version.id, kind: 'modelVersion' }, to: { id, kind: 'deployment' }, relation: 'DEPLOYED_AS', providerName: endpoint.providerName },
+              { from: { id, kind: 'deployment' }, to: { id: endpoint.id, kind: 'endpoint' }, relation: 'SERVED_BY', providerName: endpoint.providerName },
+            ],
+            'DECLARED',
+            now,
+          );
+          const reason: TrafficReason = origin.promotionId ? 'PROMOTION_RULE' : 'DEPLOY';
+          const cause = { reason, actor: identity.actor };
+          const plan = planOf(spec);
+          const first = current.live.length === 0 || spec.strategy === 'RECREATE';
+          const baseline = current.live.some((s) => s.deploymentId === endpoint.stableDeploymentId)
+            ? endpoint.stableDeploymentId
+            : ([...current.live].sort((a, b) => b.percent - a.percent)[0]?.deploymentId ?? null);
+          let rolloutId: string | null = null;
+          if (first) {
+            const split: Split = { live: [{ deploymentId: id, percent: 100 }], shadow: spec.strategy === 'RECREATE' ? [] : current.shadow };
+            await this.traffic.change(tx, endpoint, deployments, split, cause);
+            if (spec.strategy === 'RECREATE') {
+              for (const old of active) await this.retireRow(tx, endpoint, old, now);
+            }
+          } else if (spec.strategy === 'AB_TEST') {
+            await this.traffic.change(tx, endpoint, deployments, { live: withLiveShare(current.live, id, spec.trafficPercent ?? 50), shadow: current.shadow }, cause);
+          } else if (spec.strategy === 'SHADOW') {
+            const shadow = [...current.shadow, { deploymentId: id, percent: spec.trafficPercent ?? 100 }];
+            const rollout = await this.rollouts.start(tx, { endpointId: endpoint.id, deploymentId: id, baselineDeploymentId: baseline, strategy: 'SHADOW', plan, actor: identity.actor });
+            rolloutId = rollout.id;
+            await this.traffic.change(tx, endpoint, deployments, { live: current.live, shadow }, { ...cause, rolloutId });
+          } else if (spec.strategy === 'CANARY') {
+            const rollout = await this.rollouts.start(tx, { endpointId: endpoint.id, deploymentId: id, baselineDeploymentId: baseline, strategy: 'CANARY', plan, actor: identity.actor });
+            rolloutId = rollout.id;
+            const percent = plan.steps[0]!;
+            await this.traffic.change(tx, endpoint, deployments, { live: withLiveShare(current.live, id, percent), shadow: current.shadow }, { ...cause, rolloutId });
+            if (percent === 100) await this.rolloutRepository.finish(tx, rollout.id, 'SUCCEEDED', 'the plan\'s first step is 100%', now);
+          } else {
+            const rollout = await this.rollouts.start(tx, { endpointId: endpoint.id, deploymentId: id, baselineDeploymentId: baseline, strategy: 'BLUE_GREEN', plan, actor: identity.actor });
+            rolloutId = rollout.id;
+          }
+          await recordAudit(tx, {
+            actor: identity.actor,
+            action: 'deployModelVersion',
+            subjectId: id,
+            requestId: identity.requestId,
+            payload: {
+              endpointId: endpoint.id,
+              modelVersionId: version.id,
+              strategy: spec.strategy,
+              rolloutId,
+              promotionId: origin.promotionId ?? null,
+              live: deployments.filter((d) => d.trafficPercent > 0).map((d) => ({ deploymentId: d.id, percent: d.trafficPercent })),
+            },
+          });
+          return tx.deployment.findUniqueOrThrow({ where: { id } });
+        },
+        { timeout: 30_000, maxWait: 30_000 },
+      );
+      this.providers.committed(endpointRow!);
+      return deployment;
+    } catch (error) {
+      await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'deployModelVersion', subjectId: spec.endpointId, requestId: identity.requestId, payload: { modelVersionId: spec.modelVersionId, strategy: spec.strategy } });
+      throw error;
+    }
+  }
+
+  /** Retires a deployment at the owner and in the catalog; its lineage edges end (they are kept as history). */
+  private async retireRow(tx: Transaction, endpoint: EndpointRow, deployment: DeploymentRow, at: Date) {
+    await this.providers.get(endpoint.providerName).retireDeployment(tx, endpointRef(endpoint), { id: deployment.id, nativeId: deployment.nativeId });
+    await tx.deployment.update({ where: { id: deployment.id }, data: { status: 'RETIRED', retiredAt: at, trafficPercent: 0, shadowPercent: 0 } });
+    await endLineageEdges(tx, deployment.id, ['DEPLOYED_AS', 'SERVED_BY'], at);
+  }
+
+  /**
+   * retireDeployment: takes a deployment out of its endpoint for good. Refused (CONFLICT) while it
+   * holds live or shadow traffic, is the stable deployment (where a rollback returns), or is the
+   * subject of a rollout in progress.
+   */
+  async retire(deploymentId: string, identity: Identity): Promise<DeploymentRow> {
+    parseGlobalId(deploymentId, 'deploymentId', 'deployment');
+    const found = await this.db.deployment.findUnique({ where: { id: deploymentId }, select: { endpointId: true } });
+    if (!found) throw new NotFoundError('Deployment', deploymentId);
+    let endpointRow: EndpointRow | null = null;
+    try {
+      const row = await this.db.$transaction(
+        async (tx) => {
+          const endpoint = await this.trafficRepository.lockEndpoint(tx, found.endpointId);
+          endpointRow = endpoint;
+          const deployment = await tx.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+          if (deployment.status === 'RETIRED') return deployment;
+          if (deployment.trafficPercent > 0 || deployment.shadowPercent > 0) {
+            throw new ConflictError(`${deploymentId} still takes ${deployment.trafficPercent}% live and ${deployment.shadowPercent}% shadow traffic: move it away first (setTrafficSplit)`);
+          }
+          if (endpoint.stableDeploymentId === deploymentId) throw new ConflictError(`${deploymentId} is the stable deployment of ${endpoint.name} (where a rollback returns)`);
+          const rollout = await this.rolloutRepository.active(tx, endpoint.id);
+          if (rollout?.deploymentId === deploymentId) throw new ConflictError(`${deploymentId} is in a ${rollout.strategy} rollout in progress (${rollout.id})`);
+          const now = this.clock();
+          await this.retireRow(tx, endpoint, deployment, now);
+          await recordAudit(tx, { actor: identity.actor, action: 'retireDeployment', subjectId: deploymentId, requestId: identity.requestId, payload: { endpointId: endpoint.id } });
+          return tx.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+        },
+        { timeout: 30_000, maxWait: 30_000 },
+      );
+      if (endpointRow) this.providers.committed(endpointRow);
+      return row;
+    } catch (error) {
+      await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'retireDeployment', subjectId: deploymentId, requestId: identity.requestId });
+      throw error;
+    }
+  }
+
+  byIds(ids: readonly string[]) {
+    return this.repository.byIds(ids);
+  }
+
+  byEndpointIds(ids: readonly string[]) {
+    return this.repository.byEndpointIds(ids);
+  }
+
+  byModelVersionIds(ids: readonly string[]) {
+    return this.repository.byModelVersionIds(ids);
+  }
+}

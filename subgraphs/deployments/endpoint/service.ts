@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Database } from '../../../adapters/builtin/database.ts';
+import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
+import { ConflictError, InputError } from '../../../adapters/core/errors.ts';
+import { globalId } from '../../../adapters/core/ids.ts';
+import { Prisma } from '../../../prisma/generated/client.ts';
+import { recordAudit } from '../../shared/audit.ts';
+import { parseInput } from '../../shared/validate.ts';
+import { recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
+import type { EndpointRepository } from './repository.ts';
+
+/** SageMaker's endpoint name rule, also safe in the router's URL path (`/endpoints/{name}/predict`). */
+const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+const createSchema = z.object({
+  name: z.string().regex(ENDPOINT_NAME, 'letters, digits and hyphens, starting and ending with a letter or digit, at most 63'),
+  provider: z.string().min(1).max(100).nullish(),
+  owner: z.string().min(1).max(200).nullish(),
+  description: z.string().max(2000).nullish(),
+});
+
+export class EndpointService {
+  constructor(
+    private readonly db: Database,
+    private readonly repository: EndpointRepository,
+    private readonly providers: DeploymentProviders,
+  ) {}
+
+  /** createEndpoint: at the owner first, then the catalog row and its audit event in one transaction. */
+  async create(input: unknown, identity: Identity) {
+    const spec = parseInput(createSchema, input, {
+      crossChecks: (raw) =>
+        typeof raw?.provider === 'string' && !this.providers.has(raw.provider)
+          ? [{ path: ['provider'], message: `no deployment provider ${JSON.stringify(raw.provider)} is configured (${this.providers.names().join(', ')})` }]
+          : [],
+    });
+    const providerName = spec.provider ?? BUILTIN_PROVIDER;
+    const provider = this.providers.get(providerName);
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const { nativeId } = await provider.createEndpoint(tx, spec.name);
+        const endpoint = await tx.endpoint.create({
+          data: {
+            id: globalId('endpoint', providerName, nativeId),
+            providerName,
+            name: spec.name,
+            nativeId,
+            status: 'IN_SERVICE',
+            owner: spec.owner ?? identity.actor,
+            description: spec.description ?? null,
+          },
+        });
+        await recordAudit(tx, { actor: identity.actor, action: 'createEndpoint', subjectId: endpoint.id, requestId: identity.requestId, payload: { name: spec.name, provider: providerName } });
+        return endpoint;
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw new ConflictError(`endpoint ${JSON.stringify(spec.name)} already exists on ${providerName}`, { cause: error });
+      }
+      await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'createEndpoint', subjectId: globalId('endpoint', providerName, spec.name), requestId: identity.requestId });
+      throw error;
+    }
+  }
+
+  byIds(ids: readonly string[]) {
+    return this.repository.byIds(ids);
+  }
+
+  list(provider: string | null | undefined, first: number, offset: number) {
+    const problems = [
+      ...(!Number.isInteger(first) || first < 1 || first > 500 ? [{ path: 'first', message: 'must be 1..500' }] : []),
+      ...(!Number.isInteger(offset) || offset < 0 ? [{ path: 'offset', message: 'must be 0 or more' }] : []),
+    ];
+    if (problems.length) throw new InputError(problems);
+    return this.repository.list(provider ?? null, first, offset);
+  }
+}

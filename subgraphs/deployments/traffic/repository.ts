@@ -1,0 +1,65 @@
+import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
+import { NotFoundError } from '../../../adapters/core/errors.ts';
+import type { Prisma } from '../../../prisma/generated/client.ts';
+import type { Split } from './split.ts';
+
+/** Why the split changed, as recorded in the endpoint's traffic history. */
+export type TrafficReason = 'DEPLOY' | 'SET_SPLIT' | 'ROLLOUT_STEP' | 'ROLLBACK' | 'AUTO_ROLLBACK' | 'PROMOTION_RULE' | 'RETIRE';
+
+export class TrafficRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Locks the endpoint's row for the rest of the transaction, then reads it: every change of one
+   * endpoint's split goes one at a time, and each reads the committed state of the one before.
+   */
+  async lockEndpoint(tx: Transaction, endpointId: string) {
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM endpoint WHERE id = ${endpointId} FOR UPDATE`;
+    if (locked.length === 0) throw new NotFoundError('Endpoint', endpointId);
+    return tx.endpoint.findUniqueOrThrow({ where: { id: endpointId } });
+  }
+
+  deploymentsOf(tx: Transaction, endpointId: string) {
+    return tx.deployment.findMany({ where: { endpointId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  /** The catalog's record of the split in force: every deployment of the endpoint gets its share or 0. */
+  async recordSplit(tx: Transaction, endpointId: string, split: Split) {
+    const live = Object.fromEntries(split.live.map((share) => [share.deploymentId, share.percent]));
+    const shadow = Object.fromEntries(split.shadow.map((share) => [share.deploymentId, share.percent]));
+    await tx.$executeRaw`
+      UPDATE deployment d
+      SET traffic_percent = COALESCE((${JSON.stringify(live)}::jsonb ->> d.id)::int, 0),
+          shadow_percent = COALESCE((${JSON.stringify(shadow)}::jsonb ->> d.id)::int, 0)
+      WHERE d.endpoint_id = ${endpointId}
+        AND (d.traffic_percent <> COALESCE((${JSON.stringify(live)}::jsonb ->> d.id)::int, 0)
+          OR d.shadow_percent <> COALESCE((${JSON.stringify(shadow)}::jsonb ->> d.id)::int, 0))`;
+  }
+
+  appendChange(tx: Transaction, change: { endpointId: string; split: Split; reason: TrafficReason; actor: string; rolloutId?: string | null; at: Date }) {
+    return tx.trafficChange.create({
+      data: {
+        endpointId: change.endpointId,
+        live: change.split.live as unknown as Prisma.InputJsonValue,
+        shadow: change.split.shadow as unknown as Prisma.InputJsonValue,
+        reason: change.reason,
+        actor: change.actor,
+        rolloutId: change.rolloutId ?? null,
+        createdAt: change.at,
+      },
+    });
+  }
+
+  /** The latest recorded split in which `deploymentId` held all live traffic (the stable split). */
+  async lastSplitWithFullShare(tx: Transaction, endpointId: string, deploymentId: string) {
+    const [row] = await tx.$queryRaw<{ shadow: unknown }[]>`
+      SELECT shadow FROM traffic_change
+      WHERE endpoint_id = ${endpointId} AND live @> ${JSON.stringify([{ deploymentId, percent: 100 }])}::jsonb
+      ORDER BY id DESC LIMIT 1`;
+    return row ? { shadow: row.shadow as Split['shadow'] } : null;
+  }
+
+  history(endpointId: string, first: number, before: bigint | null) {
+    return this.db.trafficChange.findMany({ where: { endpointId, ...(before != null ? { id: { lt: before } } : {}) }, orderBy: { id: 'desc' }, take: first });
+  }
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../../adapters/builtin/database.ts';
+import type { DeploymentProvider, DeploymentStats, EndpointRef, TrafficSplitSpec } from '../../adapters/core/deployment.ts';
+
+/** The split the owner routes by, as { deploymentId: percent } of live and of shadow traffic. */
+export interface OwnerSplit {
+  live: Record<string, number>;
+  shadow: Record<string, number>;
+}
+
+export interface DeploymentProviderSetup {
+  provider: DeploymentProvider;
+  db: Database;
+  close(): Promise<void>;
+  /** Reads what the owner routes by (the built-in router's table; a cloud's endpoint weights). */
+  readSplit(endpoint: EndpointRef): Promise<OwnerSplit>;
+  /** A model server URL the owner accepts for a deployment. */
+  modelServerUrl: string;
+  /** Whether the owner refuses a deployment without a model server URL (the built-in router does). */
+  requiresModelServerUrl: boolean;
+  /** Makes the owner have served these figures for a deployment, when the setup can (else the figures test checks only zeros). */
+  recordStats?(deploymentId: string, stats: DeploymentStats): void;
+}
+
+/**
+ * What every DeploymentProvider must do. The suite records catalog rows itself after each call to
+ * the owner, the way the deployments services do, so any provider runs it against a fresh catalog.
+ */
+export function deploymentProviderContract(name: string, setup: () => Promise<DeploymentProviderSetup>) {
+  let counter = 0;
+  const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+  async function endpointWithDeployments(s: DeploymentProviderSetup, count: number) {
+    const { provider, db } = s;
+    const name = unique('contract');
+    const { nativeId } = await db.$transaction((tx) => provider.createEndpoint(tx, name));
+    const endpoint = await db.endpoint.create({ data: { id: `endpoint:${provider.providerName}:${nativeId}`, providerName: provider.providerName, name, nativeId, status: 'IN_SERVICE' } });
+    const ref: EndpointRef = { id: endpoint.id, nativeId, name };
+    const model = await db.registeredModel.create({ data: { id: `model:builtin:${name}`, providerName: 'builtin', name, nativeId: name } });
+    const deployments: { id: string; nativeId: string }[] = [];
+    for (let version = 1; version <= count; version++) {
+      const modelVersion = await db.modelVersion.create({ data: { id: `modelVersion:builtin:${name}/${version}`, modelId: model.id, version, nativeId: `${name}/${version}` } });
+      const id = `deployment:${provider.providerName}:${name}/${name}-v${version}`;
+      const created = await db.$transaction((tx) =>
+        provider.createDeployment(tx, ref, {
+          id,
+          modelVersion: { id: modelVersion.id, nativeId: modelVersion.nativeId, modelName: name, version },
+          strategy: 'CANARY',
+          modelServerUrl: s.modelServerUrl,
+        }),
+      );
+      await db.deployment.create({ data: { id, endpointId: endpoint.id, modelVersionId: modelVersion.id, strategy: 'CANARY', status: 'ACTIVE', nativeId: created.nativeId, modelServerUrl: s.modelServerUrl } });
+      deployments.push({ id, nativeId: created.nativeId });
+    }
+    const split = (live: [number, number][], shadow: [number, number][] = []): TrafficSplitSpec => ({
+      live: live.map(([index, percent]) => ({ ...deployments[index]!, deploymentId: deployments[index]!.id, percent })),
+      shadow: shadow.map(([index, percent]) => ({ ...deployments[index]!, deploymentId: deployments[index]!.id, percent })),
+    });
+    return { endpoint, ref, deployments, split };
+  }
+
+  async function withSetup(run: (s: DeploymentProviderSetup) => Promise<void>) {
+    const s = await setup();
+    try {
+      await run(s);
+    } finally {
+      await s.close();
+    }
+  }
+
+  describe(`DeploymentProvider contract: ${name}`, () => {
+    it('creates an endpoint and refuses a second one of the same name (CONFLICT)', () =>
+      withSetup(async (s) => {
+        const { ref } = await endpointWithDeployments(s, 0);
+        expect(ref.nativeId).toBeTruthy();
+        const error = await s.db.$transaction((tx) => s.provider.createEndpoint(tx, ref.name)).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'CONFLICT' });
+      }));
+
+    it('answers distinct native IDs for the deployments of one endpoint, which take no traffic until a split gives them some', () =>
+      withSetup(async (s) => {
+        const { ref, deployments } = await endpointWithDeployments(s, 2);
+        expect(new Set(deployments.map((d) => d.nativeId)).size).toBe(2);
+        expect(await s.readSplit(ref)).toEqual({ live: {}, shadow: {} });
+      }));
+
+    it('routes by the whole split it is given: live shares, shadow shares apart, unnamed deployments at 0', () =>
+      withSetup(async (s) => {
+        const { ref, deployments, split } = await endpointWithDeployments(s, 3);
+        const [a, b, c] = deployments.map((d) => d.id) as [string, string, string];
+        await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 90], [1, 10]], [[2, 25]])));
+        expect(await s.readSplit(ref)).toEqual({ live: { [a]: 90, [b]: 10 }, shadow: { [c]: 25 } });
+        await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[1, 100]])));
+        expect(await s.readSplit(ref)).toEqual({ live: { [b]: 100 }, shadow: {} });
+      }));
+
+    it('refuses a split naming a deployment it does not have, and the split in force stays', () =>
+      withSetup(async (s) => {
+        const { ref, deployments, split } = await endpointWithDeployments(s, 1);
+        const [a] = deployments.map((d) => d.id) as [string];
+        await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 100]])));
+        const ghost = { deploymentId: `deployment:${s.provider.providerName}:${ref.name}/ghost`, nativeId: 'ghost', percent: 50 };
+        const error = await s.db
+          .$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, { live: [{ ...deployments[0]!, deploymentId: a, percent: 50 }, ghost], shadow: [] }))
+          .catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND|UPSTREAM_UNAVAILABLE)$/) });
+        expect(await s.readSplit(ref)).toEqual({ live: { [a]: 100 }, shadow: {} });
+      }));
+
+    it('routes nothing to a retired deployment', () =>
+      withSetup(async (s) => {
+        const { ref, deployments, split } = await endpointWithDeployments(s, 2);
+        const [a, b] = deployments.map((d) => d.id) as [string, string];
+        await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 100]], [[1, 50]])));
+        await s.db.$transaction(async (tx) => {
+          await s.provider.applyTrafficSplit(tx, ref, split([[0, 100]]));
+          await s.provider.retireDeployment(tx, ref, deployments[1]!);
+          await tx.deployment.update({ where: { id: b }, data: { status: 'RETIRED' } });
+        });
+        expect(await s.readSplit(ref)).toEqual({ live: { [a]: 100 }, shadow: {} });
+        const error = await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 50], [1, 50]]))).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Error);
+        expect(await s.readSplit(ref)).toEqual({ live: { [a]: 100 }, shadow: {} });
+      }));
+
+    it('answers figures for every deployment asked, zero requests for one that served nothing', () =>
+      withSetup(async (s) => {
+        const { ref, deployments } = await endpointWithDeployments(s, 2);
+        const [a, b] = deployments.map((d) => d.id) as [string, string];
+        if (s.recordStats) s.recordStats(a, { requests: 40, errors: 2, latencyP99Ms: 85 });
+        const since = new Date(Date.now() - 60_000);
+        let stats: Map<string, DeploymentStats>;
+        try {
+          stats = await s.provider.deploymentStats(ref, [a, b], since);
+        } catch (error) {
+          // An owner without per-deployment metrics says so.
+          expect(error).toMatchObject({ code: 'NOT_SUPPORTED' });
+          return;
+        }
+        expect([...stats.keys()].sort()).toEqual([a, b].sort());
+        expect(stats.get(b)).toMatchObject({ requests: 0, errors: 0 });
+        if (s.recordStats) expect(stats.get(a)).toEqual({ requests: 40, errors: 2, latencyP99Ms: 85 });
+      }));
+
+    it('refuses a deployment without a usable model server URL when it needs one (BAD_USER_INPUT)', () =>
+      withSetup(async (s) => {
+        if (!s.requiresModelServerUrl) return;
+        const { ref } = await endpointWithDeployments(s, 0);
+        for (const modelServerUrl of [null, 'ftp://models/x', 'not a url']) {
+          const error = await s.db
+            .$transaction((tx) =>
+              s.provider.createDeployment(tx, ref, { id: `deployment:${s.provider.providerName}:${ref.name}/x`, modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 }, strategy: 'RECREATE', modelServerUrl }),
+            )
+            .catch((e: unknown) => e);
+          expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
+        }
+      }));
+  });
+}

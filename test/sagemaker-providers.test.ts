@@ -5,6 +5,10 @@ import { SageMakerModelRegistryProvider } from '../adapters/sagemaker/model-regi
 import { SageMakerCatalogSource } from '../adapters/sagemaker/catalog-source.ts';
 import type { CloudProviderConfig } from '../adapters/core/provider-config.ts';
 import { modelRegistryContract } from './contracts/model-registry.contract.ts';
+import { deploymentProviderContract } from './contracts/deployment-provider.contract.ts';
+import { percentsFromWeights, shadowPercent } from '../adapters/sagemaker/mapping.ts';
+import { afterAll } from 'vitest';
+import type { TestCairn } from './testkit.ts';
 import { startSageMakerCairn } from './fakes/sagemaker/cairn.ts';
 import { EMULATOR_CREDENTIALS, startSageMakerEmulator, type SageMakerEmulator } from './fakes/sagemaker/index.ts';
 import { startTestCairn } from './testkit.ts';
@@ -50,7 +54,7 @@ describe('the SageMaker client', () => {
       expect(await response.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
       const wrongKey = createSageMakerClient(config(emulator, 1), { credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' } });
       const error = await new SageMakerDeploymentProvider('sm-contract', wrongKey)
-        .applyTrafficSplit({} as never, { id: 'endpoint:sm-contract:churn-prod', nativeId: 'churn-prod', name: 'churn-prod' }, { live: [], shadow: [] })
+        .applyTrafficSplit({ deployment: { findMany: async () => [] } } as never, { id: 'endpoint:sm-contract:churn-prod', nativeId: 'churn-prod', name: 'churn-prod' }, { live: [], shadow: [] })
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect((error as Error).message).toMatch(/UnrecognizedClientException/);
@@ -77,6 +81,59 @@ describe('SageMakerCatalogSource', () => {
       await emulator.close();
     }
   });
+});
+
+// One emulator and one Cairn for the deployment contract (each of its tests makes endpoints of its own names).
+let deploymentContract: Promise<{ emulator: SageMakerEmulator; cairn: TestCairn }> | undefined;
+afterAll(async () => {
+  if (!deploymentContract) return;
+  const { emulator, cairn } = await deploymentContract;
+  await cairn.close();
+  await emulator.close();
+});
+
+deploymentProviderContract('SageMaker', async () => {
+  deploymentContract ??= (async () => {
+    const emulator = await startSageMakerEmulator({ seed: () => {} });
+    const cairn = await startTestCairn();
+    await cairn.db.provider.create({ data: { name: 'sm-contract', kind: 'SAGEMAKER' } });
+    return { emulator, cairn };
+  })();
+  const { emulator, cairn } = await deploymentContract;
+  const deploymentId = (endpoint: string, variant: string) => `deployment:sm-contract:${endpoint}/${variant}`;
+  return {
+    provider: new SageMakerDeploymentProvider('sm-contract', client(emulator)),
+    db: cairn.db,
+    close: async () => {},
+    modelServerUrl: 'http://127.0.0.1:9/',
+    requiresModelServerUrl: false,
+    // Endpoints and variants are made the way SageMaker tooling makes them, at weight 0.
+    createAtOwner: async (name, roles) => {
+      const variants = roles.map((role, i) => {
+        const pkg = emulator.state.addModelPackage(`${name}-group`, {});
+        emulator.state.addModel(`${name}-m${i + 1}`, pkg);
+        return { role, name: `v${i + 1}`, model: `${name}-m${i + 1}`, weight: 0 };
+      });
+      emulator.state.addEndpoint(name, variants.filter((v) => v.role === 'live'), variants.filter((v) => v.role === 'shadow'));
+      return { endpointNativeId: name, deploymentNativeIds: variants.map((v) => `${name}/${v.name}`) };
+    },
+    // What SageMaker routes by: the endpoint's current variant weights.
+    readSplit: async (endpoint) => {
+      const state = emulator.state.endpoints.get(endpoint.nativeId)!;
+      const weights = state.ProductionVariants.map((v) => v.CurrentWeight);
+      const percents = percentsFromWeights(weights);
+      const total = weights.reduce((sum, w) => sum + w, 0);
+      return {
+        live: Object.fromEntries(state.ProductionVariants.flatMap((v, i) => (percents[i]! > 0 ? [[deploymentId(endpoint.nativeId, v.VariantName), percents[i]!]] : []))),
+        shadow: Object.fromEntries(
+          (state.ShadowProductionVariants ?? []).flatMap((v) => {
+            const percent = shadowPercent(v.CurrentWeight, total);
+            return percent > 0 ? [[deploymentId(endpoint.nativeId, v.VariantName), percent]] : [];
+          }),
+        ),
+      };
+    },
+  };
 });
 
 modelRegistryContract('SageMaker', async () => {
@@ -139,7 +196,8 @@ describe('SageMakerDeploymentProvider', () => {
       await emulator.close();
     }
   }
-  const tx = {} as never; // a cloud owner writes nothing in Cairn's transaction
+  // A cloud owner writes nothing in Cairn's transaction; it reads which deployments are retired.
+  const tx = { deployment: { findMany: async () => [] } } as never;
 
   it('applies a whole split with one UpdateEndpointWeightsAndCapacities; variants not named get 0', async () => {
     await withProvider(async (provider, emulator) => {

@@ -178,6 +178,35 @@ describe('promotions of SageMaker versions', () => {
   });
 });
 
+describe('traffic of SageMaker endpoints', () => {
+  it('setTrafficSplit through the gateway writes the variant weights to SageMaker first, and a bad split sends nothing', async () => {
+    sm.emulator.reset();
+    const SET = `mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { trafficSplit { percent shadow deployment { id } } } }`;
+    const answer = await sm.cairn.query(SET, {
+      input: { endpointId: 'endpoint:sm-test:churn-prod', split: [{ deploymentId: 'deployment:sm-test:churn-prod/v2-primary', percent: 30 }, { deploymentId: 'deployment:sm-test:churn-prod/v3-canary', percent: 70 }] },
+    });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.setTrafficSplit.trafficSplit.map((s: any) => [s.deployment.id, s.percent])).toEqual([
+      ['deployment:sm-test:churn-prod/v2-primary', 30],
+      ['deployment:sm-test:churn-prod/v3-canary', 70],
+    ]);
+    expect(sm.emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([
+      ['v2-primary', 30],
+      ['v3-canary', 70],
+    ]);
+    expect(sm.emulator.callsOf('UpdateEndpointWeightsAndCapacities')).toHaveLength(1);
+
+    sm.emulator.reset();
+    const bad = await sm.cairn.query(SET, { input: { endpointId: 'endpoint:sm-test:churn-prod', split: [{ deploymentId: 'deployment:sm-test:churn-prod/v2-primary', percent: 60 }] } });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(sm.emulator.callsOf('UpdateEndpointWeightsAndCapacities')).toHaveLength(0);
+    // The next sync reads back what SageMaker routes by: nothing to change.
+    expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 1 });
+    const after = await sm.cairn.query('{ endpoint(id: "endpoint:sm-test:churn-prod") { trafficSplit { percent } } }');
+    expect(after.data.endpoint.trafficSplit.map((s: { percent: number }) => s.percent)).toEqual([30, 70]);
+  });
+});
+
 describe('faults and deletions', () => {
   it('retries throttling with the SDK, then reports the provider UNAVAILABLE with its last error', async () => {
     sm.emulator.reset().throttle(2, ['ListEndpoints']);

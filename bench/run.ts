@@ -8,6 +8,7 @@
  *   BENCH_LINEAGE_SCALE / BENCH_LINEAGE_SAMPLES                      see bench/lineage.ts
  *   BENCH_LOAD_SECONDS                                               load runs here and in bench/router.ts
  *   BENCH_DEPLOY_CLIENTS / BENCH_DEPLOY_CHANGES                      see bench/deployments.ts
+ *   BENCH_SYNC_PACKAGES / BENCH_SYNC_ENDPOINTS                       see bench/sync.ts
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -23,6 +24,7 @@ import { benchModels } from './models.ts';
 import { benchLineage } from './lineage.ts';
 import { benchRouter } from './router.ts';
 import { benchDeployments } from './deployments.ts';
+import { benchSync } from './sync.ts';
 import { latency, post, round } from './measure.ts';
 
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
@@ -117,8 +119,15 @@ async function main() {
     };
     for (const cairn of started.reverse()) await cairn.close();
     started.length = 0;
-    // The feature store, the model registry, the lineage graph, the inference router and the deployments each on a Cairn of their own.
-    console.log(JSON.stringify({ ...figures, features: await benchFeatures(), models: await benchModels(), lineage: await benchLineage(), router: await benchRouter(), deployments: await benchDeployments() }, null, 2));
+    // The feature store, the model registry, the lineage graph, the inference router, the deployments
+    // and the SageMaker sync each on a Cairn of their own.
+    console.log(
+      JSON.stringify(
+        { ...figures, features: await benchFeatures(), models: await benchModels(), lineage: await benchLineage(), router: await benchRouter(), deployments: await benchDeployments(), sync: await benchSync() },
+        null,
+        2,
+      ),
+    );
   } finally {
     for (const cairn of started.reverse()) await cairn.close();
     await database.drop();

@@ -24,7 +24,8 @@ Usage:
                                        for CI: exit 0 when no production deployment depends on it, 5 when one does
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, CAIRN_DATA_DIR (.cairn), CAIRN_DEMO (on|off),
-CAIRN_ACTOR (local), CAIRN_SUBGRAPH_TIMEOUT_MS (5000), CAIRN_SUBGRAPH_URLS, LOG_LEVEL (info). See README.md.`;
+CAIRN_ACTOR (local), CAIRN_CONFIG (cairn.config.yaml: cloud providers), CAIRN_SUBGRAPH_TIMEOUT_MS (5000),
+CAIRN_SUBGRAPH_URLS, LOG_LEVEL (info). See README.md.`;
 
 class UsageError extends Error {}
 /** A failure the command explains in one line (exit 1), such as an unreachable gateway or a GraphQL error. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { CloudProviderConfig } from '../adapters/core/provider-config.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/names.ts';
+import { readProvidersFile } from './providers-file.ts';
 
 const postgresUrl = z
   .string()
@@ -35,6 +37,7 @@ const configSchema = z.object({
   CAIRN_ACTOR_ROLES: z.string().default(''),
   CAIRN_AUTH: z.enum(['off', 'trusted-header']).default('off'),
   CAIRN_POLICY_FILE: z.string().min(1).optional(),
+  CAIRN_CONFIG: z.string().min(1).optional(),
   CAIRN_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   CAIRN_WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   CAIRN_JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
@@ -60,6 +63,10 @@ export interface CairnConfig {
   /** `off`: every request acts as `actor`; `trusted-header`: an authenticating proxy names the actor in `x-cairn-actor` (roles in `x-cairn-roles`). */
   auth: 'off' | 'trusted-header';
   policyFile?: string;
+  /** `cairn.config.yaml` (CAIRN_CONFIG), when given. */
+  configFile?: string;
+  /** The cloud provider instances it lists (none without the file). */
+  providers: CloudProviderConfig[];
   webhooks: { maxAttempts: number; retryDelaySeconds: number };
   jobPollSeconds: number;
   /** Seconds between looks at a rollout in progress besides each step's end (early rollback, shadow comparison). */
@@ -83,10 +90,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     Object.keys(configSchema.shape).flatMap((key) => (env[key] ? [[key, env[key]]] : [])),
   );
   const result = configSchema.safeParse(present);
-  if (!result.success) {
-    // The value is never echoed: it may hold a password.
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
-  }
+  // The value is never echoed: it may hold a password.
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  const file = present.CAIRN_CONFIG ? readProvidersFile(present.CAIRN_CONFIG) : { providers: [], problems: [] };
+  problems.push(...file.problems);
+  if (!result.success || problems.length) throw new ConfigError(problems);
   const c = result.data;
   return {
     port: c.PORT,
@@ -100,6 +108,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     actorRoles: c.CAIRN_ACTOR_ROLES.split(',').map((role) => role.trim()).filter(Boolean),
     auth: c.CAIRN_AUTH,
     policyFile: c.CAIRN_POLICY_FILE,
+    configFile: c.CAIRN_CONFIG,
+    providers: file.providers,
     webhooks: { maxAttempts: c.CAIRN_WEBHOOK_MAX_ATTEMPTS, retryDelaySeconds: c.CAIRN_WEBHOOK_RETRY_DELAY_SECONDS },
     jobPollSeconds: c.CAIRN_JOB_POLL_SECONDS,
     rolloutPollSeconds: c.CAIRN_ROLLOUT_POLL_SECONDS,

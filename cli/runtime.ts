@@ -18,8 +18,11 @@ import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
 import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
+import { SYNC_JOB } from '../subgraphs/lineage/sync/service.ts';
 import { DEPLOYMENTS_JOB, runDeploymentsJob, type DeploymentsJob } from '../subgraphs/deployments/jobs.ts';
 import type { CairnConfig } from './config.ts';
+import { openCloudProviders } from './clouds.ts';
+import type { ProviderDeps } from '../adapters/providers.ts';
 
 export interface Cairn extends RunningServer {
   services: Services;
@@ -56,6 +59,8 @@ export interface StartOptions {
   onSplitChanged?: (endpointName: string) => void;
   /** The serving backends that own endpoints, replacing the default (the built-in one alone). */
   deploymentProviders?: DeploymentProvider[];
+  /** SDK seams for cloud providers (tests: fast backoff, the emulator's credentials). */
+  providerDeps?: ProviderDeps;
 }
 
 export async function startCairn(config: CairnConfig, options: StartOptions = {}): Promise<Cairn> {
@@ -79,12 +84,16 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     closers.push(() => onlineStore.close());
     const jobs = await startJobQueue(clients.pool, { pollingIntervalSeconds: config.jobPollSeconds });
     closers.push(() => jobs.close());
+    // Cloud providers of cairn.config.yaml, or the SageMaker emulator with its demo estate.
+    const clouds = await openCloudProviders(db, config, { demo: config.demo && !config.configFile && !options.only, deps: options.providerDeps });
+    closers.push(clouds.close);
     // One recorder of routed calls: the inference router writes it, canary analysis reads it.
     const recorder = new DeploymentStatsRecorder({ now: options.clock ? () => options.clock!().getTime() : Date.now });
     let router: InferenceRouter | null = null;
     const services = createServices(
       { db, pool: clients.pool, onlineStore, jobs },
       {
+        clouds: clouds.instances,
         webhooks: config.webhooks,
         dataDir: config.dataDir,
         clock: options.clock,
@@ -99,10 +108,24 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
       },
     );
     if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
+    // Runs a stopped process left RUNNING are failed before this one's workers start.
+    await services.sync.recoverAbandoned();
     // Background work: any Cairn process on the database takes its share of the queued jobs.
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
     await jobs.work<DeploymentsJob>(DEPLOYMENTS_JOB, (job) => runDeploymentsJob(services.deployments, job.data));
+    // Syncs of different providers run side by side (on PGlite's single connection, one at a time);
+    // one provider's syncs are serialized by its lease.
+    // A process with no cloud provider has nothing to sync and does not poll for it.
+    if (clouds.instances.some(({ instance }) => instance.catalog)) {
+      await jobs.work<{ runId: string }>(SYNC_JOB, (job) => services.sync.execute(job.data.runId), {
+        pollingIntervalSeconds: 0.5,
+        concurrency: database.poolSize > 1 ? 4 : 1,
+      });
+    }
+    if (!options.only) {
+      for (const { instance } of clouds.instances) if (instance.catalog) await services.sync.enqueue(instance.name, 'START');
+    }
     if (config.demo && !options.only) {
       // The demo endpoint's model server: a small local one that answers a fixed score (test/fakes).
       const modelServer = await startModelServer({ name: 'eta_predictor', score: 12.5 });

@@ -4,6 +4,7 @@ import { BuiltinFeatureStoreProvider } from '../adapters/builtin/feature-store.t
 import type { JobQueue } from '../adapters/builtin/jobs.ts';
 import { BuiltinModelRegistryProvider } from '../adapters/builtin/model-registry.ts';
 import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
+import type { ProviderInstance } from '../adapters/core/provider-instance.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { BuiltinDeploymentProvider, NoDeploymentStats } from '../adapters/builtin/deployment.ts';
 import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
@@ -11,6 +12,7 @@ import { createDeploymentServices } from './deployments/services.ts';
 import { createFeatureServices } from './features/services.ts';
 import { ProviderRepository } from './lineage/provider/repository.ts';
 import { createLineageServices } from './lineage/services.ts';
+import { SyncService } from './lineage/sync/service.ts';
 import { ApprovalService } from './models/approval/service.ts';
 import { AuditService } from './models/audit/service.ts';
 import { ModelVersionService } from './models/model-version/service.ts';
@@ -34,6 +36,8 @@ export interface ServiceOptions {
   dataDir?: string;
   /** Injected clock for TTL, staleness, policies' `now` and webhook signatures; defaults to the wall clock. */
   clock?: () => Date;
+  /** Cloud provider instances (cairn.config.yaml): synced into the catalog, owners of their versions and endpoints. */
+  clouds?: { instance: ProviderInstance; syncIntervalSeconds: number }[];
   /** Concurrent INSERTs of one large ingest: 1 on PGlite (one connection). */
   offlineWriteConcurrency?: number;
   /** The serving backend of each provider instance that owns endpoints (default: the built-in one). */
@@ -53,14 +57,22 @@ export interface ServiceOptions {
 export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   const clock = options.clock ?? (() => new Date());
   const store = new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, { writeConcurrency: options.offlineWriteConcurrency ?? 1 });
-  const registries = new Map((options.registries ?? [new BuiltinModelRegistryProvider()]).map((r) => [r.providerName, r]));
+  const clouds = options.clouds ?? [];
+  const registries = new Map(
+    [...(options.registries ?? [new BuiltinModelRegistryProvider()]), ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : []))].map((r) => [r.providerName, r]),
+  );
+  // The built-in router (or the given owners) plus every cloud provider that owns endpoints.
+  const deploymentProviders = [
+    ...(options.deploymentProviders ?? [new BuiltinDeploymentProvider({ stats: options.deploymentStats ?? new NoDeploymentStats(), onSplitChanged: options.onSplitChanged })]),
+    ...clouds.flatMap((c) => (c.instance.deployments ? [c.instance.deployments] : [])),
+  ];
   const registryFor = (name: string) => registries.get(name);
   const webhooks = new WebhookService(deps.db, deps.jobs, { ...options.webhooks, clock });
   const policies = new PolicyService(deps.db);
   const deployments = createDeploymentServices({
     db: deps.db,
     jobs: deps.jobs,
-    providers: options.deploymentProviders ?? [new BuiltinDeploymentProvider({ stats: options.deploymentStats ?? new NoDeploymentStats(), onSplitChanged: options.onSplitChanged })],
+    providers: deploymentProviders,
     clock,
     rolloutPollSeconds: options.rolloutPollSeconds ?? 15,
   });
@@ -88,6 +100,14 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     deployments,
     providers: new ProviderRepository(deps.db),
     lineage: createLineageServices({ pool: deps.pool, clock }),
+    sync: new SyncService(
+      deps.db,
+      deps.jobs,
+      new Map(clouds.flatMap((c) => (c.instance.catalog ? [[c.instance.name, c.instance.catalog] as const] : []))),
+      { clock, intervals: new Map(clouds.map((c) => [c.instance.name, c.syncIntervalSeconds])) },
+    ),
+    /** The owner of a provider's endpoints (the built-in router, a cloud's endpoints), if it has one. */
+    deploymentProviderFor: (name: string) => deploymentProviders.find((p) => p.providerName === name),
   };
 }
 

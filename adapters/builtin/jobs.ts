@@ -30,7 +30,7 @@ export interface JobQueue {
   /** Creates the queue if it does not exist yet (sending inside a transaction needs it declared first). */
   declare(name: string): Promise<void>;
   /** Runs `handler` for each job of `name`; a handler that throws makes pg-boss retry the job. */
-  work<T>(name: string, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number }): Promise<void>;
+  work<T>(name: string, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number; concurrency?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,9 +75,12 @@ export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSec
     declare: ensureQueue,
     async work(name, handler, workOptions = {}) {
       await ensureQueue(name);
-      await boss.work<object>(name, { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
-        if (job) await handler({ id: job.id, name: job.name, data: job.data as never });
-      });
+      // Each pg-boss worker takes one job at a time: `concurrency` workers run that many at once.
+      for (let i = 0; i < (workOptions.concurrency ?? 1); i++) {
+        await boss.work<object>(name, { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
+          if (job) await handler({ id: job.id, name: job.name, data: job.data as never });
+        });
+      }
     },
     async close() {
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });

@@ -28,8 +28,9 @@ export interface ModelRegistryProvider {
   registerVersion(tx: Transaction, modelName: string, version: number): Promise<{ nativeId: string }>;
 
   /**
-   * Moves a version to `stage` at the owner. The built-in registry writes its own catalog row
-   * inside `tx`; a cloud adapter calls the cloud (and the caller records the catalog change).
+   * Moves a version to `stage` at the owner, then records it in the catalog row inside `tx`: the
+   * built-in registry is its own owner; a cloud adapter calls the cloud first and writes the row
+   * only once the cloud accepted (so the change commits with the caller's audit event).
    * Throws NotFoundError when the owner does not know the version; UpstreamUnavailableError
    * when it cannot be reached (after retries); nothing is changed in either case.
    */

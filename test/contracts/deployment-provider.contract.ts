@@ -20,6 +20,14 @@ export interface DeploymentProviderSetup {
   requiresModelServerUrl: boolean;
   /** Makes the owner have served these figures for a deployment, when the setup can (else the figures test checks only zeros). */
   recordStats?(deploymentId: string, stats: DeploymentStats): void;
+  /**
+   * For owners whose endpoints and deployments are made with their own tooling, never by Cairn
+   * (SageMaker endpoints and variants): makes an endpoint named `name` at the owner with one
+   * deployment per entry of `roles` (a production or a shadow variant), taking no traffic, and
+   * answers the native IDs. The suite then uses it instead of createEndpoint/createDeployment, and
+   * checks that those two answer NOT_SUPPORTED.
+   */
+  createAtOwner?(name: string, roles: ('live' | 'shadow')[]): Promise<{ endpointNativeId: string; deploymentNativeIds: string[] }>;
 }
 
 /**
@@ -30,25 +38,29 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
   let counter = 0;
   const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
-  async function endpointWithDeployments(s: DeploymentProviderSetup, count: number) {
+  /** An endpoint with `count` deployments; those listed in `shadow` are made to mirror traffic where the owner fixes a deployment's role. */
+  async function endpointWithDeployments(s: DeploymentProviderSetup, count: number, shadow: number[] = []) {
     const { provider, db } = s;
     const name = unique('contract');
-    const { nativeId } = await db.$transaction((tx) => provider.createEndpoint(tx, name));
+    const atOwner = s.createAtOwner ? await s.createAtOwner(name, Array.from({ length: count }, (_, i) => (shadow.includes(i) ? 'shadow' : 'live'))) : null;
+    const { nativeId } = atOwner ? { nativeId: atOwner.endpointNativeId } : await db.$transaction((tx) => provider.createEndpoint(tx, name));
     const endpoint = await db.endpoint.create({ data: { id: `endpoint:${provider.providerName}:${nativeId}`, providerName: provider.providerName, name, nativeId, status: 'IN_SERVICE' } });
     const ref: EndpointRef = { id: endpoint.id, nativeId, name };
     const model = await db.registeredModel.create({ data: { id: `model:builtin:${name}`, providerName: 'builtin', name, nativeId: name } });
     const deployments: { id: string; nativeId: string }[] = [];
     for (let version = 1; version <= count; version++) {
       const modelVersion = await db.modelVersion.create({ data: { id: `modelVersion:builtin:${name}/${version}`, modelId: model.id, version, nativeId: `${name}/${version}` } });
-      const id = `deployment:${provider.providerName}:${name}/${name}-v${version}`;
-      const created = await db.$transaction((tx) =>
-        provider.createDeployment(tx, ref, {
-          id,
-          modelVersion: { id: modelVersion.id, nativeId: modelVersion.nativeId, modelName: name, version },
-          strategy: 'CANARY',
-          modelServerUrl: s.modelServerUrl,
-        }),
-      );
+      const id = atOwner ? `deployment:${provider.providerName}:${atOwner.deploymentNativeIds[version - 1]}` : `deployment:${provider.providerName}:${name}/${name}-v${version}`;
+      const created = atOwner
+        ? { nativeId: atOwner.deploymentNativeIds[version - 1]! }
+        : await db.$transaction((tx) =>
+            provider.createDeployment(tx, ref, {
+              id,
+              modelVersion: { id: modelVersion.id, nativeId: modelVersion.nativeId, modelName: name, version },
+              strategy: 'CANARY',
+              modelServerUrl: s.modelServerUrl,
+            }),
+          );
       await db.deployment.create({ data: { id, endpointId: endpoint.id, modelVersionId: modelVersion.id, strategy: 'CANARY', status: 'ACTIVE', nativeId: created.nativeId, modelServerUrl: s.modelServerUrl } });
       deployments.push({ id, nativeId: created.nativeId });
     }
@@ -74,7 +86,14 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
         const { ref } = await endpointWithDeployments(s, 0);
         expect(ref.nativeId).toBeTruthy();
         const error = await s.db.$transaction((tx) => s.provider.createEndpoint(tx, ref.name)).catch((e: unknown) => e);
-        expect(error).toMatchObject({ code: 'CONFLICT' });
+        // An owner whose endpoints are made with its own tooling says so, for any name.
+        expect(error).toMatchObject({ code: s.createAtOwner ? 'NOT_SUPPORTED' : 'CONFLICT' });
+        if (s.createAtOwner) {
+          const deployment = await s.db
+            .$transaction((tx) => s.provider.createDeployment(tx, ref, { id: `deployment:${s.provider.providerName}:${ref.name}/x`, modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 }, strategy: 'RECREATE' }))
+            .catch((e: unknown) => e);
+          expect(deployment).toMatchObject({ code: 'NOT_SUPPORTED' });
+        }
       }));
 
     it('answers distinct native IDs for the deployments of one endpoint, which take no traffic until a split gives them some', () =>
@@ -86,7 +105,7 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
 
     it('routes by the whole split it is given: live shares, shadow shares apart, unnamed deployments at 0', () =>
       withSetup(async (s) => {
-        const { ref, deployments, split } = await endpointWithDeployments(s, 3);
+        const { ref, deployments, split } = await endpointWithDeployments(s, 3, [2]);
         const [a, b, c] = deployments.map((d) => d.id) as [string, string, string];
         await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 90], [1, 10]], [[2, 25]])));
         expect(await s.readSplit(ref)).toEqual({ live: { [a]: 90, [b]: 10 }, shadow: { [c]: 25 } });
@@ -109,7 +128,7 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
 
     it('routes nothing to a retired deployment', () =>
       withSetup(async (s) => {
-        const { ref, deployments, split } = await endpointWithDeployments(s, 2);
+        const { ref, deployments, split } = await endpointWithDeployments(s, 2, [1]);
         const [a, b] = deployments.map((d) => d.id) as [string, string];
         await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 100]], [[1, 50]])));
         await s.db.$transaction(async (tx) => {

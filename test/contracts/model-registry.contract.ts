@@ -2,32 +2,56 @@ import { describe, expect, it } from 'vitest';
 import type { Database } from '../../adapters/builtin/database.ts';
 import type { ModelRegistryProvider } from '../../adapters/core/model-registry.ts';
 
+export interface ModelRegistryContractSetup {
+  provider: ModelRegistryProvider;
+  db: Database;
+  close(): Promise<void>;
+  /**
+   * Creates version `version` of `modelName` at the owner and answers its native ID. Owners that
+   * take registrations from Cairn leave it out (registerVersion is used); a cloud whose versions
+   * arrive by sync creates them the way its own tooling would (the emulator's state).
+   */
+  createVersion?: (modelName: string, version: number) => Promise<string>;
+}
+
 /**
  * What every ModelRegistryProvider must do. `setup` gives a fresh provider, the catalog database,
- * and a way to create a version at the owner the way a registration would.
+ * and (for owners that do not take registrations) a way to create a version at the owner.
  */
-export function modelRegistryContract(
-  name: string,
-  setup: () => Promise<{ provider: ModelRegistryProvider; db: Database; close(): Promise<void> }>,
-) {
+export function modelRegistryContract(name: string, setup: () => Promise<ModelRegistryContractSetup>) {
+  const create = (s: ModelRegistryContractSetup, modelName: string, version: number) =>
+    s.createVersion ? s.createVersion(modelName, version) : s.db.$transaction(async (tx) => (await s.provider.registerVersion(tx, modelName, version)).nativeId);
+
   describe(`ModelRegistryProvider contract: ${name}`, () => {
     it('answers distinct native IDs for successive versions of a model', async () => {
-      const { provider, db, close } = await setup();
+      const s = await setup();
       try {
-        const ids = await db.$transaction(async (tx) => [await provider.registerVersion(tx, 'contract-a', 1), await provider.registerVersion(tx, 'contract-a', 2), await provider.registerVersion(tx, 'contract-b', 1)]);
-        expect(new Set(ids.map((id) => id.nativeId)).size).toBe(3);
+        const ids = [await create(s, 'contract-a', 1), await create(s, 'contract-a', 2), await create(s, 'contract-b', 1)];
+        expect(new Set(ids).size).toBe(3);
       } finally {
-        await close();
+        await s.close();
+      }
+    });
+
+    it('answers NOT_SUPPORTED to a registration when versions arrive from the owner', async (context) => {
+      const s = await setup();
+      try {
+        if (!s.createVersion) return context.skip();
+        const error = await s.db.$transaction((tx) => s.provider.registerVersion(tx, 'contract-d', 1)).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'NOT_SUPPORTED' });
+      } finally {
+        await s.close();
       }
     });
 
     it('moves a version to a stage, and only that version', async () => {
-      const { provider, db, close } = await setup();
+      const s = await setup();
+      const { provider, db, close } = s;
       try {
         const model = await db.registeredModel.create({ data: { id: `model:${provider.providerName}:contract-c`, providerName: provider.providerName, name: 'contract-c', nativeId: 'contract-c' } });
         const versions = [];
         for (const version of [1, 2]) {
-          const { nativeId } = await db.$transaction((tx) => provider.registerVersion(tx, 'contract-c', version));
+          const nativeId = await create(s, 'contract-c', version);
           versions.push(await db.modelVersion.create({ data: { id: `modelVersion:${provider.providerName}:${nativeId}`, modelId: model.id, version, nativeId } }));
         }
         const [v1, v2] = versions as [(typeof versions)[0], (typeof versions)[0]];

@@ -34,6 +34,9 @@ export class FeatureView {
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.' })
+  removedAt!: Date | null;
+
   providerName!: string;
 }
 

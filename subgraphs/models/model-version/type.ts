@@ -22,6 +22,9 @@ export class RegisteredModel {
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.' })
+  removedAt!: Date | null;
+
   providerName!: string;
 }
 
@@ -69,6 +72,9 @@ export class ModelVersion {
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.' })
+  removedAt!: Date | null;
 
   modelId!: string;
   trainingDatasetId!: string | null;

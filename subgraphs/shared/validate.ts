@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { InputError, type InputProblem } from '../../adapters/core/errors.ts';
+import { parseGlobalId, type AssetKind } from '../../adapters/core/ids.ts';
 
 /** Lower-case identifier used for names of feature views, features, entities and models. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_.-]{0,127}$/;
@@ -24,4 +25,19 @@ export function parseInput<S extends z.ZodType>(
     message: issue.message,
   }));
   throw new InputError(problems);
+}
+
+/**
+ * For `crossChecks`: the problem with `input[field]` when it is a string but not a global ID of
+ * `kind` (a missing or non-string value is left to the zod schema to report).
+ */
+export function globalIdProblems(input: any, field: string, kind: AssetKind): { path: (string | number)[]; message: string }[] {
+  const value = input?.[field];
+  if (typeof value !== 'string') return [];
+  try {
+    parseGlobalId(value, field, kind);
+    return [];
+  } catch (error) {
+    return [{ path: [field], message: (error as InputError).problems[0]!.message }];
+  }
 }

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCairn, type TestCairn } from '../testkit.ts';
+import { startTestCairn, waitFor, type TestCairn } from '../testkit.ts';
 import { browserAvailable, launchChromium, watchConsole } from './chromium.ts';
 import { seedBrowserEstate, type BrowserEstate } from './estate.ts';
 
@@ -42,6 +42,11 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     expect(build.status).toBe(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     cairn = await startTestCairn({ CAIRN_DEMO: 'on', CAIRN_ACTOR: 'dana' });
+    // The demo's SageMaker estate is synced by a job at start: the pages are checked once it is in.
+    await waitFor(async () => ((await cairn.query(`{ providers { name lastSyncAt } }`)).data?.providers.some((p: any) => p.name === 'sagemaker-demo' && p.lastSyncAt) ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the demo SageMaker estate to be synced',
+    });
     estate = await seedBrowserEstate(cairn);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -63,12 +68,15 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
   it('shows the overview: assets per provider, sync errors, recent promotions', async () => {
     await visit('/');
     const assets = page.getByRole('table', { name: 'Assets per provider' });
-    await poll(() => assets.locator('tbody tr').count()).toBe(2);
+    // builtin, the demo's SageMaker account (synced from the emulator) and the estate's second SageMaker account.
+    await poll(() => assets.locator('tbody tr').count()).toBe(3);
+    expect(await assets.locator('tr', { hasText: 'sagemaker-demo' }).count()).toBe(1);
     const builtin = await assets.locator('tr', { hasText: 'builtin' }).innerText();
     // 1 model with 2 versions, 23 feature views, 2 endpoints (the demo's and eta-live) with 3 deployments
     expect(builtin.split('\t').map((c) => c.trim())).toEqual(['builtin', '1', '2', '23', '2', '3']);
     const providers = page.getByRole('table', { name: 'Providers' });
     await poll(() => providers.locator('tr', { hasText: 'sagemaker-prod' }).innerText()).toContain('ThrottlingException: Rate exceeded');
+    expect(await providers.locator('tr', { hasText: 'sagemaker-demo' }).innerText()).toMatch(/sagemaker-demo\s+SAGEMAKER\s+OK/);
     const promotions = page.getByRole('table', { name: 'Recent promotions' });
     await poll(() => promotions.locator('tbody tr').count()).toBe(3);
     expect(await promotions.innerText()).toContain('APPLIED');
@@ -214,7 +222,8 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     const views = page.getByRole('table', { name: 'Feature views' });
     await poll(() => views.locator('tbody tr').count()).toBe(20);
     await page.getByRole('button', { name: 'Next →' }).click();
-    await poll(() => views.locator('tbody tr').count()).toBe(3);
+    // 23 built-in views and the demo SageMaker feature group.
+    await poll(() => views.locator('tbody tr').count()).toBe(4);
     await page.getByRole('button', { name: '← Previous' }).click();
     await page.getByRole('button', { name: 'Open driver_stats' }).click();
 

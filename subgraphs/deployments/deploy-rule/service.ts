@@ -7,7 +7,7 @@ import { parseGlobalId } from '../../../adapters/core/ids.ts';
 import { log } from '../../../adapters/core/log.ts';
 import { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
-import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { globalIdProblems, NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
 import { DEPLOYMENTS_JOB, type DeploymentsJob } from '../jobs.ts';
 import type { Identity } from '../providers.ts';
 import { DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, type DeploymentService } from '../deployment/service.ts';
@@ -34,13 +34,7 @@ export function expandServerUrl(template: string, model: string, version: number
 
 function ruleProblems(input: any) {
   const problems: { path: (string | number)[]; message: string }[] = [];
-  if (typeof input?.endpointId === 'string') {
-    try {
-      parseGlobalId(input.endpointId, 'endpointId', 'endpoint');
-    } catch (error) {
-      problems.push({ path: ['endpointId'], message: (error as InputError).problems[0]!.message });
-    }
-  }
+  problems.push(...globalIdProblems(input, 'endpointId', 'endpoint'));
   if (typeof input?.modelServerUrl === 'string' && !/^https?:\/\/\S+$/.test(expandServerUrl(input.modelServerUrl, 'm', 1))) {
     problems.push({ path: ['modelServerUrl'], message: 'must be an http:// or https:// URL (it may hold {model} and {version})' });
   }

@@ -4,7 +4,7 @@ import { ConflictError, InputError, type InputProblem } from '../../../adapters/
 import { parseGlobalId } from '../../../adapters/core/ids.ts';
 import type { Deployment as DeploymentRow, Endpoint as EndpointRow, Rollout as RolloutRow } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
-import { parseInput } from '../../shared/validate.ts';
+import { globalIdProblems, parseInput } from '../../shared/validate.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { RolloutRepository } from '../rollout/repository.ts';
 import { normalize, sameSplit, scaleShares, splitOf, type Share, type Split } from './split.ts';
@@ -20,13 +20,7 @@ const setSplitSchema = z.object({
 /** Rules across fields, reported together with the field errors. */
 function splitProblems(input: any): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
-  if (typeof input?.endpointId === 'string') {
-    try {
-      parseGlobalId(input.endpointId, 'endpointId', 'endpoint');
-    } catch (error) {
-      problems.push({ path: ['endpointId'], message: (error as InputError).problems[0]!.message });
-    }
-  }
+  problems.push(...globalIdProblems(input, 'endpointId', 'endpoint'));
   const live: { deploymentId?: unknown; percent?: unknown }[] = Array.isArray(input?.split) ? input.split : [];
   const shadow: { deploymentId?: unknown; percent?: unknown }[] = Array.isArray(input?.shadow) ? input.shadow : [];
   const sum = live.reduce((acc, share) => acc + (typeof share?.percent === 'number' ? share.percent : 0), 0);

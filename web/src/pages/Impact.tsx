@@ -27,15 +27,7 @@ const ImpactQueryDoc = graphql(`
     lineage(id: $id, direction: DOWNSTREAM, depth: 10, limit: 500) {
       root
       truncated
-      nodes {
-        id kind name provider depth
-        feature { id name dtype quality checkedAt featureView { name version owner } openIncidents { id severity description } }
-        featureView { id name version entity owner description tags }
-        dataset { id name version rowCount contentHash createdAt createdBy }
-        modelVersion { id version stage aliases metrics createdBy createdAt model { name } }
-        deployment { id strategy status createdAt }
-        endpoint { id name status }
-      }
+      nodes { ...LineageNodeFields }
       edges { from to relation provider validFrom validTo }
     }
   }

@@ -7,21 +7,26 @@ import { ErrorBox, Json, Loading, Stage, Time, usePaged } from '../components/st
 import { graphql } from '../gql/index.ts';
 import type { LineageQuery } from '../gql/graphql.ts';
 
+/** What the explorer and the impact page show of a node: its kind, place and the asset's own details. */
+export const LineageNodeFields = graphql(`
+  fragment LineageNodeFields on LineageNode {
+    id kind name provider depth
+    feature { id name dtype quality checkedAt featureView { name version owner } openIncidents { id severity description } }
+    featureView { id name version entity owner description tags }
+    dataset { id name version rowCount contentHash createdAt createdBy }
+    modelVersion { id version stage aliases metrics createdBy createdAt model { name } }
+    deployment { id strategy status createdAt }
+    endpoint { id name status }
+  }
+`);
+
 const LineageQueryDoc = graphql(`
   query Lineage($id: ID!, $depth: Int!, $direction: LineageDirection!, $asOf: DateTime) {
     lineage(id: $id, depth: $depth, direction: $direction, asOf: $asOf, limit: 500) {
       root
       asOf
       truncated
-      nodes {
-        id kind name provider depth
-        feature { id name dtype quality checkedAt featureView { name version owner } openIncidents { id severity description } }
-        featureView { id name version entity owner description tags }
-        dataset { id name version rowCount contentHash createdAt createdBy }
-        modelVersion { id version stage aliases metrics createdBy createdAt model { name } }
-        deployment { id strategy status createdAt }
-        endpoint { id name status }
-      }
+      nodes { ...LineageNodeFields }
       edges { from to relation provider validFrom validTo }
     }
   }

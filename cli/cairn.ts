@@ -22,6 +22,12 @@ Usage:
   cairn verify-audit [--url …]         recompute the audit log's hash chain: exit 0 when intact, 4 when broken
   cairn impact <id> [--url …]          what a change to a feature, feature view, dataset or model version touches,
                                        for CI: exit 0 when no production deployment depends on it, 5 when one does
+  cairn rollback <endpointId> [--url …]
+                                       all live traffic back to the endpoint's stable deployment (ends a rollout in
+                                       progress): exit 0 when done, 1 on an error (no stable deployment: CONFLICT)
+  cairn sync <provider> [--full] [--wait] [--url …]
+                                       sync a cloud provider's assets into the catalog now; --wait follows the run
+                                       and exits 0 when it succeeded, 1 when it failed
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, CAIRN_DATA_DIR (.cairn), CAIRN_DEMO (on|off),
 CAIRN_ACTOR (local), CAIRN_CONFIG (cairn.config.yaml: cloud providers), CAIRN_SUBGRAPH_TIMEOUT_MS (5000),
@@ -179,6 +185,48 @@ async function impact(args: string[]): Promise<number> {
   return production.length === 0 ? 0 : 5;
 }
 
+const ROLLBACK = `mutation($id: ID!) {
+  rollbackEndpoint(endpointId: $id) { name trafficSplit { percent shadow deployment { id } } }
+}`;
+
+async function rollback(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' } } });
+  const [endpointId] = positionals;
+  if (!endpointId) throw new UsageError('usage: cairn rollback <endpointId> [--url http://127.0.0.1:4000]');
+  const endpoint = (await callGateway(values.url ?? defaultUrl(), ROLLBACK, { id: endpointId })).rollbackEndpoint;
+  const shares = endpoint.trafficSplit.map((s: { percent: number; shadow: boolean; deployment: { id: string } }) => `${s.deployment.id} ${s.percent}%${s.shadow ? ' (shadow)' : ''}`);
+  console.log(`rolled back ${endpoint.name}: ${shares.join(', ')}`);
+  return 0;
+}
+
+const SYNC_RUN_FIELDS = 'id providerName status created updated deleted unchanged pages error';
+
+/** Starts a sync; with `--wait`, reports its progress until it ends (every second while it changes). */
+async function sync(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { full: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, url: { type: 'string' } },
+  });
+  const [provider] = positionals;
+  if (!provider) throw new UsageError('usage: cairn sync <provider> [--full] [--wait] [--url http://127.0.0.1:4000]');
+  const url = values.url ?? defaultUrl();
+  let run = (await callGateway(url, `mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { ${SYNC_RUN_FIELDS} } }`, { name: provider, full: values.full })).syncProvider;
+  console.log(`sync ${run.id} of ${run.providerName}: ${run.status}`);
+  if (!values.wait) return 0;
+  const counts = (r: typeof run) => `${r.created} created, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged (${r.pages} pages)`;
+  let last = '';
+  while (run.status === 'PENDING' || run.status === 'RUNNING') {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    run = (await callGateway(url, `query($id: ID!) { syncRun(id: $id) { ${SYNC_RUN_FIELDS} } }`, { id: run.id })).syncRun;
+    const line = `${run.status}: ${counts(run)}`;
+    if (line !== last && run.status === 'RUNNING') console.log(line);
+    last = line;
+  }
+  console.log(`${run.status}: ${counts(run)}${run.error ? ` — ${run.error}` : ''}`);
+  return run.status === 'SUCCEEDED' ? 0 : 1;
+}
+
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   switch (command) {
@@ -196,6 +244,12 @@ async function main(argv: string[]) {
       return;
     case 'impact':
       process.exitCode = await impact(rest);
+      return;
+    case 'rollback':
+      process.exitCode = await rollback(rest);
+      return;
+    case 'sync':
+      process.exitCode = await sync(rest);
       return;
     case undefined:
     case 'help':

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSageMakerCairn, waitForRun, type SageMakerTestCairn } from './fakes/sagemaker/cairn.ts';
-import { waitFor } from './testkit.ts';
+import { cairnCli, waitFor } from './testkit.ts';
 
 /**
  * The SageMaker adapter end to end: the real @aws-sdk/client-sagemaker against the wire-protocol
@@ -127,6 +127,19 @@ describe('SageMaker sync', () => {
     expect(builtin.errors?.[0]?.extensions?.code).toBe('NOT_SUPPORTED');
     const empty = await sm.cairn.query('mutation { syncProvider(name: "") { id } }');
     expect(empty.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('syncs from the command line: `cairn sync --wait` exits 0 with the counts, 1 with the reason when the sync fails', async () => {
+    const ok = await cairnCli(['sync', 'sm-test', '--wait', '--url', sm.cairn.url]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^sync \S+ of sm-test: PENDING\n/);
+    expect(ok.stdout.trim().split('\n').at(-1)).toMatch(/^SUCCEEDED: 0 created, 0 updated, 0 deleted, 16 unchanged \(\d+ pages\)$/);
+    const down = await cairnCli(['sync', 'sm-down', '--wait', '--url', sm.cairn.url]);
+    expect(down.code).toBe(1);
+    expect(down.stdout.trim().split('\n').at(-1)).toMatch(/^FAILED: .* — sm-down: SageMaker \w+ failed/);
+    const unknown = await cairnCli(['sync', 'nope', '--url', sm.cairn.url]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^cairn: NOT_FOUND: /);
   });
 });
 

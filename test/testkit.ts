@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { parseConfig, type CairnConfig } from '../cli/config.ts';
 import { startCairn, type Cairn, type StartOptions } from '../cli/runtime.ts';
@@ -132,5 +135,18 @@ export async function waitFor<T>(read: () => Promise<T | undefined>, options: { 
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'}`);
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+  }
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs the `cairn` command as a user would; answers its exit code and output. */
+export async function cairnCli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['cli/cairn.mjs', ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }

@@ -166,7 +166,7 @@ const IMPACT = `query($id: ID!) {
   impact(id: $id) {
     owners
     summary { modelVersions deployments productionDeployments atRiskDeployments endpoints }
-    impactedDeployments { production atRisk endpointName provider trafficPercent shadowPercent owner stage deployment { id } }
+    impactedDeployments { production atRisk endpointName provider trafficPercent shadowPercent owner endpointOwner stage deployment { id } }
   }
 }`;
 
@@ -179,7 +179,7 @@ async function impact(args: string[]): Promise<number> {
   console.log(`${id} (owners: ${report.owners.join(', ') || 'none'}): ${s.modelVersions} model versions, ${s.deployments} deployments, ${s.endpoints} endpoints downstream`);
   const production = report.impactedDeployments.filter((d: { production: boolean }) => d.production);
   for (const d of production) {
-    console.log(`PRODUCTION ${d.provider}/${d.endpointName} ${d.deployment.id}: ${d.trafficPercent}% live${d.shadowPercent ? `, ${d.shadowPercent}% shadow` : ''}, ${d.stage}, owner ${d.owner ?? 'unknown'}${d.atRisk ? ' (AT RISK: open incident upstream)' : ''}`);
+    console.log(`PRODUCTION ${d.provider}/${d.endpointName} ${d.deployment.id}: ${d.trafficPercent}% live${d.shadowPercent ? `, ${d.shadowPercent}% shadow` : ''}, ${d.stage}, owner ${d.owner ?? 'unknown'}${d.endpointOwner ? `, endpoint owner ${d.endpointOwner}` : ''}${d.atRisk ? ' (AT RISK: open incident upstream)' : ''}`);
   }
   console.log(production.length === 0 ? 'no production deployment depends on it' : `${production.length} production deployment(s) depend on it`);
   return production.length === 0 ? 0 : 5;

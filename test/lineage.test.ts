@@ -18,7 +18,7 @@ const IMPACT = `query($id: ID!) {
     modelVersions { id stage } productionModelVersions { id }
     deployments { id status } productionDeployments { id }
     endpoints { id name }
-    impactedDeployments { deployment { id } endpoint { id } endpointName provider owner stage trafficPercent shadowPercent live production atRisk incidentFeatures { id name } }
+    impactedDeployments { deployment { id } endpoint { id } endpointName provider owner endpointOwner stage trafficPercent shadowPercent live production atRisk incidentFeatures { id name } }
     atRisk { deployment { id } }
     summary { modelVersions productionModelVersions deployments liveDeployments productionDeployments atRiskDeployments endpoints
               byProvider { provider modelVersions deployments endpoints } byStage { stage modelVersions } }
@@ -45,12 +45,12 @@ async function ok<T = any>(query: string, variables?: Record<string, unknown>): 
 /** A deployment row with its DEPLOYED_AS and SERVED_BY edges, written directly as the deployments service will. */
 async function deploy(
   modelVersionId: string,
-  endpoint: { name: string; provider?: string },
+  endpoint: { name: string; provider?: string; owner?: string },
   options: { name: string; traffic?: number; shadow?: number; status?: string; validFrom?: Date; validTo?: Date },
 ) {
   const provider = endpoint.provider ?? 'builtin';
   const endpointId = `endpoint:${provider}:${endpoint.name}`;
-  await cairn.db.endpoint.upsert({ where: { id: endpointId }, update: {}, create: { id: endpointId, providerName: provider, name: endpoint.name, nativeId: endpoint.name, status: 'IN_SERVICE' } });
+  await cairn.db.endpoint.upsert({ where: { id: endpointId }, update: {}, create: { id: endpointId, providerName: provider, name: endpoint.name, nativeId: endpoint.name, status: 'IN_SERVICE', owner: endpoint.owner ?? null } });
   const id = `deployment:${provider}:${endpoint.name}/${options.name}`;
   await cairn.db.deployment.create({
     data: { id, endpointId, modelVersionId, strategy: 'CANARY', status: options.status ?? 'ACTIVE', trafficPercent: options.traffic ?? 0, shadowPercent: options.shadow ?? 0, nativeId: options.name },
@@ -92,7 +92,7 @@ beforeAll(async () => {
   ids.champion = await deploy(champion, { name: 'eta-live' }, { name: 'blue', traffic: 90 });
   ids.canary = await deploy(canary, { name: 'eta-live' }, { name: 'green', traffic: 10 });
   ids.shadow = await deploy(canary, { name: 'eta-shadow' }, { name: 'mirror', traffic: 0, shadow: 100 });
-  ids.smDeployment = await deploy(smVersion, { name: 'eta-sm-endpoint', provider: 'sagemaker-prod' }, { name: 'AllTraffic', traffic: 100 });
+  ids.smDeployment = await deploy(smVersion, { name: 'eta-sm-endpoint', provider: 'sagemaker-prod', owner: 'sm-serving' }, { name: 'AllTraffic', traffic: 100 });
   // Retired two days ago: the graph of five days ago still has it.
   ids.retired = await deploy(champion, { name: 'eta-old' }, { name: 'v0', traffic: 0, status: 'RETIRED', validFrom: new Date(Date.now() - 10 * DAY), validTo: new Date(Date.now() - 2 * DAY) });
 }, 60_000);
@@ -119,6 +119,9 @@ describe('impact', () => {
     expect(green).toMatchObject({ endpointName: 'eta-live', provider: 'builtin', stage: 'STAGING', trafficPercent: 10, live: true, production: true, atRisk: false });
     const mirror = impact.impactedDeployments.find((d: any) => d.deployment.id === ids.shadow);
     expect(mirror).toMatchObject({ trafficPercent: 0, shadowPercent: 100, live: false, production: false });
+    // Two owners per line: the model version's and the endpoint's (when the endpoint has one).
+    expect(impact.impactedDeployments.find((d: any) => d.deployment.id === ids.smDeployment)).toMatchObject({ endpointOwner: 'sm-serving' });
+    expect(green.endpointOwner).toBeNull();
     expect(impact.summary).toEqual({
       modelVersions: 3,
       productionModelVersions: 2,

@@ -164,9 +164,9 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     const table = page.getByRole('table', { name: 'Affected deployments' });
     await poll(() => table.locator('tbody tr').count()).toBe(4);
     const rows = (await table.locator('tbody tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
-    expect(rows).toContainEqual(['eta-live', 'builtin', 'eta_predictor v1', 'PRODUCTION', '90%', '–', 'dana', 'yes', '–']);
-    expect(rows).toContainEqual(['eta-sm-endpoint', 'sagemaker-prod', 'eta-sm v1', 'PRODUCTION', '100%', '–', 'sm-team', 'yes', '–']);
-    expect(rows).toContainEqual(['eta-predictor-prod', 'builtin', 'eta_predictor v1', 'PRODUCTION', '100%', '–', 'dana', 'yes', '–']);
+    expect(rows).toContainEqual(['eta-live', 'builtin', 'eta_predictor v1', 'PRODUCTION', '90%', '–', 'dana', 'ride-eta-team', 'yes', '–']);
+    expect(rows).toContainEqual(['eta-sm-endpoint', 'sagemaker-prod', 'eta-sm v1', 'PRODUCTION', '100%', '–', 'sm-team', 'sm-team', 'yes', '–']);
+    expect(rows).toContainEqual(['eta-predictor-prod', 'builtin', 'eta_predictor v1', 'PRODUCTION', '100%', '–', 'dana', 'ml-platform', 'yes', '–']);
     // The three production endpoints and their deployments are highlighted in the graph.
     const hot = await page.locator('.asset-node.highlighted').allInnerTexts();
     expect(hot.filter((t) => /^endpoint/i.test(t)).length).toBe(3);
@@ -174,9 +174,9 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
-    expect(csv[0]).toBe('endpoint,endpoint_id,provider,deployment_id,model,model_version,stage,traffic_percent,shadow_percent,production,at_risk,owner');
+    expect(csv[0]).toBe('endpoint,endpoint_id,provider,deployment_id,model,model_version,stage,traffic_percent,shadow_percent,production,at_risk,owner,endpoint_owner');
     expect(csv).toHaveLength(5);
-    expect(csv).toContain(`eta-live,${estate.endpoint},builtin,${estate.blue},eta_predictor,1,PRODUCTION,90,0,true,false,dana`);
+    expect(csv).toContain(`eta-live,${estate.endpoint},builtin,${estate.blue},eta_predictor,1,PRODUCTION,90,0,true,false,dana,ride-eta-team`);
   });
 
   it('compares versions, previews a promotion\'s policies (dry run), and shows why a promotion is denied', async () => {

@@ -16,6 +16,7 @@ export interface DownstreamDeploymentRow {
   modelVersionId: string;
   stage: string;
   owner: string | null;
+  endpointOwner: string | null;
   status: string;
   trafficPercent: number;
   shadowPercent: number;
@@ -36,7 +37,7 @@ export interface Downstream {
 const PRODUCTION = `d.status <> 'RETIRED' AND (d.traffic_percent > 0 OR mv.stage = 'PRODUCTION')`;
 
 const DEPLOYMENT_COLUMNS = `d.id, d.endpoint_id AS "endpointId", ep.name AS "endpointName", ep.provider_name AS provider,
-  d.model_version_id AS "modelVersionId", mv.stage::text AS stage, mv.created_by AS owner, d.status,
+  d.model_version_id AS "modelVersionId", mv.stage::text AS stage, mv.created_by AS owner, ep.owner AS "endpointOwner", d.status,
   d.traffic_percent AS "trafficPercent", d.shadow_percent AS "shadowPercent"`;
 
 /**
@@ -112,7 +113,7 @@ const AT_RISK_SQL = `${INCIDENT_WALK}
 SELECT ${DEPLOYMENT_COLUMNS}, array_agg(DISTINCT w.feature_id ORDER BY w.feature_id) AS "incidentFeatures"
 FROM down w JOIN deployment d ON d.id = w.node_id JOIN model_version mv ON mv.id = d.model_version_id JOIN endpoint ep ON ep.id = d.endpoint_id
 WHERE ${PRODUCTION}
-GROUP BY d.id, ep.name, ep.provider_name, mv.stage, mv.created_by
+GROUP BY d.id, ep.name, ep.provider_name, ep.owner, mv.stage, mv.created_by
 ORDER BY ep.provider_name, ep.name, d.id`;
 
 export class ImpactRepository {

@@ -20,6 +20,7 @@ function impactedDeployment(row: DownstreamDeploymentRow, incidentFeatures: stri
     stage: row.stage,
     provider: row.provider,
     owner: row.owner,
+    endpointOwner: row.endpointOwner,
     status: row.status,
     trafficPercent: row.trafficPercent,
     shadowPercent: row.shadowPercent,

@@ -39,6 +39,9 @@ export class ImpactedDeployment {
   @Field(() => String, { nullable: true, description: 'Owner of the deployed model version (its createdBy).' })
   owner!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Owner of the endpoint (who runs the serving side), when it has one.' })
+  endpointOwner!: string | null;
+
   @Field(() => String)
   status!: string;
 

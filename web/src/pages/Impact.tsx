@@ -19,7 +19,7 @@ const ImpactQueryDoc = graphql(`
       impactedDeployments {
         deployment { id }
         endpoint { id }
-        endpointName provider owner stage status trafficPercent shadowPercent live production atRisk
+        endpointName provider owner endpointOwner stage status trafficPercent shadowPercent live production atRisk
         modelVersion { id version model { name } }
         incidentFeatures { id name }
       }
@@ -49,6 +49,7 @@ const CSV_COLUMNS: [string, (row: Impacted) => string | number | boolean | null]
   ['production', (r) => r.production],
   ['at_risk', (r) => r.atRisk],
   ['owner', (r) => r.owner],
+  ['endpoint_owner', (r) => r.endpointOwner],
 ];
 
 export function ImpactPage() {
@@ -99,7 +100,7 @@ export function ImpactPage() {
           {rows.length === 0 ? <p className="empty">Nothing deployed depends on this asset.</p> : (
             <div className="table-wrap">
               <table aria-label="Affected deployments">
-                <thead><tr><th>Endpoint</th><th>Provider</th><th>Model version</th><th>Stage</th><th>Traffic</th><th>Shadow</th><th>Owner</th><th>Production</th><th>Risk</th></tr></thead>
+                <thead><tr><th>Endpoint</th><th>Provider</th><th>Model version</th><th>Stage</th><th>Traffic</th><th>Shadow</th><th>Model owner</th><th>Endpoint owner</th><th>Production</th><th>Risk</th></tr></thead>
                 <tbody>
                   {shown.map((row) => (
                     <tr key={row.deployment.id} className={row.production ? 'hot' : undefined}>
@@ -110,6 +111,7 @@ export function ImpactPage() {
                       <td>{row.trafficPercent}%</td>
                       <td>{row.shadowPercent ? `${row.shadowPercent}%` : '–'}</td>
                       <td>{row.owner ?? '–'}</td>
+                      <td>{row.endpointOwner ?? '–'}</td>
                       <td>{row.production ? 'yes' : 'no'}</td>
                       <td>{row.atRisk ? <span className="badge-risk" title={row.incidentFeatures.map((f) => f.name).join(', ')}>at risk</span> : '–'}</td>
                     </tr>

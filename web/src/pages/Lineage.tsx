@@ -104,7 +104,9 @@ export function LineagePage() {
   const asOf = params.get('asOf');
   const selected = params.get('node');
   const update = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
+    // From the address bar, not this render's `params`: navigations render in a transition, so two
+    // quick changes (pick an asset, then a depth) would otherwise build the second on the stale first.
+    const next = new URLSearchParams(window.location.search);
     for (const [key, value] of Object.entries(changes)) value == null || value === '' ? next.delete(key) : next.set(key, value);
     setParams(next);
   };

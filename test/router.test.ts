@@ -8,7 +8,7 @@ import { countStatements, startTestCairn, waitFor, type TestCairn } from './test
 
 /** The test's "now": the router's per-deployment window and the feature store's TTL read it. */
 let now = new Date('2026-03-01T12:00:00Z');
-const TIMEOUT_MS = 400;
+const TIMEOUT_MS = 1000;
 const MAX_BODY = 4096;
 
 let cairn: TestCairn;
@@ -202,7 +202,7 @@ describe('shadow traffic', () => {
     expect(failing).toMatchObject({ status: 200, deployment: liveId, body: { predictions: [1] } });
     await waitFor(async () => (shadow.calls.predict === 6 ? true : undefined), { timeoutMs: 5000, what: 'the failing mirror' });
 
-    shadow.setScenario({ kind: 'answersSlowly', delayMs: 1500 });
+    shadow.setScenario({ kind: 'answersSlowly', delayMs: 2500 });
     const started = performance.now();
     const slow = await predict('shadowed', { x: 6 });
     expect(slow.status).toBe(200);

@@ -185,13 +185,14 @@ describe('impact', () => {
 describe('impact in CI', () => {
   it('the README query lists the affected production endpoints with owners and traffic share', async () => {
     const query = `query($id: ID!) { impact(id: $id) { owners summary { productionDeployments atRiskDeployments byProvider { provider deployments } }
-      impactedDeployments { production endpointName provider trafficPercent shadowPercent owner stage atRisk
+      impactedDeployments { production endpointName provider trafficPercent shadowPercent owner endpointOwner stage atRisk
                             endpoint { name } modelVersion { model { name } version } } } }`;
     const { impact } = await ok(query, { id: view });
     const production = impact.impactedDeployments.filter((d: any) => d.production);
     expect(production.map((d: any) => `${d.provider}/${d.endpoint.name} ${d.trafficPercent}% ${d.owner} ${d.modelVersion.model.name}`).sort()).toEqual(
       ['builtin/eta-live 10% local eta', 'builtin/eta-live 90% local eta', 'sagemaker-prod/eta-sm-endpoint 100% sm-team eta-sm'].sort(),
     );
+    expect(production.map((d: any) => d.endpointOwner).sort()).toEqual(['sm-serving', null, null].sort());
   });
 
   it('cairn impact exits 5 when a production deployment depends on the asset, 0 when none does', async () => {

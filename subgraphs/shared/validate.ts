@@ -1,10 +1,14 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InputError, type InputProblem } from '../../adapters/core/errors.ts';
 import { parseGlobalId, type AssetKind } from '../../adapters/core/ids.ts';
 
 /** Lower-case identifier used for names of feature views, features, entities and models. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_.-]{0,127}$/;
 export const NAME_RULE = 'must start with a lower-case letter and hold only a-z, 0-9, _ . - (at most 128)';
+
+/** An http:// or https:// URL without white space (webhook receivers, model servers). */
+export const HTTP_URL_PATTERN = /^https?:\/\/\S+$/;
+export const httpUrl = z.string().max(2048).regex(HTTP_URL_PATTERN, 'must be an http:// or https:// URL');
 
 /**
  * Parses input with a zod schema, or throws one InputError listing every problem with its path.

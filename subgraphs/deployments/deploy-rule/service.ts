@@ -7,10 +7,10 @@ import { parseGlobalId } from '../../../adapters/core/ids.ts';
 import { log } from '../../../adapters/core/log.ts';
 import { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
-import { globalIdProblems, NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { globalIdProblems, HTTP_URL_PATTERN, NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
 import { DEPLOYMENTS_JOB, type DeploymentsJob } from '../jobs.ts';
 import type { Identity } from '../providers.ts';
-import { DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, type DeploymentService } from '../deployment/service.ts';
+import { canaryStepProblems, canaryThresholdFields, DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, type DeploymentService } from '../deployment/service.ts';
 
 const RULE_STRATEGIES = ['RECREATE', 'BLUE_GREEN', 'CANARY'] as const;
 
@@ -21,10 +21,7 @@ const ruleSchema = z.object({
   strategy: z.enum(RULE_STRATEGIES, { message: 'a rule deploys with RECREATE, BLUE_GREEN or CANARY' }),
   modelServerUrl: z.string().max(2048).nullish(),
   canarySteps: z.array(z.number().int().min(1).max(100)).min(1).max(20).nullish(),
-  bakeSeconds: z.number().int().min(0).max(7 * 86_400).nullish(),
-  maxErrorRate: z.number().min(0).max(1).nullish(),
-  maxLatencyP99Ms: z.number().positive().nullish(),
-  minRequests: z.number().int().min(0).max(1_000_000_000).nullish(),
+  ...canaryThresholdFields,
 });
 
 /** `{model}` and `{version}` in a rule's model server URL, replaced by the promoted version's. */
@@ -35,15 +32,12 @@ export function expandServerUrl(template: string, model: string, version: number
 function ruleProblems(input: any) {
   const problems: { path: (string | number)[]; message: string }[] = [];
   problems.push(...globalIdProblems(input, 'endpointId', 'endpoint'));
-  if (typeof input?.modelServerUrl === 'string' && !/^https?:\/\/\S+$/.test(expandServerUrl(input.modelServerUrl, 'm', 1))) {
+  if (typeof input?.modelServerUrl === 'string' && !HTTP_URL_PATTERN.test(expandServerUrl(input.modelServerUrl, 'm', 1))) {
     problems.push({ path: ['modelServerUrl'], message: 'must be an http:// or https:// URL (it may hold {model} and {version})' });
   }
   const steps = input?.canarySteps;
-  if (Array.isArray(steps) && steps.length > 0) {
-    if (input?.strategy !== 'CANARY') problems.push({ path: ['canarySteps'], message: 'only a CANARY rule takes steps' });
-    if (steps.some((step: unknown, i: number) => i > 0 && typeof step === 'number' && step <= steps[i - 1])) problems.push({ path: ['canarySteps'], message: 'steps must increase' });
-    if (steps[steps.length - 1] !== 100) problems.push({ path: ['canarySteps'], message: 'the last step must be 100' });
-  }
+  if (Array.isArray(steps) && steps.length > 0 && input?.strategy !== 'CANARY') problems.push({ path: ['canarySteps'], message: 'only a CANARY rule takes steps' });
+  problems.push(...canaryStepProblems(steps, ['canarySteps']));
   for (const field of ['maxErrorRate', 'maxLatencyP99Ms', 'minRequests']) {
     if (input?.[field] != null && input?.strategy !== 'CANARY') problems.push({ path: [field], message: 'only a CANARY rule takes thresholds' });
   }

@@ -5,7 +5,7 @@ import { ConflictError, InputError, NotFoundError } from '../../../adapters/core
 import { globalId, parseGlobalId } from '../../../adapters/core/ids.ts';
 import type { Deployment as DeploymentRow, Endpoint as EndpointRow } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
-import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { globalIdProblems, httpUrl, NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
 import { addLineageEdges, endLineageEdges } from '../../lineage/edge/writer.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { RolloutRepository } from '../rollout/repository.ts';
@@ -19,14 +19,26 @@ export const STRATEGIES = ['RECREATE', 'BLUE_GREEN', 'CANARY', 'SHADOW', 'AB_TES
 export const DEFAULT_CANARY_STEPS = [10, 50, 100];
 export const DEFAULT_BAKE_SECONDS = 300;
 
-const httpUrl = z.string().max(2048).regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL');
-
-const planSchema = z.object({
-  steps: z.array(z.number().int().min(1, 'a step is 1..100').max(100, 'a step is 1..100')).min(1).max(20).nullish(),
+/** The bake time and canary thresholds, alike in a rollout plan and in a deploy rule. */
+export const canaryThresholdFields = {
   bakeSeconds: z.number().int().min(0).max(7 * 86_400).nullish(),
   maxErrorRate: z.number().min(0).max(1).nullish(),
   maxLatencyP99Ms: z.number().positive().nullish(),
   minRequests: z.number().int().min(0).max(1_000_000_000).nullish(),
+};
+
+/** Canary steps (live percent of the new deployment) must increase and end at 100. */
+export function canaryStepProblems(steps: unknown, path: (string | number)[]): { path: (string | number)[]; message: string }[] {
+  if (!Array.isArray(steps) || steps.length === 0) return [];
+  const problems = [];
+  if (steps.some((step: unknown, i: number) => i > 0 && typeof step === 'number' && step <= steps[i - 1])) problems.push({ path, message: 'steps must increase' });
+  if (steps[steps.length - 1] !== 100) problems.push({ path, message: 'the last step must be 100' });
+  return problems;
+}
+
+const planSchema = z.object({
+  steps: z.array(z.number().int().min(1, 'a step is 1..100').max(100, 'a step is 1..100')).min(1).max(20).nullish(),
+  ...canaryThresholdFields,
 });
 
 const deploySchema = z.object({
@@ -42,19 +54,9 @@ const deploySchema = z.object({
 
 type DeployInput = z.infer<typeof deploySchema>;
 
-function idProblem(value: unknown, path: string, kind: 'endpoint' | 'modelVersion' | 'deployment') {
-  if (typeof value !== 'string') return [];
-  try {
-    parseGlobalId(value, path, kind);
-    return [];
-  } catch (error) {
-    return [{ path: [path], message: (error as InputError).problems[0]!.message }];
-  }
-}
-
 /** Rules across fields (a strategy and the options it takes), reported with the field errors. */
 function deployProblems(input: any): { path: (string | number)[]; message: string }[] {
-  const problems = [...idProblem(input?.endpointId, 'endpointId', 'endpoint'), ...idProblem(input?.modelVersionId, 'modelVersionId', 'modelVersion')];
+  const problems = [...globalIdProblems(input, 'endpointId', 'endpoint'), ...globalIdProblems(input, 'modelVersionId', 'modelVersion')];
   const strategy = input?.strategy;
   const percent = input?.trafficPercent;
   if (percent != null) {
@@ -66,11 +68,10 @@ function deployProblems(input: any): { path: (string | number)[]; message: strin
     problems.push({ path: ['rollout'], message: `only CANARY and SHADOW take a rollout plan, not ${strategy}` });
   }
   const steps = input?.rollout?.steps;
-  if (Array.isArray(steps) && steps.length > 0) {
-    if (strategy === 'SHADOW') problems.push({ path: ['rollout', 'steps'], message: 'a SHADOW rollout has no steps (it mirrors; switch with setTrafficSplit)' });
-    if (steps.some((step: unknown, i: number) => i > 0 && typeof step === 'number' && step <= steps[i - 1])) problems.push({ path: ['rollout', 'steps'], message: 'steps must increase' });
-    if (steps[steps.length - 1] !== 100) problems.push({ path: ['rollout', 'steps'], message: 'the last step must be 100' });
+  if (Array.isArray(steps) && steps.length > 0 && strategy === 'SHADOW') {
+    problems.push({ path: ['rollout', 'steps'], message: 'a SHADOW rollout has no steps (it mirrors; switch with setTrafficSplit)' });
   }
+  problems.push(...canaryStepProblems(steps, ['rollout', 'steps']));
   if ((input?.featureView == null) !== (input?.entityKeyField == null)) {
     problems.push({ path: [input?.featureView == null ? 'featureView' : 'entityKeyField'], message: 'featureView and entityKeyField go together (the view to enrich with and the request field holding the entity key)' });
   }
@@ -119,9 +120,8 @@ export class DeploymentService {
     const spec = parseInput(deploySchema, input, { crossChecks: deployProblems });
     const version = await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, include: { model: true } });
     if (!version) throw new NotFoundError('ModelVersion', spec.modelVersionId);
-    if (version.stage === 'ARCHIVED') {
-      throw new InputError([{ path: 'input.modelVersionId', message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed` }]);
-    }
+    const archived = () => new InputError([{ path: 'input.modelVersionId', message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed` }]);
+    if (version.stage === 'ARCHIVED') throw archived();
     let endpointRow: EndpointRow | null = null;
     try {
       const deployment = await this.db.$transaction(
@@ -131,9 +131,7 @@ export class DeploymentService {
           // Again under a share lock: a promotion archiving the version waits for this deploy, or
           // committed first and is seen here.
           const [held] = await tx.$queryRaw<{ stage: string }[]>`SELECT stage::text AS stage FROM model_version WHERE id = ${version.id} FOR SHARE`;
-          if (held?.stage === 'ARCHIVED') {
-            throw new InputError([{ path: 'input.modelVersionId', message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed` }]);
-          }
+          if (held?.stage === 'ARCHIVED') throw archived();
           const rollout = await this.rolloutRepository.active(tx, endpoint.id);
           if (rollout) throw new ConflictError(`endpoint ${endpoint.name} has a ${rollout.strategy} rollout in progress (${rollout.id}); finish it or roll back first`);
           const provider = this.providers.get(endpoint.providerName);

@@ -6,14 +6,14 @@ import { NotFoundError } from '../../../adapters/core/errors.ts';
 import { log, redact } from '../../../adapters/core/log.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
-import { parseInput } from '../../shared/validate.ts';
+import { httpUrl, parseInput } from '../../shared/validate.ts';
 import { WebhookEvent } from './type.ts';
 
 export const WEBHOOK_JOB = 'webhook-delivery';
 const DELIVERY_TIMEOUT_MS = 10_000;
 
 const createSchema = z.object({
-  url: z.string().max(2048).regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL'),
+  url: httpUrl,
   events: z.array(z.enum(WebhookEvent)).min(1, 'name at least one event'),
   secret: z.string().min(16, 'must be at least 16 characters').max(512),
 });

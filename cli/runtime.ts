@@ -114,17 +114,18 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
     await jobs.work<DeploymentsJob>(DEPLOYMENTS_JOB, (job) => runDeploymentsJob(services.deployments, job.data));
+    const synced = clouds.instances.filter(({ instance }) => instance.catalog);
     // Syncs of different providers run side by side (on PGlite's single connection, one at a time);
     // one provider's syncs are serialized by its lease.
     // A process with no cloud provider has nothing to sync and does not poll for it.
-    if (clouds.instances.some(({ instance }) => instance.catalog)) {
+    if (synced.length) {
       await jobs.work<{ runId: string }>(SYNC_JOB, (job) => services.sync.execute(job.data.runId), {
         pollingIntervalSeconds: 0.5,
         concurrency: database.poolSize > 1 ? 4 : 1,
       });
     }
     if (!options.only) {
-      for (const { instance } of clouds.instances) if (instance.catalog) await services.sync.enqueue(instance.name, 'START');
+      for (const { instance } of synced) await services.sync.enqueue(instance.name, 'START');
     }
     if (config.demo && !options.only) {
       // The demo endpoint's model server: a small local one that answers a fixed score (test/fakes).

@@ -6,7 +6,7 @@ import { BuiltinModelRegistryProvider } from '../adapters/builtin/model-registry
 import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
 import type { ProviderInstance } from '../adapters/core/provider-instance.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
-import { BuiltinDeploymentProvider, NoDeploymentStats } from '../adapters/builtin/deployment.ts';
+import { BuiltinDeploymentProvider } from '../adapters/builtin/deployment.ts';
 import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import { createDeploymentServices } from './deployments/services.ts';
 import { createFeatureServices } from './features/services.ts';
@@ -43,10 +43,10 @@ export interface ServiceOptions {
   /** The serving backend of each provider instance that owns endpoints (default: the built-in one). */
   deploymentProviders?: DeploymentProvider[];
   /**
-   * Per-deployment figures the built-in backend's canary analysis reads (the inference router's
-   * recorder); default: none recorded (every deployment answers zero requests).
+   * Per-deployment figures the built-in backend's canary analysis reads: the inference router's
+   * recorder (empty in a process that serves no router, so canaries there wait on `minRequests`).
    */
-  deploymentStats?: DeploymentStatsSource;
+  deploymentStats: DeploymentStatsSource;
   /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
   onSplitChanged?: (endpointName: string) => void;
   /** Seconds between looks at a rollout in progress besides each step's end (default 15). */
@@ -63,7 +63,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   );
   // The built-in router (or the given owners) plus every cloud provider that owns endpoints.
   const deploymentProviders = [
-    ...(options.deploymentProviders ?? [new BuiltinDeploymentProvider({ stats: options.deploymentStats ?? new NoDeploymentStats(), onSplitChanged: options.onSplitChanged })]),
+    ...(options.deploymentProviders ?? [new BuiltinDeploymentProvider({ stats: options.deploymentStats, onSplitChanged: options.onSplitChanged })]),
     ...clouds.flatMap((c) => (c.instance.deployments ? [c.instance.deployments] : [])),
   ];
   const registryFor = (name: string) => registries.get(name);

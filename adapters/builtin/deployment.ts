@@ -3,7 +3,6 @@ import { parseGlobalId } from '../core/ids.ts';
 import type {
   DeploymentProvider,
   DeploymentSpec,
-  DeploymentStats,
   DeploymentStatsSource,
   EndpointRef,
   TrafficSplitSpec,
@@ -27,17 +26,6 @@ export function isHttpUrl(value: string | null | undefined): value is string {
     return url.protocol === 'http:' || url.protocol === 'https:';
   } catch {
     return false;
-  }
-}
-
-/**
- * Stands in for the router's recorder where no router runs (a process serving only the GraphQL
- * side): every deployment answers zero requests, so canary analysis waits on `minRequests` or
- * advances on bake time alone.
- */
-export class NoDeploymentStats implements DeploymentStatsSource {
-  statsSince(deploymentIds: string[]): Map<string, DeploymentStats> {
-    return new Map(deploymentIds.map((id) => [id, { requests: 0, errors: 0, latencyP99Ms: null }]));
   }
 }
 

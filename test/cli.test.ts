@@ -49,26 +49,21 @@ describe('the cairn command', () => {
   });
 
   it('rolls an endpoint back for on-call: exit 0 with the split in force, 1 with the error code when it cannot', async () => {
-    const gql = async (query: string, variables: Record<string, unknown>) => {
-      const answer = await cairn.query(query, variables);
-      expect(answer.errors).toBeUndefined();
-      return answer.data;
-    };
     const versions: string[] = [];
-    for (const n of [1, 2]) versions.push((await gql(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, { input: { model: 'cli-served', metrics: { n } } })).registerModelVersion.id);
-    const endpointId = (await gql(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name: 'cli-endpoint' } })).createEndpoint.id;
+    for (const n of [1, 2]) versions.push((await cairn.data(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, { input: { model: 'cli-served', metrics: { n } } })).registerModelVersion.id);
+    const endpointId = (await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name: 'cli-endpoint' } })).createEndpoint.id;
     const deploy = (modelVersionId: string, strategy: string, trafficPercent?: number) =>
-      gql(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, { input: { endpointId, modelVersionId, strategy, trafficPercent, modelServerUrl: 'http://127.0.0.1:9/' } });
+      cairn.data(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, { input: { endpointId, modelVersionId, strategy, trafficPercent, modelServerUrl: 'http://127.0.0.1:9/' } });
     const stable = (await deploy(versions[0]!, 'RECREATE')).deployModelVersion.id;
     await deploy(versions[1]!, 'AB_TEST', 30);
 
     const done = await cairnCli(['rollback', endpointId, '--url', cairn.url]);
     expect(done.code).toBe(0);
     expect(done.stdout.trim()).toBe(`rolled back cli-endpoint: ${stable} 100%`);
-    const split = (await gql(`query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } } }`, { id: endpointId })).endpoint.trafficSplit;
+    const split = (await cairn.data(`query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } } }`, { id: endpointId })).endpoint.trafficSplit;
     expect(split).toEqual([{ percent: 100, deployment: { id: stable } }]);
 
-    const empty = (await gql(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name: 'cli-empty' } })).createEndpoint.id;
+    const empty = (await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name: 'cli-empty' } })).createEndpoint.id;
     const refused = await cairnCli(['rollback', empty, '--url', cairn.url]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^cairn: CONFLICT: endpoint cli-empty has no stable deployment/);

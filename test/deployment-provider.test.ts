@@ -61,17 +61,12 @@ describe('built-in deployments behind the services', () => {
   afterAll(() => cairn?.close());
 
   it('tells the router after each committed change, and an owner that fails leaves the catalog as it was with a FAILED attempt recorded', async () => {
-    const q = async (query: string, variables: Record<string, unknown>) => {
-      const answer = await cairn.query(query, variables);
-      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-      return answer.data;
-    };
     const versions = [];
-    for (let i = 0; i < 2; i++) versions.push((await q(`mutation { registerModelVersion(input: { model: "owner-model", artifactUri: "s3://m" }) { id } }`, {})).registerModelVersion.id);
-    const endpointId = (await q(`mutation { createEndpoint(input: { name: "owner-endpoint" }) { id } }`, {})).createEndpoint.id;
+    for (let i = 0; i < 2; i++) versions.push((await cairn.data(`mutation { registerModelVersion(input: { model: "owner-model", artifactUri: "s3://m" }) { id } }`, {})).registerModelVersion.id);
+    const endpointId = (await cairn.data(`mutation { createEndpoint(input: { name: "owner-endpoint" }) { id } }`, {})).createEndpoint.id;
     const deploy = `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`;
-    const a = (await q(deploy, { input: { endpointId, modelVersionId: versions[0], strategy: 'RECREATE', modelServerUrl: 'http://127.0.0.1:9/' } })).deployModelVersion.id;
-    const b = (await q(deploy, { input: { endpointId, modelVersionId: versions[1], strategy: 'AB_TEST', trafficPercent: 20, modelServerUrl: 'http://127.0.0.1:9/' } })).deployModelVersion.id;
+    const a = (await cairn.data(deploy, { input: { endpointId, modelVersionId: versions[0], strategy: 'RECREATE', modelServerUrl: 'http://127.0.0.1:9/' } })).deployModelVersion.id;
+    const b = (await cairn.data(deploy, { input: { endpointId, modelVersionId: versions[1], strategy: 'AB_TEST', trafficPercent: 20, modelServerUrl: 'http://127.0.0.1:9/' } })).deployModelVersion.id;
     expect(invalidated).toEqual(['owner-endpoint', 'owner-endpoint']);
 
     owner.failing = true;

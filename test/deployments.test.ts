@@ -32,11 +32,7 @@ const later = (seconds: number) => {
 };
 const versions: Record<string, string[]> = {};
 
-async function ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const answer = await cairn.query<T>(query, variables);
-  if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-  return answer.data!;
-}
+const ok = <T = any>(query: string, variables?: Record<string, unknown>) => cairn.data<T>(query, variables);
 
 async function refused(query: string, variables: Record<string, unknown>) {
   const answer = await cairn.query(query, variables);

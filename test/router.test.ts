@@ -47,18 +47,12 @@ interface DeploymentRow {
 
 const endpointIds = new Map<string, string>();
 
-async function mutate(query: string, variables: Record<string, unknown>) {
-  const answer = await cairn.query(query, variables);
-  expect(answer.errors).toBeUndefined();
-  return answer.data;
-}
-
 /**
  * An endpoint and its deployments, made through the deployments mutations in order (the first
  * takes all traffic, later ones join as A/B arms or shadows), then set to the rows' split.
  */
 async function endpointWith(name: string, rows: DeploymentRow[]): Promise<string[]> {
-  const { createEndpoint } = await mutate(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name } });
+  const { createEndpoint } = await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name } });
   endpointIds.set(name, createEndpoint.id);
   const ids: string[] = [];
   for (const [i, row] of rows.entries()) {
@@ -72,7 +66,7 @@ async function endpointWith(name: string, rows: DeploymentRow[]): Promise<string
       featureView: row.featureView,
       entityKeyField: row.entityKeyField,
     };
-    const { deployModelVersion } = await mutate(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, { input });
+    const { deployModelVersion } = await cairn.data(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, { input });
     ids.push(deployModelVersion.id);
   }
   if (rows.length > 1) await setSplit(name, Object.fromEntries(ids.map((id, i) => [id, rows[i]!.traffic ?? 0])));
@@ -82,7 +76,7 @@ async function endpointWith(name: string, rows: DeploymentRow[]): Promise<string
 /** Sets the live split by setTrafficSplit (shadow shares are kept). */
 async function setSplit(name: string, shares: Record<string, number>) {
   const split = Object.entries(shares).filter(([, percent]) => percent > 0).map(([deploymentId, percent]) => ({ deploymentId, percent }));
-  await mutate(`mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`, { input: { endpointId: endpointIds.get(name), split } });
+  await cairn.data(`mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`, { input: { endpointId: endpointIds.get(name), split } });
 }
 
 async function predict(name: string, body: unknown, headers: Record<string, string> = {}) {
@@ -433,7 +427,7 @@ describe('canary analysis on the router\'s figures', () => {
     const stable = await server(modelServerThatAnswers('canary-stable', 1));
     const failing = await server(modelServerThatFailsWith500('canary-failing'));
     const [stableId] = await endpointWith('guarded', [{ server: stable, traffic: 100 }]);
-    const { deployModelVersion } = await mutate(
+    const { deployModelVersion } = await cairn.data(
       `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id endpoint { activeRollout { id currentPercent } } } }`,
       {
         input: {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { parseConfig, type CairnConfig } from '../cli/config.ts';
 import { startCairn, type Cairn, type StartOptions } from '../cli/runtime.ts';
 
@@ -53,6 +54,8 @@ export async function scratchDatabase(): Promise<{ url?: string; dataDir: string
 export interface TestCairn extends Cairn {
   config: CairnConfig;
   query<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
+  /** The answer's data; the test fails (naming the errors) when the answer has errors. */
+  data<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Stops this process and starts another on the same database (what a restart or a deploy does). */
   restart(): Promise<TestCairn>;
 }
@@ -79,6 +82,11 @@ export async function startTestCairn(env: Record<string, string> = {}, options: 
     ...cairn,
     config,
     query: (query, variables) => graphql(cairn.url, query, variables),
+    data: async (query, variables) => {
+      const answer = await graphql(cairn.url, query, variables);
+      expect(answer.errors, query).toBeUndefined();
+      return answer.data!;
+    },
     restart: async () => {
       await cairn.close();
       return wrap(await startCairn(config, options));

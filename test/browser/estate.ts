@@ -14,12 +14,6 @@ export interface BrowserEstate {
   green: string;
 }
 
-async function ok(cairn: TestCairn, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const answer = await cairn.query<any>(query, variables);
-  if (answer.errors) throw new Error(`estate: ${JSON.stringify(answer.errors)}`);
-  return answer.data;
-}
-
 /** A deployment row with its DEPLOYED_AS and SERVED_BY edges, as a cloud provider's sync writes them. */
 async function imported(cairn: TestCairn, modelVersionId: string, endpoint: { name: string; provider: string; owner: string }, name: string, traffic: number) {
   const endpointId = `endpoint:${endpoint.provider}:${endpoint.name}`;
@@ -48,21 +42,21 @@ const DEPLOY = `mutation($input: DeployModelVersionInput!) { deployModelVersion(
 const MODEL_SERVER = 'http://127.0.0.1:9/';
 
 export async function seedBrowserEstate(cairn: TestCairn): Promise<BrowserEstate> {
-  const demo = await ok(cairn, `{ model(name: "eta_predictor") { versions { id version features { id name } } } }`);
+  const demo = await cairn.data(`{ model(name: "eta_predictor") { versions { id version features { id name } } } }`);
   const v1 = demo.model.versions.find((v: any) => v.version === 1);
   const featureIds: string[] = v1.features.map((f: { id: string }) => f.id);
   const trips = v1.features.find((f: { name: string }) => f.name === 'trips_today').id;
-  const v2 = (await ok(cairn, `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, {
+  const v2 = (await cairn.data(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, {
     input: { model: 'eta_predictor', featureIds, gitCommit: '8e1d0c4f2a7b', metrics: { rmse: 3.1, mae: 2.4 }, params: { max_depth: 10 } },
   })).registerModelVersion.id;
   for (const [id, to] of [[v1.id, 'STAGING'], [v1.id, 'PRODUCTION'], [v2, 'STAGING']]) {
-    await ok(cairn, PROMOTE, { input: { modelVersionId: id, to, reason: 'offline evaluation passed' } });
+    await cairn.data(PROMOTE, { input: { modelVersionId: id, to, reason: 'offline evaluation passed' } });
   }
 
   // eta-live: v1 took all the traffic, then a canary of v2 started (10% now; each step held an hour).
-  const endpoint = (await ok(cairn, CREATE_ENDPOINT, { input: { name: 'eta-live', owner: 'ride-eta-team', description: 'ETA predictions for the rider app' } })).createEndpoint.id;
-  const blue = (await ok(cairn, DEPLOY, { input: { endpointId: endpoint, modelVersionId: v1.id, strategy: 'RECREATE', modelServerUrl: MODEL_SERVER } })).deployModelVersion.id;
-  const green = (await ok(cairn, DEPLOY, {
+  const endpoint = (await cairn.data(CREATE_ENDPOINT, { input: { name: 'eta-live', owner: 'ride-eta-team', description: 'ETA predictions for the rider app' } })).createEndpoint.id;
+  const blue = (await cairn.data(DEPLOY, { input: { endpointId: endpoint, modelVersionId: v1.id, strategy: 'RECREATE', modelServerUrl: MODEL_SERVER } })).deployModelVersion.id;
+  const green = (await cairn.data(DEPLOY, {
     input: { endpointId: endpoint, modelVersionId: v2, strategy: 'CANARY', modelServerUrl: MODEL_SERVER, rollout: { steps: [10, 50, 100], bakeSeconds: 3600 } },
   })).deployModelVersion.id;
 
@@ -76,7 +70,7 @@ export async function seedBrowserEstate(cairn: TestCairn): Promise<BrowserEstate
   await imported(cairn, sm, { name: 'eta-sm-endpoint', provider: 'sagemaker-prod', owner: 'sm-team' }, 'AllTraffic', 100);
 
   for (let i = 1; i <= 22; i += 1) {
-    await ok(cairn, `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id } }`, {
+    await cairn.data(`mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id } }`, {
       input: { name: `zone_stats_${String(i).padStart(2, '0')}`, entity: 'zone', joinKey: 'zone_id', owner: 'geo-team', features: [{ name: 'demand', dtype: 'FLOAT64' }] },
     });
   }

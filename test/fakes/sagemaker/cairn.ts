@@ -83,9 +83,8 @@ ${options.extraYaml ?? ''}`,
     emulator,
     provider,
     async sync(syncOptions = {}) {
-      const answer = await cairn.query(`mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { id } }`, { name: provider, full: syncOptions.full ?? null });
-      if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-      return waitForRun(cairn, answer.data.syncProvider.id);
+      const { syncProvider } = await cairn.data(`mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { id } }`, { name: provider, full: syncOptions.full ?? null });
+      return waitForRun(cairn, syncProvider.id);
     },
     async close() {
       await cairn.close();

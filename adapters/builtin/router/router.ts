@@ -73,14 +73,12 @@ export class InferenceRouter {
   /** `POST /endpoints/{name}/predict` and `POST /v2/models/{name}/infer`. */
   async handleInference(req: IncomingMessage, res: ServerResponse, endpointName: string, protocol: Protocol): Promise<void> {
     let parsed: ParsedRequest;
-    let table: RoutingTable | null;
-    let target: RouteTarget | null;
+    let table: RoutingTable;
+    let target: RouteTarget;
     try {
-      table = await this.tables.get(endpointName);
-      if (!table) throw new RouterError(404, 'NOT_FOUND', `no built-in endpoint named ${JSON.stringify(endpointName)}`);
+      table = await this.table(endpointName);
       parsed = await this.readRequest(req, protocol);
-      target = pickLive(table, header(req, ROUTING_KEY_HEADER));
-      if (!target) throw new RouterError(503, 'NO_LIVE_DEPLOYMENT', `endpoint ${endpointName} has no deployment taking live traffic`);
+      target = liveTarget(table, req);
     } catch (error) {
       const failure = asRouterError(error);
       this.metrics.reject(failure.code);
@@ -101,10 +99,7 @@ export class InferenceRouter {
   async handleModel(req: IncomingMessage, res: ServerResponse, endpointName: string, what: 'metadata' | 'ready'): Promise<void> {
     let target: RouteTarget | null = null;
     try {
-      const table = await this.tables.get(endpointName);
-      if (!table) throw new RouterError(404, 'NOT_FOUND', `no built-in endpoint named ${JSON.stringify(endpointName)}`);
-      target = pickLive(table, header(req, ROUTING_KEY_HEADER));
-      if (!target) throw new RouterError(503, 'NO_LIVE_DEPLOYMENT', `endpoint ${endpointName} has no deployment taking live traffic`);
+      target = liveTarget(await this.table(endpointName), req);
       const path = `${target.basePath}/v2/models/${encodeURIComponent(target.modelName)}${what === 'ready' ? '/ready' : ''}`;
       const answer = await this.send(target, 'GET', path, null);
       if (answer.status >= 500) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
@@ -119,6 +114,13 @@ export class InferenceRouter {
     } catch (error) {
       sendError(res, error instanceof SyntaxError ? new RouterError(502, 'UPSTREAM_UNAVAILABLE', 'model server metadata is not JSON') : asRouterError(error), target?.id);
     }
+  }
+
+  /** The endpoint's routing table; 404 when there is no built-in endpoint of that name. */
+  private async table(endpointName: string): Promise<RoutingTable> {
+    const table = await this.tables.get(endpointName);
+    if (!table) throw new RouterError(404, 'NOT_FOUND', `no built-in endpoint named ${JSON.stringify(endpointName)}`);
+    return table;
   }
 
   /** Prometheus text of the router's and the process's metrics. */
@@ -265,4 +267,11 @@ function sendError(res: ServerResponse, error: RouterError, deploymentId?: strin
     ...(deploymentId ? { [DEPLOYMENT_HEADER]: deploymentId } : {}),
   });
   res.end(body);
+}
+
+/** The live deployment this request goes to (by its routing key, if any); 503 when nothing takes live traffic. */
+function liveTarget(table: RoutingTable, req: IncomingMessage): RouteTarget {
+  const target = pickLive(table, header(req, ROUTING_KEY_HEADER));
+  if (!target) throw new RouterError(503, 'NO_LIVE_DEPLOYMENT', `endpoint ${table.name} has no deployment taking live traffic`);
+  return target;
 }

@@ -2,6 +2,7 @@ import type { Transaction } from '../../../adapters/builtin/database.ts';
 import type { CatalogRecords, NativeRef, SyncedKind } from '../../../adapters/core/catalog-source.ts';
 import { globalId, type AssetKind } from '../../../adapters/core/ids.ts';
 import { log } from '../../../adapters/core/log.ts';
+import { sameSplit, splitOf, type Split } from '../../deployments/traffic/split.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
 
 /**
@@ -173,17 +174,6 @@ const writeModelVersions: Writer<'modelVersion'> = async (ctx, items) => {
   );
 };
 
-type Share = { deploymentId: string; percent: number };
-
-/** An endpoint's split as `{live, shadow}` lists sorted by deployment, comparable as JSON. */
-function splitOf(rows: { id: string; trafficPercent: number; shadowPercent: number; status?: string }[]): { live: Share[]; shadow: Share[] } {
-  const active = rows.filter((d) => d.status !== 'RETIRED').sort((a, b) => a.id.localeCompare(b.id));
-  return {
-    live: active.filter((d) => d.trafficPercent > 0).map((d) => ({ deploymentId: d.id, percent: d.trafficPercent })),
-    shadow: active.filter((d) => d.shadowPercent > 0).map((d) => ({ deploymentId: d.id, percent: d.shadowPercent })),
-  };
-}
-
 /**
  * Endpoints of a page with their deployments (variants), traffic history and edges, in a fixed
  * number of statements whatever the page's size: the endpoints, their previous deployments and the
@@ -230,16 +220,16 @@ const writeEndpoints: Writer<'endpoint'> = async (ctx, items) => {
   if (retired.length) await tx.deployment.updateMany({ where: { id: { in: retired } }, data: { status: 'RETIRED', retiredAt: now, trafficPercent: 0, shadowPercent: 0 } });
 
   // The split as the owner now routes it: a traffic history entry where it differs from the catalog's.
-  const changes: { endpointId: string; live: Share[]; shadow: Share[] }[] = [];
+  const changes: ({ endpointId: string } & Split)[] = [];
   const stable: { endpointId: string; deploymentId: string }[] = [];
   for (const endpointId of endpointIds) {
-    const before = splitOf(previous.filter((d) => d.endpointId === endpointId));
-    const after = splitOf(current.filter((d) => d.endpointId === endpointId).map((d) => ({ id: d.id, ...d.fields })));
-    if (JSON.stringify(before) !== JSON.stringify(after)) changes.push({ endpointId, ...after });
+    const before = splitOf(previous.filter((d) => d.endpointId === endpointId && d.status !== 'RETIRED'));
+    const after = splitOf(current.filter((d) => d.endpointId === endpointId && d.fields.status !== 'RETIRED').map((d) => ({ id: d.id, ...d.fields })));
+    if (!sameSplit(before, after)) changes.push({ endpointId, ...after });
     const full = after.live.find((share) => share.percent === 100);
     if (full) stable.push({ endpointId, deploymentId: full.deploymentId });
   }
-  if (changes.length) await tx.trafficChange.createMany({ data: changes.map((c) => ({ endpointId: c.endpointId, live: c.live, shadow: c.shadow, reason: 'SYNC', actor: `sync:${provider}` })) });
+  if (changes.length) await tx.trafficChange.createMany({ data: changes.map((c) => ({ endpointId: c.endpointId, live: c.live as unknown as Prisma.InputJsonValue, shadow: c.shadow as unknown as Prisma.InputJsonValue, reason: 'SYNC', actor: `sync:${provider}` })) });
   if (stable.length) {
     await tx.$executeRaw`
       UPDATE endpoint e SET stable_deployment_id = s.deployment_id

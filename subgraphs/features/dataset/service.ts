@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Database } from '../../../adapters/builtin/database.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
@@ -32,7 +32,8 @@ const createSchema = z.object({
     .max(MAX_TRAINING_ENTITIES),
 });
 
-const exportSchema = z.object({ datasetId: z.string(), format: z.enum(DatasetFormat) });
+// No control characters: an ID with NUL cannot name a row (PostgreSQL refuses it) and is the caller's mistake.
+const exportSchema = z.object({ datasetId: z.string().max(1024).regex(/^[^\u0000-\u001f]*$/, 'must not hold control characters'), format: z.enum(DatasetFormat) });
 
 export class DatasetService {
   constructor(
@@ -160,7 +161,9 @@ export class DatasetService {
     const columns: ExportColumn[] = dataset.features.map((df, i) => ({ name: spec.features?.[i] ?? df.feature.name, dtype: df.feature.dtype }));
     const dir = join(this.dataDir, 'exports');
     await mkdir(dir, { recursive: true });
-    const path = join(dir, `${dataset.name}-v${dataset.version}.${parsed.format === DatasetFormat.CSV ? 'csv' : 'parquet'}`);
+    const path = join(dir, `${exportFileStem(dataset.id)}.${parsed.format === DatasetFormat.CSV ? 'csv' : 'parquet'}`);
+    // The stem cannot leave the folder; checked anyway, so that a later naming scheme cannot write elsewhere.
+    if (dirname(resolve(path)) !== resolve(dir)) throw new Error(`the export file of ${dataset.id} would fall outside ${dir}`);
     const rowsRef = dataset.rowsRef;
     const pages = async function* (store: FeatureStoreProvider) {
       if (!rowsRef) return;
@@ -174,4 +177,14 @@ export class DatasetService {
     await this.db.$transaction((tx) => recordAudit(tx, { actor, action: 'exportDataset', subjectId: dataset.id, payload: { path, format: parsed.format, rowCount } }));
     return { datasetId: dataset.id, format: parsed.format, path, rowCount, bytes: (await stat(path)).size };
   }
+}
+
+/**
+ * The export file's name without extension: the dataset ID with everything but letters, digits, `.`, `_`
+ * and `-` replaced (cloud datasets are named by URIs like `s3://bucket/a/b`), cut short, then a hash
+ * of the whole ID so that IDs slugging alike keep separate files.
+ */
+export function exportFileStem(datasetId: string): string {
+  const slug = datasetId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 100);
+  return `${slug}-${createHash('sha256').update(datasetId).digest('hex').slice(0, 12)}`;
 }

@@ -92,4 +92,25 @@ describe('webhooks', () => {
     });
     expect(delivery).toEqual({ status: 'FAILED', attempts: 3, lastStatusCode: 503, lastError: 'receiver answered 503' });
   });
+
+  it('stops retrying the deliveries of a subscription once it is disabled, and marks them CANCELLED', async () => {
+    const created = await cairn.query(`mutation { createWebhookSubscription(input: { url: "${receiverUrl}?disabled", events: [MODEL_VERSION_REGISTERED], secret: "${SECRET}" }) { id } }`);
+    const subscriptionId = created.data.createWebhookSubscription.id;
+    const toThis = () => received.filter((r) => JSON.parse(r.body).event === 'MODEL_VERSION_REGISTERED').length;
+    script.push(500, 500, 500);
+    await cairn.data('mutation { registerModelVersion(input: { model: "unheard" }) { id } }');
+    await waitFor(async () => {
+      const { data } = await cairn.query(`{ webhookDeliveries(subscriptionId: "${subscriptionId}") { attempts } }`);
+      return data.webhookDeliveries[0]?.attempts >= 1 ? true : undefined;
+    });
+    const attempted = toThis();
+    const disabled = await cairn.query(`mutation { disableWebhookSubscription(id: "${subscriptionId}") { enabled } }`);
+    expect(disabled.data.disableWebhookSubscription.enabled).toBe(false);
+    // Retries were due after 1 s and 2 s more (3 attempts, backoff): none of them may reach the receiver.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(toThis()).toBe(attempted);
+    const { data } = await cairn.query(`{ webhookDeliveries(subscriptionId: "${subscriptionId}") { status attempts lastError } }`);
+    expect(data.webhookDeliveries).toEqual([{ status: 'CANCELLED', attempts: attempted, lastError: 'the subscription was disabled' }]);
+    script.length = 0;
+  }, 20_000);
 });

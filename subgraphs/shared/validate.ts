@@ -6,9 +6,34 @@ import { parseGlobalId, type AssetKind } from '../../adapters/core/ids.ts';
 export const NAME_PATTERN = /^[a-z][a-z0-9_.-]{0,127}$/;
 export const NAME_RULE = 'must start with a lower-case letter and hold only a-z, 0-9, _ . - (at most 128)';
 
-/** An http:// or https:// URL without white space (webhook receivers, model servers). */
-export const HTTP_URL_PATTERN = /^https?:\/\/\S+$/;
-export const httpUrl = z.string().max(2048).regex(HTTP_URL_PATTERN, 'must be an http:// or https:// URL');
+/**
+ * Why `text` is not a URL Cairn can call (webhook receivers, model servers), or null when it is:
+ * it must parse by the WHATWG URL rules (what fetch and undici use, so a URL accepted here is one
+ * they accept too: no `http://:::`, no port past 65535), be http or https, name a host, and hold
+ * no credentials (`user:password@` would be stored and answered in clear, and fetch refuses it).
+ * White space and control characters are refused rather than silently dropped by the parser.
+ */
+export function httpUrlProblem(text: string): string | null {
+  if (/[\s\u0000-\u001f\u007f]/.test(text)) return 'must not hold white space or control characters';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be an absolute http:// or https:// URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (!url.hostname) return 'must name a host';
+  if (url.username || url.password) return 'must not hold credentials (user:password@)';
+  return null;
+}
+
+export const httpUrl = z
+  .string()
+  .max(2048)
+  .superRefine((text, ctx) => {
+    const problem = httpUrlProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /**
  * Parses input with a zod schema, or throws one InputError listing every problem with its path.

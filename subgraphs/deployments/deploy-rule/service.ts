@@ -7,7 +7,7 @@ import { parseGlobalId } from '../../../adapters/core/ids.ts';
 import { log } from '../../../adapters/core/log.ts';
 import { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
-import { globalIdProblems, HTTP_URL_PATTERN, NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { globalIdProblems, httpUrlProblem, NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
 import { DEPLOYMENTS_JOB, type DeploymentsJob } from '../jobs.ts';
 import type { Identity } from '../providers.ts';
 import { canaryStepProblems, canaryThresholdFields, DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, type DeploymentService } from '../deployment/service.ts';
@@ -32,9 +32,8 @@ export function expandServerUrl(template: string, model: string, version: number
 function ruleProblems(input: any) {
   const problems: { path: (string | number)[]; message: string }[] = [];
   problems.push(...globalIdProblems(input, 'endpointId', 'endpoint'));
-  if (typeof input?.modelServerUrl === 'string' && !HTTP_URL_PATTERN.test(expandServerUrl(input.modelServerUrl, 'm', 1))) {
-    problems.push({ path: ['modelServerUrl'], message: 'must be an http:// or https:// URL (it may hold {model} and {version})' });
-  }
+  const urlProblem = typeof input?.modelServerUrl === 'string' ? httpUrlProblem(expandServerUrl(input.modelServerUrl, 'm', 1)) : null;
+  if (urlProblem) problems.push({ path: ['modelServerUrl'], message: `${urlProblem} (it may hold {model} and {version})` });
   const steps = input?.canarySteps;
   if (Array.isArray(steps) && steps.length > 0 && input?.strategy !== 'CANARY') problems.push({ path: ['canarySteps'], message: 'only a CANARY rule takes steps' });
   problems.push(...canaryStepProblems(steps, ['canarySteps']));

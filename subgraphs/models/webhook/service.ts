@@ -6,7 +6,7 @@ import { NotFoundError } from '../../../adapters/core/errors.ts';
 import { log, redact } from '../../../adapters/core/log.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../shared/audit.ts';
-import { httpUrl, parseInput } from '../../shared/validate.ts';
+import { httpUrl, httpUrlProblem, parseInput } from '../../shared/validate.ts';
 import { WebhookEvent } from './type.ts';
 
 export const WEBHOOK_JOB = 'webhook-delivery';
@@ -53,6 +53,8 @@ export class WebhookService {
       const found = await tx.webhookSubscription.findUnique({ where: { id } }).catch(() => null);
       if (!found) throw new NotFoundError('WebhookSubscription', id);
       const subscription = await tx.webhookSubscription.update({ where: { id }, data: { enabled: false } });
+      // Queued retries find their delivery no longer PENDING and stop; an attempt in flight does not put it back.
+      await tx.webhookDelivery.updateMany({ where: { subscriptionId: id, status: 'PENDING' }, data: { status: 'CANCELLED', lastError: 'the subscription was disabled' } });
       await recordAudit(tx, { actor, action: 'disableWebhookSubscription', subjectId: `webhook:${id}`, requestId });
       return subscription;
     });
@@ -94,12 +96,19 @@ export class WebhookService {
   async deliver(deliveryId: string): Promise<void> {
     const delivery = await this.db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { subscription: true } });
     if (!delivery || delivery.status !== 'PENDING') return;
+    if (!delivery.subscription.enabled) {
+      await this.db.webhookDelivery.updateMany({ where: { id: delivery.id, status: 'PENDING' }, data: { status: 'CANCELLED', lastError: 'the subscription was disabled' } });
+      return;
+    }
     const now = (this.options.clock ?? (() => new Date()))();
     const body = JSON.stringify({ id: delivery.id, event: delivery.event, createdAt: delivery.createdAt.toISOString(), data: delivery.payload });
     const timestamp = Math.floor(now.getTime() / 1000);
     let statusCode: number | null = null;
     let error: string | null = null;
+    // A row from before URLs were parsed on the way in: no attempt can ever succeed, so none is retried.
+    const urlProblem = httpUrlProblem(delivery.subscription.url);
     try {
+      if (urlProblem) throw new Error(`the subscription's URL ${urlProblem}`);
       const response = await fetch(delivery.subscription.url, {
         method: 'POST',
         headers: {
@@ -121,9 +130,10 @@ export class WebhookService {
       error = redact(reason.message ?? String(reason));
     }
     const attempts = delivery.attempts + 1;
-    const finalFailure = error !== null && attempts >= this.options.maxAttempts;
-    await this.db.webhookDelivery.update({
-      where: { id: delivery.id },
+    const finalFailure = error !== null && (attempts >= this.options.maxAttempts || urlProblem !== null);
+    // Only while still PENDING: a disable during the attempt cancelled it, and that stands.
+    const { count } = await this.db.webhookDelivery.updateMany({
+      where: { id: delivery.id, status: 'PENDING' },
       data: {
         attempts,
         lastStatusCode: statusCode,
@@ -132,7 +142,7 @@ export class WebhookService {
         deliveredAt: error === null ? now : null,
       },
     });
-    if (error === null) return;
+    if (error === null || count === 0) return;
     log.warn({ deliveryId, attempts, statusCode, error }, finalFailure ? 'webhook delivery failed for good' : 'webhook delivery failed, will retry');
     if (!finalFailure) throw new Error(`webhook delivery ${deliveryId} failed: ${error}`);
   }

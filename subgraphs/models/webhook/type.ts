@@ -40,7 +40,7 @@ export class WebhookDelivery {
   @Field(() => WebhookEvent)
   event!: WebhookEvent;
 
-  @Field(() => String, { description: 'PENDING (queued or retrying), DELIVERED, or FAILED after the last attempt.' })
+  @Field(() => String, { description: 'PENDING (queued or retrying), DELIVERED, FAILED after the last attempt, or CANCELLED when its subscription was disabled first.' })
   status!: string;
 
   @Field(() => Int)

@@ -23,6 +23,7 @@ import { DEPLOYMENTS_JOB, runDeploymentsJob, type DeploymentsJob } from '../subg
 import type { CairnConfig } from './config.ts';
 import { openCloudProviders } from './clouds.ts';
 import type { ProviderDeps } from '../adapters/providers.ts';
+import { OwnListener } from '../subgraphs/deployments/own-listener.ts';
 
 export interface Cairn extends RunningServer {
   services: Services;
@@ -90,6 +91,8 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     // One recorder of routed calls: the inference router writes it, canary analysis reads it.
     const recorder = new DeploymentStatsRecorder({ now: options.clock ? () => options.clock!().getTime() : Date.now });
     let router: InferenceRouter | null = null;
+    // Learns its address once the server listens below (PORT=0 picks the port only then).
+    const ownListener = new OwnListener();
     const services = createServices(
       { db, pool: clients.pool, onlineStore, jobs },
       {
@@ -105,6 +108,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         },
         deploymentProviders: options.deploymentProviders,
         rolloutPollSeconds: config.rolloutPollSeconds,
+        ownListener,
       },
     );
     if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
@@ -165,6 +169,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         `Cairn gateway listening on ${server.url} (GraphQL at ${server.url}/graphql)`,
       );
     }
+    ownListener.listening({ host: config.host, port: server.port });
     closers.push(server.close);
     return { ...server, close, services, db, onlineStore, jobs, router, databaseUrl: database.url };
   } catch (error) {

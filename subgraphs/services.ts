@@ -19,6 +19,7 @@ import { ModelVersionService } from './models/model-version/service.ts';
 import { PolicyService } from './models/policy/service.ts';
 import { PromotionService } from './models/promotion/service.ts';
 import { WebhookService, type WebhookOptions } from './models/webhook/service.ts';
+import type { OwnListener } from './deployments/own-listener.ts';
 
 export interface ServiceDeps {
   db: Database;
@@ -51,6 +52,8 @@ export interface ServiceOptions {
   onSplitChanged?: (endpointName: string) => void;
   /** Seconds between looks at a rollout in progress besides each step's end (default 15). */
   rolloutPollSeconds?: number;
+  /** Where this process listens once it does: refused as a deployment's model server. */
+  ownListener?: OwnListener;
 }
 
 /** Everything the subgraphs' resolvers call, built once per process from the database, online store and job queue. */
@@ -75,6 +78,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     providers: deploymentProviders,
     clock,
     rolloutPollSeconds: options.rolloutPollSeconds ?? 15,
+    ownListener: options.ownListener,
   });
   return {
     features: createFeatureServices({ db: deps.db, jobs: deps.jobs, store, dataDir: options.dataDir ?? '.cairn', clock }),

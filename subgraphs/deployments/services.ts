@@ -6,6 +6,7 @@ import { DeploymentRepository } from './deployment/repository.ts';
 import { DeploymentService } from './deployment/service.ts';
 import { EndpointRepository } from './endpoint/repository.ts';
 import { EndpointService } from './endpoint/service.ts';
+import { OwnListener } from './own-listener.ts';
 import { DeploymentProviders } from './providers.ts';
 import { RolloutRepository } from './rollout/repository.ts';
 import { RolloutService } from './rollout/service.ts';
@@ -20,6 +21,8 @@ export interface DeploymentServicesDeps {
   clock: () => Date;
   /** Seconds between looks at a rollout in progress (besides each step's end). */
   rolloutPollSeconds: number;
+  /** This process's listener, refused as a model server (the runtime tells it once listening). */
+  ownListener?: OwnListener;
 }
 
 /** The deployments subgraph's services, wired once per process. */
@@ -29,14 +32,15 @@ export function createDeploymentServices(deps: DeploymentServicesDeps) {
   const rolloutRepository = new RolloutRepository(deps.db);
   const traffic = new TrafficService(deps.db, trafficRepository, rolloutRepository, providers, deps.clock);
   const rollouts = new RolloutService(deps.db, rolloutRepository, trafficRepository, traffic, providers, deps.jobs, deps.clock, { pollSeconds: deps.rolloutPollSeconds });
-  const deployments = new DeploymentService(deps.db, new DeploymentRepository(deps.db), trafficRepository, traffic, rollouts, rolloutRepository, providers, deps.clock);
+  const ownListener = deps.ownListener ?? new OwnListener();
+  const deployments = new DeploymentService(deps.db, new DeploymentRepository(deps.db), trafficRepository, traffic, rollouts, rolloutRepository, providers, deps.clock, ownListener);
   return {
     providers,
     endpoints: new EndpointService(deps.db, new EndpointRepository(deps.db), providers),
     deployments,
     traffic,
     rollouts,
-    rules: new DeployRuleService(deps.db, deps.jobs, deployments),
+    rules: new DeployRuleService(deps.db, deps.jobs, deployments, ownListener),
   };
 }
 

@@ -8,7 +8,8 @@ export type RouterErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'NO_LIVE_DEPLOYMENT'
   | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_TIMEOUT';
+  | 'UPSTREAM_TIMEOUT'
+  | 'LOOP_DETECTED';
 
 export class RouterError extends Error {
   constructor(

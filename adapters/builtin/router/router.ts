@@ -31,6 +31,14 @@ export type Protocol = 'predict' | 'v2';
 
 export const ROUTING_KEY_HEADER = 'x-cairn-routing-key';
 export const DEPLOYMENT_HEADER = 'x-cairn-deployment';
+/**
+ * How many Cairn routers a call has passed through: each forward (live, mirrored, metadata) sends
+ * one more than it received. A deployment whose model server is a Cairn endpoint (its own, through
+ * any name or proxy, or another Cairn routing back) would otherwise loop until connections run out.
+ */
+export const HOPS_HEADER = 'x-cairn-hops';
+/** A call that already passed this many routers is refused (508 LOOP_DETECTED): chains of up to 5 Cairns work. */
+export const MAX_HOPS = 5;
 
 interface Upstream {
   status: number;
@@ -75,7 +83,9 @@ export class InferenceRouter {
     let parsed: ParsedRequest;
     let table: RoutingTable;
     let target: RouteTarget;
+    let hops: number;
     try {
+      hops = hopsOf(req);
       table = await this.table(endpointName);
       parsed = await this.readRequest(req, protocol);
       target = liveTarget(table, req);
@@ -86,22 +96,24 @@ export class InferenceRouter {
       return sendError(res, failure);
     }
     try {
-      const answer = await this.call(table, target, protocol, parsed, false);
+      const answer = await this.call(table, target, protocol, parsed, false, hops);
       res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.body.length, [DEPLOYMENT_HEADER]: target.id });
       res.end(answer.body);
     } catch (error) {
       sendError(res, asRouterError(error), target.id);
     }
-    this.mirror(table, target, protocol, parsed);
+    this.mirror(table, target, protocol, parsed, hops);
   }
 
   /** `GET /v2/models/{name}` (the serving deployment's metadata, named after the endpoint) and `GET /v2/models/{name}/ready`. */
   async handleModel(req: IncomingMessage, res: ServerResponse, endpointName: string, what: 'metadata' | 'ready'): Promise<void> {
     let target: RouteTarget | null = null;
     try {
+      const hops = hopsOf(req);
       target = liveTarget(await this.table(endpointName), req);
       const path = `${target.basePath}/v2/models/${encodeURIComponent(target.modelName)}${what === 'ready' ? '/ready' : ''}`;
-      const answer = await this.send(target, 'GET', path, null);
+      const answer = await this.send(target, 'GET', path, null, hops);
+      if (answer.status === 508) throw loopDetected();
       if (answer.status >= 500) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
       let body: unknown;
       if (what === 'ready') {
@@ -157,13 +169,15 @@ export class InferenceRouter {
   }
 
   /** Forwards one call to a deployment and records its outcome and latency (live or mirrored). */
-  private async call(table: RoutingTable, target: RouteTarget, protocol: Protocol, request: ParsedRequest, shadow: boolean): Promise<Upstream> {
+  private async call(table: RoutingTable, target: RouteTarget, protocol: Protocol, request: ParsedRequest, shadow: boolean, hops: number): Promise<Upstream> {
     const start = performance.now();
     let outcome: Outcome = 'error';
     try {
       const payload = target.featureView && target.entityKeyField ? Buffer.from(JSON.stringify(await this.enrich(target, protocol, request.body))) : request.raw;
       const path = protocol === 'predict' ? `${target.basePath}/predict` : `${target.basePath}/v2/models/${encodeURIComponent(target.modelName)}/infer`;
-      const answer = await this.send(target, 'POST', path, payload);
+      const answer = await this.send(target, 'POST', path, payload, hops);
+      // A router further down refused the call: the caller learns of the loop, not of a failing server.
+      if (answer.status === 508) throw loopDetected();
       if (answer.status >= 500) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
       outcome = answer.status >= 400 ? 'client_error' : 'success';
       return answer;
@@ -185,14 +199,14 @@ export class InferenceRouter {
       : enrichInfer(this.options.online, target.featureView!, target.entityKeyField!, body);
   }
 
-  private async send(target: RouteTarget, method: 'GET' | 'POST', path: string, body: Buffer | null): Promise<Upstream> {
+  private async send(target: RouteTarget, method: 'GET' | 'POST', path: string, body: Buffer | null, hops: number): Promise<Upstream> {
     if (!target.origin) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `deployment ${target.id} names no usable model server URL`);
     try {
       const response = await this.agent.request({
         origin: target.origin,
         path,
         method,
-        headers: body ? { 'content-type': 'application/json' } : {},
+        headers: { ...(body ? { 'content-type': 'application/json' } : {}), [HOPS_HEADER]: String(hops + 1) },
         body,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
@@ -210,7 +224,7 @@ export class InferenceRouter {
   }
 
   /** Fire-and-forget copies to the shadow deployments: after the answer, bounded, their results only recorded. */
-  private mirror(table: RoutingTable, live: RouteTarget, protocol: Protocol, request: ParsedRequest): void {
+  private mirror(table: RoutingTable, live: RouteTarget, protocol: Protocol, request: ParsedRequest, hops: number): void {
     for (const target of table.shadow) {
       if (target.id === live.id || Math.random() * 100 >= target.shadowPercent) continue;
       if (this.shadowInFlight >= this.options.shadowConcurrency) {
@@ -218,7 +232,7 @@ export class InferenceRouter {
         continue;
       }
       this.shadowInFlight++;
-      const mirrored = this.call(table, target, protocol, request, true)
+      const mirrored = this.call(table, target, protocol, request, true, hops)
         .catch(() => {})
         .finally(() => {
           this.shadowInFlight--;
@@ -245,6 +259,20 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.once('error', reject);
   });
+}
+
+/** The hops a request has made so far (0 without the header); refused once it reaches MAX_HOPS. */
+function hopsOf(req: IncomingMessage): number {
+  const value = req.headers[HOPS_HEADER];
+  if (value === undefined) return 0;
+  if (typeof value !== 'string' || !/^\d{1,6}$/.test(value.trim())) throw new RouterError(400, 'BAD_USER_INPUT', `${HOPS_HEADER} must be a whole number`);
+  const hops = Number(value.trim());
+  if (hops >= MAX_HOPS) throw loopDetected();
+  return hops;
+}
+
+function loopDetected(): RouterError {
+  return new RouterError(508, 'LOOP_DETECTED', `the call passed through ${MAX_HOPS} Cairn routers: a deployment's model server leads back to a Cairn endpoint`);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

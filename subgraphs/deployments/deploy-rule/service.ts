@@ -10,7 +10,8 @@ import { recordAudit } from '../../shared/audit.ts';
 import { globalIdProblems, httpUrlProblem, NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
 import { DEPLOYMENTS_JOB, type DeploymentsJob } from '../jobs.ts';
 import type { Identity } from '../providers.ts';
-import { canaryStepProblems, canaryThresholdFields, DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, type DeploymentService } from '../deployment/service.ts';
+import { canaryStepProblems, canaryThresholdFields, DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, refuseOwnListener, type DeploymentService } from '../deployment/service.ts';
+import type { OwnListener } from '../own-listener.ts';
 
 const RULE_STRATEGIES = ['RECREATE', 'BLUE_GREEN', 'CANARY'] as const;
 
@@ -61,10 +62,12 @@ export class DeployRuleService {
     private readonly db: Database,
     private readonly jobs: JobQueue,
     private readonly deployments: DeploymentService,
+    private readonly ownListener: OwnListener,
   ) {}
 
   async set(input: unknown, identity: Identity) {
     const spec = parseInput(ruleSchema, input, { crossChecks: ruleProblems });
+    if (spec.modelServerUrl) await refuseOwnListener(this.ownListener, expandServerUrl(spec.modelServerUrl, 'm', 1), 'input.modelServerUrl');
     const endpoint = await this.db.endpoint.findUnique({ where: { id: spec.endpointId } });
     if (!endpoint) throw new NotFoundError('Endpoint', spec.endpointId);
     if (endpoint.providerName === BUILTIN_PROVIDER && !spec.modelServerUrl) {

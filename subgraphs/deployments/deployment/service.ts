@@ -13,6 +13,7 @@ import type { RolloutPlan, RolloutService } from '../rollout/service.ts';
 import type { TrafficReason, TrafficRepository } from '../traffic/repository.ts';
 import type { TrafficService } from '../traffic/service.ts';
 import { splitOf, withLiveShare, type Split } from '../traffic/split.ts';
+import type { OwnListener } from '../own-listener.ts';
 import type { DeploymentRepository } from './repository.ts';
 
 export const STRATEGIES = ['RECREATE', 'BLUE_GREEN', 'CANARY', 'SHADOW', 'AB_TEST'] as const satisfies readonly DeploymentStrategy[];
@@ -88,6 +89,16 @@ function planOf(spec: DeployInput): RolloutPlan {
   };
 }
 
+/**
+ * BAD_USER_INPUT naming `path` when `url` is this Cairn's own listener: the router would send each
+ * predict back to itself (the hop limit stops such a loop through other names; this refuses the plain one).
+ */
+export async function refuseOwnListener(ownListener: OwnListener, url: string, path: string): Promise<void> {
+  if (await ownListener.reaches(new URL(url))) {
+    throw new InputError([{ path, message: 'is this Cairn\'s own listener: a model server must be another process (the router would call itself)' }]);
+  }
+}
+
 /** Who made a deployment besides the request: a promotion's deploy rule. */
 export interface DeployOrigin {
   promotionId?: string;
@@ -103,6 +114,7 @@ export class DeploymentService {
     private readonly rolloutRepository: RolloutRepository,
     private readonly providers: DeploymentProviders,
     private readonly clock: () => Date,
+    private readonly ownListener: OwnListener,
   ) {}
 
   /**
@@ -118,6 +130,7 @@ export class DeploymentService {
    */
   async deploy(input: unknown, identity: Identity, origin: DeployOrigin = {}): Promise<DeploymentRow> {
     const spec = parseInput(deploySchema, input, { crossChecks: deployProblems });
+    if (spec.modelServerUrl) await refuseOwnListener(this.ownListener, spec.modelServerUrl, 'input.modelServerUrl');
     const version = await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, include: { model: true } });
     if (!version) throw new NotFoundError('ModelVersion', spec.modelVersionId);
     const archived = () => new InputError([{ path: 'input.modelVersionId', message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed` }]);

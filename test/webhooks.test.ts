@@ -113,4 +113,17 @@ describe('webhooks', () => {
     expect(data.webhookDeliveries).toEqual([{ status: 'CANCELLED', attempts: attempted, lastError: 'the subscription was disabled' }]);
     script.length = 0;
   }, 20_000);
+
+  it('fails at once, without retries, a delivery to a URL stored before URLs were parsed on the way in', async () => {
+    // Written around the API: createWebhookSubscription refuses this URL now.
+    const subscription = await cairn.db.webhookSubscription.create({ data: { url: 'http://x:99999/', events: ['PROMOTION_DENIED'], secret: SECRET, createdBy: 'test' } });
+    await cairn.query('mutation { applyPolicy(input: { name: "never-again", appliesTo: PRODUCTION, modelPattern: "unreachable", expression: "false", message: "no" }) { version } }');
+    const version = (await cairn.query('mutation { registerModelVersion(input: { model: "unreachable" }) { id } }')).data.registerModelVersion;
+    await cairn.query(`mutation { promoteModelVersion(input: { modelVersionId: "${version.id}", to: PRODUCTION }) { allowed } }`);
+    const delivery = await waitFor(async () => {
+      const { data } = await cairn.query(`{ webhookDeliveries(subscriptionId: "${subscription.id}") { status attempts lastError } }`);
+      return data.webhookDeliveries[0]?.status === 'FAILED' ? data.webhookDeliveries[0] : undefined;
+    });
+    expect(delivery).toEqual({ status: 'FAILED', attempts: 1, lastError: expect.stringContaining('URL') });
+  });
 });

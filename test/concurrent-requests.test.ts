@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDatabase } from '../adapters/builtin/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { scratchDatabase, startTestCairn, type TestCairn } from './testkit.ts';
+import { cairnCli, scratchDatabase, startTestCairn, waitFor, type TestCairn } from './testkit.ts';
 
 const PROMOTE = `mutation($input: PromoteModelVersionInput!) {
   promoteModelVersion(input: $input) { allowed applied replayed promotion { id status modelVersion { stage } } }
@@ -99,6 +99,64 @@ describe('upgrading a database where the approval race already struck', () => {
       await server.close();
       await scratch.drop();
       await rm(before, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('idempotent promotions retried while the first is in flight', () => {
+  it('answers every copy of the request with the one promotion, replayed; another request under the key stays a CONFLICT', async () => {
+    const versionId = await register('retried-in-flight');
+    const input = { modelVersionId: versionId, to: 'STAGING', idempotencyKey: 'pipeline-run-99', reason: 'ci' };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => as('ci-bot', PROMOTE, { input })));
+    expect(answers.flatMap((a) => a.errors ?? [])).toEqual([]);
+    const results = answers.map((a) => a.data.promoteModelVersion);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(results.filter((r) => r.replayed)).toHaveLength(19);
+    const promotionId = results.find((r) => !r.replayed).promotion.id;
+    for (const result of results) expect(result).toMatchObject({ allowed: true, applied: true, promotion: { id: promotionId, status: 'APPLIED' } });
+    expect(await cairn.db.promotion.count({ where: { modelVersionId: versionId } })).toBe(1);
+    expect(await cairn.db.auditEvent.count({ where: { action: 'promoteModelVersion', subjectId: versionId } })).toBe(1);
+
+    const other = await Promise.all([
+      as('ci-bot', PROMOTE, { input: { ...input, to: 'PRODUCTION' } }),
+      as('someone-else', PROMOTE, { input }),
+    ]);
+    for (const answer of other) {
+      expect(answer.errors![0]!.extensions!.code).toBe('CONFLICT');
+      expect(answer.errors![0]!.message).toContain('was used for a different promotion request');
+    }
+    expect(await cairn.db.promotion.count({ where: { modelVersionId: versionId } })).toBe(1);
+  });
+
+  it('lets `cairn promote` retry while the first call is still running: every run exits 0', async () => {
+    const versionId = await register('cli-retried-in-flight');
+    const promotions = cairn.services.models.promotions;
+    const promote = promotions.promote;
+    let arrived = 0;
+    promotions.promote = (...args) => {
+      arrived++;
+      return promote.apply(promotions, args);
+    };
+    try {
+      const args = ['promote', versionId, '--to', 'STAGING', '--idempotency-key', 'cli-run-5', '--url', cairn.url];
+      let runs: Awaited<ReturnType<typeof cairnCli>>[] = [];
+      // Hold the model's row (as a slow first promotion would) until all three runs are in flight.
+      await cairn.db.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT m.id FROM registered_model m JOIN model_version v ON v.model_id = m.id WHERE v.id = ${versionId} FOR UPDATE OF m`;
+          const started = Promise.all([1, 2, 3].map(() => cairnCli(args, { CAIRN_ACTOR: 'ci-bot' })));
+          await waitFor(async () => (arrived === 3 ? true : undefined), { what: 'three promote calls' });
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          void started.then((done) => (runs = done));
+        },
+        { timeout: 60_000 },
+      );
+      await waitFor(async () => (runs.length ? true : undefined), { what: 'the cairn runs to finish' });
+      expect(runs.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, ''], [0, '']]);
+      expect(runs.filter((r) => r.stdout.includes('APPLIED (replayed)'))).toHaveLength(2);
+      expect(await cairn.db.promotion.count({ where: { modelVersionId: versionId } })).toBe(1);
+    } finally {
+      promotions.promote = promote;
     }
   });
 });

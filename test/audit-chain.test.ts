@@ -130,3 +130,16 @@ describe('a chain written by the code before RFC 8785', () => {
     expect((await verifyAuditChain(cairn.db)).ok).toBe(true);
   });
 });
+
+describe('the testkit', () => {
+  it('fails a test file whose Cairn closes with a broken audit chain, naming the event, unless the file says it broke it on purpose', async () => {
+    for (const auditChainBroken of [false, true]) {
+      const other = await startTestCairn({}, { auditChainBroken });
+      const id = (await other.data('mutation { registerModelVersion(input: { model: "tampered-at-close" }) { id } }')).registerModelVersion.id;
+      await other.db.$executeRaw`UPDATE audit_event SET actor = 'mallory' WHERE subject_id = ${id}`;
+      const event = await other.db.auditEvent.findFirstOrThrow({ where: { subjectId: id } });
+      if (auditChainBroken) await expect(other.close()).resolves.toBeUndefined();
+      else await expect(other.close()).rejects.toThrow(`the audit chain is broken at event ${event.id} (registerModelVersion of ${id}): its content does not match its hash`);
+    }
+  });
+});

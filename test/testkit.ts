@@ -9,6 +9,7 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import { parseConfig, type CairnConfig } from '../cli/config.ts';
 import { startCairn, type Cairn, type StartOptions } from '../cli/runtime.ts';
+import { verifyAuditChain } from '../subgraphs/shared/audit.ts';
 
 export interface GraphQLAnswer<T = any> {
   status: number;
@@ -60,13 +61,17 @@ export interface TestCairn extends Cairn {
   restart(): Promise<TestCairn>;
 }
 
-export type TestCairnOptions = Omit<StartOptions, 'only'>;
+export interface TestCairnOptions extends Omit<StartOptions, 'only'> {
+  /** The test breaks the audit chain on purpose and leaves it broken: close() does not check it. */
+  auditChainBroken?: boolean;
+}
 
 /**
  * A whole Cairn on a free port, on the real services when DATABASE_URL / REDIS_URL are set and on
  * the embedded parts otherwise. Each call gets its own database and its own Redis key prefix.
  */
-export async function startTestCairn(env: Record<string, string> = {}, options: TestCairnOptions = {}): Promise<TestCairn> {
+export async function startTestCairn(env: Record<string, string> = {}, testOptions: TestCairnOptions = {}): Promise<TestCairn> {
+  const { auditChainBroken, ...options } = testOptions;
   const database = await scratchDatabase();
   const config = parseConfig({
     PORT: '0',
@@ -91,9 +96,20 @@ export async function startTestCairn(env: Record<string, string> = {}, options: 
       await cairn.close();
       return wrap(await startCairn(config, options));
     },
+    // Whatever the tests did, the audit chain must still verify: a mutation that breaks it fails CI.
     close: async () => {
-      await cairn.close();
-      await database.drop();
+      let broken: string | null = null;
+      try {
+        const { firstBroken } = auditChainBroken ? { firstBroken: null } : await verifyAuditChain(cairn.db);
+        if (firstBroken) {
+          const event = await cairn.db.auditEvent.findUnique({ where: { id: firstBroken.id }, select: { action: true, subjectId: true } });
+          broken = `the audit chain is broken at event ${firstBroken.id} (${event?.action} of ${event?.subjectId}): ${firstBroken.reason}`;
+        }
+      } finally {
+        await cairn.close();
+        await database.drop();
+      }
+      if (broken) throw new Error(broken);
     },
   });
   return wrap(await startCairn(config, options));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import type { Database, Transaction } from '../../adapters/builtin/database.ts';
 import type { Prisma } from '../../prisma/generated/client.ts';
 
@@ -21,21 +22,13 @@ interface Hashed {
   requestId: string | null;
 }
 
-/** JSON with object keys sorted, so a payload hashes the same however it was built or stored. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
-/** What an event's hash covers, besides its predecessor's hash (appended to it). */
+/**
+ * What an event's hash covers, besides its predecessor's hash (appended to it): RFC 8785 canonical
+ * JSON of the event as the database holds it. For every value the database can hold this is the
+ * same text the hand-written canonical form of earlier versions produced, so their chains verify.
+ */
 function content(event: Hashed): string {
-  return canonical({
+  return canonicalize({
     at: event.at.toISOString(),
     actor: event.actor,
     action: event.action,
@@ -43,7 +36,7 @@ function content(event: Hashed): string {
     outcome: event.outcome,
     payload: event.payload,
     requestId: event.requestId,
-  });
+  })!;
 }
 
 /** sha256(content || previous hash), hex: the same formula the append statement computes in SQL. */
@@ -52,18 +45,32 @@ export function auditHash(event: Hashed, prevHash: string): string {
 }
 
 /**
+ * Before canonical JSON was taken from RFC 8785, setEndpointDeployRule's payload held
+ * `createdBy: undefined`: hashed as null, stored without the key. Such an event verifies only as
+ * it was written (the key put back as null); any other change to it still breaks the chain.
+ */
+function legacyHashMatches(row: Hashed & { hash: string; prevHash: string }): boolean {
+  const payload = row.payload;
+  if (row.action !== 'setEndpointDeployRule' || !payload || typeof payload !== 'object' || Array.isArray(payload) || 'createdBy' in payload) return false;
+  return auditHash({ ...row, payload: { ...payload, createdBy: null } }, row.prevHash) === row.hash;
+}
+
+/**
  * Appends an audit event inside the caller's transaction: the change and its record commit
  * together. One statement moves the chain head (a single row, so appends are serialized until
  * commit) and inserts the event with its predecessor's hash and its own.
  */
 export async function recordAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
+  // The payload as the database will hold it (undefined fields dropped, Dates as strings, ...):
+  // the hash covers exactly that, so reading it back recomputes the same hash.
+  const stored = JSON.stringify(entry.payload ?? {});
   const event: Hashed = {
     at: new Date(),
     actor: entry.actor,
     action: entry.action,
     subjectId: entry.subjectId,
     outcome: entry.outcome ?? 'APPLIED',
-    payload: entry.payload ?? {},
+    payload: JSON.parse(stored),
     requestId: entry.requestId ?? null,
   };
   const text = content(event);
@@ -76,7 +83,7 @@ export async function recordAudit(tx: Transaction, entry: AuditEntry): Promise<v
     )
     INSERT INTO audit_event (at, actor, action, subject_id, outcome, payload, request_id, prev_hash, hash)
     SELECT ${event.at.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${event.actor}, ${event.action}, ${event.subjectId}, ${event.outcome},
-           ${JSON.stringify(event.payload)}::jsonb, ${event.requestId}, head.prev_hash, head.hash
+           ${stored}::jsonb, ${event.requestId}, head.prev_hash, head.hash
     FROM head`;
 }
 
@@ -102,7 +109,7 @@ export async function verifyAuditChain(db: Database, batchSize = 5000): Promise<
       if (row.prevHash !== prevHash) {
         return { ok: false, checked, firstBroken: { id: row.id, reason: 'its link does not match the previous event (an event before it was changed or deleted)' } };
       }
-      if (auditHash(row, row.prevHash) !== row.hash) {
+      if (auditHash(row, row.prevHash) !== row.hash && !legacyHashMatches(row)) {
         return { ok: false, checked, firstBroken: { id: row.id, reason: 'its content does not match its hash (the event was changed)' } };
       }
       prevHash = row.hash;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Database } from '../../../adapters/builtin/database.ts';
-import { ConflictError, NotFoundError } from '../../../adapters/core/errors.ts';
+import { NotFoundError } from '../../../adapters/core/errors.ts';
 import { parseGlobalId } from '../../../adapters/core/ids.ts';
 import { Stage } from '../../../prisma/generated/enums.ts';
 import { recordAudit } from '../../shared/audit.ts';
 import { parseInput } from '../../shared/validate.ts';
+import { ApprovalRepository } from './repository.ts';
 
 const approveSchema = z.object({
   modelVersionId: z.string().refine((id) => id.startsWith('modelVersion:'), 'must be a model version ID'),
@@ -13,7 +14,11 @@ const approveSchema = z.object({
 });
 
 export class ApprovalService {
-  constructor(private readonly db: Database) {}
+  private readonly repository: ApprovalRepository;
+
+  constructor(private readonly db: Database) {
+    this.repository = new ApprovalRepository(db);
+  }
 
   /** Records the actor's approval of one version for one target stage (once per actor and stage). */
   async approve(input: unknown, identity: { actor: string; roles: string[]; requestId?: string }) {
@@ -22,10 +27,12 @@ export class ApprovalService {
     return this.db.$transaction(async (tx) => {
       const version = await tx.modelVersion.findUnique({ where: { id: spec.modelVersionId }, select: { id: true } });
       if (!version) throw new NotFoundError('ModelVersion', spec.modelVersionId);
-      const existing = await tx.approval.findFirst({ where: { modelVersionId: spec.modelVersionId, toStage: spec.to, actor: identity.actor } });
-      if (existing) throw new ConflictError(`${identity.actor} already approved this version for ${spec.to}`);
-      const approval = await tx.approval.create({
-        data: { modelVersionId: spec.modelVersionId, toStage: spec.to, actor: identity.actor, role: identity.roles[0] ?? null, comment: spec.comment ?? null },
+      const approval = await this.repository.create(tx, {
+        modelVersionId: spec.modelVersionId,
+        toStage: spec.to,
+        actor: identity.actor,
+        role: identity.roles[0] ?? null,
+        comment: spec.comment ?? null,
       });
       await recordAudit(tx, {
         actor: identity.actor,
@@ -39,6 +46,6 @@ export class ApprovalService {
   }
 
   byVersionIds(ids: readonly string[]) {
-    return this.db.approval.findMany({ where: { modelVersionId: { in: [...ids] } }, orderBy: { createdAt: 'asc' } });
+    return this.repository.byVersionIds(ids);
   }
 }

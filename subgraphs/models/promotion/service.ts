@@ -117,12 +117,19 @@ export class PromotionService {
       actor: identity.actor,
     });
     if (spec.idempotencyKey && !dryRun) {
-      const replay = await this.replay(spec.idempotencyKey, requestHash);
+      const replay = await this.replay(this.db, spec.idempotencyKey, requestHash);
       if (replay) return replay;
     }
     try {
       return await this.db.$transaction(
         async (tx) => {
+          if (spec.idempotencyKey && !dryRun) {
+            // A retry sent while the first request is still running waits here for it to commit,
+            // then answers its promotion instead of finding the stage already moved.
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`promotion-idempotency:${spec.idempotencyKey}`}, 0))`;
+            const replay = await this.replay(tx, spec.idempotencyKey, requestHash);
+            if (replay) return replay;
+          }
           const { verdict, candidate, holders } = await this.judge(tx, spec, identity);
           if (dryRun) return outcome(verdict, null, { dryRun, replayed: false });
           if (verdict.allowed) {
@@ -187,7 +194,7 @@ export class PromotionService {
     } catch (error) {
       if (spec.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
         // The same key raced in from another request and won: answer what it answered.
-        const replay = await this.replay(spec.idempotencyKey, requestHash);
+        const replay = await this.replay(this.db, spec.idempotencyKey, requestHash);
         if (replay) return replay;
       }
       if (!dryRun && !(error instanceof ConflictError) && !(error instanceof NotFoundError) && (error as { code?: string }).code !== 'BAD_USER_INPUT') {
@@ -248,8 +255,8 @@ export class PromotionService {
     return { verdict, candidate, holders };
   }
 
-  private async replay(idempotencyKey: string, requestHash: string): Promise<PromotionOutcome | null> {
-    const existing = await this.db.promotion.findUnique({ where: { idempotencyKey } });
+  private async replay(client: Database | Transaction, idempotencyKey: string, requestHash: string): Promise<PromotionOutcome | null> {
+    const existing = await client.promotion.findUnique({ where: { idempotencyKey } });
     if (!existing) return null;
     if (existing.requestHash !== requestHash) {
       throw new ConflictError(`idempotency key ${JSON.stringify(idempotencyKey)} was used for a different promotion request`);

@@ -32,7 +32,7 @@ export class RouterMetrics {
   });
   private readonly rejected = new Counter({
     name: 'cairn_router_rejected_total',
-    help: 'Requests answered before reaching any deployment, by error code (NOT_FOUND, NO_LIVE_DEPLOYMENT, BAD_USER_INPUT, PAYLOAD_TOO_LARGE)',
+    help: 'Requests answered before reaching any deployment, by error code (NOT_FOUND, NO_LIVE_DEPLOYMENT, BAD_USER_INPUT, PAYLOAD_TOO_LARGE, LOOP_DETECTED)',
     labelNames: ['code'] as const,
     registers: [this.registry],
   });

@@ -16,6 +16,7 @@ export function inputGuardPlugin<TContext extends object>(): ApolloServerPlugin<
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request }) {
+          if (!operation) return;
           const problems = argumentProblems(document, operation, request.variables ?? {});
           if (problems.length === 0) return;
           const error = toGraphQLError(new InputError(problems));

@@ -364,12 +364,8 @@ describe('every mutation refuses hostile input cleanly', () => {
             if (!codes.some((code) => RECORDED_FAILURES.has(code))) expect(await snapshot(), `${where}: a refused mutation wrote`).toBe(before);
             return;
           }
-          if (mutation.name === 'createWebhookSubscription') {
-            const [id] = await cairn.db.webhookSubscription.findMany({ where: { enabled: true }, select: { id: true } }).then((rows) => rows.map((r) => r.id));
-            await cairn.db.webhookSubscription.updateMany({ where: { enabled: true }, data: { enabled: false } });
-            if (id) acceptedOffLoopback.push(...offLoopback(value));
-          }
-          if (mutation.name === 'deployModelVersion' || mutation.name === 'setEndpointDeployRule') acceptedOffLoopback.push(...offLoopback(value));
+          if (mutation.name === 'createWebhookSubscription') await cairn.db.webhookSubscription.updateMany({ where: { enabled: true }, data: { enabled: false } });
+          if (/url$/i.test(String(target.path.at(-1)))) acceptedOffLoopback.push(...offLoopback(value).map((url) => `${mutation.name} ${target.path.join('.')}: ${url}`));
           await settle();
         }),
         { seed: SEED + index, numRuns: RUNS, endOnFailure: true },

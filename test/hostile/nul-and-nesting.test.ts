@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../cli/config.ts';
+import { startCairn } from '../../cli/runtime.ts';
 import { startModelServer, type FakeModelServer } from '../fakes/model-server.ts';
 import { graphql, startTestCairn, type TestCairn } from '../testkit.ts';
 
@@ -129,6 +131,22 @@ describe('deep nesting', () => {
       input: { model: 'nul-model', params: nested(30) },
     });
     expect(registerModelVersion.params).toEqual(nested(30));
+  });
+});
+
+describe('a subgraph served alone (cairn serve --only models)', () => {
+  it('refuses NUL and deep nesting the same way, nothing written', async () => {
+    const models = await startCairn(parseConfig({ PORT: '0', CAIRN_DEMO: 'off', LOG_LEVEL: 'warn', DATABASE_URL: cairn.databaseUrl }), { only: 'models' });
+    try {
+      const before = await written();
+      const REGISTER = 'mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }';
+      refusedAsInput(await graphql(models.url, REGISTER, { input: { model: 'nul-model', description: 'a\u0000' } }), 'input.description');
+      const deep = await graphql(models.url, REGISTER, { input: { model: 'nul-model', params: nested(2000) } });
+      expect(deep.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(await written()).toEqual(before);
+    } finally {
+      await models.close();
+    }
   });
 });
 

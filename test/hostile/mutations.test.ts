@@ -271,16 +271,25 @@ async function snapshot(): Promise<string> {
   return JSON.stringify({ counts: Object.fromEntries(counts.map(({ t, n }) => [t, Number(n)])), head: head?.hash ?? '' });
 }
 
-/** Background work started by an accepted mutation (a job, a rollout step) may still write; wait until the catalog stops changing. */
-async function settle(): Promise<string> {
-  let last = await snapshot();
-  for (let stable = 0, tries = 0; stable < 2 && tries < 40; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 150));
+/** Jobs due or running on the queue (pg-boss, both database modes). */
+async function pendingJobs(): Promise<number> {
+  const [row] = await cairn.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM cairn_jobs.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now()`);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Background work started by an accepted mutation (a materialization job and the checks after it)
+ * writes later; wait until no job is due or running and the catalog stops changing, so that it
+ * cannot be mistaken for a write by a later refused mutation.
+ */
+async function settle(): Promise<void> {
+  let last = '';
+  for (let stable = 0, tries = 0; stable < 2 && tries < 60; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const now = await snapshot();
-    stable = now === last ? stable + 1 : 0;
+    stable = now === last && (await pendingJobs()) === 0 ? stable + 1 : 0;
     last = now;
   }
-  return last;
 }
 
 const LEAKS = /\n\s+at |\.ts:\d+|node_modules|\/work\/|prisma|P20\d\d|duplicate key|violates|syntax error at or near|relation "|invalid byte sequence|22021|22P05|unsupported Unicode escape|Maximum call stack|RangeError|TypeError|Cannot read prop/i;

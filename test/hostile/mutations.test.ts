@@ -349,6 +349,14 @@ describe('every mutation refuses hostile input cleanly', () => {
     }
   });
 
+  it('a DateTime variable that is no date-time is BAD_USER_INPUT naming the variable, not DOWNSTREAM_SERVICE_ERROR', async () => {
+    const before = await snapshot();
+    const answer = await cairn.query(`mutation($at: DateTime) { materialize(featureView: "${estate.featureView}", endTime: $at) { id } }`, { at: 'yesterday' });
+    expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(answer.errors![0]!.message).toContain('$at');
+    expect(await snapshot()).toBe(before);
+  });
+
   it('never answers INTERNAL_SERVER_ERROR, a 5xx, a stack or SQL; a refusal writes nothing', async () => {
     const schema = await introspect();
     const valid = validArgs();

@@ -401,3 +401,24 @@ function offLoopback(value: unknown): string[] {
     return [];
   }
 }
+
+describe('the inference routes refuse hostile endpoint names cleanly', () => {
+  it('answers 400 or 404 in the router error body, never a 5xx, whatever the name', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileString, fc.constantFrom('predict', 'infer', 'metadata', 'ready'), async (name, route) => {
+        const encoded = encodeURIComponent(name);
+        const path = { predict: `/endpoints/${encoded}/predict`, infer: `/v2/models/${encoded}/infer`, metadata: `/v2/models/${encoded}`, ready: `/v2/models/${encoded}/ready` }[route];
+        // A name the URL itself resolves away ("..", empty) is not an inference route at all.
+        fc.pre(name.length > 0 && new URL(path, cairn.url).pathname === path);
+        const post = route === 'predict' || route === 'infer';
+        const response = await fetch(`${cairn.url}${path}`, post ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs": []}' } : {});
+        const text = await response.text();
+        const where = `${route} ${JSON.stringify(name).slice(0, 100)} -> ${response.status} ${text.slice(0, 300)}`;
+        expect([400, 404], where).toContain(response.status);
+        expect(JSON.parse(text), where).toEqual({ error: { code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND)$/), message: expect.any(String) } });
+        expect(text.split(JSON.stringify(name).slice(1, -1)).join(''), where).not.toMatch(LEAKS);
+      }),
+      { seed: SEED, numRuns: RUNS * 4 },
+    );
+  });
+});

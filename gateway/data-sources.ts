@@ -49,13 +49,18 @@ export class InProcessSubgraph implements GraphQLDataSource<CairnContext> {
     return guarded(this.name, this.timeoutMs, async (): Promise<ExecutionResult> => {
       const document = this.document(request.query ?? '');
       if (!('kind' in document)) return { errors: document };
-      return execute({
+      const result = await execute({
         schema: this.schema,
         document,
         contextValue: context,
         variableValues: request.variables,
         operationName: request.operationName,
       });
+      // Without data, graphql-js refused a variable (a DateTime that is no date-time): the caller's
+      // mistake, which Apollo Server calls BAD_USER_INPUT; uncoded, the gateway would call it
+      // DOWNSTREAM_SERVICE_ERROR.
+      if ('data' in result || !result.errors) return result;
+      return { errors: result.errors.map((error) => (error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } }))) };
     });
   }
 

@@ -16,6 +16,7 @@ import { log } from '../adapters/core/log.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
 import { InProcessSubgraph, RemoteSubgraph } from './data-sources.ts';
+import { inputGuardPlugin } from './input-guard.ts';
 
 export interface IdentityOptions {
   auth: 'off' | 'trusted-header';
@@ -124,7 +125,7 @@ async function serve(
   const apollo = new ApolloServer<CairnContext>({
     ...(graphql as ApolloServerOptions<CairnContext>),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputGuardPlugin()],
   } as ApolloServerOptions<CairnContext>);
   await apollo.start();
 

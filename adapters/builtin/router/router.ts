@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import type { Database } from '../database.ts';
 import { log } from '../../core/log.ts';
+import { problemPath, textProblem, untrustedValueProblem } from '../../core/untrusted-input.ts';
 import { enrichInfer, enrichPredict, type OnlineLookup } from './enrichment.ts';
 import { RouterError } from './errors.ts';
 import { RouterMetrics, type Outcome } from './metrics.ts';
@@ -130,6 +131,9 @@ export class InferenceRouter {
 
   /** The endpoint's routing table; 404 when there is no built-in endpoint of that name. */
   private async table(endpointName: string): Promise<RoutingTable> {
+    // The name goes into a catalog query: text PostgreSQL refuses is the caller's mistake, not the router's.
+    const nameProblem = textProblem(endpointName);
+    if (nameProblem) throw new RouterError(400, 'BAD_USER_INPUT', `the endpoint name ${nameProblem}`);
     const table = await this.tables.get(endpointName);
     if (!table) throw new RouterError(404, 'NOT_FOUND', `no built-in endpoint named ${JSON.stringify(endpointName)}`);
     return table;
@@ -162,6 +166,9 @@ export class InferenceRouter {
       throw new RouterError(400, 'BAD_USER_INPUT', 'the request body is not valid JSON');
     }
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new RouterError(400, 'BAD_USER_INPUT', 'the request body must be a JSON object');
+    // Enrichment and re-serialization walk the body recursively; only the depth bound applies (text is forwarded, never stored).
+    const tooDeep = untrustedValueProblem(body, { textAllowed: true });
+    if (tooDeep) throw new RouterError(400, 'BAD_USER_INPUT', `the request body${tooDeep.path.length ? ` at ${problemPath(tooDeep.path)}` : ''} ${tooDeep.message}`);
     if (protocol === 'v2' && !Array.isArray((body as { inputs?: unknown }).inputs)) {
       throw new RouterError(400, 'BAD_USER_INPUT', 'a v2 infer request needs an inputs array');
     }

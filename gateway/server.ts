@@ -78,6 +78,10 @@ function contextFor(options: ServerBase) {
 
 /** Starts the gateway: GraphQL at /graphql, the inference router and /metrics, the dashboard at /, liveness at /healthz. */
 export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+  // @apollo/gateway otherwise starts an OpenTelemetry exporter that reports usage to Apollo's servers
+  // and probes the AWS, GCP, Azure and Alibaba metadata addresses to describe the host. A control plane
+  // sends nothing its operator did not configure; this switch is the only one the library reads.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }): GraphQLDataSource<CairnContext> => {

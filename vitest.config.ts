@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['test/**/*.test.ts', 'adapters/**/*.test.ts', 'subgraphs/**/*.test.ts', 'gateway/**/*.test.ts', 'prisma/**/*.test.ts', 'cli/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'adapters/**/*.test.ts', 'platform/**/*.test.ts', 'serving/**/*.test.ts', 'sync/**/*.test.ts', 'emulators/**/*.test.ts', 'server/**/*.test.ts', 'subgraphs/**/*.test.ts', 'gateway/**/*.test.ts', 'prisma/**/*.test.ts', 'cli/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

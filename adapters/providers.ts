@@ -1,4 +1,4 @@
-import { NotSupportedError } from './core/errors.ts';
+import { NotSupportedError } from '../platform/errors.ts';
 import type { CloudProviderConfig, CloudProviderKind } from './core/provider-config.ts';
 import type { ProviderInstance } from './core/provider-instance.ts';
 import * as sagemaker from './sagemaker/index.ts';

@@ -6,8 +6,8 @@
  * Run alone: `npx tsx bench/deployments.ts`.
  */
 import { performance } from 'node:perf_hooks';
-import { parseConfig } from '../cli/config.ts';
-import { startCairn } from '../cli/runtime.ts';
+import { parseConfig } from '../server/config.ts';
+import { startCairn } from '../server/runtime.ts';
 import type { DeploymentStats, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import { scratchDatabase } from '../test/testkit.ts';
 import { latency, post as postTo, round } from './measure.ts';

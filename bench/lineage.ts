@@ -8,8 +8,8 @@
  *   BENCH_LINEAGE_SAMPLES     timed requests per figure (default 200)
  */
 import { performance } from 'node:perf_hooks';
-import { parseConfig } from '../cli/config.ts';
-import { startCairn } from '../cli/runtime.ts';
+import { parseConfig } from '../server/config.ts';
+import { startCairn } from '../server/runtime.ts';
 import { countStatements, scratchDatabase } from '../test/testkit.ts';
 import { percentile, post as postTo, round } from './measure.ts';
 

@@ -1,5 +1,5 @@
-/** A model server in a process of its own for the router bench (the fake of test/fakes): prints its URL, runs until killed. */
-import { startModelServer } from '../test/fakes/model-server.ts';
+/** A model server in a process of its own for the router bench (emulators/model-server.ts): prints its URL, runs until killed. */
+import { startModelServer } from '../emulators/model-server.ts';
 
 const server = await startModelServer({ name: 'bench', score: 0.5 });
 process.stdout.write(`${server.url}\n`);

@@ -4,8 +4,8 @@
  * no promotion was lost or duplicated.
  */
 import { performance } from 'node:perf_hooks';
-import { parseConfig } from '../cli/config.ts';
-import { startCairn } from '../cli/runtime.ts';
+import { parseConfig } from '../server/config.ts';
+import { startCairn } from '../server/runtime.ts';
 import { scratchDatabase } from '../test/testkit.ts';
 import { percentile, post as postTo, round } from './measure.ts';
 

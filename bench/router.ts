@@ -13,9 +13,9 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { globalId } from '../adapters/core/ids.ts';
-import { parseConfig } from '../cli/config.ts';
-import { startCairn, type Cairn } from '../cli/runtime.ts';
+import { globalId } from '../platform/ids.ts';
+import { parseConfig } from '../server/config.ts';
+import { startCairn, type Cairn } from '../server/runtime.ts';
 import { scratchDatabase } from '../test/testkit.ts';
 import type { Plan } from './router-client.ts';
 import { latency, round } from './measure.ts';
@@ -122,7 +122,7 @@ export async function benchRouter(): Promise<object> {
       loadAverage1mAtEnd: round(loadavg()[0]!),
       database: database.url ? 'postgres' : 'pglite',
       onlineStore: cairn.onlineStore.kind,
-      setup: 'model server (test/fakes/model-server.ts), client (bench/router-client.ts) and load generator each in a process of their own; calls measured in alternation',
+      setup: 'model server (emulators/model-server.ts), client (bench/router-client.ts) and load generator each in a process of their own; calls measured in alternation',
       predict: {
         direct: m.predict.a,
         throughRouter: m.predict.b,

@@ -9,9 +9,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../cli/config.ts';
-import { startCairn } from '../cli/runtime.ts';
-import { EMULATOR_CREDENTIALS, generateEstate, startSageMakerEmulator } from '../test/fakes/sagemaker/index.ts';
+import { parseConfig } from '../server/config.ts';
+import { startCairn } from '../server/runtime.ts';
+import { EMULATOR_CREDENTIALS, generateEstate, startSageMakerEmulator } from '../emulators/sagemaker/index.ts';
 import { scratchDatabase, waitFor } from '../test/testkit.ts';
 import { round } from './measure.ts';
 

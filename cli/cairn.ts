@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { log, redact } from '../adapters/core/log.ts';
+import { log, redact } from '../platform/log.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/names.ts';
-import { ConfigError, parseConfig } from './config.ts';
+import { ConfigError, parseConfig } from '../server/config.ts';
 
 // The server's modules load only for the commands that need them: `promote` and `verify-audit`
 // start in a fraction of the time.
@@ -51,7 +51,7 @@ async function serve(args: string[]) {
   else if (values.only) env.PORT = String(SUBGRAPH_PORTS[values.only as SubgraphName]);
   if (values.subgraph?.length) env.CAIRN_SUBGRAPH_URLS = [env.CAIRN_SUBGRAPH_URLS, ...values.subgraph].filter(Boolean).join(',');
   const config = parseConfig(env);
-  const { startCairn } = await import('./runtime.ts');
+  const { startCairn } = await import('../server/runtime.ts');
   const cairn = await startCairn(config, { only: values.only as SubgraphName | undefined });
   const stop = async (signal: string) => {
     log.info(`${signal} received, shutting down`);
@@ -64,7 +64,7 @@ async function serve(args: string[]) {
 
 async function migrate() {
   const config = parseConfig();
-  const { startDatabase } = await import('../adapters/builtin/database.ts');
+  const { startDatabase } = await import('../platform/database.ts');
   const { applyMigrations } = await import('../prisma/migrate.ts');
   const database = await startDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {

@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { log } from '../adapters/core/log.ts';
+import { log } from '../platform/log.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 
 function upstreamUnavailable(subgraph: string, reason: string): GraphQLError {

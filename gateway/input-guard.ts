@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, type ArgumentNode, type DocumentNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
-import { InputError, type InputProblem } from '../adapters/core/errors.ts';
-import { MAX_INPUT_DEPTH, problemPath, textProblem, untrustedValueProblem, type UntrustedValueProblem } from '../adapters/core/untrusted-input.ts';
+import { InputError, type InputProblem } from '../platform/errors.ts';
+import { MAX_INPUT_DEPTH, problemPath, textProblem, untrustedValueProblem, type UntrustedValueProblem } from '../platform/untrusted-input.ts';
 import { toGraphQLError } from '../subgraphs/shared/errors.ts';
 
 /**

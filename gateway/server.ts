@@ -10,9 +10,9 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
-import { inferenceRequestHandler } from '../adapters/builtin/router/http.ts';
-import type { InferenceRouter } from '../adapters/builtin/router/router.ts';
-import { log } from '../adapters/core/log.ts';
+import { inferenceRequestHandler } from '../serving/http.ts';
+import type { InferenceRouter } from '../serving/router.ts';
+import { log } from '../platform/log.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
 import { InProcessSubgraph, RemoteSubgraph } from './data-sources.ts';

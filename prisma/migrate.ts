@@ -56,7 +56,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { randomUUID } from 'node:crypto'
 
-import { redact as redactSecrets } from '../adapters/core/log.ts'
+import { redact as redactSecrets } from '../platform/log.ts'
 import pg from 'pg'
 import { PrismaPg } from '@prisma/adapter-pg'
 import {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Database } from '../adapters/builtin/database.ts';
+import type { Database } from '../platform/database.ts';
 import { BuiltinFeatureStoreProvider } from '../adapters/builtin/feature-store.ts';
-import type { JobQueue } from '../adapters/builtin/jobs.ts';
+import type { JobQueue } from '../platform/jobs.ts';
 import { BuiltinModelRegistryProvider } from '../adapters/builtin/model-registry.ts';
 import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
 import type { ProviderInstance } from '../adapters/core/provider-instance.ts';
@@ -12,7 +12,7 @@ import { createDeploymentServices } from './deployments/services.ts';
 import { createFeatureServices } from './features/services.ts';
 import { ProviderRepository } from './lineage/provider/repository.ts';
 import { createLineageServices } from './lineage/services.ts';
-import { SyncService } from './lineage/sync/service.ts';
+import { SyncService } from '../sync/engine.ts';
 import { ApprovalService } from './models/approval/service.ts';
 import { AuditService } from './models/audit/service.ts';
 import { ModelVersionService } from './models/model-version/service.ts';

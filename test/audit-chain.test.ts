@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../subgraphs/shared/audit.ts';
+import { verifyAuditChain } from '../platform/audit.ts';
 import { cairnCli, startTestCairn, type TestCairn } from './testkit.ts';
 
 let cairn: TestCairn;
@@ -46,7 +46,7 @@ describe('the audit chain after real mutations', () => {
   });
 
   it('hashes what the database holds: Dates, undefined array items and key order come back as stored', async () => {
-    const { recordAudit } = await import('../subgraphs/shared/audit.ts');
+    const { recordAudit } = await import('../platform/audit.ts');
     await cairn.db.$transaction((tx) =>
       recordAudit(tx, {
         actor: 'tester',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDatabase } from '../adapters/builtin/database.ts';
+import { startDatabase } from '../platform/database.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { cairnCli, scratchDatabase, startTestCairn, waitFor, type TestCairn } from './testkit.ts';
 

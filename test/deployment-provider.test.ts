@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDeploymentProvider } from '../adapters/builtin/deployment.ts';
 import type { DeploymentStats, DeploymentStatsSource, EndpointRef, TrafficSplitSpec } from '../adapters/core/deployment.ts';
-import { UpstreamUnavailableError } from '../adapters/core/errors.ts';
-import type { Transaction } from '../adapters/builtin/database.ts';
+import { UpstreamUnavailableError } from '../platform/errors.ts';
+import type { Transaction } from '../platform/database.ts';
 import { deploymentProviderContract } from './contracts/deployment-provider.contract.ts';
 import { startTestCairn, type TestCairn } from './testkit.ts';
 

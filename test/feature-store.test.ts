@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connectDatabase, startDatabase } from '../adapters/builtin/database.ts';
+import { connectDatabase, startDatabase } from '../platform/database.ts';
 import { BuiltinFeatureStoreProvider } from '../adapters/builtin/feature-store.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../cli/config.ts';
-import { startCairn, type Cairn } from '../cli/runtime.ts';
+import { parseConfig } from '../server/config.ts';
+import { startCairn, type Cairn } from '../server/runtime.ts';
 import { composeSupergraph, readSupergraph } from '../gateway/supergraph.ts';
 import { FEATURE_VIEW_INPUT, graphql, startTestCairn, type TestCairn } from './testkit.ts';
 

@@ -280,7 +280,7 @@ describe('the audit log', () => {
 describe('a promotion the owning registry refuses', () => {
   it('changes nothing, records a FAILED attempt and its audit event, and answers UPSTREAM_UNAVAILABLE', async () => {
     const { PromotionService } = await import('../subgraphs/models/promotion/service.ts');
-    const { UpstreamUnavailableError } = await import('../adapters/core/errors.ts');
+    const { UpstreamUnavailableError } = await import('../platform/errors.ts');
     const failing = {
       providerName: 'builtin',
       registerVersion: async () => ({ nativeId: 'x' }),

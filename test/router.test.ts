@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inferenceRequestHandler } from '../adapters/builtin/router/http.ts';
-import { InferenceRouter } from '../adapters/builtin/router/router.ts';
-import { modelServerThatAnswers, modelServerThatAnswersSlowly, modelServerThatFailsWith500, startModelServer, type FakeModelServer } from './fakes/model-server.ts';
+import { inferenceRequestHandler } from '../serving/http.ts';
+import { InferenceRouter } from '../serving/router.ts';
+import { modelServerThatAnswers, modelServerThatAnswersSlowly, modelServerThatFailsWith500, startModelServer, type FakeModelServer } from '../emulators/model-server.ts';
 import { countStatements, startTestCairn, waitFor, type TestCairn } from './testkit.ts';
 
 /** The test's "now": the router's per-deployment window and the feature store's TTL read it. */

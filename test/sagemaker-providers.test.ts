@@ -9,8 +9,8 @@ import { deploymentProviderContract } from './contracts/deployment-provider.cont
 import { percentsFromWeights, shadowPercent } from '../adapters/sagemaker/mapping.ts';
 import { afterAll } from 'vitest';
 import type { TestCairn } from './testkit.ts';
-import { startSageMakerCairn } from './fakes/sagemaker/cairn.ts';
-import { EMULATOR_CREDENTIALS, startSageMakerEmulator, type SageMakerEmulator } from './fakes/sagemaker/index.ts';
+import { startSageMakerCairn } from '../emulators/sagemaker/cairn.ts';
+import { EMULATOR_CREDENTIALS, startSageMakerEmulator, type SageMakerEmulator } from '../emulators/sagemaker/index.ts';
 import { startTestCairn } from './testkit.ts';
 
 /** The SageMaker owners (model registry, endpoints) against the emulator, through the real SDK. */

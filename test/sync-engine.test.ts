@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogRecords, CatalogSource, Listed, SyncCollection } from '../adapters/core/catalog-source.ts';
-import { UpstreamUnavailableError } from '../adapters/core/errors.ts';
-import { SyncService } from '../subgraphs/lineage/sync/service.ts';
+import { UpstreamUnavailableError } from '../platform/errors.ts';
+import { SyncService } from '../sync/engine.ts';
 import { startTestCairn, type TestCairn } from './testkit.ts';
 
 /**

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { expect } from 'vitest';
-import { parseConfig, type CairnConfig } from '../cli/config.ts';
-import { startCairn, type Cairn, type StartOptions } from '../cli/runtime.ts';
-import { verifyAuditChain } from '../subgraphs/shared/audit.ts';
+import { parseConfig, type CairnConfig } from '../server/config.ts';
+import { startCairn, type Cairn, type StartOptions } from '../server/runtime.ts';
+import { verifyAuditChain } from '../platform/audit.ts';
 
 export interface GraphQLAnswer<T = any> {
   status: number;

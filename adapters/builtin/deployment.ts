@@ -1,5 +1,5 @@
-import { ConflictError, InputError } from '../core/errors.ts';
-import { parseGlobalId } from '../core/ids.ts';
+import { ConflictError, InputError } from '../../platform/errors.ts';
+import { parseGlobalId } from '../../platform/ids.ts';
 import type {
   DeploymentProvider,
   DeploymentSpec,
@@ -7,8 +7,8 @@ import type {
   EndpointRef,
   TrafficSplitSpec,
 } from '../core/deployment.ts';
-import { log } from '../core/log.ts';
-import type { Transaction } from './database.ts';
+import { log } from '../../platform/log.ts';
+import type { Transaction } from '../../platform/database.ts';
 import { BUILTIN_PROVIDER } from './provider.ts';
 
 export interface BuiltinDeploymentOptions {

@@ -1,4 +1,4 @@
-import { UpstreamUnavailableError } from '../core/errors.ts';
+import { UpstreamUnavailableError } from '../../platform/errors.ts';
 import type {
   FeatureRow,
   FeatureStoreProvider,
@@ -10,7 +10,7 @@ import type {
 } from '../core/feature-store.ts';
 import type { OnlineStore } from '../core/online-store.ts';
 import type pg from 'pg';
-import type { Database } from './database.ts';
+import type { Database } from '../../platform/database.ts';
 import { BUILTIN_PROVIDER } from './provider.ts';
 
 /** Rows per INSERT statement: large enough to amortize the round trip, small enough for PGlite's one connection. */

@@ -1,7 +1,7 @@
-import { NotFoundError } from '../core/errors.ts';
+import { NotFoundError } from '../../platform/errors.ts';
 import type { ModelRegistryProvider, VersionRef } from '../core/model-registry.ts';
 import type { Stage } from '../../prisma/generated/enums.ts';
-import type { Transaction } from './database.ts';
+import type { Transaction } from '../../platform/database.ts';
 import { BUILTIN_PROVIDER } from './provider.ts';
 
 /** The built-in registry: Cairn's catalog is the owner, so its writes are the catalog's own rows. */

@@ -1,4 +1,4 @@
-import type { Database } from './database.ts';
+import type { Database } from '../../platform/database.ts';
 
 /** The name of the built-in provider instance: Cairn's own registry, Postgres offline and Redis online store. */
 export const BUILTIN_PROVIDER = 'builtin';

@@ -1,5 +1,5 @@
 import type { Stage } from '../../prisma/generated/enums.ts';
-import type { AssetKind } from './ids.ts';
+import type { AssetKind } from '../../platform/ids.ts';
 
 /**
  * What a cloud adapter hands the sync engine: paged listings of its assets, mapped to catalog

@@ -1,4 +1,4 @@
-import type { Transaction } from '../builtin/database.ts';
+import type { Transaction } from '../../platform/database.ts';
 
 /** An endpoint as its owner knows it. */
 export interface EndpointRef {

@@ -1,4 +1,4 @@
-import type { Transaction } from '../builtin/database.ts';
+import type { Transaction } from '../../platform/database.ts';
 import type { Stage } from '../../prisma/generated/enums.ts';
 
 /** What the registry knows of a version when it asks its owner to change it. */

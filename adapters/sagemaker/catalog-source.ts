@@ -28,7 +28,7 @@ import type {
   SyncCollection,
   SyncedKind,
 } from '../core/catalog-source.ts';
-import { log } from '../core/log.ts';
+import { log } from '../../platform/log.ts';
 import { callSageMaker } from './client.ts';
 import {
   dtypeOf,

@@ -1,8 +1,8 @@
 import { SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
 import { AdaptiveRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, StandardRetryBackoffStrategy } from '@smithy/types';
-import { NotFoundError, UpstreamUnavailableError } from '../core/errors.ts';
-import { log, redact } from '../core/log.ts';
+import { NotFoundError, UpstreamUnavailableError } from '../../platform/errors.ts';
+import { log, redact } from '../../platform/log.ts';
 import type { CloudProviderConfig } from '../core/provider-config.ts';
 
 export interface SageMakerClientDeps {

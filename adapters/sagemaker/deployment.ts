@@ -1,7 +1,7 @@
 import { DescribeEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { Transaction } from '../builtin/database.ts';
+import type { Transaction } from '../../platform/database.ts';
 import type { DeploymentProvider, DeploymentStats, EndpointRef, TrafficSplitSpec } from '../core/deployment.ts';
-import { InputError, NotSupportedError } from '../core/errors.ts';
+import { InputError, NotSupportedError } from '../../platform/errors.ts';
 import { callSageMaker } from './client.ts';
 
 /** The variant name of a deployment's native ID (`<endpoint>/<variant>`). */

@@ -1,6 +1,6 @@
 import { UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { Transaction } from '../builtin/database.ts';
-import { NotFoundError, NotSupportedError } from '../core/errors.ts';
+import type { Transaction } from '../../platform/database.ts';
+import { NotFoundError, NotSupportedError } from '../../platform/errors.ts';
 import type { ModelRegistryProvider, VersionRef } from '../core/model-registry.ts';
 import type { Stage } from '../../prisma/generated/enums.ts';
 import { callSageMaker } from './client.ts';

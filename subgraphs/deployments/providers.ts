@@ -1,8 +1,8 @@
-import type { Database } from '../../adapters/builtin/database.ts';
+import type { Database } from '../../platform/database.ts';
 import type { DeploymentProvider, EndpointRef } from '../../adapters/core/deployment.ts';
-import { isCairnError, NotFoundError } from '../../adapters/core/errors.ts';
-import { log } from '../../adapters/core/log.ts';
-import { recordAudit, type AuditEntry } from '../shared/audit.ts';
+import { isCairnError, NotFoundError } from '../../platform/errors.ts';
+import { log } from '../../platform/log.ts';
+import { recordAudit, type AuditEntry } from '../../platform/audit.ts';
 
 /** Who acts on a deployments mutation: the request's identity, a rollout job, or a promotion's deploy rule. */
 export interface Identity {

@@ -1,5 +1,5 @@
-import type { Database } from '../../adapters/builtin/database.ts';
-import type { JobQueue } from '../../adapters/builtin/jobs.ts';
+import type { Database } from '../../platform/database.ts';
+import type { JobQueue } from '../../platform/jobs.ts';
 import type { DeploymentProvider } from '../../adapters/core/deployment.ts';
 import { DeployRuleService } from './deploy-rule/service.ts';
 import { DeploymentRepository } from './deployment/repository.ts';

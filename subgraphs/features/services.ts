@@ -1,5 +1,5 @@
-import type { Database } from '../../adapters/builtin/database.ts';
-import type { JobQueue } from '../../adapters/builtin/jobs.ts';
+import type { Database } from '../../platform/database.ts';
+import type { JobQueue } from '../../platform/jobs.ts';
 import type { FeatureStoreProvider } from '../../adapters/core/feature-store.ts';
 import { DatasetService } from './dataset/service.ts';
 import { FeatureService } from './feature/service.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, InputError, NotFoundError, UpstreamUnavailableError } from '../../adapters/core/errors.ts';
+import { ConflictError, InputError, NotFoundError, UpstreamUnavailableError } from '../../platform/errors.ts';
 import { toGraphQLError } from './errors.ts';
 
 describe('the error vocabulary as GraphQL errors', () => {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { isCairnError } from '../../adapters/core/errors.ts';
-import { log } from '../../adapters/core/log.ts';
+import { isCairnError } from '../../platform/errors.ts';
+import { log } from '../../platform/log.ts';
 
 /**
  * The one place Cairn errors become GraphQL errors: a `CairnError` keeps its message and gets its

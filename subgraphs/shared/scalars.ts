@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
-import { MAX_INPUT_DEPTH, problemPath, untrustedValueProblem } from '../../adapters/core/untrusted-input.ts';
+import { MAX_INPUT_DEPTH, problemPath, untrustedValueProblem } from '../../platform/untrusted-input.ts';
 
 export { GraphQLDateTime as DateTimeScalar } from 'graphql-scalars';
 

@@ -38,7 +38,7 @@ async function visit(path: string) {
 describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
   beforeAll(async () => {
     // As `npm start` does: build web/dist when it is missing or older than its sources.
-    const build = spawnSync(process.execPath, ['cli/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    const build = spawnSync(process.execPath, ['cli/build/build-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
     expect(build.status).toBe(0);
     mkdirSync(ARTIFACTS, { recursive: true });
     cairn = await startTestCairn({ CAIRN_DEMO: 'on', CAIRN_ACTOR: 'dana' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Database } from '../../adapters/builtin/database.ts';
+import type { Database } from '../../platform/database.ts';
 import type { DeploymentProvider, DeploymentStats, EndpointRef, TrafficSplitSpec } from '../../adapters/core/deployment.ts';
 
 /** The split the owner routes by, as { deploymentId: percent } of live and of shadow traffic. */

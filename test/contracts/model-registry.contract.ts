@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Database } from '../../adapters/builtin/database.ts';
+import type { Database } from '../../platform/database.ts';
 import type { ModelRegistryProvider } from '../../adapters/core/model-registry.ts';
 
 export interface ModelRegistryContractSetup {

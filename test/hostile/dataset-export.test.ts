@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { globalId } from '../../adapters/core/ids.ts';
+import { globalId } from '../../platform/ids.ts';
 import { startTestCairn, type TestCairn } from '../testkit.ts';
 
 /**

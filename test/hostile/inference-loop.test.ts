@@ -1,8 +1,8 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOPS_HEADER, MAX_HOPS } from '../../adapters/builtin/router/router.ts';
-import { modelServerThatAnswers, type FakeModelServer } from '../fakes/model-server.ts';
+import { HOPS_HEADER, MAX_HOPS } from '../../serving/router.ts';
+import { modelServerThatAnswers, type FakeModelServer } from '../../emulators/model-server.ts';
 import { startTestCairn, waitFor, type TestCairn } from '../testkit.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../cli/config.ts';
-import { startCairn } from '../../cli/runtime.ts';
-import { startModelServer, type FakeModelServer } from '../fakes/model-server.ts';
+import { parseConfig } from '../../server/config.ts';
+import { startCairn } from '../../server/runtime.ts';
+import { startModelServer, type FakeModelServer } from '../../emulators/model-server.ts';
 import { graphql, startTestCairn, type TestCairn } from '../testkit.ts';
 
 /**

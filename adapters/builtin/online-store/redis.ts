@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
-import { UpstreamUnavailableError } from '../../core/errors.ts';
+import { UpstreamUnavailableError } from '../../../platform/errors.ts';
 import type { OnlineRow, OnlineStore } from '../../core/online-store.ts';
 
 const EVENT_TIME = '__event_time';

@@ -1,4 +1,4 @@
-import type { Database } from '../../../adapters/builtin/database.ts';
+import type { Database } from '../../../platform/database.ts';
 
 export class DeploymentRepository {
   constructor(private readonly db: Database) {}

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
-import { redact } from '../../../adapters/core/log.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
+import { redact } from '../../../platform/log.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { Endpoint } from '../endpoint/type.ts';
 import { deploymentLoaders } from '../loaders.ts';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
 import type { DeploymentStrategy } from '../../../adapters/core/deployment.ts';
-import { ConflictError, InputError, NotFoundError } from '../../../adapters/core/errors.ts';
-import { globalId, parseGlobalId } from '../../../adapters/core/ids.ts';
+import { ConflictError, InputError, NotFoundError } from '../../../platform/errors.ts';
+import { globalId, parseGlobalId } from '../../../platform/ids.ts';
 import type { Deployment as DeploymentRow, Endpoint as EndpointRow } from '../../../prisma/generated/client.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { globalIdProblems, httpUrl, NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { globalIdProblems, httpUrl, NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import { addLineageEdges, endLineageEdges } from '../../lineage/edge/writer.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { RolloutRepository } from '../rollout/repository.ts';

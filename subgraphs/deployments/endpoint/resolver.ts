@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { InputError } from '../../../adapters/core/errors.ts';
-import { parseGlobalId } from '../../../adapters/core/ids.ts';
+import { InputError } from '../../../platform/errors.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { ProviderReference } from '../../shared/provider-reference.ts';
 import { EndpointDeployRule, SetEndpointDeployRuleInput } from '../deploy-rule/type.ts';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Database } from '../../../adapters/builtin/database.ts';
+import type { Database } from '../../../platform/database.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
-import { ConflictError, InputError } from '../../../adapters/core/errors.ts';
-import { globalId } from '../../../adapters/core/ids.ts';
+import { ConflictError, InputError } from '../../../platform/errors.ts';
+import { globalId } from '../../../platform/ids.ts';
 import { Prisma } from '../../../prisma/generated/client.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { parseInput } from '../../../platform/validate.ts';
 import { recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { EndpointRepository } from './repository.ts';
 

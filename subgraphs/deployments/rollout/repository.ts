@@ -1,4 +1,4 @@
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
 
 /** Rollout status: IN_PROGRESS until it SUCCEEDED, was ROLLED_BACK (by hand or by its analysis) or CANCELLED. */
 export type RolloutStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'ROLLED_BACK' | 'CANCELLED';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { Deployment } from '../deployment/type.ts';
 import { Endpoint } from '../endpoint/type.ts';

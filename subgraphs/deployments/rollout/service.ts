@@ -1,10 +1,10 @@
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
-import type { JobQueue } from '../../../adapters/builtin/jobs.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
+import type { JobQueue } from '../../../platform/jobs.ts';
 import type { DeploymentStats } from '../../../adapters/core/deployment.ts';
-import { isCairnError, NotFoundError } from '../../../adapters/core/errors.ts';
-import { log } from '../../../adapters/core/log.ts';
+import { isCairnError, NotFoundError } from '../../../platform/errors.ts';
+import { log } from '../../../platform/log.ts';
 import type { Prisma, Rollout as RolloutRow } from '../../../prisma/generated/client.ts';
-import { recordAudit } from '../../shared/audit.ts';
+import { recordAudit } from '../../../platform/audit.ts';
 import { endpointRef, type DeploymentProviders } from '../providers.ts';
 import type { TrafficRepository } from '../traffic/repository.ts';
 import type { TrafficService } from '../traffic/service.ts';

@@ -1,5 +1,5 @@
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
 import type { Split } from './split.ts';
 

@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { Deployment } from '../deployment/type.ts';
 import { deploymentLoaders } from '../loaders.ts';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
-import { ConflictError, InputError, type InputProblem } from '../../../adapters/core/errors.ts';
-import { parseGlobalId } from '../../../adapters/core/ids.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
+import { ConflictError, InputError, type InputProblem } from '../../../platform/errors.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
 import type { Deployment as DeploymentRow, Endpoint as EndpointRow, Rollout as RolloutRow } from '../../../prisma/generated/client.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { globalIdProblems, parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { globalIdProblems, parseInput } from '../../../platform/validate.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { RolloutRepository } from '../rollout/repository.ts';
 import { normalize, sameSplit, scaleShares, splitOf, type Share, type Split } from './split.ts';

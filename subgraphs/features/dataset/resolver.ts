@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { parseGlobalId } from '../../../adapters/core/ids.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { JSONScalar } from '../../shared/scalars.ts';
 import { Feature } from '../feature/type.ts';

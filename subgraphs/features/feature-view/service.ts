@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Prisma } from '../../../prisma/generated/client.ts';
-import type { Database } from '../../../adapters/builtin/database.ts';
-import { InputError } from '../../../adapters/core/errors.ts';
-import { globalId } from '../../../adapters/core/ids.ts';
+import type { Database } from '../../../platform/database.ts';
+import { InputError } from '../../../platform/errors.ts';
+import { globalId } from '../../../platform/ids.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import { declaredChecks, featureChecksSchema } from '../quality/checks.ts';
 import { FeatureViewRepository, type FeatureViewFilter } from './repository.ts';
 

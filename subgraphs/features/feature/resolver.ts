@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
-import { parseGlobalId } from '../../../adapters/core/ids.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { FeatureView } from '../feature-view/type.ts';
 import { featureLoaders } from '../loaders.ts';

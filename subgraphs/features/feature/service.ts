@@ -1,4 +1,4 @@
-import type { Database } from '../../../adapters/builtin/database.ts';
+import type { Database } from '../../../platform/database.ts';
 import { FeatureRepository } from './repository.ts';
 
 export class FeatureService {

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { Feature, FeatureIncident } from '../feature/type.ts';
 import { featureLoaders } from '../loaders.ts';

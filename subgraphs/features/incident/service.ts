@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Database } from '../../../adapters/builtin/database.ts';
-import { InputError, NotFoundError } from '../../../adapters/core/errors.ts';
-import { parseGlobalId } from '../../../adapters/core/ids.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { parseInput } from '../../shared/validate.ts';
+import type { Database } from '../../../platform/database.ts';
+import { InputError, NotFoundError } from '../../../platform/errors.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { parseInput } from '../../../platform/validate.ts';
 import { IncidentSeverity } from './type.ts';
 
 const reportSchema = z.object({

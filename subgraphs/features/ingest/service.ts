@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Database } from '../../../adapters/builtin/database.ts';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
+import type { Database } from '../../../platform/database.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
 import type { FeatureRow, FeatureStoreProvider } from '../../../adapters/core/feature-store.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import type { FeatureService } from '../feature/service.ts';
 import type { FeatureViewService } from '../feature-view/service.ts';
 import { QualityEvaluation } from '../quality/service.ts';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Database } from '../../../adapters/builtin/database.ts';
-import type { JobQueue } from '../../../adapters/builtin/jobs.ts';
-import { InputError, isCairnError, NotFoundError } from '../../../adapters/core/errors.ts';
+import type { Database } from '../../../platform/database.ts';
+import type { JobQueue } from '../../../platform/jobs.ts';
+import { InputError, isCairnError, NotFoundError } from '../../../platform/errors.ts';
 import type { FeatureStoreProvider } from '../../../adapters/core/feature-store.ts';
-import { log } from '../../../adapters/core/log.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { log } from '../../../platform/log.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import type { FeatureService } from '../feature/service.ts';
 import type { FeatureViewService } from '../feature-view/service.ts';
 import { QualityEvaluation } from '../quality/service.ts';

@@ -1,4 +1,4 @@
-import { InputError, NotFoundError } from '../../../adapters/core/errors.ts';
+import { InputError, NotFoundError } from '../../../platform/errors.ts';
 import type { FeatureStoreProvider } from '../../../adapters/core/feature-store.ts';
 import type { FeatureService } from '../feature/service.ts';
 import type { FeatureViewService } from '../feature-view/service.ts';

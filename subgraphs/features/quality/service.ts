@@ -1,4 +1,4 @@
-import type { Transaction } from '../../../adapters/builtin/database.ts';
+import type { Transaction } from '../../../platform/database.ts';
 import type { FeatureRow } from '../../../adapters/core/feature-store.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
 import { FeatureStats } from './checks.ts';

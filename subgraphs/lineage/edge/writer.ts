@@ -1,5 +1,5 @@
-import type { Transaction } from '../../../adapters/builtin/database.ts';
-import type { AssetKind } from '../../../adapters/core/ids.ts';
+import type { Transaction } from '../../../platform/database.ts';
+import type { AssetKind } from '../../../platform/ids.ts';
 
 /** Lineage relations; every edge points from the upstream asset to its consumer. */
 export type LineageRelation =

@@ -1,5 +1,5 @@
-import { InputError, NotFoundError, type InputProblem } from '../../../adapters/core/errors.ts';
-import { ASSET_KINDS, parseGlobalId, type AssetKind } from '../../../adapters/core/ids.ts';
+import { InputError, NotFoundError, type InputProblem } from '../../../platform/errors.ts';
+import { ASSET_KINDS, parseGlobalId, type AssetKind } from '../../../platform/ids.ts';
 import { ref } from '../references.ts';
 import type { LineageRepository } from './repository.ts';
 import { LineageDirection, type LineageEdgeView, type LineageGraph, type LineageNode } from './type.ts';

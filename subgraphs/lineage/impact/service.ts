@@ -1,5 +1,5 @@
-import { InputError, NotFoundError } from '../../../adapters/core/errors.ts';
-import { parseGlobalId } from '../../../adapters/core/ids.ts';
+import { InputError, NotFoundError } from '../../../platform/errors.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
 import type { DownstreamDeploymentRow, ImpactRepository } from './repository.ts';
 import type { ImpactReport, ImpactedDeployment, ProviderCount } from './type.ts';
 

@@ -1,5 +1,5 @@
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
-import { ConflictError } from '../../../adapters/core/errors.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
+import { ConflictError } from '../../../platform/errors.ts';
 import { Prisma } from '../../../prisma/generated/client.ts';
 
 export class ApprovalRepository {

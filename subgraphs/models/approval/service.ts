@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Database } from '../../../adapters/builtin/database.ts';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
-import { parseGlobalId } from '../../../adapters/core/ids.ts';
+import type { Database } from '../../../platform/database.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
 import { Stage } from '../../../prisma/generated/enums.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { parseInput } from '../../../platform/validate.ts';
 import { ApprovalRepository } from './repository.ts';
 
 const approveSchema = z.object({

@@ -1,6 +1,6 @@
-import type { Database } from '../../../adapters/builtin/database.ts';
-import { InputError } from '../../../adapters/core/errors.ts';
-import { verifyAuditChain } from '../../shared/audit.ts';
+import type { Database } from '../../../platform/database.ts';
+import { InputError } from '../../../platform/errors.ts';
+import { verifyAuditChain } from '../../../platform/audit.ts';
 
 export class AuditService {
   constructor(private readonly db: Database) {}

@@ -1,4 +1,4 @@
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
 
 export class ModelVersionRepository {

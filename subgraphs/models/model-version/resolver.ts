@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
-import { parseGlobalId } from '../../../adapters/core/ids.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { Approval } from '../approval/type.ts';
 import { approvalView } from '../approval/resolver.ts';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Database } from '../../../adapters/builtin/database.ts';
-import { InputError, NotFoundError, NotSupportedError } from '../../../adapters/core/errors.ts';
-import { globalId, parseGlobalId } from '../../../adapters/core/ids.ts';
+import type { Database } from '../../../platform/database.ts';
+import { InputError, NotFoundError, NotSupportedError } from '../../../platform/errors.ts';
+import { globalId, parseGlobalId } from '../../../platform/ids.ts';
 import type { ModelRegistryProvider } from '../../../adapters/core/model-registry.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import { addLineageEdges, type NewLineageEdge } from '../../lineage/edge/writer.ts';
 import { WebhookEvent } from '../webhook/type.ts';
 import type { WebhookService } from '../webhook/service.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { InputError } from '../../../adapters/core/errors.ts';
-import { log } from '../../../adapters/core/log.ts';
+import { InputError } from '../../../platform/errors.ts';
+import { log } from '../../../platform/log.ts';
 import type { PolicyService } from './service.ts';
 
 /**

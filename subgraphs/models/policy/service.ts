@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
-import { InputError } from '../../../adapters/core/errors.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
+import { InputError } from '../../../platform/errors.ts';
 import { Stage, PolicySeverity } from '../../../prisma/generated/enums.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { NAME_PATTERN, NAME_RULE, parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import { compilePolicy } from './cel.ts';
 import { PolicyRepository } from './repository.ts';
 

@@ -1,4 +1,4 @@
-import type { Transaction } from '../../../adapters/builtin/database.ts';
+import type { Transaction } from '../../../platform/database.ts';
 import type { ModelVersion, RegisteredModel } from '../../../prisma/generated/client.ts';
 import type { PolicyContext } from '../policy/cel.ts';
 

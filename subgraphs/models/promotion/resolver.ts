@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
 import type { Promotion as PromotionRow } from '../../../prisma/generated/client.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { modelLoaders } from '../loaders.ts';

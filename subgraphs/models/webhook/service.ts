@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { Database, Transaction } from '../../../adapters/builtin/database.ts';
-import type { JobQueue } from '../../../adapters/builtin/jobs.ts';
-import { NotFoundError } from '../../../adapters/core/errors.ts';
-import { log, redact } from '../../../adapters/core/log.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
+import type { JobQueue } from '../../../platform/jobs.ts';
+import { NotFoundError } from '../../../platform/errors.ts';
+import { log, redact } from '../../../platform/log.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { httpUrl, httpUrlProblem, parseInput } from '../../shared/validate.ts';
+import { recordAudit } from '../../../platform/audit.ts';
+import { httpUrl, httpUrlProblem, parseInput } from '../../../platform/validate.ts';
 import { WebhookEvent } from './type.ts';
 
 export const WEBHOOK_JOB = 'webhook-delivery';

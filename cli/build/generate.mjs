@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const schema = `${root}prisma/schema.prisma`;
 const client = `${root}prisma/generated/client.ts`;
 const force = process.argv.includes('--force');

@@ -1,9 +1,9 @@
-import type { Transaction } from '../../../adapters/builtin/database.ts';
-import type { CatalogRecords, NativeRef, SyncedKind } from '../../../adapters/core/catalog-source.ts';
-import { globalId, type AssetKind } from '../../../adapters/core/ids.ts';
-import { log } from '../../../adapters/core/log.ts';
-import { sameSplit, splitOf, type Split } from '../../deployments/traffic/split.ts';
-import type { Prisma } from '../../../prisma/generated/client.ts';
+import type { Transaction } from '../platform/database.ts';
+import type { CatalogRecords, NativeRef, SyncedKind } from '../adapters/core/catalog-source.ts';
+import { globalId, type AssetKind } from '../platform/ids.ts';
+import { log } from '../platform/log.ts';
+import { sameSplit, splitOf, type Split } from '../subgraphs/deployments/traffic/split.ts';
+import type { Prisma } from '../prisma/generated/client.ts';
 
 /**
  * Writes synced records into the catalog, inside the page's transaction. One function per kind;

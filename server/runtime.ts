@@ -1,24 +1,24 @@
-import { connectDatabase, startDatabase, type Database } from '../adapters/builtin/database.ts';
-import { startJobQueue, type JobQueue } from '../adapters/builtin/jobs.ts';
+import { connectDatabase, startDatabase, type Database } from '../platform/database.ts';
+import { startJobQueue, type JobQueue } from '../platform/jobs.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { RedisOnlineStore } from '../adapters/builtin/online-store/redis.ts';
-import { InferenceRouter } from '../adapters/builtin/router/router.ts';
-import { DeploymentStatsRecorder } from '../adapters/builtin/router/stats.ts';
+import { InferenceRouter } from '../serving/router.ts';
+import { DeploymentStatsRecorder } from '../serving/stats.ts';
 import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
 import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
-import { log } from '../adapters/core/log.ts';
+import { log } from '../platform/log.ts';
 import { startGateway, startSubgraph, type HealthReport, type RunningServer } from '../gateway/server.ts';
 import { readSupergraph } from '../gateway/supergraph.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { seedDemo } from '../prisma/seed.ts';
-import { startModelServer } from '../test/fakes/model-server.ts';
+import { seedDemo } from '../emulators/demo.ts';
+import { startModelServer } from '../emulators/model-server.ts';
 import { loadPolicyFile } from '../subgraphs/models/policy/file.ts';
 import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
 import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
-import { SYNC_JOB } from '../subgraphs/lineage/sync/service.ts';
+import { SYNC_JOB } from '../sync/engine.ts';
 import { DEPLOYMENTS_JOB, runDeploymentsJob, type DeploymentsJob } from '../subgraphs/deployments/jobs.ts';
 import type { CairnConfig } from './config.ts';
 import { openCloudProviders } from './clouds.ts';
@@ -132,7 +132,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
       for (const { instance } of synced) await services.sync.enqueue(instance.name, 'START');
     }
     if (config.demo && !options.only) {
-      // The demo endpoint's model server: a small local one that answers a fixed score (test/fakes).
+      // The demo endpoint's model server: a small local one that answers a fixed score (emulators/model-server.ts).
       const modelServer = await startModelServer({ name: 'eta_predictor', score: 12.5 });
       closers.push(() => modelServer.close());
       await seedDemo(services, config.actor, { db, modelServerUrl: modelServer.url });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Database, Transaction } from '../../adapters/builtin/database.ts';
-import type { Prisma } from '../../prisma/generated/client.ts';
+import type { Database, Transaction } from './database.ts';
+import type { Prisma } from '../prisma/generated/client.ts';
 
 export interface AuditEntry {
   actor: string;

@@ -7,7 +7,7 @@ if (major < 20 || (major === 20 && minor < 19)) {
   console.error(`cairn needs Node.js 20.19 or newer (this is ${process.version})`);
   process.exit(1);
 }
-if (!existsSync(new URL('../node_modules/.package-lock.json', import.meta.url))) {
+if (!existsSync(new URL('../../node_modules/.package-lock.json', import.meta.url))) {
   console.error('cairn: dependencies are not installed: run `npm ci` first');
   process.exit(1);
 }

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Transaction } from './database.ts';
-import { log } from '../core/log.ts';
+import { log } from './log.ts';
 
 /** A unit of background work as a handler sees it. */
 export interface Job<T> {

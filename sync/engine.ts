@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { Database } from '../../../adapters/builtin/database.ts';
-import type { JobQueue } from '../../../adapters/builtin/jobs.ts';
-import type { CatalogSource, Listed, SyncCollection, SyncedKind } from '../../../adapters/core/catalog-source.ts';
-import { NotFoundError, NotSupportedError, UpstreamUnavailableError } from '../../../adapters/core/errors.ts';
-import { log, redact } from '../../../adapters/core/log.ts';
-import { Prisma, type SyncRun } from '../../../prisma/generated/client.ts';
-import { recordAudit } from '../../shared/audit.ts';
-import { parseInput } from '../../shared/validate.ts';
+import type { Database } from '../platform/database.ts';
+import type { JobQueue } from '../platform/jobs.ts';
+import type { CatalogSource, Listed, SyncCollection, SyncedKind } from '../adapters/core/catalog-source.ts';
+import { NotFoundError, NotSupportedError, UpstreamUnavailableError } from '../platform/errors.ts';
+import { log, redact } from '../platform/log.ts';
+import { Prisma, type SyncRun } from '../prisma/generated/client.ts';
+import { recordAudit } from '../platform/audit.ts';
+import { parseInput } from '../platform/validate.ts';
 import { CATALOG_WRITERS, markRemoved, syncedGlobalId, touchSeen, type PageWrite, type WriteContext } from './catalog-writer.ts';
 
 export const SYNC_JOB = 'cairn.sync';

@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient, type Prisma } from '../../prisma/generated/client.ts';
-import { log, redact } from '../core/log.ts';
+import { PrismaClient, type Prisma } from '../prisma/generated/client.ts';
+import { log, redact } from './log.ts';
 
 export type Database = PrismaClient;
 export type Transaction = Prisma.TransactionClient;

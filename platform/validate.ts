@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError, type InputProblem } from '../../adapters/core/errors.ts';
-import { parseGlobalId, type AssetKind } from '../../adapters/core/ids.ts';
+import { InputError, type InputProblem } from './errors.ts';
+import { parseGlobalId, type AssetKind } from './ids.ts';
 
 /** Lower-case identifier used for names of feature views, features, entities and models. */
 export const NAME_PATTERN = /^[a-z][a-z0-9_.-]{0,127}$/;

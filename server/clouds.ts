@@ -1,6 +1,6 @@
-import type { Database } from '../adapters/builtin/database.ts';
-import { isCairnError } from '../adapters/core/errors.ts';
-import { log } from '../adapters/core/log.ts';
+import type { Database } from '../platform/database.ts';
+import { isCairnError } from '../platform/errors.ts';
+import { log } from '../platform/log.ts';
 import type { CloudProviderConfig } from '../adapters/core/provider-config.ts';
 import type { ProviderInstance } from '../adapters/core/provider-instance.ts';
 import { createProvider, type ProviderDeps } from '../adapters/providers.ts';
@@ -21,7 +21,7 @@ export async function openCloudProviders(db: Database, config: CairnConfig, opti
   const closers: (() => Promise<void>)[] = [];
   const configs: { config: CloudProviderConfig; deps: ProviderDeps }[] = config.providers.map((provider) => ({ config: provider, deps: options.deps ?? {} }));
   if (options.demo) {
-    const { startSageMakerEmulator, EMULATOR_CREDENTIALS } = await import('../test/fakes/sagemaker/index.ts');
+    const { startSageMakerEmulator, EMULATOR_CREDENTIALS } = await import('../emulators/sagemaker/index.ts');
     const emulator = await startSageMakerEmulator();
     closers.push(() => emulator.close());
     log.info({ url: emulator.url }, `SageMaker emulator with the demo estate listening (provider ${DEMO_PROVIDER})`);

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { Database } from '../database.ts';
-import { BUILTIN_PROVIDER } from '../provider.ts';
+import type { Database } from '../platform/database.ts';
+import { BUILTIN_PROVIDER } from '../adapters/builtin/provider.ts';
 
 /** One deployment as the router sees it: where its model server is, what enriches its requests, its shares. */
 export interface RouteTarget {

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestCairn, waitFor, type TestCairn } from '../../testkit.ts';
+import { startTestCairn, waitFor, type TestCairn } from '../../test/testkit.ts';
 import { EMULATOR_CREDENTIALS, startSageMakerEmulator, type SageMakerEmulator, type SageMakerState } from './index.ts';
 
 export interface SageMakerTestCairn {

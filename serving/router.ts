@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
-import type { Database } from '../database.ts';
-import { log } from '../../core/log.ts';
-import { problemPath, textProblem, untrustedValueProblem } from '../../core/untrusted-input.ts';
+import type { Database } from '../platform/database.ts';
+import { log } from '../platform/log.ts';
+import { problemPath, textProblem, untrustedValueProblem } from '../platform/untrusted-input.ts';
 import { enrichInfer, enrichPredict, type OnlineLookup } from './enrichment.ts';
 import { RouterError } from './errors.ts';
 import { RouterMetrics, type Outcome } from './metrics.ts';

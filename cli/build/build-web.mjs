@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const web = join(root, 'web');
 const SOURCES = ['index.html', 'vite.config.ts', 'codegen.ts', 'tsconfig.json', 'src'];
 const GENERATED = join(web, 'src', 'gql');

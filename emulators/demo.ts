@@ -1,5 +1,5 @@
-import type { Database } from '../adapters/builtin/database.ts';
-import { log } from '../adapters/core/log.ts';
+import type { Database } from '../platform/database.ts';
+import { log } from '../platform/log.ts';
 import type { Services } from '../subgraphs/services.ts';
 
 /**

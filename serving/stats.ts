@@ -1,4 +1,4 @@
-import type { DeploymentStats, DeploymentStatsSource } from '../../core/deployment.ts';
+import type { DeploymentStats, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 
 /** Upper bounds (ms) of the latency histogram kept per second; the last bucket is open-ended. */
 export const LATENCY_BOUNDS_MS = [0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000];

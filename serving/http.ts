@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { log } from '../../core/log.ts';
+import { log } from '../platform/log.ts';
 import type { InferenceRouter } from './router.ts';
 
 const PREDICT = /^\/endpoints\/([^/?]+)\/predict\/?(?:\?.*)?$/;

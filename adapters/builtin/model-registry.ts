@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../platform/errors.ts';
 import type { ModelRegistryProvider, VersionRef } from '../core/model-registry.ts';
-import type { Stage } from '../../prisma/generated/enums.ts';
+import type { Stage } from '../core/domain.ts';
 import type { Transaction } from '../../platform/database.ts';
 import { BUILTIN_PROVIDER } from './provider.ts';
 

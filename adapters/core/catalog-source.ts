@@ -1,4 +1,4 @@
-import type { Stage } from '../../prisma/generated/enums.ts';
+import type { Stage } from './domain.ts';
 import type { AssetKind } from '../../platform/ids.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Transaction } from '../../platform/database.ts';
-import type { Stage } from '../../prisma/generated/enums.ts';
+import type { Stage } from './domain.ts';
 
 /** What the registry knows of a version when it asks its owner to change it. */
 export interface VersionRef {

@@ -1,4 +1,4 @@
-import type { Stage } from '../../prisma/generated/enums.ts';
+import type { Stage } from '../core/domain.ts';
 
 /**
  * SageMaker -> Cairn mappings, pure so they are tested alone (mapping.test.ts) and documented in

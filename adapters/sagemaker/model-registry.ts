@@ -2,7 +2,7 @@ import { UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client
 import type { Transaction } from '../../platform/database.ts';
 import { NotFoundError, NotSupportedError } from '../../platform/errors.ts';
 import type { ModelRegistryProvider, VersionRef } from '../core/model-registry.ts';
-import type { Stage } from '../../prisma/generated/enums.ts';
+import type { Stage } from '../core/domain.ts';
 import { callSageMaker } from './client.ts';
 import { isModelPackageArn, sageMakerStageOf } from './mapping.ts';
 

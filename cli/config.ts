@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CloudProviderConfig } from '../adapters/core/provider-config.ts';
+import type { QueryLimits } from '../gateway/query-limits.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/names.ts';
 import { readProvidersFile } from './providers-file.ts';
 
@@ -47,6 +48,11 @@ const configSchema = z.object({
   CAIRN_ROUTER_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   CAIRN_ROUTER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   CAIRN_ROUTER_SHADOW_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(64),
+  CAIRN_MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(1000).default(10),
+  CAIRN_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(100_000).default(15),
+  CAIRN_MAX_QUERY_TOKENS: z.coerce.number().int().min(10).max(10_000_000).default(2000),
+  CAIRN_MAX_QUERY_COST: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
+  CAIRN_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -75,6 +81,10 @@ export interface CairnConfig {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   /** The inference router: model server timeout, request body bound, mirror calls in flight at once. */
   router: { timeoutMs: number; maxBodyBytes: number; shadowConcurrency: number };
+  /** Bounds on a GraphQL query's shape at the gateway. */
+  queryLimits: QueryLimits;
+  /** Bound on each database statement of a query (PostgreSQL); background jobs and migrations are not bound. */
+  statementTimeoutMs: number;
   logLevel: string;
 }
 
@@ -116,6 +126,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     subgraphTimeoutMs: c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     subgraphUrls: c.CAIRN_SUBGRAPH_URLS,
     router: { timeoutMs: c.CAIRN_ROUTER_TIMEOUT_MS, maxBodyBytes: c.CAIRN_ROUTER_MAX_BODY_BYTES, shadowConcurrency: c.CAIRN_ROUTER_SHADOW_CONCURRENCY },
+    queryLimits: { maxDepth: c.CAIRN_MAX_QUERY_DEPTH, maxAliases: c.CAIRN_MAX_QUERY_ALIASES, maxTokens: c.CAIRN_MAX_QUERY_TOKENS, maxCost: c.CAIRN_MAX_QUERY_COST },
+    // A query's answer is gone once its subgraph call times out: its statements need not outlive it.
+    statementTimeoutMs: c.CAIRN_STATEMENT_TIMEOUT_MS ?? c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -76,7 +76,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     closers.push(database.close);
     const { applied } = await applyMigrations(database.url, { log: (message) => log.info(message) });
     if (applied.length) log.info({ applied }, `applied ${applied.length} migration(s)`);
-    const clients = connectDatabase(database);
+    const clients = connectDatabase(database, { statementTimeoutMs: config.statementTimeoutMs });
     closers.push(clients.close);
     const { db } = clients;
     await ensureBuiltinProvider(db);
@@ -158,7 +158,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
       router = new InferenceRouter({ db, online: services.features.online, ...config.router, clock: options.clock, stats: recorder });
       const inference = router;
       closers.push(() => inference.close());
-      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, router });
+      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, queryLimits: config.queryLimits, router });
       const remote = Object.keys(config.subgraphUrls);
       log.info(
         { url: server.url, remoteSubgraphs: remote },

@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
@@ -13,9 +13,11 @@ import type { GraphQLSchema } from 'graphql';
 import { inferenceRequestHandler } from '../adapters/builtin/router/http.ts';
 import type { InferenceRouter } from '../adapters/builtin/router/router.ts';
 import { log } from '../adapters/core/log.ts';
+import { currentRequestScope, runInRequestScope } from '../adapters/core/request-scope.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
 import { InProcessSubgraph, RemoteSubgraph } from './data-sources.ts';
+import { queryLimitOptions, type QueryLimits } from './query-limits.ts';
 
 export interface IdentityOptions {
   auth: 'off' | 'trusted-header';
@@ -42,6 +44,8 @@ export interface GatewayOptions extends ServerBase {
   /** Per subgraph: an in-process schema, or the URL of a subgraph served elsewhere. */
   subgraphs: Record<string, { schema: GraphQLSchema } | { url: string }>;
   subgraphTimeoutMs: number;
+  /** Bounds on a query's shape, refused before execution (subgraphs behind the gateway get its own, bounded queries). */
+  queryLimits: QueryLimits;
   /** The built-in inference router: /endpoints/{name}/predict, /v2/models/{name}/…, /metrics. */
   router?: InferenceRouter;
 }
@@ -88,7 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
   });
   const inference = options.router ? inferenceRequestHandler(options.router) : undefined;
-  return serve(options, { gateway }, (app) => {
+  return serve(options, { gateway, ...queryLimitOptions<CairnContext>(options.queryLimits) }, (app) => {
     const webRoot = existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER;
     app.use(express.static(webRoot, {
       // Vite names built assets by content hash: they never change under their name.
@@ -112,9 +116,33 @@ export function startSubgraph(options: ServerBase & { schema: GraphQLSchema }): 
   return serve(options, { schema: options.schema }, () => {});
 }
 
+/**
+ * Runs the rest of a GraphQL request in its scope, whose signal aborts when the client goes away
+ * before its answer: the database then refuses the statements a query has not started yet.
+ */
+function inRequestScope(_req: Request, res: express.Response, next: express.NextFunction) {
+  const abandoned = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abandoned.abort();
+  });
+  runInRequestScope({ signal: abandoned.signal, cuttable: false }, next);
+}
+
+/** Marks a request's work as a query once its operation is known (see `RequestScope`). */
+const queriesMayBeCut: ApolloServerPlugin<CairnContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        const scope = currentRequestScope();
+        if (scope) scope.cuttable = operation?.operation === 'query';
+      },
+    };
+  },
+};
+
 async function serve(
   options: ServerBase,
-  graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema'>,
+  graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema' | 'parseOptions' | 'validationRules' | 'plugins' | 'formatError'>,
   extraRoutes: (app: express.Express) => void,
   /** Takes a request before express does (the inference router's hot path); answers whether it did. */
   preHandler?: (req: IncomingMessage, res: ServerResponse) => boolean,
@@ -124,7 +152,7 @@ async function serve(
   const apollo = new ApolloServer<CairnContext>({
     ...(graphql as ApolloServerOptions<CairnContext>),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), queriesMayBeCut, ...(graphql.plugins ?? [])],
   } as ApolloServerOptions<CairnContext>);
   await apollo.start();
 
@@ -136,7 +164,7 @@ async function serve(
     if (identityOf(req, options.identity)) return next();
     res.status(401).json({ errors: [{ message: `no identity: the authenticating proxy must set ${ACTOR_HEADER}`, extensions: { code: 'UNAUTHENTICATED' } }] });
   });
-  app.use('/graphql', express.json({ limit: '10mb' }), expressMiddleware(apollo, { context: contextFor(options) }));
+  app.use('/graphql', express.json({ limit: '10mb' }), inRequestScope, expressMiddleware(apollo, { context: contextFor(options) }));
   extraRoutes(app);
 
   const httpServer = await new Promise<Server>((resolve, reject) => {

@@ -26,6 +26,9 @@ const subgraphUrls = z
     return urls;
   });
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel = z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() : value), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }));
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -53,7 +56,13 @@ const configSchema = z.object({
   CAIRN_MAX_QUERY_TOKENS: z.coerce.number().int().min(10).max(10_000_000).default(2000),
   CAIRN_MAX_QUERY_COST: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
   CAIRN_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CAIRN_READINESS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  CAIRN_ALLOWED_HOSTS: z
+    .string()
+    .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)$/, 'host names only, without scheme or port (as in cairn.example.com,10.0.0.5)')))
+    .default([]),
+  LOG_LEVEL: logLevel.default('info'),
 });
 
 export interface CairnConfig {
@@ -85,6 +94,10 @@ export interface CairnConfig {
   queryLimits: QueryLimits;
   /** Bound on each database statement of a query (PostgreSQL); background jobs and migrations are not bound. */
   statementTimeoutMs: number;
+  /** Bound on each readiness check (/readyz). */
+  readinessTimeoutMs: number;
+  /** Host names requests may name besides localhost, 127.0.0.1, [::1] and HOST. */
+  allowedHosts: string[];
   logLevel: string;
 }
 
@@ -92,6 +105,17 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/**
+ * Checks LOG_LEVEL alone, for the commands that talk to a running gateway and read no other setting;
+ * answers the level (lower case).
+ */
+export function parseLogLevel(env: NodeJS.ProcessEnv = process.env): string {
+  if (!env.LOG_LEVEL) return 'info';
+  const result = logLevel.safeParse(env.LOG_LEVEL);
+  if (!result.success) throw new ConfigError([`LOG_LEVEL: ${result.error.issues[0]!.message}`]);
+  return result.data;
 }
 
 /** Parses Cairn's environment once, listing every problem; empty variables count as unset. */
@@ -129,6 +153,20 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     queryLimits: { maxDepth: c.CAIRN_MAX_QUERY_DEPTH, maxAliases: c.CAIRN_MAX_QUERY_ALIASES, maxTokens: c.CAIRN_MAX_QUERY_TOKENS, maxCost: c.CAIRN_MAX_QUERY_COST },
     // A query's answer is gone once its subgraph call times out: its statements need not outlive it.
     statementTimeoutMs: c.CAIRN_STATEMENT_TIMEOUT_MS ?? c.CAIRN_SUBGRAPH_TIMEOUT_MS,
+    readinessTimeoutMs: c.CAIRN_READINESS_TIMEOUT_MS,
+    allowedHosts: c.CAIRN_ALLOWED_HOSTS,
     logLevel: c.LOG_LEVEL,
   };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** What an operator should know before Cairn starts as configured (printed, not refused). */
+export function startupWarnings(config: CairnConfig): string[] {
+  const warnings: string[] = [];
+  const loopback = LOOPBACK_HOSTS.has(config.host.toLowerCase()) || /^127\./.test(config.host);
+  if (config.auth === 'off' && !loopback) {
+    warnings.push(`authentication is off (CAIRN_AUTH=off) and HOST=${config.host} is not a loopback address: anyone who can reach this port acts as ${JSON.stringify(config.actor)}. Set CAIRN_AUTH=trusted-header behind an authenticating proxy, or HOST=127.0.0.1.`);
+  }
+  return warnings;
 }

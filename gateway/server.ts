@@ -18,6 +18,7 @@ import { currentRequestScope, runInRequestScope } from '../adapters/core/request
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
 import { InProcessSubgraph, RemoteSubgraph } from './data-sources.ts';
+import { hostAllowed, type ReadinessReport } from './health.ts';
 import { queryLimitOptions, type QueryLimits } from './query-limits.ts';
 
 export interface IdentityOptions {
@@ -27,17 +28,17 @@ export interface IdentityOptions {
   roles: string[];
 }
 
-export interface HealthReport {
-  ok: boolean;
-  checks: Record<string, string>;
-}
-
 interface ServerBase {
   port: number;
   host?: string;
   services: Services;
   identity: IdentityOptions;
-  health: () => Promise<HealthReport>;
+  /** What /healthz names (the kinds of database and online store): liveness checks nothing else. */
+  parts: Record<string, string>;
+  /** What /readyz checks: each part within its bound. */
+  readiness: () => Promise<ReadinessReport>;
+  /** Host names requests may name besides the loopback ones and `host` (CAIRN_ALLOWED_HOSTS). */
+  allowedHosts: readonly string[];
 }
 
 export interface GatewayOptions extends ServerBase {
@@ -153,6 +154,11 @@ function answerError(error: unknown, _req: Request, res: express.Response, next:
   sendError(res, 500, 'INTERNAL_SERVER_ERROR', `internal error (error id ${errorId})`);
 }
 
+function refuseHost(res: ServerResponse) {
+  const body = JSON.stringify({ errors: [{ message: 'this host name is not allowed (add it to CAIRN_ALLOWED_HOSTS)', extensions: { code: 'FORBIDDEN' } }] });
+  res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
 /** A request Node's parser refused (a malformed request line, headers too large): the same JSON shape. */
 function answerClientError(error: Error & { code?: string }, socket: Duplex) {
   if (error.code === 'ECONNRESET' || !socket.writable) {
@@ -204,9 +210,14 @@ async function serve(
   } as ApolloServerOptions<CairnContext>);
   await apollo.start();
 
-  app.get('/healthz', async (_req, res) => {
-    const report = await options.health().catch((error: unknown) => ({ ok: false, checks: { error: String(error) } }));
-    res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', ...report.checks });
+  // Liveness: the process is up and serving; it waits on nothing.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', ...options.parts });
+  });
+  // Readiness: every part this process needs answers, each within a short bound; 503 names the ones that do not.
+  app.get('/readyz', async (_req, res) => {
+    const report = await options.readiness();
+    res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', checks: report.checks });
   });
   app.use('/graphql', (req, res, next) => {
     if (identityOf(req, options.identity)) return next();
@@ -218,7 +229,10 @@ async function serve(
   app.use(answerError);
 
   const httpServer = await new Promise<Server>((resolve, reject) => {
+    const allowed = hostAllowed(options.host ?? '127.0.0.1', options.allowedHosts);
     const server = createServer((req, res) => {
+      // Before every route, the inference router's included: a name that is not ours is DNS rebinding.
+      if (!allowed(req.headers.host)) return refuseHost(res);
       if (preHandler?.(req, res)) return;
       app(req, res);
     });

@@ -41,7 +41,9 @@ export async function startDatabase(options: { databaseUrl?: string; dataDir: st
   const dir = join(options.dataDir, 'pgdata');
   await mkdir(dir, { recursive: true });
   const db = await PGlite.create(dir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
+  // Other processes on this database (a subgraph served alone, in tests) hold two pools each: one for
+  // queries, one for the rest (see RequestAwarePool).
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
   log.info({ dataDir: dir, address: server.getServerConn() }, 'database: embedded PGlite (set DATABASE_URL to use PostgreSQL)');

@@ -1,37 +1,44 @@
 import { parseArgs } from 'node:util';
 import { log, redact } from '../platform/log.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/names.ts';
-import { ConfigError, parseConfig } from '../server/config.ts';
+import { ConfigError, parseConfig, parseLogLevel, startupWarnings } from '../server/config.ts';
 
 // The server's modules load only for the commands that need them: `promote` and `verify-audit`
 // start in a fraction of the time.
 
+/** Each command's usage, as `cairn help` lists them and `cairn <command> --help` answers. */
+const COMMAND_USAGE: Record<string, string> = {
+  serve: `  cairn serve                          gateway + all four subgraphs in one process (PORT, default 4000)
+  cairn serve --only <subgraph> [--port N]
+                                       one subgraph alone (needs DATABASE_URL); subgraphs: ${SUBGRAPH_NAMES.join(', ')}
+  cairn serve --subgraph <name>=<url>  gateway calling that subgraph over HTTP (repeatable; also CAIRN_SUBGRAPH_URLS)`,
+  migrate: `  cairn migrate                        apply pending database migrations and exit`,
+  compose: `  cairn compose [--check]              write gateway/supergraph.graphql from the subgraphs (--check: fail if stale)`,
+  promote: `  cairn promote <modelVersionId> --to <STAGING|PRODUCTION|ARCHIVED> [--dry-run] [--idempotency-key K]
+               [--reason R] [--expect-current <versionId|none>] [--url http://127.0.0.1:4000]
+                                       promote through a running gateway, for CI: exit 0 when applied (or
+                                       allowed, with --dry-run), 3 when denied or waiting for approvals, 1 on error`,
+  'verify-audit': `  cairn verify-audit [--url …]         recompute the audit log's hash chain: exit 0 when intact, 4 when broken`,
+  impact: `  cairn impact <id> [--url …]          what a change to a feature, feature view, dataset or model version touches,
+                                       for CI: exit 0 when no production deployment depends on it, 5 when one does`,
+  rollback: `  cairn rollback <endpointId> [--url …]
+                                       all live traffic back to the endpoint's stable deployment (ends a rollout in
+                                       progress): exit 0 when done, 1 on an error (no stable deployment: CONFLICT)`,
+  sync: `  cairn sync <provider> [--full] [--wait] [--url …]
+                                       sync a cloud provider's assets into the catalog now; --wait follows the run
+                                       and exits 0 when it succeeded, 1 when it failed`,
+};
+
 const USAGE = `cairn — the Cairn control plane
 
 Usage:
-  cairn serve                          gateway + all four subgraphs in one process (PORT, default 4000)
-  cairn serve --only <subgraph> [--port N]
-                                       one subgraph alone (needs DATABASE_URL); subgraphs: ${SUBGRAPH_NAMES.join(', ')}
-  cairn serve --subgraph <name>=<url>  gateway calling that subgraph over HTTP (repeatable; also CAIRN_SUBGRAPH_URLS)
-  cairn migrate                        apply pending database migrations and exit
-  cairn compose [--check]              write gateway/supergraph.graphql from the subgraphs (--check: fail if stale)
-  cairn promote <modelVersionId> --to <STAGING|PRODUCTION|ARCHIVED> [--dry-run] [--idempotency-key K]
-               [--reason R] [--expect-current <versionId|none>] [--url http://127.0.0.1:4000]
-                                       promote through a running gateway, for CI: exit 0 when applied (or
-                                       allowed, with --dry-run), 3 when denied or waiting for approvals, 1 on error
-  cairn verify-audit [--url …]         recompute the audit log's hash chain: exit 0 when intact, 4 when broken
-  cairn impact <id> [--url …]          what a change to a feature, feature view, dataset or model version touches,
-                                       for CI: exit 0 when no production deployment depends on it, 5 when one does
-  cairn rollback <endpointId> [--url …]
-                                       all live traffic back to the endpoint's stable deployment (ends a rollout in
-                                       progress): exit 0 when done, 1 on an error (no stable deployment: CONFLICT)
-  cairn sync <provider> [--full] [--wait] [--url …]
-                                       sync a cloud provider's assets into the catalog now; --wait follows the run
-                                       and exits 0 when it succeeded, 1 when it failed
+${Object.values(COMMAND_USAGE).join('\n')}
 
 Environment: PORT, HOST, DATABASE_URL, REDIS_URL, CAIRN_DATA_DIR (.cairn), CAIRN_DEMO (on|off),
 CAIRN_ACTOR (local), CAIRN_CONFIG (cairn.config.yaml: cloud providers), CAIRN_SUBGRAPH_TIMEOUT_MS (5000),
-CAIRN_SUBGRAPH_URLS, LOG_LEVEL (info). See README.md.`;
+CAIRN_SUBGRAPH_URLS, CAIRN_MAX_QUERY_DEPTH (10), CAIRN_MAX_QUERY_ALIASES (15), CAIRN_MAX_QUERY_TOKENS (2000),
+CAIRN_MAX_QUERY_COST (100000), CAIRN_STATEMENT_TIMEOUT_MS, CAIRN_READINESS_TIMEOUT_MS (2000), CAIRN_ALLOWED_HOSTS,
+LOG_LEVEL (info). See README.md ("Configuration" and "Limits").`;
 
 class UsageError extends Error {}
 /** A failure the command explains in one line (exit 1), such as an unreachable gateway or a GraphQL error. */
@@ -51,6 +58,8 @@ async function serve(args: string[]) {
   else if (values.only) env.PORT = String(SUBGRAPH_PORTS[values.only as SubgraphName]);
   if (values.subgraph?.length) env.CAIRN_SUBGRAPH_URLS = [env.CAIRN_SUBGRAPH_URLS, ...values.subgraph].filter(Boolean).join(',');
   const config = parseConfig(env);
+  log.level = config.logLevel;
+  for (const warning of startupWarnings(config)) console.error(`cairn: WARNING: ${warning}`);
   const { startCairn } = await import('../server/runtime.ts');
   const cairn = await startCairn(config, { only: values.only as SubgraphName | undefined });
   const stop = async (signal: string) => {
@@ -64,6 +73,7 @@ async function serve(args: string[]) {
 
 async function migrate() {
   const config = parseConfig();
+  log.level = config.logLevel;
   const { startDatabase } = await import('../platform/database.ts');
   const { applyMigrations } = await import('../prisma/migrate.ts');
   const database = await startDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -229,6 +239,14 @@ async function sync(args: string[]): Promise<number> {
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
+  const usage = command === undefined ? undefined : COMMAND_USAGE[command];
+  // Before anything runs: `cairn migrate --help` must not migrate.
+  if (usage && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(`Usage:\n${usage}`);
+    return;
+  }
+  // serve and migrate check LOG_LEVEL with the rest of their configuration; the others read only it.
+  if (usage && command !== 'serve' && command !== 'migrate') log.level = parseLogLevel();
   switch (command) {
     case 'serve':
       return serve(rest);

@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSource
 import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { log } from '../platform/log.ts';
+import { currentRequestScope, runInRequestScope, type RequestScope } from '../platform/request-scope.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 
 function upstreamUnavailable(subgraph: string, reason: string): GraphQLError {
@@ -13,15 +14,28 @@ function upstreamUnavailable(subgraph: string, reason: string): GraphQLError {
 /**
  * @apollo/gateway has no subgraph timeout of its own: a hung subgraph would hold the request
  * forever. Every fetch is bounded here; a timeout or a network failure becomes an
- * UPSTREAM_UNAVAILABLE error for that fetch, and the rest of the answer still arrives.
+ * UPSTREAM_UNAVAILABLE error for that fetch, and the rest of the answer still arrives. Past the bound
+ * (or when the client goes away) `signal` aborts, so a query's work behind it stops too.
  */
-async function guarded<T>(subgraph: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+async function guarded<T>(subgraph: string, timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const timedOut = new AbortController();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(upstreamUnavailable(subgraph, `no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => {
+      timedOut.abort();
+      reject(upstreamUnavailable(subgraph, `no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
   });
+  const request = currentRequestScope();
+  const signal = request ? AbortSignal.any([request.signal, timedOut.signal]) : timedOut.signal;
+  const scope: RequestScope | undefined = request && {
+    signal,
+    get cuttable() {
+      return request.cuttable;
+    },
+  };
   try {
-    return await Promise.race([work(), timeout]);
+    return await Promise.race([scope ? runInRequestScope(scope, () => work(signal)) : work(signal), timeout]);
   } catch (error) {
     if (error instanceof GraphQLError) throw error;
     log.warn({ subgraph, err: error }, 'subgraph call failed');
@@ -89,8 +103,8 @@ export class RemoteSubgraph extends RemoteGraphQLDataSource<CairnContext> {
   ) {
     super({
       url,
-      // The socket is dropped at the same bound, so a hung subgraph does not pile up connections.
-      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+      // The socket is dropped at the same bound (or when the client goes away), so a hung subgraph does not pile up connections.
+      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: currentRequestScope()?.signal ?? AbortSignal.timeout(timeoutMs) })) as never,
     });
   }
 

@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
@@ -13,10 +13,14 @@ import type { GraphQLSchema } from 'graphql';
 import { inferenceRequestHandler } from '../serving/http.ts';
 import type { InferenceRouter } from '../serving/router.ts';
 import { log } from '../platform/log.ts';
+import { currentRequestScope, runInRequestScope } from '../platform/request-scope.ts';
 import type { CairnContext } from '../subgraphs/shared/context.ts';
 import type { Services } from '../subgraphs/services.ts';
 import { InProcessSubgraph, RemoteSubgraph } from './data-sources.ts';
+import { hostAllowed, type ReadinessReport } from './health.ts';
+import { answerClientError, answerError, GRAPHQL_BODY_LIMIT, refuseHost, sendError } from './http-errors.ts';
 import { inputGuardPlugin } from './input-guard.ts';
+import { queryLimitOptions, type QueryLimits } from './query-limits.ts';
 
 export interface IdentityOptions {
   auth: 'off' | 'trusted-header';
@@ -25,17 +29,17 @@ export interface IdentityOptions {
   roles: string[];
 }
 
-export interface HealthReport {
-  ok: boolean;
-  checks: Record<string, string>;
-}
-
 interface ServerBase {
   port: number;
   host?: string;
   services: Services;
   identity: IdentityOptions;
-  health: () => Promise<HealthReport>;
+  /** What /healthz names (the kinds of database and online store): liveness checks nothing else. */
+  parts: Record<string, string>;
+  /** What /readyz checks: each part within its bound. */
+  readiness: () => Promise<ReadinessReport>;
+  /** Host names requests may name besides the loopback ones and `host` (CAIRN_ALLOWED_HOSTS). */
+  allowedHosts: readonly string[];
 }
 
 export interface GatewayOptions extends ServerBase {
@@ -43,6 +47,8 @@ export interface GatewayOptions extends ServerBase {
   /** Per subgraph: an in-process schema, or the URL of a subgraph served elsewhere. */
   subgraphs: Record<string, { schema: GraphQLSchema } | { url: string }>;
   subgraphTimeoutMs: number;
+  /** Bounds on a query's shape, refused before execution (subgraphs behind the gateway get its own, bounded queries). */
+  queryLimits: QueryLimits;
   /** The built-in inference router: /endpoints/{name}/predict, /v2/models/{name}/…, /metrics. */
   router?: InferenceRouter;
 }
@@ -93,7 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
   });
   const inference = options.router ? inferenceRequestHandler(options.router) : undefined;
-  return serve(options, { gateway }, (app) => {
+  return serve(options, { gateway, ...queryLimitOptions<CairnContext>(options.queryLimits) }, (app) => {
     const webRoot = existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER;
     app.use(express.static(webRoot, {
       // Vite names built assets by content hash: they never change under their name.
@@ -117,9 +123,33 @@ export function startSubgraph(options: ServerBase & { schema: GraphQLSchema }): 
   return serve(options, { schema: options.schema }, () => {});
 }
 
+/**
+ * Runs the rest of a GraphQL request in its scope, whose signal aborts when the client goes away
+ * before its answer: the database then refuses the statements a query has not started yet.
+ */
+function inRequestScope(_req: Request, res: express.Response, next: express.NextFunction) {
+  const abandoned = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abandoned.abort();
+  });
+  runInRequestScope({ signal: abandoned.signal, cuttable: false }, next);
+}
+
+/** Marks a request's work as a query once its operation is known (see `RequestScope`). */
+const queriesMayBeCut: ApolloServerPlugin<CairnContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        const scope = currentRequestScope();
+        if (scope) scope.cuttable = operation?.operation === 'query';
+      },
+    };
+  },
+};
+
 async function serve(
   options: ServerBase,
-  graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema'>,
+  graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema' | 'parseOptions' | 'validationRules' | 'plugins' | 'formatError'>,
   extraRoutes: (app: express.Express) => void,
   /** Takes a request before express does (the inference router's hot path); answers whether it did. */
   preHandler?: (req: IncomingMessage, res: ServerResponse) => boolean,
@@ -129,26 +159,43 @@ async function serve(
   const apollo = new ApolloServer<CairnContext>({
     ...(graphql as ApolloServerOptions<CairnContext>),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputGuardPlugin()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      inputGuardPlugin(),
+      queriesMayBeCut,
+      ...(graphql.plugins ?? []),
+    ],
   } as ApolloServerOptions<CairnContext>);
   await apollo.start();
 
-  app.get('/healthz', async (_req, res) => {
-    const report = await options.health().catch((error: unknown) => ({ ok: false, checks: { error: String(error) } }));
-    res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', ...report.checks });
+  // Liveness: the process is up and serving; it waits on nothing.
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', ...options.parts });
+  });
+  // Readiness: every part this process needs answers, each within a short bound; 503 names the ones that do not.
+  app.get('/readyz', async (_req, res) => {
+    const report = await options.readiness();
+    res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', checks: report.checks });
   });
   app.use('/graphql', (req, res, next) => {
     if (identityOf(req, options.identity)) return next();
     res.status(401).json({ errors: [{ message: `no identity: the authenticating proxy must set ${ACTOR_HEADER}`, extensions: { code: 'UNAUTHENTICATED' } }] });
   });
-  app.use('/graphql', express.json({ limit: '10mb' }), expressMiddleware(apollo, { context: contextFor(options) }));
+  app.use('/graphql', express.json({ limit: GRAPHQL_BODY_LIMIT }), inRequestScope, expressMiddleware(apollo, { context: contextFor(options) }));
   extraRoutes(app);
+  app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'nothing is served at this address'));
+  app.use(answerError);
 
   const httpServer = await new Promise<Server>((resolve, reject) => {
+    const allowed = hostAllowed(options.host ?? '127.0.0.1', options.allowedHosts);
     const server = createServer((req, res) => {
+      // Before every route, the inference router's included: a name that is not ours is DNS rebinding.
+      if (!allowed(req.headers.host)) return refuseHost(res);
       if (preHandler?.(req, res)) return;
       app(req, res);
     });
+    server.on('clientError', answerClientError);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
     server.once('error', reject);
   });

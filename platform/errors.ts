@@ -1,5 +1,5 @@
 /**
- * Cairn's one error vocabulary. Services and adapters throw these; `gateway/format-error.ts`
+ * Cairn's one error vocabulary. Services and adapters throw these; `subgraphs/shared/errors.ts`
  * is the one place that maps them to GraphQL `extensions.code` and hides everything else.
  */
 export type ErrorCode =

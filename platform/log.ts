@@ -11,12 +11,21 @@ export function redact(text: string): string {
 }
 
 /**
+ * The level from LOG_LEVEL when pino knows it (any case), else `info`: this module loads before the
+ * configuration is checked, and a bad LOG_LEVEL is reported there with every other problem.
+ */
+function initialLevel(): string {
+  const requested = process.env.LOG_LEVEL?.trim().toLowerCase();
+  return requested && requested in pino.levels.values ? requested : requested === 'silent' ? 'silent' : 'info';
+}
+
+/**
  * Cairn's logger: JSON lines on stderr (pino). Secret-looking fields are censored by path, and
  * error messages have URL passwords masked, so credentials never reach a log.
  */
 export const log = pino(
   {
-    level: process.env.LOG_LEVEL ?? 'info',
+    level: initialLevel(),
     base: { service: 'cairn' },
     redact: {
       paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'authorization', '*.authorization', 'databaseUrl', 'redisUrl', '*.databaseUrl', '*.redisUrl'],

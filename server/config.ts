@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CloudProviderConfig } from '../adapters/core/provider-config.ts';
+import type { QueryLimits } from '../gateway/query-limits.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/names.ts';
 import { readProvidersFile } from './providers-file.ts';
 
@@ -25,6 +26,9 @@ const subgraphUrls = z
     return urls;
   });
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel = z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() : value), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }));
+
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -47,7 +51,18 @@ const configSchema = z.object({
   CAIRN_ROUTER_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   CAIRN_ROUTER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   CAIRN_ROUTER_SHADOW_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(64),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CAIRN_MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(1000).default(10),
+  CAIRN_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(100_000).default(15),
+  CAIRN_MAX_QUERY_TOKENS: z.coerce.number().int().min(10).max(10_000_000).default(2000),
+  CAIRN_MAX_QUERY_COST: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
+  CAIRN_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).optional(),
+  CAIRN_READINESS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  CAIRN_ALLOWED_HOSTS: z
+    .string()
+    .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)$/, 'host names only, without scheme or port (as in cairn.example.com,10.0.0.5)')))
+    .default([]),
+  LOG_LEVEL: logLevel.default('info'),
 });
 
 export interface CairnConfig {
@@ -75,6 +90,14 @@ export interface CairnConfig {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   /** The inference router: model server timeout, request body bound, mirror calls in flight at once. */
   router: { timeoutMs: number; maxBodyBytes: number; shadowConcurrency: number };
+  /** Bounds on a GraphQL query's shape at the gateway. */
+  queryLimits: QueryLimits;
+  /** Bound on each database statement of a query (PostgreSQL); background jobs and migrations are not bound. */
+  statementTimeoutMs: number;
+  /** Bound on each readiness check (/readyz). */
+  readinessTimeoutMs: number;
+  /** Host names requests may name besides localhost, 127.0.0.1, [::1] and HOST. */
+  allowedHosts: string[];
   logLevel: string;
 }
 
@@ -82,6 +105,17 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/**
+ * Checks LOG_LEVEL alone, for the commands that talk to a running gateway and read no other setting;
+ * answers the level (lower case).
+ */
+export function parseLogLevel(env: NodeJS.ProcessEnv = process.env): string {
+  if (!env.LOG_LEVEL) return 'info';
+  const result = logLevel.safeParse(env.LOG_LEVEL);
+  if (!result.success) throw new ConfigError([`LOG_LEVEL: ${result.error.issues[0]!.message}`]);
+  return result.data;
 }
 
 /** Parses Cairn's environment once, listing every problem; empty variables count as unset. */
@@ -116,6 +150,23 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     subgraphTimeoutMs: c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     subgraphUrls: c.CAIRN_SUBGRAPH_URLS,
     router: { timeoutMs: c.CAIRN_ROUTER_TIMEOUT_MS, maxBodyBytes: c.CAIRN_ROUTER_MAX_BODY_BYTES, shadowConcurrency: c.CAIRN_ROUTER_SHADOW_CONCURRENCY },
+    queryLimits: { maxDepth: c.CAIRN_MAX_QUERY_DEPTH, maxAliases: c.CAIRN_MAX_QUERY_ALIASES, maxTokens: c.CAIRN_MAX_QUERY_TOKENS, maxCost: c.CAIRN_MAX_QUERY_COST },
+    // A query's answer is gone once its subgraph call times out: its statements need not outlive it.
+    statementTimeoutMs: c.CAIRN_STATEMENT_TIMEOUT_MS ?? c.CAIRN_SUBGRAPH_TIMEOUT_MS,
+    readinessTimeoutMs: c.CAIRN_READINESS_TIMEOUT_MS,
+    allowedHosts: c.CAIRN_ALLOWED_HOSTS,
     logLevel: c.LOG_LEVEL,
   };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** What an operator should know before Cairn starts as configured (printed, not refused). */
+export function startupWarnings(config: CairnConfig): string[] {
+  const warnings: string[] = [];
+  const loopback = LOOPBACK_HOSTS.has(config.host.toLowerCase()) || /^127\./.test(config.host);
+  if (config.auth === 'off' && !loopback) {
+    warnings.push(`authentication is off (CAIRN_AUTH=off) and HOST=${config.host} is not a loopback address: anyone who can reach this port acts as ${JSON.stringify(config.actor)}. Set CAIRN_AUTH=trusted-header behind an authenticating proxy, or HOST=127.0.0.1.`);
+  }
+  return warnings;
 }

@@ -8,7 +8,8 @@ import { ensureBuiltinProvider } from '../adapters/builtin/provider.ts';
 import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
 import { log } from '../platform/log.ts';
-import { startGateway, startSubgraph, type HealthReport, type RunningServer } from '../gateway/server.ts';
+import { checkReadiness, subgraphAnswers } from '../gateway/health.ts';
+import { startGateway, startSubgraph, type RunningServer } from '../gateway/server.ts';
 import { readSupergraph } from '../gateway/supergraph.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { seedDemo } from '../emulators/demo.ts';
@@ -20,7 +21,8 @@ import { createServices, type Services } from '../subgraphs/services.ts';
 import { MATERIALIZE_JOB } from '../subgraphs/features/materialization/service.ts';
 import { SYNC_JOB } from '../sync/engine.ts';
 import { DEPLOYMENTS_JOB, runDeploymentsJob, type DeploymentsJob } from '../subgraphs/deployments/jobs.ts';
-import type { CairnConfig } from './config.ts';
+import { InputError } from '../platform/errors.ts';
+import { ConfigError, type CairnConfig } from './config.ts';
 import { openCloudProviders } from './clouds.ts';
 import type { ProviderDeps } from '../adapters/providers.ts';
 import { OwnListener } from '../subgraphs/deployments/own-listener.ts';
@@ -77,7 +79,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     closers.push(database.close);
     const { applied } = await applyMigrations(database.url, { log: (message) => log.info(message) });
     if (applied.length) log.info({ applied }, `applied ${applied.length} migration(s)`);
-    const clients = connectDatabase(database);
+    const clients = connectDatabase(database, { statementTimeoutMs: config.statementTimeoutMs });
     closers.push(clients.close);
     const { db } = clients;
     await ensureBuiltinProvider(db);
@@ -111,7 +113,13 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         ownListener,
       },
     );
-    if (config.policyFile) await loadPolicyFile(config.policyFile, services.models.policies, config.actor);
+    if (config.policyFile) {
+      // A policy file that does not load is a configuration problem, listed like the others (exit 2).
+      await loadPolicyFile(config.policyFile, services.models.policies, config.actor).catch((error: unknown) => {
+        if (!(error instanceof InputError)) throw error;
+        throw new ConfigError(error.problems.map((p) => `CAIRN_POLICY_FILE (${config.policyFile}): ${p.path && p.path !== config.policyFile ? `${p.path}: ` : ''}${p.message}`));
+      });
+    }
     // Runs a stopped process left RUNNING are failed before this one's workers start.
     await services.sync.recoverAbandoned();
     // Background work: any Cairn process on the database takes its share of the queued jobs.
@@ -138,16 +146,17 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
       await seedDemo(services, config.actor, { db, modelServerUrl: modelServer.url });
     }
 
-    const health = async (): Promise<HealthReport> => {
-      const checks: Record<string, string> = { database: database.kind, onlineStore: onlineStore.kind };
-      const results = await Promise.allSettled([db.$queryRaw`SELECT 1`, onlineStore.ping()]);
-      results.forEach((result, index) => {
-        if (result.status === 'rejected') checks[index === 0 ? 'database' : 'onlineStore'] = 'unreachable';
-      });
-      return { ok: results.every((r) => r.status === 'fulfilled'), checks };
+    const readinessChecks: Record<string, () => Promise<unknown>> = {
+      database: () => db.$queryRaw`SELECT 1`,
+      onlineStore: () => onlineStore.ping(),
     };
+    if (!options.only) {
+      for (const [name, url] of Object.entries(config.subgraphUrls)) readinessChecks[`subgraph ${name}`] = subgraphAnswers(url, config.readinessTimeoutMs);
+    }
+    const readiness = () => checkReadiness(readinessChecks, config.readinessTimeoutMs);
+    const parts = { database: database.kind, onlineStore: onlineStore.kind };
     const identity = { auth: config.auth, actor: config.actor, roles: config.actorRoles };
-    const base = { port: config.port, host: config.host, services, identity, health };
+    const base = { port: config.port, host: config.host, services, identity, parts, readiness, allowedHosts: config.allowedHosts };
 
     let server: RunningServer;
     if (options.only) {
@@ -162,7 +171,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
       router = new InferenceRouter({ db, online: services.features.online, ...config.router, clock: options.clock, stats: recorder });
       const inference = router;
       closers.push(() => inference.close());
-      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, router });
+      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, queryLimits: config.queryLimits, router });
       const remote = Object.keys(config.subgraphUrls);
       log.info(
         { url: server.url, remoteSubgraphs: remote },

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../server/config.ts';
 import { startTestCairn, type TestCairn } from './testkit.ts';
 
 let dir: string;
@@ -49,7 +50,10 @@ describe('policy as code', () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(file, `policies:\n  - name: a\n    appliesTo: SOMEDAY\n    expression: "1 +"\n    message: m\n  - name: a\n    appliesTo: STAGING\n    expression: "true"\n    message: m\n`);
     const error = await startTestCairn({ CAIRN_POLICY_FILE: file }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
-    expect((error as { problems: { path: string }[] }).problems.map((p) => p.path).sort()).toEqual(['policies.0.appliesTo', 'policies.0.expression', 'policies.1.name']);
+    // A configuration error (the command exits 2), naming the variable and each problem's path.
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.every((p) => p.startsWith(`CAIRN_POLICY_FILE (${file}): `))).toBe(true);
+    expect(problems.map((p) => /: (policies\.\d\.\w+):/.exec(p)?.[1]).sort()).toEqual(['policies.0.appliesTo', 'policies.0.expression', 'policies.1.name']);
   });
 });

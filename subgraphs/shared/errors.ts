@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { isCairnError } from '../../platform/errors.ts';
 import { log } from '../../platform/log.ts';
+import { currentRequestScope } from '../../platform/request-scope.ts';
 
 /**
  * The one place Cairn errors become GraphQL errors: a `CairnError` keeps its message and gets its
@@ -13,6 +14,10 @@ export function toGraphQLError(error: unknown): GraphQLError {
     return new GraphQLError(error.message, {
       extensions: { code: error.code, ...(error.details ?? {}) },
     });
+  }
+  // Nobody reads this answer; its refused statements are not faults worth a log line each.
+  if (currentRequestScope()?.signal.aborted) {
+    return new GraphQLError('the request was abandoned', { extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
   }
   const errorId = Math.random().toString(36).slice(2, 10);
   log.error({ errorId, err: error }, 'unexpected error in a resolver');

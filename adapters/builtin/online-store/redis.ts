@@ -96,6 +96,8 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async ping(): Promise<void> {
+    // Without a connection the client would hold the command until it reconnects: say so at once.
+    if (!this.client.isReady) throw new UpstreamUnavailableError('redis', 'not connected to the online store');
     await this.guard(() => this.client.ping());
   }
 

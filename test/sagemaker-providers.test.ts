@@ -9,7 +9,7 @@ import { deploymentProviderContract } from './contracts/deployment-provider.cont
 import { percentsFromWeights, shadowPercent } from '../adapters/sagemaker/mapping.ts';
 import { afterAll } from 'vitest';
 import type { TestCairn } from './testkit.ts';
-import { startSageMakerCairn } from '../emulators/sagemaker/cairn.ts';
+import { startSageMakerCairn } from './sagemaker-cairn.ts';
 import { EMULATOR_CREDENTIALS, startSageMakerEmulator, type SageMakerEmulator } from '../emulators/sagemaker/index.ts';
 import { startTestCairn } from './testkit.ts';
 

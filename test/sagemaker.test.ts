@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSageMakerCairn, waitForRun, type SageMakerTestCairn } from '../emulators/sagemaker/cairn.ts';
+import { startSageMakerCairn, waitForRun, type SageMakerTestCairn } from './sagemaker-cairn.ts';
 import { cairnCli, waitFor } from './testkit.ts';
 
 /**

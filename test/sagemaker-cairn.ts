@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestCairn, waitFor, type TestCairn } from '../../test/testkit.ts';
-import { EMULATOR_CREDENTIALS, startSageMakerEmulator, type SageMakerEmulator, type SageMakerState } from './index.ts';
+import { startTestCairn, waitFor, type TestCairn } from './testkit.ts';
+import { EMULATOR_CREDENTIALS, startSageMakerEmulator, type SageMakerEmulator, type SageMakerState } from '../emulators/sagemaker/index.ts';
 
 export interface SageMakerTestCairn {
   cairn: TestCairn;

@@ -8,7 +8,7 @@
  *   applyMigrations(url)        ~ `prisma migrate deploy`  (engine `applyMigrations`)
  *   createMigration(url, name)  ~ `prisma migrate dev --create-only`  (engine `diff`
  *                                 from the migrations folder, replayed on a temporary
- *                                 shadow database, to prisma/schema.prisma)
+ *                                 shadow database, to the schema folder prisma/schema/)
  *
  * Migrations use Prisma's standard layout (`prisma/migrations/<timestamp>_<name>/migration.sql`
  * plus `migration_lock.toml`) and are recorded in the standard `_prisma_migrations` table by
@@ -29,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { redact } from './migrate/engine.ts'
 import { runMigrateCli } from './migrate/commands.ts'
 
-export { applyMigrations, createMigration, MIGRATIONS_DIR, SCHEMA_PATH, type ApplyOptions, type CreateOptions } from './migrate/commands.ts'
+export { applyMigrations, createMigration, MIGRATIONS_DIR, readSchemaFiles, SCHEMA_PATH, type ApplyOptions, type CreateOptions } from './migrate/commands.ts'
 export { loadSchemaEngineWasm, MigrateError, readMigrationsList } from './migrate/engine.ts'
 
 const invokedDirectly = (() => {

@@ -3,7 +3,7 @@
  * schema (`prisma migrate dev --create-only`), and the command line that offers both.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,9 +13,9 @@ import { LOCKFILE_CONTENT, LOCKFILE_NAME, MigrateError, NO_FILTERS, readMigratio
 
 const PRISMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-/** Default locations: in prisma/. */
+/** Default locations: in prisma/. The schema is Prisma's multi-file schema: a folder of .prisma files. */
 export const MIGRATIONS_DIR = path.join(PRISMA_DIR, 'migrations')
-export const SCHEMA_PATH = path.join(PRISMA_DIR, 'schema.prisma')
+export const SCHEMA_PATH = path.join(PRISMA_DIR, 'schema')
 
 export interface ApplyOptions {
   /** Receives progress messages (URLs in them are masked). */
@@ -27,7 +27,7 @@ export interface ApplyOptions {
 export interface CreateOptions {
   log?: (msg: string) => void
   migrationsDir?: string
-  /** Override the Prisma schema (default: prisma/schema.prisma). */
+  /** Override the Prisma schema: a .prisma file, or a folder of them (default: the prisma/schema folder). */
   schemaPath?: string
 }
 
@@ -67,6 +67,21 @@ function slugify(name: string): string {
     .slice(0, 200)
 }
 
+/**
+ * The schema's files as the engine takes them: one file, or every .prisma file of a folder and its
+ * subfolders (what `prisma generate --schema <folder>` reads), in a stable order.
+ */
+export async function readSchemaFiles(schemaPath: string): Promise<{ path: string; content: string }[]> {
+  const paths = (await stat(schemaPath)).isDirectory()
+    ? (await readdir(schemaPath, { recursive: true }))
+        .filter((name) => name.endsWith('.prisma'))
+        .sort()
+        .map((name) => path.join(schemaPath, name))
+    : [schemaPath]
+  if (paths.length === 0) throw new Error('no .prisma files in it')
+  return Promise.all(paths.map(async (file) => ({ path: file, content: await readFile(file, 'utf8') })))
+}
+
 function timestamp(d: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0')
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`
@@ -74,7 +89,7 @@ function timestamp(d: Date): string {
 
 /**
  * Write a new migration `<timestamp>_<name>/migration.sql` whose SQL takes the schema produced by
- * the existing migrations to prisma/schema.prisma. The existing migrations are replayed by the
+ * the existing migrations to the schema (the prisma/schema folder). The existing migrations are replayed by the
  * engine on a temporary shadow database created (and dropped) on the server of `databaseUrl`;
  * the database of `databaseUrl` itself is neither read nor changed, but must exist, and its role
  * needs CREATEDB. Returns the new folder's path, or null when the schema needs no change.
@@ -87,7 +102,7 @@ export async function createMigration(databaseUrl: string, name: string, opts: C
   const schemaPath = path.resolve(opts.schemaPath ?? SCHEMA_PATH)
   const slug = slugify(name)
   if (!slug) throw new MigrateError(`createMigration: invalid migration name ${JSON.stringify(name)}`)
-  const schema = await readFile(schemaPath, 'utf8').catch((e: Error) => {
+  const files = await readSchemaFiles(schemaPath).catch((e: Error) => {
     throw new MigrateError(`createMigration: cannot read ${schemaPath}: ${e.message}`)
   })
 
@@ -108,7 +123,7 @@ export async function createMigration(databaseUrl: string, name: string, opts: C
   const result = await withEngine(databaseUrl, 'createMigration', (engine) =>
     engine.diff({
       from: { tag: 'migrations', ...list },
-      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: schema }] },
+      to: { tag: 'schemaDatamodel', files },
       script: true,
       exitCode: true,
       filters: NO_FILTERS,

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { applyMigrations, MIGRATIONS_DIR } from './migrate.ts'
+import { applyMigrations, createMigration, MIGRATIONS_DIR, SCHEMA_PATH } from './migrate.ts'
 
 /** Server used for the scratch database (override with CAIRN_TEST_PG_URL). */
 const ADMIN_URL = process.env.CAIRN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -97,5 +98,30 @@ describe.skipIf(unreachable !== null)('applyMigrations on a scratch PostgreSQL d
     expect(applied).toEqual([])
     const { rows } = await client!.query<{ n: number }>(`SELECT count(*)::int AS n FROM _prisma_migrations`)
     expect(rows[0]!.n).toBe(readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).length)
+  }, 60_000)
+})
+
+describe.skipIf(unreachable !== null)('createMigration from the schema folder (prisma/schema/*.prisma)', () => {
+  // Scratch copies: a migration the test creates must never land in prisma/migrations.
+  const scratch = mkdtempSync(path.join(tmpdir(), 'cairn-migrate-create-'))
+  const migrationsDir = path.join(scratch, 'migrations')
+  cpSync(MIGRATIONS_DIR, migrationsDir, { recursive: true })
+
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+  it('finds nothing to create: the migrations build exactly what the schema folder says', async () => {
+    expect(await createMigration(ADMIN_URL, 'nothing', { migrationsDir })).toBeNull()
+  }, 60_000)
+
+  it('turns a change in any file of the folder into a migration', async () => {
+    const schemaDir = path.join(scratch, 'schema')
+    cpSync(SCHEMA_PATH, schemaDir, { recursive: true })
+    const lineage = path.join(schemaDir, 'lineage.prisma')
+    const before = readFileSync(lineage, 'utf8')
+    expect(before).toContain('model LineageEdge {')
+    writeFileSync(lineage, before.replace('model LineageEdge {', 'model LineageEdge {\n  probe String?'))
+    const dir = await createMigration(ADMIN_URL, 'probe', { migrationsDir, schemaPath: schemaDir })
+    expect(dir).not.toBeNull()
+    expect(readFileSync(path.join(dir!, 'migration.sql'), 'utf8')).toMatch(/ALTER TABLE "lineage_edge" ADD COLUMN\s+"probe" TEXT/)
   }, 60_000)
 })

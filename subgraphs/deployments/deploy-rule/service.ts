@@ -8,7 +8,7 @@ import { log } from '../../../platform/log.ts';
 import { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { globalIdProblems, httpUrlProblem, NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
-import { DEPLOYMENTS_JOB, type DeploymentsJob } from '../jobs.ts';
+import { DEPLOYMENTS_JOB, type DeploymentsJob, type PromotedVersion } from '../jobs.ts';
 import type { Identity } from '../providers.ts';
 import { canaryStepProblems, canaryThresholdFields, DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, refuseOwnListener, type DeploymentService } from '../deployment/service.ts';
 import type { OwnListener } from '../own-listener.ts';
@@ -42,14 +42,6 @@ function ruleProblems(input: any) {
     if (input?.[field] != null && input?.strategy !== 'CANARY') problems.push({ path: [field], message: 'only a CANARY rule takes thresholds' });
   }
   return problems;
-}
-
-export interface PromotedVersion {
-  promotionId: string;
-  modelVersionId: string;
-  modelName: string;
-  modelProvider: string;
-  actor: string;
 }
 
 /**

@@ -14,7 +14,7 @@ import { readSupergraph } from '../gateway/supergraph.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
 import { seedDemo } from '../emulators/demo.ts';
 import { startModelServer } from '../emulators/model-server.ts';
-import { loadPolicyFile } from '../subgraphs/models/policy/file.ts';
+import { applyPolicyFile, readPolicyFile } from '../subgraphs/models/policy/file.ts';
 import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
 import { createServices, type Services } from '../subgraphs/services.ts';
@@ -74,6 +74,14 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((error) => log.warn({ err: error }, 'error while closing'));
   };
+  // A policy file that does not read or check is a configuration problem, listed like the others
+  // (exit 2), before anything starts.
+  const policyFile = config.policyFile
+    ? await readPolicyFile(config.policyFile).catch((error: unknown) => {
+        if (!(error instanceof InputError)) throw error;
+        throw new ConfigError(error.problems.map((p) => `CAIRN_POLICY_FILE (${config.policyFile}): ${p.path && p.path !== config.policyFile ? `${p.path}: ` : ''}${p.message}`));
+      })
+    : null;
   try {
     const database = await startDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     closers.push(database.close);
@@ -113,13 +121,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         ownListener,
       },
     );
-    if (config.policyFile) {
-      // A policy file that does not load is a configuration problem, listed like the others (exit 2).
-      await loadPolicyFile(config.policyFile, services.models.policies, config.actor).catch((error: unknown) => {
-        if (!(error instanceof InputError)) throw error;
-        throw new ConfigError(error.problems.map((p) => `CAIRN_POLICY_FILE (${config.policyFile}): ${p.path && p.path !== config.policyFile ? `${p.path}: ` : ''}${p.message}`));
-      });
-    }
+    if (config.policyFile) await applyPolicyFile(config.policyFile, policyFile!, services.models.policies, config.actor);
     // Runs a stopped process left RUNNING are failed before this one's workers start.
     await services.sync.recoverAbandoned();
     // Background work: any Cairn process on the database takes its share of the queued jobs.

@@ -146,7 +146,7 @@ describe('the cairn command at start-up', () => {
     expect(upper.code).toBe(2);
     expect(upper.stderr).toContain('usage: cairn rollback');
     expect(upper.stderr).not.toContain('LOG_LEVEL');
-  });
+  }, 120_000);
 
   it('answers --help for every command with its usage, and does nothing else', async () => {
     for (const command of ['serve', 'migrate', 'compose', 'promote', 'verify-audit', 'impact', 'rollback', 'sync']) {
@@ -157,7 +157,7 @@ describe('the cairn command at start-up', () => {
     expect((await cairnCli(['migrate', '-h'], env)).code).toBe(0);
     // No database was started, nothing migrated.
     expect(await readdir(dir)).toEqual([]);
-  });
+  }, 120_000);
 
   it('exits 2 on a bad CAIRN_POLICY_FILE, naming it', async () => {
     const file = join(dir, 'policies.yaml');
@@ -168,7 +168,7 @@ describe('the cairn command at start-up', () => {
     const missing = await cairnCli(['serve'], { ...env, CAIRN_POLICY_FILE: join(dir, 'missing.yaml') });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read the policy file');
-  });
+  }, 120_000);
 
   it('warns clearly when auth is off on an address that is not loopback', async () => {
     // 192.0.2.1 (TEST-NET-1) is on no interface here: the warning comes first, then listening fails.
@@ -178,5 +178,5 @@ describe('the cairn command at start-up', () => {
     for (const quiet of [{ HOST: '127.0.0.1' }, { HOST: 'localhost' }, { HOST: '::1' }, { HOST: '0.0.0.0', CAIRN_AUTH: 'trusted-header' }]) {
       expect(startupWarnings(parseConfig(quiet)), JSON.stringify(quiet)).toEqual([]);
     }
-  });
+  }, 120_000);
 });

@@ -31,6 +31,28 @@ export function globMatches(pattern: string | null, name: string): boolean {
   return new RegExp(`^${source}$`).test(name);
 }
 
+/**
+ * Checks a whole list of policies (a policy file's) without touching the database: every problem
+ * of every policy, and duplicate names, in one InputError.
+ */
+export function parsePolicySpecs(specs: unknown[]): ApplyPolicy[] {
+  const problems: { path: string; message: string }[] = [];
+  const parsed = specs.flatMap((spec, index) => {
+    try {
+      return [parseInput(applyPolicySchema, spec, { root: `policies.${index}`, crossChecks: compileCheck })];
+    } catch (error) {
+      problems.push(...(error as InputError).problems);
+      return [];
+    }
+  });
+  const names = specs.map((spec) => (spec as { name?: unknown })?.name);
+  names.forEach((name, index) => {
+    if (name !== undefined && names.indexOf(name) !== index) problems.push({ path: `policies.${index}.name`, message: `duplicate policy name ${JSON.stringify(name)}` });
+  });
+  if (problems.length) throw new InputError(problems);
+  return parsed;
+}
+
 export class PolicyService {
   readonly repository: PolicyRepository;
 
@@ -79,20 +101,7 @@ export class PolicyService {
 
   /** Applies every policy of a policy file in one transaction: all of them, or none when one is invalid. */
   async applyAll(specs: unknown[], actor: string, source: 'FILE') {
-    const problems: { path: string; message: string }[] = [];
-    const parsed = specs.flatMap((spec, index) => {
-      try {
-        return [parseInput(applyPolicySchema, spec, { root: `policies.${index}`, crossChecks: compileCheck })];
-      } catch (error) {
-        problems.push(...(error as InputError).problems);
-        return [];
-      }
-    });
-    const names = specs.map((spec) => (spec as { name?: unknown })?.name);
-    names.forEach((name, index) => {
-      if (name !== undefined && names.indexOf(name) !== index) problems.push({ path: `policies.${index}.name`, message: `duplicate policy name ${JSON.stringify(name)}` });
-    });
-    if (problems.length) throw new InputError(problems);
+    const parsed = parsePolicySpecs(specs);
     return this.db.$transaction(async (tx) => {
       const applied = [];
       for (const spec of parsed) applied.push(await this.applyIn(tx, spec, actor, { source }));

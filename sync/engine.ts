@@ -9,7 +9,7 @@ import { log, redact } from '../platform/log.ts';
 import { Prisma, type SyncRun } from '../prisma/generated/client.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { parseInput } from '../platform/validate.ts';
-import { CATALOG_WRITERS, markRemoved, syncedGlobalId, touchSeen, type PageWrite, type WriteContext } from './catalog-writer.ts';
+import { catalogWriters, syncedGlobalId, type CatalogWriters, type KindWriter, type PageWrite, type WriteContext } from './catalog-writer.ts';
 
 export const SYNC_JOB = 'cairn.sync';
 
@@ -62,6 +62,7 @@ function fingerprintOf(record: unknown): string {
 export class SyncService {
   private readonly leaseSeconds: number;
   private readonly busyRetrySeconds: number;
+  private readonly writers: CatalogWriters;
 
   constructor(
     private readonly db: Database,
@@ -71,6 +72,7 @@ export class SyncService {
   ) {
     this.leaseSeconds = options.leaseSeconds ?? 300;
     this.busyRetrySeconds = options.busyRetrySeconds ?? 1;
+    this.writers = catalogWriters(db);
   }
 
   /** Asks for a sync of `name` now (the `syncProvider` mutation); a sync already waiting to start is answered instead. */
@@ -242,9 +244,9 @@ export class SyncService {
     await this.db.$transaction(
       async (tx) => {
         const ctx: WriteContext = { tx, provider, now };
-        const writer = CATALOG_WRITERS[kind] as (ctx: WriteContext, items: PageWrite<unknown>[]) => Promise<void>;
-        if (writes.length) await writer(ctx, writes.map((w) => ({ nativeId: w.item.nativeId, record: w.record, fingerprint: w.fingerprint })));
-        await touchSeen(ctx, kind, unchangedIds.map((a) => a.globalId));
+        const writer = this.writers[kind] as KindWriter<SyncedKind>;
+        if (writes.length) await writer.write(ctx, writes.map((w): PageWrite<never> => ({ nativeId: w.item.nativeId, record: w.record as never, fingerprint: w.fingerprint })));
+        if (unchangedIds.length) await writer.touch(ctx, unchangedIds.map((a) => a.globalId));
         const upserts = [
           ...writes.map((w) => ({ nativeId: w.item.nativeId, globalId: w.id, changeToken: w.item.changeToken ?? '', fingerprint: w.fingerprint })),
           ...sameRecord.map((s) => ({ nativeId: s.item.nativeId, globalId: stored.get(s.item.nativeId)!.globalId, changeToken: s.item.changeToken ?? '', fingerprint: s.fingerprint })),
@@ -292,7 +294,7 @@ export class SyncService {
       const now = this.options.clock();
       await this.db.$transaction(
         async (tx) => {
-          await markRemoved({ tx, provider: run.providerName, now }, kind, gone.map((a) => a.globalId));
+          await this.writers[kind].remove({ tx, provider: run.providerName, now }, gone.map((a) => a.globalId));
           await tx.syncedAsset.updateMany({ where: { providerName: run.providerName, kind, nativeId: { in: gone.map((a) => a.nativeId) } }, data: { goneAt: now } });
           await tx.syncRun.update({ where: { id: run.id }, data: { deleted: { increment: gone.length } } });
         },

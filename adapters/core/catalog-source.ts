@@ -3,9 +3,12 @@ import type { AssetKind } from '../../platform/ids.ts';
 
 /**
  * What a cloud adapter hands the sync engine: paged listings of its assets, mapped to catalog
- * records in Cairn's own terms (never SDK types). The engine (subgraphs/lineage/sync) owns
- * everything else: change detection, transactions, deletions, lineage edge history, progress,
- * counts and the provider's status. Vertex AI and Azure ML implement the same interface.
+ * records in Cairn's own terms (never SDK types). The engine (sync/engine.ts) owns everything
+ * else: change detection, transactions, deletions, progress, counts and the provider's status;
+ * each kind is written through the domain that owns it (sync/catalog-writer.ts). Adapters build
+ * their sources with adapters/kit (paging, change tokens, bounded concurrency, error translation),
+ * and every source must pass test/contracts/catalog-source.contract.ts. Vertex AI and Azure ML
+ * implement the same interface.
  */
 
 /** A reference to another asset of the same provider, by its native ID. */

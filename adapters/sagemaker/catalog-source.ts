@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -29,7 +28,8 @@ import type {
   SyncedKind,
 } from '../core/catalog-source.ts';
 import { log } from '../../platform/log.ts';
-import { callSageMaker } from './client.ts';
+import { changeToken, describeOrNull, listPages, mapBounded, OnceByKey, pagesOf, rebatch } from '../kit/index.ts';
+import { callSageMaker, sageMakerCalls } from './client.ts';
 import {
   dtypeOf,
   endpointStatusOf,
@@ -41,52 +41,13 @@ import {
   ttlSecondsOf,
 } from './mapping.ts';
 
-/** Items per listing call (SageMaker's maximum). */
-const PAGE_SIZE = 100;
-/** Assets per page handed to the engine: one transaction each. */
-const SYNC_PAGE_SIZE = 500;
-/** Describe calls in flight at once per collection. */
-const DESCRIBE_CONCURRENCY = 8;
-
-function fingerprint(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-/** Every item of a NextToken listing, one array per response. */
-async function* listAll<T>(fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; NextToken?: string }>): AsyncIterable<T[]> {
-  let token: string | undefined;
-  do {
-    const { items, NextToken } = await fetch(token);
-    yield items ?? [];
-    // Some listings (ListFeatureGroups) answer an empty NextToken on their last page.
-    token = NextToken || undefined;
-  } while (token);
-}
-
-/** Regroups listing responses into the engine's pages. */
-async function* rebatch<T>(source: AsyncIterable<T[]>, size = SYNC_PAGE_SIZE): AsyncIterable<T[]> {
-  let buffer: T[] = [];
-  for await (const items of source) {
-    buffer.push(...items);
-    while (buffer.length >= size) {
-      yield buffer.slice(0, size);
-      buffer = buffer.slice(size);
-    }
-  }
-  if (buffer.length) yield buffer;
+export interface SageMakerCatalogOptions {
+  /** Items per listing call (SageMaker's maximum, 100, by default). */
+  listPageSize?: number;
+  /** Assets per page handed to the engine, one catalog transaction each (default 500). */
+  syncPageSize?: number;
+  /** Describe calls in flight at once per collection (default 8). */
+  describeConcurrency?: number;
 }
 
 /** The endpoint name of an endpoint ARN (`arn:…:endpoint/<name>`). */
@@ -99,63 +60,71 @@ const endpointNameOf = (arn: string) => arn.slice(arn.indexOf(':endpoint/') + ':
  */
 export class SageMakerCatalogSource implements CatalogSource {
   /** Endpoint configs and models are immutable in SageMaker: described once per process. */
-  private readonly endpointConfigs = new Map<string, Promise<DescribeEndpointConfigCommandOutput | null>>();
-  private readonly models = new Map<string, Promise<DescribeModelCommandOutput | null>>();
+  private readonly endpointConfigs = new OnceByKey<DescribeEndpointConfigCommandOutput | null>();
+  private readonly models = new OnceByKey<DescribeModelCommandOutput | null>();
+  private readonly listPageSize: number;
+  private readonly syncPageSize: number;
+  private readonly describeConcurrency: number;
 
   constructor(
     readonly providerName: string,
     private readonly client: SageMakerClient,
-  ) {}
+    options: SageMakerCatalogOptions = {},
+  ) {
+    this.listPageSize = options.listPageSize ?? 100;
+    this.syncPageSize = options.syncPageSize ?? 500;
+    this.describeConcurrency = options.describeConcurrency ?? 8;
+  }
 
   private call<T>(operation: string, send: () => Promise<T>) {
     return callSageMaker(this.providerName, operation, send);
   }
 
   /** Describes a resource, answering null when it vanished since it was listed. */
-  private async describeOrNull<T>(operation: string, send: () => Promise<T>, id: string): Promise<T | null> {
-    try {
-      return await callSageMaker(this.providerName, operation, send, { kind: operation, id });
-    } catch (error) {
-      if ((error as { code?: string }).code === 'NOT_FOUND') return null;
-      throw error;
-    }
+  private describeOrNull<T>(operation: string, send: () => Promise<T>, id: string): Promise<T | null> {
+    return describeOrNull(sageMakerCalls(this.providerName), operation, send, id);
+  }
+
+  /** Every response of a SageMaker listing, regrouped into the engine's pages. */
+  private listing<T>(fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; NextToken?: string }>): AsyncIterable<T[]> {
+    return rebatch(
+      listPages(async (token) => {
+        const { items, NextToken } = await fetch(token);
+        return { items, nextToken: NextToken };
+      }),
+      this.syncPageSize,
+    );
+  }
+
+  /** `describe` for each listed item, `describeConcurrency` calls at a time. */
+  private describeEach<R>(items: Listed<R>[], describe: (nativeId: string) => Promise<R | null>) {
+    return mapBounded(items, this.describeConcurrency, (item) => describe(item.nativeId));
   }
 
   collections(): SyncCollection[] {
     let lineage: Promise<{ datasets: Listed<DatasetRecord>[]; edges: Listed<LineageEdgeRecord>[] }> | null = null;
     const readLineage = () => (lineage ??= this.readLineage());
     const collection = <K extends SyncedKind>(c: SyncCollection<K>) => c as unknown as SyncCollection;
+    // Listings that hold the whole record need no describe call.
+    const listed = async <R>(items: Listed<R>[]) => items.map((item) => item.record ?? null);
     return [
-      collection<'featureView'>({ kind: 'featureView', pages: () => this.featureGroupPages(), describe: (items) => mapLimit(items, DESCRIBE_CONCURRENCY, (item) => this.describeFeatureGroup(item.nativeId)) }),
-      collection<'model'>({ kind: 'model', pages: () => this.modelGroupPages(), describe: async (items) => items.map((item) => item.record ?? null) }),
-      collection<'modelVersion'>({ kind: 'modelVersion', pages: () => this.modelPackagePages(), describe: (items) => mapLimit(items, DESCRIBE_CONCURRENCY, (item) => this.describeModelPackage(item.nativeId)) }),
-      collection<'endpoint'>({ kind: 'endpoint', pages: () => this.endpointPages(), describe: (items) => mapLimit(items, DESCRIBE_CONCURRENCY, (item) => this.describeEndpoint(item.nativeId)) }),
-      collection<'dataset'>({
-        kind: 'dataset',
-        pages: async function* () {
-          yield* rebatch((async function* () { yield (await readLineage()).datasets; })());
-        },
-        describe: async (items) => items.map((item) => item.record ?? null),
-      }),
-      collection<'lineageEdge'>({
-        kind: 'lineageEdge',
-        pages: async function* () {
-          yield* rebatch((async function* () { yield (await readLineage()).edges; })());
-        },
-        describe: async (items) => items.map((item) => item.record ?? null),
-      }),
+      collection<'featureView'>({ kind: 'featureView', pages: () => this.featureGroupPages(), describe: (items) => this.describeEach(items, (id) => this.describeFeatureGroup(id)) }),
+      collection<'model'>({ kind: 'model', pages: () => this.modelGroupPages(), describe: listed }),
+      collection<'modelVersion'>({ kind: 'modelVersion', pages: () => this.modelPackagePages(), describe: (items) => this.describeEach(items, (id) => this.describeModelPackage(id)) }),
+      collection<'endpoint'>({ kind: 'endpoint', pages: () => this.endpointPages(), describe: (items) => this.describeEach(items, (id) => this.describeEndpoint(id)) }),
+      collection<'dataset'>({ kind: 'dataset', pages: () => pagesOf(async () => (await readLineage()).datasets, this.syncPageSize), describe: listed }),
+      collection<'lineageEdge'>({ kind: 'lineageEdge', pages: () => pagesOf(async () => (await readLineage()).edges, this.syncPageSize), describe: listed }),
     ];
   }
 
   // --- feature groups -> feature views -------------------------------------------------------
 
   private featureGroupPages(): AsyncIterable<Listed<CatalogRecords['featureView']>[]> {
-    const source = listAll(async (token) => {
-      const page = await this.call('ListFeatureGroups', () => this.client.send(new ListFeatureGroupsCommand({ MaxResults: PAGE_SIZE, NextToken: token })));
+    return this.listing(async (token) => {
+      const page = await this.call('ListFeatureGroups', () => this.client.send(new ListFeatureGroupsCommand({ MaxResults: this.listPageSize, NextToken: token })));
       // The listing has no modification time: every group is described, and written only if it changed.
       return { items: page.FeatureGroupSummaries?.map((g) => ({ nativeId: `${g.FeatureGroupName!}/v1`, changeToken: null })), NextToken: page.NextToken };
     });
-    return rebatch(source);
   }
 
   private async describeFeatureGroup(nativeId: string): Promise<CatalogRecords['featureView'] | null> {
@@ -178,36 +147,32 @@ export class SageMakerCatalogSource implements CatalogSource {
   // --- model package groups and packages -> registered models and versions --------------------
 
   private modelGroupPages(): AsyncIterable<Listed<CatalogRecords['model']>[]> {
-    return rebatch(
-      listAll(async (token) => {
-        const page = await this.call('ListModelPackageGroups', () => this.client.send(new ListModelPackageGroupsCommand({ MaxResults: PAGE_SIZE, NextToken: token })));
-        return {
-          items: page.ModelPackageGroupSummaryList?.map((g) => {
-            const record = { name: g.ModelPackageGroupName!, description: g.ModelPackageGroupDescription ?? null, tags: [] };
-            return { nativeId: g.ModelPackageGroupName!, changeToken: fingerprint([record, g.ModelPackageGroupStatus]), record };
-          }),
-          NextToken: page.NextToken,
-        };
-      }),
-    );
+    return this.listing(async (token) => {
+      const page = await this.call('ListModelPackageGroups', () => this.client.send(new ListModelPackageGroupsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      return {
+        items: page.ModelPackageGroupSummaryList?.map((g) => {
+          const record = { name: g.ModelPackageGroupName!, description: g.ModelPackageGroupDescription ?? null, tags: [] };
+          return { nativeId: g.ModelPackageGroupName!, changeToken: changeToken.of(record, g.ModelPackageGroupStatus), record };
+        }),
+        NextToken: page.NextToken,
+      };
+    });
   }
 
   private modelPackagePages(): AsyncIterable<Listed<CatalogRecords['modelVersion']>[]> {
     // ModelPackageType=Versioned without a group lists the versions of every group in one listing.
-    return rebatch(
-      listAll(async (token) => {
-        const page = await this.call('ListModelPackages', () => this.client.send(new ListModelPackagesCommand({ ModelPackageType: 'Versioned', MaxResults: PAGE_SIZE, NextToken: token })));
-        return {
-          // The summary has no modification time; its approval, life cycle and description are what
-          // promotions change. Edits of metadata alone are picked up by a full sync.
-          items: page.ModelPackageSummaryList?.map((p) => ({
-            nativeId: p.ModelPackageArn!,
-            changeToken: fingerprint([p.ModelApprovalStatus, p.ModelLifeCycle, p.ModelPackageStatus, p.ModelPackageDescription]),
-          })),
-          NextToken: page.NextToken,
-        };
-      }),
-    );
+    return this.listing(async (token) => {
+      const page = await this.call('ListModelPackages', () => this.client.send(new ListModelPackagesCommand({ ModelPackageType: 'Versioned', MaxResults: this.listPageSize, NextToken: token })));
+      return {
+        // The summary has no modification time; its approval, life cycle and description are what
+        // promotions change. Edits of metadata alone are picked up by a full sync.
+        items: page.ModelPackageSummaryList?.map((p) => ({
+          nativeId: p.ModelPackageArn!,
+          changeToken: changeToken.of(p.ModelApprovalStatus, p.ModelLifeCycle, p.ModelPackageStatus, p.ModelPackageDescription),
+        })),
+        NextToken: page.NextToken,
+      };
+    });
   }
 
   private async describeModelPackage(arn: string): Promise<CatalogRecords['modelVersion'] | null> {
@@ -233,36 +198,22 @@ export class SageMakerCatalogSource implements CatalogSource {
   // --- endpoints, endpoint configs and variants -> endpoints, deployments, traffic shares -------
 
   private endpointPages(): AsyncIterable<Listed<CatalogRecords['endpoint']>[]> {
-    return rebatch(
-      listAll(async (token) => {
-        const page = await this.call('ListEndpoints', () => this.client.send(new ListEndpointsCommand({ MaxResults: PAGE_SIZE, NextToken: token })));
-        return {
-          items: page.Endpoints?.map((e) => ({ nativeId: e.EndpointName!, changeToken: `${e.LastModifiedTime?.getTime() ?? 0}:${e.EndpointStatus}` })),
-          NextToken: page.NextToken,
-        };
-      }),
-    );
+    return this.listing(async (token) => {
+      const page = await this.call('ListEndpoints', () => this.client.send(new ListEndpointsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      return {
+        items: page.Endpoints?.map((e) => ({ nativeId: e.EndpointName!, changeToken: changeToken.modified(e.LastModifiedTime, e.EndpointStatus) })),
+        NextToken: page.NextToken,
+      };
+    });
   }
 
   // SageMaker lets an endpoint config or a model be deleted while an endpoint still runs it: null then.
   private endpointConfig(name: string) {
-    let config = this.endpointConfigs.get(name);
-    if (!config) {
-      config = this.describeOrNull('DescribeEndpointConfig', () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })), name);
-      config.catch(() => this.endpointConfigs.delete(name));
-      this.endpointConfigs.set(name, config);
-    }
-    return config;
+    return this.endpointConfigs.get(name, () => this.describeOrNull('DescribeEndpointConfig', () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })), name));
   }
 
   private model(name: string) {
-    let model = this.models.get(name);
-    if (!model) {
-      model = this.describeOrNull('DescribeModel', () => this.client.send(new DescribeModelCommand({ ModelName: name })), name);
-      model.catch(() => this.models.delete(name));
-      this.models.set(name, model);
-    }
-    return model;
+    return this.models.get(name, () => this.describeOrNull('DescribeModel', () => this.client.send(new DescribeModelCommand({ ModelName: name })), name));
   }
 
   private async describeEndpoint(name: string): Promise<CatalogRecords['endpoint'] | null> {
@@ -313,9 +264,9 @@ export class SageMakerCatalogSource implements CatalogSource {
   private async readLineage() {
     const nodes = new Map<string, NativeRef>();
     const datasets = new Map<string, Listed<DatasetRecord>>();
-    for await (const artifacts of listAll(async (token) => {
-      const page = await this.call('ListArtifacts', () => this.client.send(new ListArtifactsCommand({ MaxResults: PAGE_SIZE, NextToken: token })));
-      return { items: page.ArtifactSummaries, NextToken: page.NextToken };
+    for await (const artifacts of listPages(async (token) => {
+      const page = await this.call('ListArtifacts', () => this.client.send(new ListArtifactsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      return { items: page.ArtifactSummaries, nextToken: page.NextToken };
     })) {
       for (const artifact of artifacts) {
         const uri = artifact.Source?.SourceUri;
@@ -328,9 +279,9 @@ export class SageMakerCatalogSource implements CatalogSource {
         }
       }
     }
-    for await (const contexts of listAll(async (token) => {
-      const page = await this.call('ListContexts', () => this.client.send(new ListContextsCommand({ ContextType: 'Endpoint', MaxResults: PAGE_SIZE, NextToken: token })));
-      return { items: page.ContextSummaries, NextToken: page.NextToken };
+    for await (const contexts of listPages(async (token) => {
+      const page = await this.call('ListContexts', () => this.client.send(new ListContextsCommand({ ContextType: 'Endpoint', MaxResults: this.listPageSize, NextToken: token })));
+      return { items: page.ContextSummaries, nextToken: page.NextToken };
     })) {
       for (const context of contexts) {
         const uri = context.Source?.SourceUri;
@@ -338,9 +289,9 @@ export class SageMakerCatalogSource implements CatalogSource {
       }
     }
     const downstream = new Map<string, string[]>();
-    for await (const associations of listAll<AssociationSummary>(async (token) => {
-      const page = await this.call('ListAssociations', () => this.client.send(new ListAssociationsCommand({ MaxResults: PAGE_SIZE, NextToken: token })));
-      return { items: page.AssociationSummaries, NextToken: page.NextToken };
+    for await (const associations of listPages<AssociationSummary>(async (token) => {
+      const page = await this.call('ListAssociations', () => this.client.send(new ListAssociationsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      return { items: page.AssociationSummaries, nextToken: page.NextToken };
     })) {
       for (const a of associations) {
         if (!a.SourceArn || !a.DestinationArn) continue;

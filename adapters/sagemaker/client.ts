@@ -1,8 +1,7 @@
-import { SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { AdaptiveRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, StandardRetryBackoffStrategy } from '@smithy/types';
-import { NotFoundError, UpstreamUnavailableError } from '../../platform/errors.ts';
-import { log, redact } from '../../platform/log.ts';
+import { callOwner, type OwnerCallOptions, type OwnerErrorInfo } from '../kit/index.ts';
 import type { CloudProviderConfig } from '../core/provider-config.ts';
 
 export interface SageMakerClientDeps {
@@ -43,23 +42,20 @@ export function createSageMakerClient(config: CloudProviderConfig, deps: SageMak
 /** ValidationException messages SageMaker uses for "no such resource" (it has no NotFound for most APIs). */
 const MISSING = /does not exist|could not find|cannot find|can't find/i;
 
+/** SageMaker's conventions on top of the kit's: a "does not exist" ValidationException is a missing resource. */
+function classifySageMakerError(error: unknown, common: OwnerErrorInfo): OwnerErrorInfo {
+  return common.name === 'ValidationException' && MISSING.test(common.message) ? { ...common, fault: 'not-found' } : common;
+}
+
+/** How the SageMaker adapter calls its owner (for the kit's callOwner / describeOrNull). */
+export const sageMakerCalls = (provider: string): OwnerCallOptions => ({ provider, cloud: 'SageMaker', classify: classifySageMakerError });
+
 /**
  * Calls SageMaker once (the SDK retries inside) and translates what comes back into Cairn's
- * vocabulary: a missing resource is NotFoundError, anything that kept failing (throttling, 5xx,
- * network, credentials) is UpstreamUnavailableError naming the provider. Messages are SageMaker's
- * own (no request, headers or signature), masked again for anything secret-looking.
+ * vocabulary (adapters/kit/errors.ts): a missing resource named by `notFound` is NotFoundError,
+ * anything that kept failing (throttling, 5xx, network, credentials) is UpstreamUnavailableError
+ * naming the provider. Messages are SageMaker's own, masked again for anything secret-looking.
  */
-export async function callSageMaker<T>(provider: string, operation: string, send: () => Promise<T>, notFound?: { kind: string; id: string }): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    const name = (error as { name?: string }).name ?? 'Error';
-    const message = redact((error as Error).message ?? String(error));
-    if (notFound && (name === 'ResourceNotFound' || (name === 'ValidationException' && MISSING.test(message)))) {
-      throw new NotFoundError(notFound.kind, notFound.id, { cause: error });
-    }
-    const attempts = error instanceof SageMakerServiceException ? error.$metadata.attempts : undefined;
-    log.warn({ provider, operation, errorType: name, attempts, message }, 'SageMaker call failed');
-    throw new UpstreamUnavailableError(provider, `SageMaker ${operation} failed${attempts ? ` after ${attempts} attempt(s)` : ''}: ${name}: ${message}`, { cause: error });
-  }
+export function callSageMaker<T>(provider: string, operation: string, send: () => Promise<T>, notFound?: { kind: string; id: string }): Promise<T> {
+  return callOwner(sageMakerCalls(provider), operation, send, notFound);
 }

@@ -1,4 +1,17 @@
-import type { Database } from '../../../platform/database.ts';
+import type { Database, Transaction } from '../../../platform/database.ts';
+import { endLineageEdges } from '../../lineage/edge/writer.ts';
+import { insertOrUpdate } from '../../shared/synced-rows.ts';
+
+/** A deployment as its endpoint's owner reports it (a SageMaker variant), in the catalog's terms. */
+export interface ObservedDeployment {
+  id: string;
+  endpointId: string;
+  nativeId: string;
+  modelVersionId: string;
+  strategy: string;
+  trafficPercent: number;
+  shadowPercent: number;
+}
 
 export class DeploymentRepository {
   constructor(private readonly db: Database) {}
@@ -13,5 +26,54 @@ export class DeploymentRepository {
 
   byModelVersionIds(versionIds: readonly string[]) {
     return this.db.deployment.findMany({ where: { modelVersionId: { in: [...versionIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  /**
+   * Retires deployments for good: RETIRED at `at`, with no live or shadow share, and their
+   * DEPLOYED_AS and SERVED_BY edges ended (kept as history). Deployments already retired keep
+   * their first retirement. Whoever retires one (a request, a RECREATE deploy, a sync that no
+   * longer finds it at the owner) retires it this way.
+   */
+  async retire(tx: Transaction, ids: readonly string[], at: Date) {
+    if (!ids.length) return;
+    await tx.deployment.updateMany({ where: { id: { in: [...ids] }, status: { not: 'RETIRED' } }, data: { status: 'RETIRED', retiredAt: at, trafficPercent: 0, shadowPercent: 0 } });
+    await endLineageEdges(tx, [...ids], ['DEPLOYED_AS', 'SERVED_BY'], at);
+  }
+
+  /** What a sync compares an endpoint's deployments with: their status and shares, in the caller's transaction. */
+  sharesOf(tx: Transaction, endpointIds: readonly string[]) {
+    return tx.deployment.findMany({
+      where: { endpointId: { in: [...endpointIds] } },
+      select: { id: true, endpointId: true, status: true, trafficPercent: true, shadowPercent: true },
+    });
+  }
+
+  /** The model versions among `ids` the catalog has (a deployment must serve one of them). */
+  async knownModelVersionIds(tx: Transaction, ids: readonly string[]): Promise<Set<string>> {
+    const rows = await tx.modelVersion.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Records deployments as their owner now reports them: ACTIVE with the owner's shares, made by
+   * `sync:<provider>` when new. A deployment retired before and back at the owner is active again.
+   */
+  async upsertObserved(tx: Transaction, provider: string, deployments: readonly ObservedDeployment[], now: Date) {
+    const fields = (d: ObservedDeployment) => ({
+      modelVersionId: d.modelVersionId,
+      strategy: d.strategy,
+      status: 'ACTIVE',
+      trafficPercent: d.trafficPercent,
+      shadowPercent: d.shadowPercent,
+      retiredAt: null,
+      lastSeenAt: now,
+    });
+    await insertOrUpdate(
+      deployments,
+      (d) => d.id,
+      (ids) => tx.deployment.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+      (fresh) => tx.deployment.createMany({ data: fresh.map((d) => ({ id: d.id, endpointId: d.endpointId, nativeId: d.nativeId, createdBy: `sync:${provider}`, ...fields(d) })) }),
+      (d) => tx.deployment.update({ where: { id: d.id }, data: fields(d) }),
+    );
   }
 }

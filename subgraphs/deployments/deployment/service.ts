@@ -6,7 +6,7 @@ import { globalId, parseGlobalId } from '../../../platform/ids.ts';
 import type { Deployment as DeploymentRow, Endpoint as EndpointRow } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { globalIdProblems, httpUrl, NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
-import { addLineageEdges, endLineageEdges } from '../../lineage/edge/writer.ts';
+import { addLineageEdges } from '../../lineage/edge/writer.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { RolloutRepository } from '../rollout/repository.ts';
 import type { RolloutPlan, RolloutService } from '../rollout/service.ts';
@@ -254,8 +254,7 @@ export class DeploymentService {
   /** Retires a deployment at the owner and in the catalog; its lineage edges end (they are kept as history). */
   private async retireRow(tx: Transaction, endpoint: EndpointRow, deployment: DeploymentRow, at: Date) {
     await this.providers.get(endpoint.providerName).retireDeployment(tx, endpointRef(endpoint), { id: deployment.id, nativeId: deployment.nativeId });
-    await tx.deployment.update({ where: { id: deployment.id }, data: { status: 'RETIRED', retiredAt: at, trafficPercent: 0, shadowPercent: 0 } });
-    await endLineageEdges(tx, deployment.id, ['DEPLOYED_AS', 'SERVED_BY'], at);
+    await this.repository.retire(tx, [deployment.id], at);
   }
 
   /**

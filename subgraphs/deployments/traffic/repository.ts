@@ -63,3 +63,35 @@ export class TrafficRepository {
     return this.db.trafficChange.findMany({ where: { endpointId, ...(before != null ? { id: { lt: before } } : {}) }, orderBy: { id: 'desc' }, take: first });
   }
 }
+
+/** Why a split changed, including the owner's own changes that a sync found. */
+export type TrafficHistoryReason = TrafficReason | 'SYNC';
+
+/** One entry of an endpoint's traffic history. */
+export interface TrafficHistoryEntry {
+  endpointId: string;
+  split: Split;
+  reason: TrafficHistoryReason;
+  actor: string;
+  rolloutId?: string | null;
+  at: Date;
+}
+
+/**
+ * Appends entries to endpoints' traffic histories in one statement (a sync records the splits its
+ * owner changed on many endpoints at once). The split is recorded as given (normalized by the caller).
+ */
+export async function appendTrafficHistory(tx: Transaction, entries: readonly TrafficHistoryEntry[]) {
+  if (!entries.length) return;
+  await tx.trafficChange.createMany({
+    data: entries.map((entry) => ({
+      endpointId: entry.endpointId,
+      live: entry.split.live as unknown as Prisma.InputJsonValue,
+      shadow: entry.split.shadow as unknown as Prisma.InputJsonValue,
+      reason: entry.reason,
+      actor: entry.actor,
+      rolloutId: entry.rolloutId ?? null,
+      createdAt: entry.at,
+    })),
+  });
+}

@@ -52,3 +52,11 @@ export function splitOf(deployments: { id: string; trafficPercent: number; shado
     shadow: normalize(deployments.map((d) => ({ deploymentId: d.id, percent: d.shadowPercent }))),
   };
 }
+
+/**
+ * The deployment a split gives all live traffic, if one: it becomes the endpoint's stable
+ * deployment (where a rollback returns), whoever changed the split.
+ */
+export function fullShareOf(split: Split): string | null {
+  return split.live.find((share) => share.percent === 100)?.deploymentId ?? null;
+}

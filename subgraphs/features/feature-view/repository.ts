@@ -1,5 +1,13 @@
 import type { Database, Transaction } from '../../../platform/database.ts';
+import { globalId } from '../../../platform/ids.ts';
+import type { FeatureViewRecord } from '../../../adapters/core/catalog-source.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
+import { insertOrUpdate, removedAt, seenAt, type SyncedRow } from '../../shared/synced-rows.ts';
+
+/** A feature view a sync pulled, with the hash of its definition (a changed definition, a changed hash). */
+export interface SyncedFeatureView extends SyncedRow<FeatureViewRecord> {
+  definitionHash: string;
+}
 
 export interface FeatureViewFilter {
   owner?: string | null;
@@ -67,5 +75,56 @@ export class FeatureViewRepository {
       this.db.featureView.count({ where }),
     ]);
     return { items, totalCount };
+  }
+
+  // --- feature views as their owner reports them (a cloud's feature groups, pulled by sync) ------
+
+  /**
+   * Records feature views of `provider` and their features as their owner now reports them. A
+   * cloud's feature group has one version in Cairn (1): the owner keeps no version history.
+   */
+  async upsertSynced(tx: Transaction, provider: string, items: readonly SyncedFeatureView[], now: Date) {
+    const idOf = (item: SyncedFeatureView) => globalId('featureView', provider, item.nativeId);
+    const fields = ({ record, definitionHash }: SyncedFeatureView) => ({
+      entity: record.entity,
+      joinKey: record.joinKey,
+      ttlSeconds: record.ttlSeconds,
+      description: record.description,
+      tags: record.tags,
+      definitionHash,
+      ...seenAt(now),
+    });
+    await insertOrUpdate(
+      items,
+      idOf,
+      (ids) => tx.featureView.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+      (fresh) => tx.featureView.createMany({ data: fresh.map((item) => ({ id: idOf(item), providerName: provider, name: item.record.name, version: 1, nativeId: item.nativeId, ...fields(item) })) }),
+      (item) => tx.featureView.update({ where: { id: idOf(item) }, data: fields(item) }),
+    );
+    const features = items.flatMap((item) =>
+      item.record.features.map((feature, position) => ({
+        id: globalId('feature', provider, `${item.nativeId}/${feature.name}`),
+        featureViewId: idOf(item),
+        name: feature.name,
+        fields: { dtype: feature.dtype, description: feature.description, position },
+      })),
+    );
+    await insertOrUpdate(
+      features,
+      (f) => f.id,
+      (ids) => tx.feature.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+      (fresh) => tx.feature.createMany({ data: fresh.map((f) => ({ id: f.id, featureViewId: f.featureViewId, name: f.name, ...f.fields })) }),
+      (f) => tx.feature.update({ where: { id: f.id }, data: f.fields }),
+    );
+  }
+
+  /** Feature views gone from their owner (the rows and their history stay). */
+  async markRemoved(tx: Transaction, ids: readonly string[], now: Date) {
+    await tx.featureView.updateMany({ where: { id: { in: [...ids] } }, data: removedAt(now) });
+  }
+
+  /** Feature views a sync saw unchanged. */
+  async touchSeen(tx: Transaction, ids: readonly string[], now: Date) {
+    await tx.featureView.updateMany({ where: { id: { in: [...ids] } }, data: { lastSeenAt: now } });
   }
 }

@@ -1,5 +1,8 @@
 import type { Database, Transaction } from '../../../platform/database.ts';
+import { globalId } from '../../../platform/ids.ts';
+import type { ModelVersionRecord, RegisteredModelRecord } from '../../../adapters/core/catalog-source.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
+import { insertOrUpdate, removedAt, seenAt, type SyncedRow } from '../../shared/synced-rows.ts';
 
 export class ModelVersionRepository {
   constructor(private readonly db: Database) {}
@@ -74,5 +77,70 @@ export class ModelVersionRepository {
       orderBy: { modelVersionId: 'asc' },
     });
     return links.map((link) => ({ ...link.modelVersion, featureId: link.featureId }));
+  }
+
+  // --- models and versions as their owner reports them (a cloud's registry, pulled by sync) -----
+
+  /** Records registered models of `provider` as their owner now reports them (seen now; back if removed). */
+  async upsertSyncedModels(tx: Transaction, provider: string, items: readonly SyncedRow<RegisteredModelRecord>[], now: Date) {
+    const idOf = (item: SyncedRow<RegisteredModelRecord>) => globalId('model', provider, item.nativeId);
+    const fields = ({ record }: SyncedRow<RegisteredModelRecord>) => ({ description: record.description, tags: record.tags, ...seenAt(now) });
+    await insertOrUpdate(
+      items,
+      idOf,
+      (ids) => tx.registeredModel.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+      (fresh) => tx.registeredModel.createMany({ data: fresh.map((item) => ({ id: idOf(item), providerName: provider, name: item.record.name, nativeId: item.nativeId, ...fields(item) })) }),
+      (item) => tx.registeredModel.update({ where: { id: idOf(item) }, data: fields(item) }),
+    );
+  }
+
+  /**
+   * Records model versions of `provider` as their owner now reports them, stage included: the
+   * owner's stage is the truth (a promotion made in the cloud's own console shows up here).
+   */
+  async upsertSyncedVersions(tx: Transaction, provider: string, items: readonly SyncedRow<ModelVersionRecord>[], now: Date) {
+    const idOf = (item: SyncedRow<ModelVersionRecord>) => globalId('modelVersion', provider, item.nativeId);
+    const fields = ({ record }: SyncedRow<ModelVersionRecord>) => ({
+      stage: record.stage,
+      artifactUri: record.artifactUri,
+      imageUri: record.imageUri,
+      gitCommit: record.gitCommit,
+      description: record.description,
+      createdBy: record.createdBy,
+      metrics: record.metrics,
+      params: record.params,
+      tags: record.tags,
+      ...seenAt(now),
+    });
+    await insertOrUpdate(
+      items,
+      idOf,
+      (ids) => tx.modelVersion.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+      (fresh) =>
+        tx.modelVersion.createMany({
+          data: fresh.map((item) => ({ id: idOf(item), modelId: globalId('model', provider, item.record.modelNativeId), version: item.record.version, nativeId: item.nativeId, ...fields(item) })),
+        }),
+      (item) => tx.modelVersion.update({ where: { id: idOf(item) }, data: fields(item) }),
+    );
+  }
+
+  /** Registered models gone from their owner (the rows and their history stay). */
+  async markModelsRemoved(tx: Transaction, ids: readonly string[], now: Date) {
+    await tx.registeredModel.updateMany({ where: { id: { in: [...ids] } }, data: removedAt(now) });
+  }
+
+  /** Model versions gone from their owner (promotions and audit events keep pointing at them). */
+  async markVersionsRemoved(tx: Transaction, ids: readonly string[], now: Date) {
+    await tx.modelVersion.updateMany({ where: { id: { in: [...ids] } }, data: removedAt(now) });
+  }
+
+  /** Registered models a sync saw unchanged. */
+  async touchModels(tx: Transaction, ids: readonly string[], now: Date) {
+    await tx.registeredModel.updateMany({ where: { id: { in: [...ids] } }, data: { lastSeenAt: now } });
+  }
+
+  /** Model versions a sync saw unchanged. */
+  async touchVersions(tx: Transaction, ids: readonly string[], now: Date) {
+    await tx.modelVersion.updateMany({ where: { id: { in: [...ids] } }, data: { lastSeenAt: now } });
   }
 }

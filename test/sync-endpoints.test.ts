@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSageMakerCairn, type SageMakerTestCairn } from '../emulators/sagemaker/cairn.ts';
+import { startSageMakerCairn, type SageMakerTestCairn } from './sagemaker-cairn.ts';
 
 /**
  * What a sync finds on a cloud endpoint is recorded by the deployments subgraph's own rules, the

@@ -6,6 +6,7 @@ import type {
   MaterializeResult,
   PointInTimeJoinRequest,
   TrainingRow,
+  TrainingSetProvider,
   TrainingSetResult,
 } from '../core/feature-store.ts';
 import type { OnlineStore } from '../core/online-store.ts';
@@ -27,7 +28,7 @@ const OBJECT_PAIRS = 40;
  * Prisma: never a second pool, which the embedded PGlite cannot take); Prisma's raw-query path costs
  * about twice the time on 100k-row array parameters.
  */
-export class BuiltinFeatureStoreProvider implements FeatureStoreProvider {
+export class BuiltinFeatureStoreProvider implements FeatureStoreProvider, TrainingSetProvider {
   readonly provider = BUILTIN_PROVIDER;
 
   constructor(

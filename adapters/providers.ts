@@ -39,6 +39,9 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps = {}):
 /** A capability by name, as a provider instance declares it. */
 export type Capability<C extends ProviderCapability> = NonNullable<ProviderInstance[C]>;
 
+/** The one lookup services use to reach an asset's owner (a `ProviderRegistry`, or a test's stand-in). */
+export type CapabilityLookup = Pick<ProviderRegistry, 'capability'>;
+
 /**
  * The provider instances running in this process, by name: the one place services find the owner
  * of an asset's capability. Asking a provider for a capability it does not declare (or a provider

@@ -1,7 +1,7 @@
 import type { Database } from '../../platform/database.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
 import type { TrainingSetProvider } from '../../adapters/core/feature-store.ts';
-import type { ProviderRegistry } from '../../adapters/providers.ts';
+import type { CapabilityLookup } from '../../adapters/providers.ts';
 import { DatasetService } from './dataset/service.ts';
 import { FeatureService } from './feature/service.ts';
 import { FeatureViewService } from './feature-view/service.ts';
@@ -10,14 +10,11 @@ import { IngestService } from './ingest/service.ts';
 import { MaterializationService } from './materialization/service.ts';
 import { OnlineFeatureService } from './online/service.ts';
 
-/** Where a feature view's data operations go: the `features` capability of the view's provider, or NOT_SUPPORTED. */
-export type FeatureOwners = Pick<ProviderRegistry, 'capability'>;
-
 export interface FeatureServicesDeps {
   db: Database;
   jobs: JobQueue;
-  /** The provider instances: ingest, materialization and online reads go to the owner of each view. */
-  owners: FeatureOwners;
+  /** The provider instances: ingest, materialization and online reads go to the `features` capability of each view's owner. */
+  owners: CapabilityLookup;
   /** Training sets are joined from the built-in offline store's history. */
   trainingSets: TrainingSetProvider;
   /** Where dataset exports are written (`<dir>/exports`). */

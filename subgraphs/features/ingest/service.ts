@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Database } from '../../../platform/database.ts';
 import { NotFoundError } from '../../../platform/errors.ts';
 import type { FeatureRow } from '../../../adapters/core/feature-store.ts';
-import type { FeatureOwners } from '../services.ts';
+import type { CapabilityLookup } from '../../../adapters/providers.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import type { FeatureService } from '../feature/service.ts';
@@ -43,7 +43,7 @@ export interface IngestOutcome {
 export class IngestService {
   constructor(
     private readonly db: Database,
-    private readonly owners: FeatureOwners,
+    private readonly owners: CapabilityLookup,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
     private readonly clock: () => Date,

@@ -8,7 +8,7 @@ import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.
 import type { FeatureService } from '../feature/service.ts';
 import type { FeatureViewService } from '../feature-view/service.ts';
 import { QualityEvaluation } from '../quality/service.ts';
-import type { FeatureOwners } from '../services.ts';
+import type { CapabilityLookup } from '../../../adapters/providers.ts';
 
 /** The job queue name materializations run under. */
 export const MATERIALIZE_JOB = 'materialize';
@@ -19,7 +19,7 @@ export class MaterializationService {
   constructor(
     private readonly db: Database,
     private readonly jobs: JobQueue,
-    private readonly owners: FeatureOwners,
+    private readonly owners: CapabilityLookup,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
     private readonly clock: () => Date,
@@ -56,9 +56,10 @@ export class MaterializationService {
   }
 
   /**
-   * The job: has the view's owner copy its changed entities to the online store from the last watermark, logs
-   * progress per batch, then records the run, the new watermark and the quality checks. A failure
-   * marks the run FAILED and rethrows, so the queue retries it (a retry starts from the watermark).
+   * The job: has the view's owner copy its changed entities to the online store from the last
+   * watermark, logs progress per batch, then records the run, the new watermark and the quality
+   * checks. A failure marks the run FAILED and rethrows, so the queue retries it (a retry starts
+   * from the watermark).
    */
   async execute(runId: string): Promise<void> {
     const run = await this.db.materializationRun.findUnique({ where: { id: runId } });

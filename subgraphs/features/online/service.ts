@@ -1,5 +1,5 @@
 import { InputError, NotFoundError } from '../../../platform/errors.ts';
-import type { FeatureOwners } from '../services.ts';
+import type { CapabilityLookup } from '../../../adapters/providers.ts';
 import type { FeatureService } from '../feature/service.ts';
 import type { FeatureViewService } from '../feature-view/service.ts';
 
@@ -17,15 +17,13 @@ interface ViewDefinition {
   providerName: string;
   ttlSeconds: number | null;
   featureNames: string[];
-  /** Feature name -> dtype (INT64, FLOAT64, STRING, BOOL, TIMESTAMP, FLOAT32_LIST). */
-  dtypes: Map<string, string>;
 }
 
 export class OnlineFeatureService {
   private readonly definitions = new Map<string, { until: number; definition: Promise<ViewDefinition | null> }>();
 
   constructor(
-    private readonly owners: FeatureOwners,
+    private readonly owners: CapabilityLookup,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
     private readonly clock: () => Date,
@@ -45,18 +43,12 @@ export class OnlineFeatureService {
         providerName: view.providerName,
         ttlSeconds: view.ttlSeconds,
         featureNames: features.map((feature) => feature.name),
-        dtypes: new Map(features.map((feature) => [feature.name, feature.dtype])),
       };
     })();
     this.definitions.set(name, { until: performance.now() + DEFINITION_CACHE_MS, definition });
     // Unknown views and failures are not remembered.
     definition.then((d) => d === null && this.definitions.delete(name), () => this.definitions.delete(name));
     return definition;
-  }
-
-  /** The view's features and their dtypes (from the same short-lived cache as lookups), or null for an unknown view. */
-  async featureTypes(featureViewName: string): Promise<Map<string, string> | null> {
-    return (await this.definition(featureViewName))?.dtypes ?? null;
   }
 
   /**

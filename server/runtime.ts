@@ -170,8 +170,9 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         const url = config.subgraphUrls[name];
         subgraphs[name] = url ? { url } : { schema: await buildSubgraph(name) };
       }
-      router = new InferenceRouter({ db, online: services.features.online, ...config.router, clock: options.clock, stats: recorder });
+      router = new InferenceRouter({ db, features: services.providerInstances, ...config.router, clock: options.clock, stats: recorder });
       const inference = router;
+      services.features.featureViews.onApply(() => inference.invalidateFeatureViews());
       closers.push(() => inference.close());
       server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, queryLimits: config.queryLimits, router });
       const remote = Object.keys(config.subgraphUrls);

@@ -1,10 +1,23 @@
+import type { FeatureStoreProvider } from '../adapters/core/feature-store.ts';
 import { RouterError } from './errors.ts';
+import type { FeatureViewDefinition, FeatureViewDefinitions } from './feature-views.ts';
 
-/** What enrichment needs of the features subgraph's online lookup service (OnlineFeatureService). */
-export interface OnlineLookup {
-  lookup(featureView: string, entityKeys: readonly string[]): Promise<{ entityKey: string; values: Record<string, unknown> }[]>;
-  featureTypes(featureView: string): Promise<Map<string, string> | null>;
+/**
+ * Where enrichment reads online values: the `features` capability of a view's provider, through
+ * the provider registry (`ProviderRegistry.capability`, NotSupportedError for a provider without one).
+ */
+export interface FeatureOwners {
+  capability(provider: string, capability: 'features', operation: string): Pick<FeatureStoreProvider, 'readOnline'>;
 }
+
+/** What enrichment reads: each view's definition (cached) and its owner's online values. */
+export interface OnlineFeatureSource {
+  definitions: FeatureViewDefinitions;
+  owners: FeatureOwners;
+}
+
+/** Entity keys per enriched call, as for `onlineFeatures`: one online-store round trip stays bounded. */
+const MAX_ENTITY_KEYS = 1000;
 
 type Json = Record<string, unknown>;
 
@@ -17,17 +30,38 @@ function keyOf(value: unknown, where: string): string {
   throw new RouterError(400, 'BAD_USER_INPUT', `${where} must hold the entity key (a non-empty string or a number)`);
 }
 
-async function valuesByKey(online: OnlineLookup, featureView: string, keys: string[]) {
+/** The view's values of each key (one batched read at the view's owner) and its features in declared order. */
+async function valuesByKey(source: OnlineFeatureSource, featureView: string, keys: string[]) {
   const unique = [...new Set(keys)];
+  if (unique.length > MAX_ENTITY_KEYS) throw new RouterError(400, 'BAD_USER_INPUT', `at most ${MAX_ENTITY_KEYS} entity keys per request`);
+  let found: FeatureViewDefinition | null;
   try {
-    // One batched lookup for the whole request.
-    const rows = await online.lookup(featureView, unique);
-    return new Map(rows.map((row) => [row.entityKey, row.values]));
+    found = await source.definitions.get(featureView);
   } catch (error) {
-    if ((error as { code?: string }).code === 'BAD_USER_INPUT') throw new RouterError(400, 'BAD_USER_INPUT', (error as Error).message);
-    throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `online feature lookup in ${featureView} failed`, { cause: error });
+    throw lookupFailed(featureView, error);
+  }
+  const view = found;
+  if (!view) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `online feature lookup in ${featureView} failed: no such feature view`);
+  let owner: Pick<FeatureStoreProvider, 'readOnline'>;
+  try {
+    owner = source.owners.capability(view.providerName, 'features', 'online feature enrichment');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'NOT_SUPPORTED') throw new RouterError(501, 'NOT_SUPPORTED', `feature view ${featureView}: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
+  try {
+    // One batched read for the whole request.
+    const rows = await owner.readOnline(view.name, unique, view.featureNames);
+    const values = new Map<string, Record<string, unknown>>();
+    rows.forEach((row, index) => values.set(unique[index]!, row?.values ?? Object.fromEntries(view.featureNames.map((name) => [name, null]))));
+    return { values, view };
+  } catch (error) {
+    throw lookupFailed(featureView, error);
   }
 }
+
+const lookupFailed = (featureView: string, cause: unknown) =>
+  new RouterError(502, 'UPSTREAM_UNAVAILABLE', `online feature lookup in ${featureView} failed`, { cause });
 
 /**
  * A predict body with the online features of its entity added under `features` (an object
@@ -35,7 +69,7 @@ async function valuesByKey(online: OnlineLookup, featureView: string, keys: stri
  * is a batch: each instance carries its own key and gets its own `features`. The router's values
  * replace any `features` the caller sent: a model sees the store's values, never forged ones.
  */
-export async function enrichPredict(online: OnlineLookup, featureView: string, keyField: string, body: Json): Promise<Json> {
+export async function enrichPredict(source: OnlineFeatureSource, featureView: string, keyField: string, body: Json): Promise<Json> {
   if (Array.isArray(body.instances)) {
     const instances = body.instances as unknown[];
     const keys = instances.map((instance, i) => {
@@ -44,11 +78,11 @@ export async function enrichPredict(online: OnlineLookup, featureView: string, k
       }
       return keyOf((instance as Json)[keyField], `instances[${i}].${keyField}`);
     });
-    const values = await valuesByKey(online, featureView, keys);
+    const { values } = await valuesByKey(source, featureView, keys);
     return { ...body, instances: instances.map((instance, i) => ({ ...(instance as Json), features: values.get(keys[i]!) })) };
   }
   const key = keyOf(body[keyField], keyField);
-  const values = await valuesByKey(online, featureView, [key]);
+  const { values } = await valuesByKey(source, featureView, [key]);
   return { ...body, features: values.get(key) };
 }
 
@@ -64,15 +98,15 @@ interface Tensor {
  * for the n keys of the key tensor (the input named `keyField`, flattened), datatype from the
  * feature's dtype; null elements for unknown entities. Feature tensors replace inputs of the same name.
  */
-export async function enrichInfer(online: OnlineLookup, featureView: string, keyField: string, body: Json): Promise<Json> {
+export async function enrichInfer(source: OnlineFeatureSource, featureView: string, keyField: string, body: Json): Promise<Json> {
   const inputs = body.inputs as Tensor[];
   const keyTensor = inputs.find((input) => input && input.name === keyField);
   if (!keyTensor || !Array.isArray(keyTensor.data)) {
     throw new RouterError(400, 'BAD_USER_INPUT', `inputs must hold a tensor named ${keyField} with the entity keys`);
   }
   const keys = (keyTensor.data as unknown[]).flat(Infinity).map((value, i) => keyOf(value, `${keyField}.data[${i}]`));
-  const [values, types] = await Promise.all([valuesByKey(online, featureView, keys), online.featureTypes(featureView)]);
-  const features = [...(types ?? new Map<string, string>())];
+  const { values, view } = await valuesByKey(source, featureView, keys);
+  const features = [...view.dtypes];
   const names = new Set(features.map(([name]) => name));
   const tensors: Tensor[] = features.map(([name, dtype]) => ({
     name,

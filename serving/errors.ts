@@ -7,6 +7,7 @@ export type RouterErrorCode =
   | 'NOT_FOUND'
   | 'PAYLOAD_TOO_LARGE'
   | 'NO_LIVE_DEPLOYMENT'
+  | 'NOT_SUPPORTED'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
   | 'LOOP_DETECTED';

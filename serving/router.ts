@@ -4,16 +4,20 @@ import { Agent } from 'undici';
 import type { Database } from '../platform/database.ts';
 import { log } from '../platform/log.ts';
 import { problemPath, textProblem, untrustedValueProblem } from '../platform/untrusted-input.ts';
-import { enrichInfer, enrichPredict, type OnlineLookup } from './enrichment.ts';
+import { enrichInfer, enrichPredict, type FeatureOwners, type OnlineFeatureSource } from './enrichment.ts';
 import { RouterError } from './errors.ts';
+import { FeatureViewDefinitions } from './feature-views.ts';
 import { RouterMetrics, type Outcome } from './metrics.ts';
 import { pickLive, RoutingTables, type RouteTarget, type RoutingTable } from './routing-table.ts';
 import { DeploymentStatsRecorder } from './stats.ts';
 
 export interface InferenceRouterOptions {
   db: Database;
-  /** The features subgraph's online lookup service (its definition cache and one batched store read). */
-  online: OnlineLookup;
+  /**
+   * The provider instances (`ProviderRegistry`): enrichment reads a view's online values through the
+   * `features` capability of the view's provider, in one batched read per request.
+   */
+  features: FeatureOwners;
   /** Bound on a model server's answer: headers, then each pause in its body (CAIRN_ROUTER_TIMEOUT_MS). */
   timeoutMs: number;
   /** Largest request body accepted (CAIRN_ROUTER_MAX_BODY_BYTES). */
@@ -22,6 +26,8 @@ export interface InferenceRouterOptions {
   shadowConcurrency: number;
   /** How long an endpoint's routing table is reused (default 1 s; `invalidate` clears it at once). */
   tableTtlMs?: number;
+  /** How long a feature view's definition is reused by enrichment (default 1 s; `invalidateFeatureViews` clears them). */
+  definitionTtlMs?: number;
   clock?: () => Date;
   /** Where calls are recorded for canary analysis; a recorder shared with the deployments provider, or a new one on `clock`. */
   stats?: DeploymentStatsRecorder;
@@ -62,6 +68,7 @@ export class InferenceRouter {
   readonly stats: DeploymentStatsRecorder;
   readonly metrics = new RouterMetrics();
   private readonly tables: RoutingTables;
+  private readonly online: OnlineFeatureSource;
   private readonly agent: Agent;
   private shadowInFlight = 0;
   private readonly mirrors = new Set<Promise<unknown>>();
@@ -70,6 +77,7 @@ export class InferenceRouter {
     const clock = options.clock;
     this.stats = options.stats ?? new DeploymentStatsRecorder({ now: clock ? () => clock().getTime() : Date.now });
     this.tables = new RoutingTables(options.db, options.tableTtlMs ?? 1000);
+    this.online = { definitions: new FeatureViewDefinitions(options.db, options.definitionTtlMs ?? 1000), owners: options.features };
     // Keep-alive connections to every model server, reused across calls.
     this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
   }
@@ -77,6 +85,11 @@ export class InferenceRouter {
   /** Forgets an endpoint's cached routing table (called when its split changes). */
   invalidate(endpointName: string): void {
     this.tables.invalidate(endpointName);
+  }
+
+  /** Forgets the cached feature view definitions (called when a view is applied). */
+  invalidateFeatureViews(): void {
+    this.online.definitions.invalidate();
   }
 
   /** `POST /endpoints/{name}/predict` and `POST /v2/models/{name}/infer`. */
@@ -202,8 +215,8 @@ export class InferenceRouter {
 
   private enrich(target: RouteTarget, protocol: Protocol, body: Record<string, unknown>) {
     return protocol === 'predict'
-      ? enrichPredict(this.options.online, target.featureView!, target.entityKeyField!, body)
-      : enrichInfer(this.options.online, target.featureView!, target.entityKeyField!, body);
+      ? enrichPredict(this.online, target.featureView!, target.entityKeyField!, body)
+      : enrichInfer(this.online, target.featureView!, target.entityKeyField!, body);
   }
 
   private async send(target: RouteTarget, method: 'GET' | 'POST', path: string, body: Buffer | null, hops: number): Promise<Upstream> {

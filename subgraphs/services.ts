@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import type { Database } from '../platform/database.ts';
-import { BuiltinFeatureStoreProvider } from '../adapters/builtin/feature-store.ts';
 import type { JobQueue } from '../platform/jobs.ts';
-import { BuiltinModelRegistryProvider } from '../adapters/builtin/model-registry.ts';
 import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
 import type { ProviderInstance } from '../adapters/core/provider-instance.ts';
 import type { OnlineStore } from '../adapters/core/online-store.ts';
-import { BuiltinDeploymentProvider } from '../adapters/builtin/deployment.ts';
+import { BUILTIN_PROVIDER } from '../adapters/builtin/provider.ts';
+import { createProvider, ProviderRegistry } from '../adapters/providers.ts';
 import type { DeploymentProvider, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 import { createDeploymentServices } from './deployments/services.ts';
 import { createFeatureServices } from './features/services.ts';
@@ -59,14 +58,26 @@ export interface ServiceOptions {
 /** Everything the subgraphs' resolvers call, built once per process from the database, online store and job queue. */
 export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   const clock = options.clock ?? (() => new Date());
-  const store = new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, { writeConcurrency: options.offlineWriteConcurrency ?? 1 });
+  // The built-in provider comes from the typed registry like every cloud; all of them in one lookup.
+  const builtin = createProvider(
+    { name: BUILTIN_PROVIDER, kind: 'BUILTIN' },
+    {
+      builtin: {
+        ...deps,
+        offlineWriteConcurrency: options.offlineWriteConcurrency,
+        deploymentStats: options.deploymentStats,
+        onSplitChanged: options.onSplitChanged,
+      },
+    },
+  );
   const clouds = options.clouds ?? [];
+  const providerInstances = new ProviderRegistry([builtin, ...clouds.map((c) => c.instance)]);
   const registries = new Map(
-    [...(options.registries ?? [new BuiltinModelRegistryProvider()]), ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : []))].map((r) => [r.providerName, r]),
+    [...(options.registries ?? [builtin.registry]), ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : []))].map((r) => [r.providerName, r]),
   );
   // The built-in router (or the given owners) plus every cloud provider that owns endpoints.
   const deploymentProviders = [
-    ...(options.deploymentProviders ?? [new BuiltinDeploymentProvider({ stats: options.deploymentStats, onSplitChanged: options.onSplitChanged })]),
+    ...(options.deploymentProviders ?? [builtin.deployments]),
     ...clouds.flatMap((c) => (c.instance.deployments ? [c.instance.deployments] : [])),
   ];
   const registryFor = (name: string) => registries.get(name);
@@ -81,7 +92,14 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     ownListener: options.ownListener,
   });
   return {
-    features: createFeatureServices({ db: deps.db, jobs: deps.jobs, store, dataDir: options.dataDir ?? '.cairn', clock }),
+    features: createFeatureServices({
+      db: deps.db,
+      jobs: deps.jobs,
+      owners: providerInstances,
+      trainingSets: builtin.features,
+      dataDir: options.dataDir ?? '.cairn',
+      clock,
+    }),
     models: {
       versions: new ModelVersionService(deps.db, registryFor, webhooks),
       policies,
@@ -110,6 +128,8 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
       new Map(clouds.flatMap((c) => (c.instance.catalog ? [[c.instance.name, c.instance.catalog] as const] : []))),
       { clock, intervals: new Map(clouds.map((c) => [c.instance.name, c.syncIntervalSeconds])) },
     ),
+    /** Every provider instance of this process by name, with the capabilities each declares. */
+    providerInstances,
     /** The owner of a provider's endpoints (the built-in router, a cloud's endpoints), if it has one. */
     deploymentProviderFor: (name: string) => deploymentProviders.find((p) => p.providerName === name),
   };

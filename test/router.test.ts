@@ -220,7 +220,7 @@ describe('shadow concurrency bound', () => {
     const shadow = await server(modelServerThatAnswersSlowly('bound-shadow', 1000));
     await endpointWith('bounded', [{ server: live, traffic: 100 }, { server: shadow, shadow: 100 }]);
     // A router of its own with room for one mirror at a time, on the same catalog.
-    const router = new InferenceRouter({ db: cairn.db, online: cairn.services.features.online, timeoutMs: 5000, maxBodyBytes: 4096, shadowConcurrency: 1 });
+    const router = new InferenceRouter({ db: cairn.db, features: cairn.services.providerInstances, timeoutMs: 5000, maxBodyBytes: 4096, shadowConcurrency: 1 });
     const handle = inferenceRequestHandler(router);
     const http = createServer((req, res) => void (handle(req, res) || res.writeHead(404).end()));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

@@ -6,6 +6,7 @@ import type {
   MaterializeResult,
   PointInTimeJoinRequest,
   TrainingRow,
+  TrainingSetProvider,
   TrainingSetResult,
 } from '../core/feature-store.ts';
 import type { OnlineStore } from '../core/online-store.ts';
@@ -21,13 +22,13 @@ const MATERIALIZE_BATCH = 5000;
 const OBJECT_PAIRS = 40;
 
 /**
- * The built-in feature store: offline history in Postgres (`offline_feature_row`, one row per
- * (view, entity, event time) with the values as JSONB) and the process's OnlineStore (Redis or
- * in-process). Bulk SQL goes straight to the process's one node-postgres pool (the pool under
+ * The built-in provider's `features` capability, and the training sets cut from its history:
+ * offline history in Postgres (`offline_feature_row`, one row per (view, entity, event time) with
+ * the values as JSONB) and the process's OnlineStore (Redis or in-process). Bulk SQL goes straight to the process's one node-postgres pool (the pool under
  * Prisma: never a second pool, which the embedded PGlite cannot take); Prisma's raw-query path costs
  * about twice the time on 100k-row array parameters.
  */
-export class BuiltinFeatureStoreProvider implements FeatureStoreProvider {
+export class BuiltinFeatureStoreProvider implements FeatureStoreProvider, TrainingSetProvider {
   readonly provider = BUILTIN_PROVIDER;
 
   constructor(

@@ -61,18 +61,19 @@ export interface TrainingRow {
 }
 
 /**
- * The data plane of a feature store: offline history, materialization into the online store,
- * online reads and point-in-time joins. The catalog (views, versions, datasets, audit, lineage) is
- * Cairn's and lives above this interface; a provider only moves and reads feature data, addressed
- * by feature view name. The built-in provider is Postgres + the OnlineStore; cloud providers that
- * lack a capability throw `NotSupportedError(provider, operation)`.
+ * The `features` capability of a provider instance: the data plane of the feature views it owns.
+ * Cairn's catalog (views, versions, datasets, audit, lineage) lives above this interface; a
+ * provider only moves and reads feature data, addressed by feature view name. The services reach
+ * it through the provider registry by the view's owner (`adapters/providers.ts`), so a provider
+ * without it answers `NotSupportedError(provider, operation)` before anything is written. The
+ * built-in provider's is Postgres (offline history) + the OnlineStore (latest values).
  */
 export interface FeatureStoreProvider {
   /** The provider instance name (`builtin`, a cloud instance's name). */
   readonly provider: string;
 
   /**
-   * Appends rows to the offline history of `featureView`. Idempotent on (entity key, event time):
+   * Ingests rows into the offline history of `featureView`. Idempotent on (entity key, event time):
    * writing the same key again replaces its values, never duplicates it; within one call the last
    * row of a key wins.
    * @returns the number of distinct (entity, event time) rows written.
@@ -96,7 +97,14 @@ export interface FeatureStoreProvider {
    * @throws UpstreamUnavailableError when the online store cannot be reached.
    */
   readOnline(featureView: string, entityKeys: readonly string[], features: readonly string[]): Promise<(OnlineRow | null)[]>;
+}
 
+/**
+ * Training sets cut from an offline history by point-in-time joins. Datasets are Cairn's own
+ * assets, so this is the built-in store's alone (not a provider capability): it joins the history
+ * that `FeatureStoreProvider.writeOffline` of the built-in provider keeps.
+ */
+export interface TrainingSetProvider {
   /**
    * The as-of join: for each (entity, event time), in input order, each feature's value from the
    * latest row at or before that time and newer than `eventTime - ttl`; null otherwise. Never a

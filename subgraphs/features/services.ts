@@ -1,6 +1,7 @@
 import type { Database } from '../../platform/database.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
-import type { FeatureStoreProvider } from '../../adapters/core/feature-store.ts';
+import type { TrainingSetProvider } from '../../adapters/core/feature-store.ts';
+import type { CapabilityLookup } from '../../adapters/providers.ts';
 import { DatasetService } from './dataset/service.ts';
 import { FeatureService } from './feature/service.ts';
 import { FeatureViewService } from './feature-view/service.ts';
@@ -12,7 +13,10 @@ import { OnlineFeatureService } from './online/service.ts';
 export interface FeatureServicesDeps {
   db: Database;
   jobs: JobQueue;
-  store: FeatureStoreProvider;
+  /** The provider instances: ingest, materialization and online reads go to the `features` capability of each view's owner. */
+  owners: CapabilityLookup;
+  /** Training sets are joined from the built-in offline store's history. */
+  trainingSets: TrainingSetProvider;
   /** Where dataset exports are written (`<dir>/exports`). */
   dataDir: string;
   /** Now, for TTL/staleness and default materialization end times; tests pin it. */
@@ -26,11 +30,10 @@ export function createFeatureServices(deps: FeatureServicesDeps) {
   return {
     featureViews,
     features,
-    store: deps.store,
-    online: new OnlineFeatureService(deps.store, featureViews, features, deps.clock),
-    ingest: new IngestService(deps.db, deps.store, featureViews, features, deps.clock),
-    materialization: new MaterializationService(deps.db, deps.jobs, deps.store, featureViews, features, deps.clock),
-    datasets: new DatasetService(deps.db, deps.store, featureViews, features, deps.dataDir),
+    online: new OnlineFeatureService(deps.owners, featureViews, features, deps.clock),
+    ingest: new IngestService(deps.db, deps.owners, featureViews, features, deps.clock),
+    materialization: new MaterializationService(deps.db, deps.jobs, deps.owners, featureViews, features, deps.clock),
+    datasets: new DatasetService(deps.db, deps.trainingSets, featureViews, features, deps.dataDir),
     incidents: new FeatureIncidentService(deps.db),
   };
 }

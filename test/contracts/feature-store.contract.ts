@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureStoreProvider } from '../../adapters/core/feature-store.ts';
+import type { FeatureStoreProvider, TrainingSetProvider } from '../../adapters/core/feature-store.ts';
+
+/** A store with the `features` capability and the training sets joined from its history (the built-in one). */
+type StoreUnderTest = FeatureStoreProvider & TrainingSetProvider;
 
 /**
  * The behaviour every FeatureStoreProvider must have (the built-in one first; cloud adapters run it
  * too). `open` gives a provider over an empty store, shared by the suite's tests, which use distinct view names.
  */
-export function featureStoreContract(name: string, open: () => Promise<{ provider: FeatureStoreProvider; close(): Promise<void> }>) {
+export function featureStoreContract(name: string, open: () => Promise<{ provider: StoreUnderTest; close(): Promise<void> }>) {
   describe(`FeatureStoreProvider contract: ${name}`, () => {
     const t = (hour: number, minute = 0) => new Date(Date.UTC(2026, 0, 1, hour, minute));
 
@@ -17,7 +20,7 @@ export function featureStoreContract(name: string, open: () => Promise<{ provide
     afterAll(async () => {
       await opened?.close();
     });
-    const withProvider = (run: (provider: FeatureStoreProvider) => Promise<void>) => run(opened!.provider);
+    const withProvider = (run: (provider: StoreUnderTest) => Promise<void>) => run(opened!.provider);
 
     it('is idempotent on (entity, event time): a rewrite replaces, never duplicates', () =>
       withProvider(async (p) => {

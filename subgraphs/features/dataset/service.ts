@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Database } from '../../../platform/database.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
 import { InputError, NotFoundError } from '../../../platform/errors.ts';
-import type { FeatureStoreProvider, JoinFeature } from '../../../adapters/core/feature-store.ts';
+import type { JoinFeature, TrainingSetProvider } from '../../../adapters/core/feature-store.ts';
 import { globalId, parseGlobalId } from '../../../platform/ids.ts';
 import { log } from '../../../platform/log.ts';
 import { recordAudit } from '../../../platform/audit.ts';
@@ -38,7 +38,7 @@ const exportSchema = z.object({ datasetId: z.string().max(1024).regex(/^[^\u0000
 export class DatasetService {
   constructor(
     private readonly db: Database,
-    private readonly store: FeatureStoreProvider,
+    private readonly store: TrainingSetProvider,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
     private readonly dataDir: string,
@@ -165,7 +165,7 @@ export class DatasetService {
     // The stem cannot leave the folder; checked anyway, so that a later naming scheme cannot write elsewhere.
     if (dirname(resolve(path)) !== resolve(dir)) throw new Error(`the export file of ${dataset.id} would fall outside ${dir}`);
     const rowsRef = dataset.rowsRef;
-    const pages = async function* (store: FeatureStoreProvider) {
+    const pages = async function* (store: TrainingSetProvider) {
       if (!rowsRef) return;
       for (let offset = 0; ; offset += 10_000) {
         const page = await store.readTrainingRows(rowsRef, offset, 10_000);

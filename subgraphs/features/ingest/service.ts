@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Database } from '../../../platform/database.ts';
 import { NotFoundError } from '../../../platform/errors.ts';
-import type { FeatureRow, FeatureStoreProvider } from '../../../adapters/core/feature-store.ts';
+import type { FeatureRow } from '../../../adapters/core/feature-store.ts';
+import type { CapabilityLookup } from '../../../adapters/providers.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import type { FeatureService } from '../feature/service.ts';
@@ -42,21 +43,24 @@ export interface IngestOutcome {
 export class IngestService {
   constructor(
     private readonly db: Database,
-    private readonly store: FeatureStoreProvider,
+    private readonly owners: CapabilityLookup,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
     private readonly clock: () => Date,
   ) {}
 
   /**
-   * Validates each row against the view's definition, writes the good ones to the offline store and
-   * reports the bad ones with their index and reason. Then, in one transaction, evaluates the
-   * declared quality checks over the accepted rows and appends the audit event.
+   * Validates each row against the view's definition, writes the good ones through the `features`
+   * capability of the view's owner (the built-in offline store) and reports the bad ones with their
+   * index and reason. Then, in one transaction, evaluates the declared quality checks over the
+   * accepted rows and appends the audit event. An owner without that capability answers
+   * NOT_SUPPORTED before anything is written.
    */
   async ingest(input: unknown, actor: string): Promise<IngestOutcome> {
     const parsed = parseInput(ingestSchema, input);
     const view = await this.featureViews.get(parsed.featureView, parsed.version);
     if (!view) throw new NotFoundError('FeatureView', parsed.version ? `${parsed.featureView}@${parsed.version}` : parsed.featureView);
+    const owner = this.owners.capability(view.providerName, 'features', 'ingestFeatures');
     const features = await this.features.byViewIds([view.id]);
     const dtypes = new Map(features.map((f) => [f.name, f.dtype]));
 
@@ -77,7 +81,7 @@ export class IngestService {
     });
 
     if (accepted.length > 0) {
-      await this.store.writeOffline(view.name, accepted);
+      await owner.writeOffline(view.name, accepted);
       const quality = new QualityEvaluation(features);
       quality.add(accepted);
       await this.db.$transaction(async (tx) => {

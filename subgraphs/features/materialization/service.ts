@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { Database } from '../../../platform/database.ts';
 import type { JobQueue } from '../../../platform/jobs.ts';
 import { InputError, isCairnError, NotFoundError } from '../../../platform/errors.ts';
-import type { FeatureStoreProvider } from '../../../adapters/core/feature-store.ts';
 import { log } from '../../../platform/log.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import type { FeatureService } from '../feature/service.ts';
 import type { FeatureViewService } from '../feature-view/service.ts';
 import { QualityEvaluation } from '../quality/service.ts';
+import type { CapabilityLookup } from '../../../adapters/providers.ts';
 
 /** The job queue name materializations run under. */
 export const MATERIALIZE_JOB = 'materialize';
@@ -19,7 +19,7 @@ export class MaterializationService {
   constructor(
     private readonly db: Database,
     private readonly jobs: JobQueue,
-    private readonly store: FeatureStoreProvider,
+    private readonly owners: CapabilityLookup,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
     private readonly clock: () => Date,
@@ -27,12 +27,14 @@ export class MaterializationService {
 
   /**
    * Records a PENDING run of the view's latest version and queues its job in the same transaction
-   * (with the audit event): the job exists exactly when the run does.
+   * (with the audit event): the job exists exactly when the run does. A view whose owner has no
+   * `features` capability answers NOT_SUPPORTED, and no run is recorded.
    */
   async request(featureView: string, endTime: Date | null | undefined, actor: string) {
     const parsed = parseInput(requestSchema, { featureView, endTime: endTime ?? this.clock() }, { root: 'args' });
     const view = await this.featureViews.get(parsed.featureView);
     if (!view) throw new NotFoundError('FeatureView', parsed.featureView);
+    this.owners.capability(view.providerName, 'features', 'materialize');
     return this.db.$transaction(async (tx) => {
       const run = await tx.materializationRun.create({
         data: { featureViewId: view.id, featureView: view.name, endTime: parsed.endTime, requestedBy: actor },
@@ -54,9 +56,10 @@ export class MaterializationService {
   }
 
   /**
-   * The job: copies the view's changed entities to the online store from the last watermark, logs
-   * progress per batch, then records the run, the new watermark and the quality checks. A failure
-   * marks the run FAILED and rethrows, so the queue retries it (a retry starts from the watermark).
+   * The job: has the view's owner copy its changed entities to the online store from the last
+   * watermark, logs progress per batch, then records the run, the new watermark and the quality
+   * checks. A failure marks the run FAILED and rethrows, so the queue retries it (a retry starts
+   * from the watermark).
    */
   async execute(runId: string): Promise<void> {
     const run = await this.db.materializationRun.findUnique({ where: { id: runId } });
@@ -74,7 +77,8 @@ export class MaterializationService {
     log.info(context, 'materialization started');
     const quality = new QualityEvaluation(features);
     try {
-      const result = await this.store.materialize({
+      const owner = this.owners.capability(view.providerName, 'features', 'materialize');
+      const result = await owner.materialize({
         featureView: view.name,
         endTime: run.endTime,
         ttlSeconds: view.ttlSeconds,

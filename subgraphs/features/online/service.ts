@@ -1,5 +1,5 @@
 import { InputError, NotFoundError } from '../../../platform/errors.ts';
-import type { FeatureStoreProvider } from '../../../adapters/core/feature-store.ts';
+import type { CapabilityLookup } from '../../../adapters/providers.ts';
 import type { FeatureService } from '../feature/service.ts';
 import type { FeatureViewService } from '../feature-view/service.ts';
 
@@ -13,17 +13,17 @@ const DEFINITION_CACHE_MS = 1000;
 
 interface ViewDefinition {
   name: string;
+  /** The provider instance that owns the view's data (whose `features` capability serves it). */
+  providerName: string;
   ttlSeconds: number | null;
   featureNames: string[];
-  /** Feature name -> dtype (INT64, FLOAT64, STRING, BOOL, TIMESTAMP, FLOAT32_LIST). */
-  dtypes: Map<string, string>;
 }
 
 export class OnlineFeatureService {
   private readonly definitions = new Map<string, { until: number; definition: Promise<ViewDefinition | null> }>();
 
   constructor(
-    private readonly store: FeatureStoreProvider,
+    private readonly owners: CapabilityLookup,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
     private readonly clock: () => Date,
@@ -40,9 +40,9 @@ export class OnlineFeatureService {
       const features = await this.features.byViewIds([view.id]);
       return {
         name: view.name,
+        providerName: view.providerName,
         ttlSeconds: view.ttlSeconds,
         featureNames: features.map((feature) => feature.name),
-        dtypes: new Map(features.map((feature) => [feature.name, feature.dtype])),
       };
     })();
     this.definitions.set(name, { until: performance.now() + DEFINITION_CACHE_MS, definition });
@@ -51,15 +51,11 @@ export class OnlineFeatureService {
     return definition;
   }
 
-  /** The view's features and their dtypes (from the same short-lived cache as lookups), or null for an unknown view. */
-  async featureTypes(featureViewName: string): Promise<Map<string, string> | null> {
-    return (await this.definition(featureViewName))?.dtypes ?? null;
-  }
-
   /**
-   * Latest values of the named features (all of the view's when omitted) for each entity, one store
-   * round trip. Unknown entities answer null values; values older than the view's TTL (by the
-   * injected clock) are marked stale.
+   * Latest values of the named features (all of the view's when omitted) for each entity, one
+   * round trip to the online store of the view's owner. Unknown entities answer null values; values
+   * older than the view's TTL (by the injected clock) are marked stale. An owner without a
+   * `features` capability answers NOT_SUPPORTED.
    */
   async lookup(featureViewName: string, entityKeys: readonly string[], featureNames?: readonly string[] | null) {
     if (entityKeys.length > MAX_ENTITY_KEYS) {
@@ -67,13 +63,14 @@ export class OnlineFeatureService {
     }
     const view = await this.definition(featureViewName);
     if (!view) throw new NotFoundError('FeatureView', featureViewName);
+    const owner = this.owners.capability(view.providerName, 'features', 'onlineFeatures');
     const known = view.featureNames;
     const unknown = (featureNames ?? []).filter((name) => !known.includes(name));
     if (unknown.length) {
       throw new InputError([{ path: 'features', message: `not features of ${view.name}: ${unknown.join(', ')}` }]);
     }
     const names = featureNames?.length ? [...featureNames] : known;
-    const rows = await this.store.readOnline(view.name, entityKeys, names);
+    const rows = await owner.readOnline(view.name, entityKeys, names);
     const oldest = view.ttlSeconds != null ? this.clock().getTime() - view.ttlSeconds * 1000 : null;
     return rows.map((row, index) => ({
       entityKey: entityKeys[index]!,

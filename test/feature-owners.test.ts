@@ -4,7 +4,7 @@ import { BuiltinFeatureStoreProvider } from '../adapters/builtin/feature-store.t
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
 import { createProvider, ProviderRegistry } from '../adapters/providers.ts';
 import { startModelServer, type FakeModelServer } from '../emulators/model-server.ts';
-import { startSageMakerCairn, type SageMakerTestCairn } from '../emulators/sagemaker/cairn.ts';
+import { startSageMakerCairn, type SageMakerTestCairn } from './sagemaker-cairn.ts';
 import type { Database } from '../platform/database.ts';
 
 /**

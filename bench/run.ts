@@ -3,6 +3,7 @@
  * Runs on the embedded default unless DATABASE_URL / REDIS_URL are set (like `npm start`).
  *
  *   npm run bench                      all figures
+ *   npm run bench -- models router     some sections: gateway features models lineage router deployments sync
  *   BENCH_SAMPLES=2000 npm run bench   more samples per latency figure (default 500)
  *   BENCH_INGEST_ROWS / BENCH_PIT_ENTITIES / BENCH_INGEST_CLIENTS   see bench/features.ts
  *   BENCH_LINEAGE_SCALE / BENCH_LINEAGE_SAMPLES                      see bench/lineage.ts
@@ -34,7 +35,46 @@ const USED_BY_OP = parse('query($r: [_Any!]!) { _entities(representations: $r) {
 const DEPLOYMENTS_OP = parse('query($r: [_Any!]!) { _entities(representations: $r) { ... on ModelVersion { deployments { id status } } } }');
 const CROSS_SUBGRAPH = `query($id: ID!) { feature(id: $id) { name usedBy { id version model { name } deployments { id status } } } }`;
 
+const SECTIONS = ['gateway', 'features', 'models', 'lineage', 'router', 'deployments', 'sync'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function sectionsWanted(args: string[]): Set<Section> {
+  const unknown = args.filter((arg) => !SECTIONS.includes(arg as Section));
+  if (unknown.length) {
+    console.error(`bench: unknown section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+    process.exit(2);
+  }
+  return new Set((args.length ? args : SECTIONS) as Section[]);
+}
+
+/** The sections after `gateway`, each on a Cairn and database of its own. */
+const RUNS: Record<Exclude<Section, 'gateway'>, () => Promise<unknown>> = {
+  features: benchFeatures,
+  models: benchModels,
+  lineage: benchLineage,
+  router: benchRouter,
+  deployments: benchDeployments,
+  sync: benchSync,
+};
+
 async function main() {
+  const wanted = sectionsWanted(process.argv.slice(2));
+  const machine = () => ({
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: round(totalmem() / 2 ** 30),
+    loadAverage1m: round(loadavg()[0]!),
+    node: process.version,
+    database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+  });
+  const figures: Record<string, unknown> = { machine: machine() };
+  if (wanted.has('gateway')) figures.crossSubgraphQuery = await benchGateway();
+  for (const [name, run] of Object.entries(RUNS)) if (wanted.has(name as Section)) figures[name] = await run();
+  console.log(JSON.stringify(figures, null, 2));
+}
+
+/** The gateway's overhead: a cross-subgraph query through it, against the same fetches made directly. */
+async function benchGateway() {
   // A database of its own: a fresh one on DATABASE_URL's server, or PGlite in a temp dir.
   const database = await scratchDatabase();
   const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', CAIRN_DATA_DIR: database.dataDir, CAIRN_DEMO: 'on', DATABASE_URL: database.url ?? '' };
@@ -89,45 +129,24 @@ async function main() {
     );
     const load = JSON.parse(stdout);
 
-    const figures = {
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        memoryGiB: round(totalmem() / 2 ** 30),
-        loadAverage1m: round(loadavg()[0]!),
-        node: process.version,
-        database: database.url ? 'postgres' : 'pglite',
-        onlineStore: gateway.onlineStore.kind,
+    return {
+      query: 'feature -> usedBy (models) -> deployments (deployments)',
+      onlineStore: gateway.onlineStore.kind,
+      subgraphsInProcess: inProcessLatency,
+      subgraphsDirectOverHttp: directLatency,
+      throughGateway: gatewayLatency,
+      gatewayOverheadP50Ratio: {
+        vsSubgraphsOverHttp: round(gatewayLatency.p50Ms / directLatency.p50Ms),
+        vsSubgraphsInProcess: round(gatewayLatency.p50Ms / inProcessLatency.p50Ms),
       },
-      crossSubgraphQuery: {
-        query: 'feature -> usedBy (models) -> deployments (deployments)',
-        subgraphsInProcess: inProcessLatency,
-        subgraphsDirectOverHttp: directLatency,
-        throughGateway: gatewayLatency,
-        gatewayOverheadP50Ratio: {
-          vsSubgraphsOverHttp: round(gatewayLatency.p50Ms / directLatency.p50Ms),
-          vsSubgraphsInProcess: round(gatewayLatency.p50Ms / inProcessLatency.p50Ms),
-        },
-        gatewayAt16Clients: {
-          requestsPerSecond: load.requests.average,
-          latencyP50Ms: load.latency.p50,
-          latencyP99Ms: load.latency.p99,
-          errors: load.errors + load.non2xx,
-          seconds: LOAD_SECONDS,
-        },
+      gatewayAt16Clients: {
+        requestsPerSecond: load.requests.average,
+        latencyP50Ms: load.latency.p50,
+        latencyP99Ms: load.latency.p99,
+        errors: load.errors + load.non2xx,
+        seconds: LOAD_SECONDS,
       },
     };
-    for (const cairn of started.reverse()) await cairn.close();
-    started.length = 0;
-    // The feature store, the model registry, the lineage graph, the inference router, the deployments
-    // and the SageMaker sync each on a Cairn of their own.
-    console.log(
-      JSON.stringify(
-        { ...figures, features: await benchFeatures(), models: await benchModels(), lineage: await benchLineage(), router: await benchRouter(), deployments: await benchDeployments(), sync: await benchSync() },
-        null,
-        2,
-      ),
-    );
   } finally {
     for (const cairn of started.reverse()) await cairn.close();
     await database.drop();

@@ -138,7 +138,8 @@ describe('a loop that gets past the deploy-time check', () => {
     const answer = await call('POST', '/endpoints/looped/predict', { x: 1 });
     expect(answer.status).toBe(508);
     expect(answer.body).toEqual({ error: { code: 'LOOP_DETECTED', message: expect.stringContaining(`${MAX_HOPS}`) } });
-    expect(answer.ms).toBeLessThan(3000);
+    // Well under the router timeout (10 s): the loop ends by refusal, not by waiting.
+    expect(answer.ms).toBeLessThan(8000);
     // Each router forwarded with one more hop; the last one refused without forwarding.
     expect(proxy.seen.slice(before)).toEqual(Array.from({ length: MAX_HOPS }, (_, i) => String(i + 1)));
     await expectQuietAfter(before + MAX_HOPS);
@@ -185,7 +186,8 @@ describe('a loop that gets past the deploy-time check', () => {
     const answer = await call('POST', '/endpoints/written/predict', { x: 1 });
     expect(answer.status).toBe(508);
     expect(answer.body.error.code).toBe('LOOP_DETECTED');
-    expect(answer.ms).toBeLessThan(3000);
+    // Well under the router timeout (10 s): the loop ends by refusal, not by waiting.
+    expect(answer.ms).toBeLessThan(8000);
     expect(modelServer.totalCalls()).toBe(served);
   });
 

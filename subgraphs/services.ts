@@ -62,11 +62,11 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   const store = new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, { writeConcurrency: options.offlineWriteConcurrency ?? 1 });
   const clouds = options.clouds ?? [];
   const registries = new Map(
-    [...(options.registries ?? [new BuiltinModelRegistryProvider()]), ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : []))].map((r) => [r.providerName, r]),
+    [...(options.registries ?? [new BuiltinModelRegistryProvider(deps.db)]), ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : []))].map((r) => [r.providerName, r]),
   );
   // The built-in router (or the given owners) plus every cloud provider that owns endpoints.
   const deploymentProviders = [
-    ...(options.deploymentProviders ?? [new BuiltinDeploymentProvider({ stats: options.deploymentStats, onSplitChanged: options.onSplitChanged })]),
+    ...(options.deploymentProviders ?? [new BuiltinDeploymentProvider(deps.db, { stats: options.deploymentStats, onSplitChanged: options.onSplitChanged })]),
     ...clouds.flatMap((c) => (c.instance.deployments ? [c.instance.deployments] : [])),
   ];
   const registryFor = (name: string) => registries.get(name);

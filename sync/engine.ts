@@ -23,6 +23,11 @@ export interface SyncOptions {
   leaseSeconds?: number;
   /** How long a job waits before retrying when another sync of the same provider holds the lease. */
   busyRetrySeconds?: number;
+  /**
+   * Called after a provider's sync succeeded, with its name: owner writes left PENDING by a crash
+   * are reconciled against the owner it just read (a failure here is logged, never the sync's).
+   */
+  afterSync?: (providerName: string) => Promise<void>;
 }
 
 interface Counts {
@@ -158,6 +163,7 @@ export class SyncService {
         this.db.syncRun.update({ where: { id: runId }, data: { status: 'SUCCEEDED', finishedAt, progress: progress as unknown as Prisma.InputJsonValue } }),
         this.db.provider.update({ where: { name: run.providerName }, data: { status: 'OK', lastSyncAt: finishedAt, lastError: null, syncRunId: null, syncLeaseUntil: null } }),
       ]);
+      await this.options.afterSync?.(run.providerName).catch((error: unknown) => log.warn({ err: error, provider: run.providerName }, 'reconciling pending owner writes after a sync failed'));
       const done = await this.db.syncRun.findUnique({ where: { id: runId } });
       log.info(
         { provider: run.providerName, runId, created: done?.created, updated: done?.updated, deleted: done?.deleted, unchanged: done?.unchanged, ms: finishedAt.getTime() - startedAt.getTime() },

@@ -175,6 +175,30 @@ export class PromotionService {
         { timeout: 30_000, maxWait: 30_000 },
       );
     }
+    // Within this process promotions of one model queue here, in arrival order, rather than all
+    // polling for the one in flight (the PENDING check below serializes across processes).
+    const modelId = (await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, select: { modelId: true } }))?.modelId ?? spec.modelVersionId;
+    return this.oneAtATime(modelId, () => this.reserveAndApply(spec, identity, requestHash));
+  }
+
+  private readonly queues = new Map<string, Promise<void>>();
+
+  /** Runs `run` after every earlier call with the same key has settled. */
+  private async oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const current = (this.queues.get(key) ?? Promise.resolve()).then(run);
+    const tail = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, tail);
+    try {
+      return await current;
+    } finally {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    }
+  }
+
+  private async reserveAndApply(spec: Spec, identity: Identity, requestHash: string): Promise<PromotionOutcome> {
     for (;;) {
       let reserved: Reserved;
       try {

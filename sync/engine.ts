@@ -158,12 +158,13 @@ export class SyncService {
         const deleted = await this.sweep(run, collection.kind);
         progress[collection.kind]!.deleted = deleted;
       }
+      // Part of the run: it is SUCCEEDED once pending owner writes were settled against what it read.
+      await this.options.afterSync?.(run.providerName).catch((error: unknown) => log.warn({ err: error, provider: run.providerName }, 'reconciling pending owner writes after a sync failed'));
       const finishedAt = this.options.clock();
       await this.db.$transaction([
         this.db.syncRun.update({ where: { id: runId }, data: { status: 'SUCCEEDED', finishedAt, progress: progress as unknown as Prisma.InputJsonValue } }),
         this.db.provider.update({ where: { name: run.providerName }, data: { status: 'OK', lastSyncAt: finishedAt, lastError: null, syncRunId: null, syncLeaseUntil: null } }),
       ]);
-      await this.options.afterSync?.(run.providerName).catch((error: unknown) => log.warn({ err: error, provider: run.providerName }, 'reconciling pending owner writes after a sync failed'));
       const done = await this.db.syncRun.findUnique({ where: { id: runId } });
       log.info(
         { provider: run.providerName, runId, created: done?.created, updated: done?.updated, deleted: done?.deleted, unchanged: done?.unchanged, ms: finishedAt.getTime() - startedAt.getTime() },

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stage } from '../adapters/core/domain.ts';
 import type { ModelRegistryProvider, VersionRef } from '../adapters/core/model-registry.ts';
+import { startSageMakerCairn } from '../emulators/sagemaker/cairn.ts';
 import { EMULATOR_CREDENTIALS, startSageMakerEmulator } from '../emulators/sagemaker/index.ts';
 import { parseConfig } from '../server/config.ts';
 import { startCairn } from '../server/runtime.ts';
@@ -174,4 +175,32 @@ describe('a process killed between the owner call and the commit', () => {
       await database.drop();
     }
   }, 240_000);
+});
+
+describe('the next sync of the owner', () => {
+  it('settles a promotion left PENDING past its deadline: APPLIED when the owner holds the stage, FAILED when not', async () => {
+    const sm = await startSageMakerCairn({ provider: 'sm-sync' });
+    try {
+      const { db } = sm.cairn;
+      const versions = await db.modelVersion.findMany({ where: { model: { providerName: 'sm-sync' } }, include: { model: true }, orderBy: { id: 'asc' }, take: 2 });
+      const [taken, refused] = versions as [(typeof versions)[0], (typeof versions)[0]];
+      // What a process that died after reserving left: one change SageMaker took, one it never got.
+      sm.emulator.state.packages.get(taken.nativeId)!.ModelApprovalStatus = 'Rejected';
+      const intent = (v: typeof taken) => ({
+        allowed: true, applied: true, status: 'APPLIED', evaluations: [], previousHolderId: null,
+        intent: { modelName: v.model.name, providerName: 'sm-sync', candidate: { id: v.id, nativeId: v.nativeId, version: v.version }, holders: [], deadline: new Date(Date.now() - 1000).toISOString() },
+      });
+      for (const v of [taken, refused]) {
+        await db.promotion.create({ data: { modelVersionId: v.id, fromStage: v.stage, toStage: 'ARCHIVED', status: 'PENDING', actor: 'crashed', requestHash: 'x', result: intent(v) } });
+      }
+      expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED' });
+      const rows = await db.promotion.findMany({ where: { actor: 'crashed' }, select: { modelVersionId: true, status: true } });
+      expect(rows.find((r) => r.modelVersionId === taken.id)!.status).toBe('APPLIED');
+      expect(rows.find((r) => r.modelVersionId === refused.id)!.status).toBe('FAILED');
+      expect((await db.modelVersion.findUnique({ where: { id: taken.id } }))!.stage).toBe('ARCHIVED');
+      expect(await db.auditEvent.count({ where: { action: 'promoteModelVersion', subjectId: { in: [taken.id, refused.id] } } })).toBe(2);
+    } finally {
+      await sm.close();
+    }
+  }, 120_000);
 });

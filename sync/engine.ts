@@ -24,8 +24,9 @@ export interface SyncOptions {
   /** How long a job waits before retrying when another sync of the same provider holds the lease. */
   busyRetrySeconds?: number;
   /**
-   * Called after a provider's sync succeeded, with its name: owner writes left PENDING by a crash
-   * are reconciled against the owner it just read (a failure here is logged, never the sync's).
+   * Called at the end of a provider's sync that read everything, before the run is SUCCEEDED: owner
+   * writes left PENDING by a crash are settled against the owner it just read (a failure here is
+   * logged, never the sync's).
    */
   afterSync?: (providerName: string) => Promise<void>;
 }

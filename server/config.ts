@@ -48,6 +48,7 @@ const configSchema = z.object({
   CAIRN_ROLLOUT_POLL_SECONDS: z.coerce.number().min(0.1).max(3600).default(15),
   CAIRN_SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   CAIRN_SUBGRAPH_URLS: subgraphUrls.default({}),
+  CAIRN_OWNER_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),
   CAIRN_ROUTER_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   CAIRN_ROUTER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   CAIRN_ROUTER_SHADOW_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(64),
@@ -98,6 +99,8 @@ export interface CairnConfig {
   readinessTimeoutMs: number;
   /** Host names requests may name besides localhost, 127.0.0.1, [::1] and HOST. */
   allowedHosts: string[];
+  /** How long a model's owner (a cloud registry) may take to accept a stage change before the promotion FAILs. */
+  ownerTimeoutMs: number;
   logLevel: string;
 }
 
@@ -149,6 +152,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     rolloutPollSeconds: c.CAIRN_ROLLOUT_POLL_SECONDS,
     subgraphTimeoutMs: c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     subgraphUrls: c.CAIRN_SUBGRAPH_URLS,
+    ownerTimeoutMs: c.CAIRN_OWNER_TIMEOUT_MS,
     router: { timeoutMs: c.CAIRN_ROUTER_TIMEOUT_MS, maxBodyBytes: c.CAIRN_ROUTER_MAX_BODY_BYTES, shadowConcurrency: c.CAIRN_ROUTER_SHADOW_CONCURRENCY },
     queryLimits: { maxDepth: c.CAIRN_MAX_QUERY_DEPTH, maxAliases: c.CAIRN_MAX_QUERY_ALIASES, maxTokens: c.CAIRN_MAX_QUERY_TOKENS, maxCost: c.CAIRN_MAX_QUERY_COST },
     // A query's answer is gone once its subgraph call times out: its statements need not outlive it.

@@ -1,3 +1,4 @@
+import type { ModelRegistryProvider } from '../adapters/core/model-registry.ts';
 import { connectDatabase, startDatabase, type Database } from '../platform/database.ts';
 import { startJobQueue, type JobQueue } from '../platform/jobs.ts';
 import { MemoryOnlineStore } from '../adapters/builtin/online-store/memory.ts';
@@ -60,10 +61,22 @@ export interface StartOptions {
   deploymentStats?: DeploymentStatsSource;
   /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
   onSplitChanged?: (endpointName: string) => void;
+  /** The model registries, replacing the default (the built-in one alone; cloud providers add theirs). */
+  registries?: ModelRegistryProvider[];
   /** The serving backends that own endpoints, replacing the default (the built-in one alone). */
   deploymentProviders?: DeploymentProvider[];
   /** SDK seams for cloud providers (tests: fast backoff, the emulator's credentials). */
   providerDeps?: ProviderDeps;
+}
+
+/** Settles PENDING promotions whose owner call is over; an owner that cannot be reached is left for the next sync. */
+async function reconcilePromotions(services: Services): Promise<void> {
+  try {
+    const settled = await services.models.promotions.reconcilePending();
+    if (settled) log.info({ settled }, 'reconciled promotions left pending');
+  } catch (error) {
+    log.warn({ err: error }, 'could not reconcile pending promotions');
+  }
 }
 
 export async function startCairn(config: CairnConfig, options: StartOptions = {}): Promise<Cairn> {
@@ -117,6 +130,8 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
           options.onSplitChanged?.(endpointName);
         },
         deploymentProviders: options.deploymentProviders,
+        registries: options.registries,
+        ownerCallTimeoutMs: config.ownerTimeoutMs,
         rolloutPollSeconds: config.rolloutPollSeconds,
         ownListener,
       },
@@ -124,6 +139,16 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     if (config.policyFile) await applyPolicyFile(config.policyFile, policyFile!, services.models.policies, config.actor);
     // Runs a stopped process left RUNNING are failed before this one's workers start.
     await services.sync.recoverAbandoned();
+    // Promotions a process that died left PENDING between the owner call and the commit are
+    // settled against the owner: now those past their deadline, the rest once theirs passed (a
+    // process still running one commits it before then).
+    await reconcilePromotions(services);
+    const latest = await services.models.promotions.latestPendingDeadline().catch(() => null);
+    if (latest) {
+      const timer = setTimeout(() => void reconcilePromotions(services), Math.max(0, latest.getTime() - Date.now()) + 100);
+      timer.unref();
+      closers.push(async () => clearTimeout(timer));
+    }
     // Background work: any Cairn process on the database takes its share of the queued jobs.
     await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
     await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));

@@ -30,6 +30,8 @@ export interface ServiceDeps {
 
 export interface ServiceOptions {
   webhooks: WebhookOptions;
+  /** How long an owner (a cloud's registry) may take to accept a promotion before it FAILs (default 30 s). */
+  ownerCallTimeoutMs?: number;
   /** The registry of each provider instance that owns model versions (default: the built-in one). */
   registries?: ModelRegistryProvider[];
   /** Data directory (dataset exports); defaults to `.cairn`. */
@@ -91,6 +93,19 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     rolloutPollSeconds: options.rolloutPollSeconds ?? 15,
     ownListener: options.ownListener,
   });
+  const promotions = new PromotionService(
+    deps.db,
+    (name) => {
+      const registry = registryFor(name);
+      if (!registry) throw new Error(`no model registry for provider ${name}`);
+      return registry;
+    },
+    webhooks,
+    clock,
+    // A promotion to PRODUCTION queues the endpoints' deploy rules in its own transaction.
+    (tx, promoted) => deployments.rules.enqueueForPromotion(tx, promoted),
+    { timeoutMs: options.ownerCallTimeoutMs },
+  );
   return {
     features: createFeatureServices({
       db: deps.db,
@@ -104,18 +119,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
       versions: new ModelVersionService(deps.db, registryFor, webhooks),
       policies,
       approvals: new ApprovalService(deps.db),
-      promotions: new PromotionService(
-        deps.db,
-        (name) => {
-          const registry = registryFor(name);
-          if (!registry) throw new Error(`no model registry for provider ${name}`);
-          return registry;
-        },
-        webhooks,
-        clock,
-        // A promotion to PRODUCTION queues the endpoints' deploy rules in its own transaction.
-        (tx, promoted) => deployments.rules.enqueueForPromotion(tx, promoted),
-      ),
+      promotions,
       webhooks,
       audit: new AuditService(deps.db),
     },
@@ -126,7 +130,12 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
       deps.db,
       deps.jobs,
       new Map(clouds.flatMap((c) => (c.instance.catalog ? [[c.instance.name, c.instance.catalog] as const] : []))),
-      { clock, intervals: new Map(clouds.map((c) => [c.instance.name, c.syncIntervalSeconds])) },
+      {
+        clock,
+        intervals: new Map(clouds.map((c) => [c.instance.name, c.syncIntervalSeconds])),
+        // The sync just read the owner: promotions a crash left PENDING there are settled against it.
+        afterSync: async (providerName) => void (await promotions.reconcilePending({ providerName })),
+      },
     ),
     /** Every provider instance of this process by name, with the capabilities each declares. */
     providerInstances,

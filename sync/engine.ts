@@ -23,6 +23,12 @@ export interface SyncOptions {
   leaseSeconds?: number;
   /** How long a job waits before retrying when another sync of the same provider holds the lease. */
   busyRetrySeconds?: number;
+  /**
+   * Called at the end of a provider's sync that read everything, before the run is SUCCEEDED: owner
+   * writes left PENDING by a crash are settled against the owner it just read (a failure here is
+   * logged, never the sync's).
+   */
+  afterSync?: (providerName: string) => Promise<void>;
 }
 
 interface Counts {
@@ -155,6 +161,8 @@ export class SyncService {
         const deleted = await this.sweep(run, collection.kind);
         progress[collection.kind]!.deleted = deleted;
       }
+      // Part of the run: it is SUCCEEDED once pending owner writes were settled against what it read.
+      await this.options.afterSync?.(run.providerName).catch((error: unknown) => log.warn({ err: error, provider: run.providerName }, 'reconciling pending owner writes after a sync failed'));
       const finishedAt = this.options.clock();
       await this.db.$transaction([
         this.db.syncRun.update({ where: { id: runId }, data: { status: 'SUCCEEDED', finishedAt, progress: progress as unknown as Prisma.InputJsonValue } }),

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltinDeploymentProvider } from '../adapters/builtin/deployment.ts';
 import type { DeploymentStats, DeploymentStatsSource, EndpointRef, TrafficSplitSpec } from '../adapters/core/deployment.ts';
 import { UpstreamUnavailableError } from '../platform/errors.ts';
-import type { Transaction } from '../platform/database.ts';
 import { deploymentProviderContract } from './contracts/deployment-provider.contract.ts';
 import { startTestCairn, type TestCairn } from './testkit.ts';
 
@@ -24,7 +23,7 @@ deploymentProviderContract('built-in', async () => {
   const cairn = await shared;
   const stats = new RecordedStats();
   return {
-    provider: new BuiltinDeploymentProvider({ stats }),
+    provider: new BuiltinDeploymentProvider(cairn.db, { stats }),
     db: cairn.db,
     close: async () => {},
     modelServerUrl: 'http://127.0.0.1:9/',
@@ -44,16 +43,18 @@ deploymentProviderContract('built-in', async () => {
 /** The built-in backend whose traffic API fails on demand, as an unreachable cloud would. */
 class FlakyOwner extends BuiltinDeploymentProvider {
   failing = false;
-  override async applyTrafficSplit(tx: Transaction, endpoint: EndpointRef, split: TrafficSplitSpec) {
+  override async applyTrafficSplit(endpoint: EndpointRef, split: TrafficSplitSpec) {
     if (this.failing) throw new UpstreamUnavailableError(this.providerName, 'traffic API unreachable');
-    return super.applyTrafficSplit(tx, endpoint, split);
+    return super.applyTrafficSplit(endpoint, split);
   }
 }
 
 describe('built-in deployments behind the services', () => {
   let cairn: TestCairn;
   const invalidated: string[] = [];
-  const owner = new FlakyOwner({ stats: new RecordedStats(), onSplitChanged: (name) => invalidated.push(name) });
+  // The owner is handed to Cairn before Cairn's database exists: it reaches it through this stand-in.
+  const lateDb = new Proxy({}, { get: (_, key) => (cairn.db as never)[key] }) as TestCairn['db'];
+  const owner = new FlakyOwner(lateDb, { stats: new RecordedStats(), onSplitChanged: (name) => invalidated.push(name) });
 
   beforeAll(async () => {
     cairn = await startTestCairn({}, { deploymentProviders: [owner] });

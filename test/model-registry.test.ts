@@ -4,5 +4,5 @@ import { startTestCairn } from './testkit.ts';
 
 modelRegistryContract('built-in', async () => {
   const cairn = await startTestCairn();
-  return { provider: new BuiltinModelRegistryProvider(), db: cairn.db, close: () => cairn.close() };
+  return { provider: new BuiltinModelRegistryProvider(cairn.db), db: cairn.db, close: () => cairn.close() };
 });

@@ -287,6 +287,7 @@ describe('a promotion the owning registry refuses', () => {
       transitionStage: async () => {
         throw new UpstreamUnavailableError('builtin', 'the registry is throttling');
       },
+      stageOf: async () => 'NONE' as const,
     };
     const promotions = new PromotionService(cairn.db, () => failing, cairn.services.models.webhooks);
     const v = await register(uniqueModel('refused'));

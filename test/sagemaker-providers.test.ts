@@ -34,12 +34,11 @@ describe('the SageMaker client', () => {
       const sageMaker = createSageMakerClient({ ...config(emulator, 4), retryMode }, { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 });
       const registry = new SageMakerModelRegistryProvider('sm-contract', sageMaker);
       const arn = [...emulator.state.packages.keys()].find((a) => a.includes('fraud-scorer/1'))!;
-      const tx = { modelVersion: { updateMany: async () => ({ count: 1 }) } } as never;
       emulator.throttle(2, ['UpdateModelPackage']).fail(1, { operations: ['UpdateModelPackage'], status: 503, type: 'ServiceUnavailable' });
-      await registry.transitionStage(tx, { id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING');
+      await registry.transitionStage({ id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING');
       expect(emulator.callsOf('UpdateModelPackage').map((c) => c.fault)).toEqual(['ThrottlingException', 'ThrottlingException', 'ServiceUnavailable', null]);
       emulator.reset().fail(4, { operations: ['UpdateModelPackage'] });
-      await expect(registry.transitionStage(tx, { id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      await expect(registry.transitionStage({ id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect(emulator.callsOf('UpdateModelPackage')).toHaveLength(4);
     } finally {
       await emulator.close();
@@ -54,7 +53,7 @@ describe('the SageMaker client', () => {
       expect(await response.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
       const wrongKey = createSageMakerClient(config(emulator, 1), { credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' } });
       const error = await new SageMakerDeploymentProvider('sm-contract', wrongKey)
-        .applyTrafficSplit({ deployment: { findMany: async () => [] } } as never, { id: 'endpoint:sm-contract:churn-prod', nativeId: 'churn-prod', name: 'churn-prod' }, { live: [], shadow: [] })
+        .applyTrafficSplit({ id: 'endpoint:sm-contract:churn-prod', nativeId: 'churn-prod', name: 'churn-prod' }, { live: [], shadow: [] })
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect((error as Error).message).toMatch(/UnrecognizedClientException/);
@@ -152,7 +151,7 @@ modelRegistryContract('SageMaker', async () => {
 });
 
 describe('SageMakerModelRegistryProvider', () => {
-  it('writes the stage to SageMaker before the catalog, and leaves the catalog alone when SageMaker refuses', async () => {
+  it('writes the stage to SageMaker, never to the catalog, reads it back, and leaves SageMaker alone when it refuses', async () => {
     const emulator = await startSageMakerEmulator();
     const cairn = await startTestCairn();
     try {
@@ -163,12 +162,15 @@ describe('SageMakerModelRegistryProvider', () => {
       const version = await cairn.db.modelVersion.create({ data: { id: `modelVersion:sm-contract:${arn}`, modelId: model.id, version: 1, nativeId: arn } });
       const ref = { id: version.id, nativeId: arn, modelName: 'fraud-scorer', version: 1 };
 
-      await cairn.db.$transaction((tx) => registry.transitionStage(tx, ref, 'STAGING'));
+      await registry.transitionStage(ref, 'STAGING');
       expect(emulator.state.packages.get(arn)).toMatchObject({ ModelApprovalStatus: 'PendingManualApproval', ModelLifeCycle: { Stage: 'Staging' } });
-      expect((await cairn.db.modelVersion.findUnique({ where: { id: version.id } }))!.stage).toBe('STAGING');
+      // The promotion service records the stage once SageMaker accepted; the adapter never does.
+      expect((await cairn.db.modelVersion.findUnique({ where: { id: version.id } }))!.stage).toBe('NONE');
+      expect(await registry.stageOf(ref)).toBe('STAGING');
+      expect(await registry.stageOf({ ...ref, nativeId: arn.replace(/\/1$/, '/999') })).toBeNull();
 
       emulator.fail(5, { operations: ['UpdateModelPackage'] });
-      const error = await cairn.db.$transaction((tx) => registry.transitionStage(tx, ref, 'PRODUCTION')).catch((e: unknown) => e);
+      const error = await registry.transitionStage(ref, 'PRODUCTION').catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { provider: 'sm-contract' } });
       // Neither the secret key nor the request's signature travels with the error.
       const text = `${(error as Error).message} ${JSON.stringify(error)}`;
@@ -176,7 +178,7 @@ describe('SageMakerModelRegistryProvider', () => {
       expect(text).not.toMatch(/AWS4-HMAC-SHA256|Signature=/);
       expect(emulator.callsOf('UpdateModelPackage').filter((c) => c.fault)).toHaveLength(2);
       expect(emulator.state.packages.get(arn)!.ModelApprovalStatus).toBe('PendingManualApproval');
-      expect((await cairn.db.modelVersion.findUnique({ where: { id: version.id } }))!.stage).toBe('STAGING');
+      expect(await registry.stageOf(ref)).toBe('STAGING');
     } finally {
       await cairn.close();
       await emulator.close();
@@ -196,24 +198,22 @@ describe('SageMakerDeploymentProvider', () => {
       await emulator.close();
     }
   }
-  // A cloud owner writes nothing in Cairn's transaction; it reads which deployments are retired.
-  const tx = { deployment: { findMany: async () => [] } } as never;
 
   it('applies a whole split with one UpdateEndpointWeightsAndCapacities; variants not named get 0', async () => {
     await withProvider(async (provider, emulator) => {
-      await provider.applyTrafficSplit(tx, endpoint, { live: [share('v3-canary', 100)], shadow: [] });
+      await provider.applyTrafficSplit(endpoint, { live: [share('v3-canary', 100)], shadow: [] });
       const variants = emulator.state.endpoints.get('churn-prod')!.ProductionVariants;
       expect(variants.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([['v2-primary', 0], ['v3-canary', 100]]);
       expect(emulator.callsOf('UpdateEndpointWeightsAndCapacities')).toHaveLength(1);
 
-      await provider.applyTrafficSplit(tx, endpoint, { live: [share('v2-primary', 75), share('v3-canary', 25)], shadow: [] });
+      await provider.applyTrafficSplit(endpoint, { live: [share('v2-primary', 75), share('v3-canary', 25)], shadow: [] });
       expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([75, 25]);
     });
   });
 
   it('refuses variants the endpoint does not have (BAD_USER_INPUT) and sends no update', async () => {
     await withProvider(async (provider, emulator) => {
-      const error = await provider.applyTrafficSplit(tx, endpoint, { live: [share('ghost', 100)], shadow: [] }).catch((e: unknown) => e);
+      const error = await provider.applyTrafficSplit(endpoint, { live: [share('ghost', 100)], shadow: [] }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
       expect(emulator.callsOf('UpdateEndpointWeightsAndCapacities')).toHaveLength(0);
       expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([9, 1]);
@@ -222,10 +222,10 @@ describe('SageMakerDeploymentProvider', () => {
 
   it('answers NOT_FOUND for an endpoint SageMaker does not have, UPSTREAM_UNAVAILABLE when it keeps failing (split unchanged)', async () => {
     await withProvider(async (provider, emulator) => {
-      const missing = await provider.applyTrafficSplit(tx, { ...endpoint, nativeId: 'gone' }, { live: [], shadow: [] }).catch((e: unknown) => e);
+      const missing = await provider.applyTrafficSplit({ ...endpoint, nativeId: 'gone' }, { live: [], shadow: [] }).catch((e: unknown) => e);
       expect(missing).toMatchObject({ code: 'NOT_FOUND' });
       emulator.throttle(10, ['UpdateEndpointWeightsAndCapacities']);
-      const throttled = await provider.applyTrafficSplit(tx, endpoint, { live: [share('v3-canary', 100)], shadow: [] }).catch((e: unknown) => e);
+      const throttled = await provider.applyTrafficSplit(endpoint, { live: [share('v3-canary', 100)], shadow: [] }).catch((e: unknown) => e);
       expect(throttled).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect(emulator.callsOf('UpdateEndpointWeightsAndCapacities').map((c) => c.fault)).toEqual(['ThrottlingException', 'ThrottlingException', 'ThrottlingException']);
       expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([9, 1]);
@@ -244,7 +244,7 @@ describe('SageMakerDeploymentProvider', () => {
     const sm = await startSageMakerCairn({ provider: 'sm-contract' });
     try {
       const provider = sm.cairn.services.deploymentProviderFor('sm-contract')!;
-      await provider.applyTrafficSplit(tx, endpoint, { live: [share('v2-primary', 40), share('v3-canary', 60)], shadow: [] });
+      await provider.applyTrafficSplit(endpoint, { live: [share('v2-primary', 40), share('v3-canary', 60)], shadow: [] });
       expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED', updated: 1 });
       const answer = await sm.cairn.query('{ endpoint(id: "endpoint:sm-contract:churn-prod") { trafficSplit { percent deployment { id } } } }');
       expect(answer.data.endpoint.trafficSplit.map((s: any) => [s.deployment.id, s.percent])).toEqual([

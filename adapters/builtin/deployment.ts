@@ -8,7 +8,7 @@ import type {
   TrafficSplitSpec,
 } from '../core/deployment.ts';
 import { log } from '../../platform/log.ts';
-import type { Transaction } from '../../platform/database.ts';
+import type { Database } from '../../platform/database.ts';
 import { BUILTIN_PROVIDER } from './provider.ts';
 
 export interface BuiltinDeploymentOptions {
@@ -32,43 +32,51 @@ export function isHttpUrl(value: string | null | undefined): value is string {
 /**
  * The built-in serving backend: Cairn's inference router forwards predict calls to model servers
  * by URL. Its routing table *is* the catalog (the `deployment` rows of an endpoint with their
- * traffic and shadow percentages), so the owner's writes are the catalog's own rows, made inside
- * the caller's transaction, exactly like the built-in model registry.
+ * traffic and shadow percentages), so it is its own owner: a change has nothing to call beyond
+ * checking it can be routed, the deployments services' commit is the change itself, and reading
+ * the owner back is reading the catalog.
  */
 export class BuiltinDeploymentProvider implements DeploymentProvider {
   readonly providerName = BUILTIN_PROVIDER;
 
-  constructor(private readonly options: BuiltinDeploymentOptions) {}
+  constructor(
+    private readonly db: Database,
+    private readonly options: BuiltinDeploymentOptions,
+  ) {}
 
-  async createEndpoint(tx: Transaction, name: string) {
-    const existing = await tx.endpoint.findUnique({ where: { providerName_name: { providerName: this.providerName, name } }, select: { id: true } });
+  async createEndpoint(name: string) {
+    const existing = await this.db.endpoint.findUnique({ where: { providerName_name: { providerName: this.providerName, name } }, select: { id: true } });
     if (existing) throw new ConflictError(`endpoint ${JSON.stringify(name)} already exists on ${this.providerName}`);
     return { nativeId: name };
   }
 
-  async createDeployment(_tx: Transaction, _endpoint: EndpointRef, spec: DeploymentSpec) {
+  async createDeployment(_endpoint: EndpointRef, spec: DeploymentSpec) {
     if (!isHttpUrl(spec.modelServerUrl)) {
       throw new InputError([{ path: 'input.modelServerUrl', message: 'the built-in router needs the model server\'s http:// or https:// URL' }]);
     }
     return { nativeId: parseGlobalId(spec.id).nativeId };
   }
 
-  async applyTrafficSplit(tx: Transaction, endpoint: EndpointRef, split: TrafficSplitSpec) {
-    const live = Object.fromEntries(split.live.map((share) => [share.deploymentId, share.percent]));
-    const shadow = Object.fromEntries(split.shadow.map((share) => [share.deploymentId, share.percent]));
-    // One statement: every deployment of the endpoint gets its share, or 0 when not named.
-    const rows = await tx.$queryRaw<{ id: string; status: string }[]>`
-      UPDATE deployment d
-      SET traffic_percent = COALESCE((${JSON.stringify(live)}::jsonb ->> d.id)::int, 0),
-          shadow_percent = COALESCE((${JSON.stringify(shadow)}::jsonb ->> d.id)::int, 0)
-      WHERE d.endpoint_id = ${endpoint.id}
-      RETURNING d.id, d.status`;
-    const routable = new Set(rows.filter((row) => row.status === 'ACTIVE').map((row) => row.id));
+  /**
+   * Nothing to call: the traffic service's commit writes the routing table. What the catalog says
+   * of the deployments (that they exist and are ACTIVE) the service checks under the endpoint's
+   * lock, where a deployment made in the same change is visible; here only that every share names
+   * a deployment of this endpoint (`<endpoint>/<name>`, its global ID's native part).
+   */
+  async applyTrafficSplit(endpoint: EndpointRef, split: TrafficSplitSpec) {
     const problems = [...split.live, ...split.shadow]
-      .filter((share) => share.percent > 0 && !routable.has(share.deploymentId))
-      .map((share) => ({ path: share.deploymentId, message: `is not an active deployment of endpoint ${endpoint.name}` }));
-    // Thrown inside the caller's transaction: the UPDATE above is rolled back with it.
+      .filter((share) => !share.nativeId.startsWith(`${endpoint.nativeId}/`) || parseGlobalId(share.deploymentId).nativeId !== share.nativeId)
+      .map((share) => ({ path: share.deploymentId, message: `is not a deployment of endpoint ${endpoint.name}` }));
     if (problems.length) throw new InputError(problems);
+  }
+
+  async trafficSplitOf(endpoint: EndpointRef, _deployments: { id: string; nativeId: string }[]): Promise<TrafficSplitSpec> {
+    // The router routes ACTIVE deployments with a share above 0: that is the split in force.
+    const rows = await this.db.deployment.findMany({ where: { endpointId: endpoint.id, status: 'ACTIVE' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return {
+      live: rows.filter((d) => d.trafficPercent > 0).map((d) => ({ deploymentId: d.id, nativeId: d.nativeId, percent: d.trafficPercent })),
+      shadow: rows.filter((d) => d.shadowPercent > 0).map((d) => ({ deploymentId: d.id, nativeId: d.nativeId, percent: d.shadowPercent })),
+    };
   }
 
   splitCommitted(endpoint: EndpointRef) {
@@ -79,9 +87,8 @@ export class BuiltinDeploymentProvider implements DeploymentProvider {
     }
   }
 
-  async retireDeployment(tx: Transaction, _endpoint: EndpointRef, deployment: { id: string; nativeId: string }) {
-    // The router routes only ACTIVE deployments with a share: dropping the shares releases the route.
-    await tx.deployment.updateMany({ where: { id: deployment.id }, data: { trafficPercent: 0, shadowPercent: 0 } });
+  async retireDeployment(_endpoint: EndpointRef, _deployment: { id: string; nativeId: string }) {
+    // The router routes only ACTIVE deployments with a share: the catalog's RETIRED row releases the route.
   }
 
   async deploymentStats(_endpoint: EndpointRef, deploymentIds: string[], since: Date) {

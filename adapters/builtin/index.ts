@@ -45,8 +45,8 @@ export function fromConfig(config: BuiltinProviderConfig, deps: BuiltinProviderD
   return {
     name: config.name,
     kind: 'BUILTIN',
-    registry: new BuiltinModelRegistryProvider(),
-    deployments: new BuiltinDeploymentProvider({ stats: deps.deploymentStats, onSplitChanged: deps.onSplitChanged }),
+    registry: new BuiltinModelRegistryProvider(deps.db),
+    deployments: new BuiltinDeploymentProvider(deps.db, { stats: deps.deploymentStats, onSplitChanged: deps.onSplitChanged }),
     features: new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, { writeConcurrency: deps.offlineWriteConcurrency ?? 1 }),
     close: async () => {},
   };

@@ -1,5 +1,3 @@
-import type { Transaction } from '../../platform/database.ts';
-
 /** An endpoint as its owner knows it. */
 export interface EndpointRef {
   /** Cairn's global ID (`endpoint:<provider>:<native id>`). */
@@ -49,7 +47,9 @@ export interface DeploymentStats {
 /**
  * A serving backend that owns endpoints: the built-in inference router, or a cloud's (SageMaker
  * endpoints and production/shadow variants, Vertex AI endpoints, Azure ML online endpoints).
- * Writes go to the owner first; the catalog records a change only when the owner accepted it.
+ * It speaks Cairn's domain types only and never writes the catalog: the deployments services
+ * reserve a change, call the owner outside any database transaction, and record what the owner
+ * accepted through their repositories.
  */
 export interface DeploymentProvider {
   /** The provider instance's name (`builtin`, `sagemaker-prod`, …). */
@@ -60,22 +60,31 @@ export interface DeploymentProvider {
    * Throws ConflictError when the owner already has one of that name; UpstreamUnavailableError
    * when the owner cannot be reached; NotSupportedError when the owner does not let Cairn create endpoints.
    */
-  createEndpoint(tx: Transaction, name: string): Promise<{ nativeId: string }>;
+  createEndpoint(name: string): Promise<{ nativeId: string }>;
 
   /**
    * Creates a deployment of a model version behind the endpoint, at 0% traffic, and answers its
    * native ID. Throws InputError when the spec lacks what this owner needs (the built-in router
    * needs `modelServerUrl`); UpstreamUnavailableError when the owner cannot be reached.
    */
-  createDeployment(tx: Transaction, endpoint: EndpointRef, spec: DeploymentSpec): Promise<{ nativeId: string }>;
+  createDeployment(endpoint: EndpointRef, spec: DeploymentSpec): Promise<{ nativeId: string }>;
 
   /**
    * Makes the owner route traffic by `split` (the whole split, not a delta). Deployments not named
    * get 0%. Throws UpstreamUnavailableError when the owner cannot be reached or refuses, InputError
    * (or NotFoundError) when a share names a deployment the owner does not have behind the endpoint
-   * or has retired; the split in force is then unchanged.
+   * or has retired; the split in force is then unchanged. Records nothing in the catalog.
    */
-  applyTrafficSplit(tx: Transaction, endpoint: EndpointRef, split: TrafficSplitSpec): Promise<void>;
+  applyTrafficSplit(endpoint: EndpointRef, split: TrafficSplitSpec): Promise<void>;
+
+  /**
+   * The split the owner routes by now, read back from the owner (a crashed traffic change is
+   * reconciled by comparing it with what was asked): shares above 0 only, by Cairn deployment ID
+   * where the owner's native IDs map to one of `deployments`, live and shadow apart. Throws
+   * NotFoundError when the owner does not have the endpoint; UpstreamUnavailableError when it
+   * cannot be reached.
+   */
+  trafficSplitOf(endpoint: EndpointRef, deployments: { id: string; nativeId: string }[]): Promise<TrafficSplitSpec>;
 
   /**
    * Optional: told after the catalog committed a change of the endpoint's split or deployments
@@ -83,8 +92,12 @@ export interface DeploymentProvider {
    */
   splitCommitted?(endpoint: EndpointRef): void;
 
-  /** Releases what a retired deployment holds at the owner (its variant, its model server route). */
-  retireDeployment(tx: Transaction, endpoint: EndpointRef, deployment: { id: string; nativeId: string }): Promise<void>;
+  /**
+   * Releases what a retired deployment holds at the owner (its variant's traffic, its model server
+   * route). The caller records the deployment RETIRED with no shares. Throws
+   * UpstreamUnavailableError when the owner cannot be reached.
+   */
+  retireDeployment(endpoint: EndpointRef, deployment: { id: string; nativeId: string }): Promise<void>;
 
   /**
    * Requests, errors and p99 latency of each named deployment since `since`, for canary analysis.

@@ -1,4 +1,3 @@
-import type { Transaction } from '../../platform/database.ts';
 import type { Stage } from './domain.ts';
 
 /** What the registry knows of a version when it asks its owner to change it. */
@@ -13,8 +12,9 @@ export interface VersionRef {
 
 /**
  * A model registry that owns model versions: the built-in one, or a cloud's (SageMaker model
- * package groups, Vertex AI Model Registry, Azure ML models). Cairn writes to the owner first and
- * records the change in its catalog only when the owner accepted it.
+ * package groups, Vertex AI Model Registry, Azure ML models). It speaks Cairn's domain types only
+ * and never writes the catalog: the promotion service reserves the change, calls the owner outside
+ * any database transaction, and records what the owner accepted through its repositories.
  */
 export interface ModelRegistryProvider {
   /** The provider instance's name (`builtin`, `sagemaker-prod`, …). */
@@ -25,14 +25,21 @@ export interface ModelRegistryProvider {
    * Throws UpstreamUnavailableError when the owner cannot be reached; NotSupportedError when the
    * owner does not accept registrations from Cairn.
    */
-  registerVersion(tx: Transaction, modelName: string, version: number): Promise<{ nativeId: string }>;
+  registerVersion(modelName: string, version: number): Promise<{ nativeId: string }>;
 
   /**
-   * Moves a version to `stage` at the owner, then records it in the catalog row inside `tx`: the
-   * built-in registry is its own owner; a cloud adapter calls the cloud first and writes the row
-   * only once the cloud accepted (so the change commits with the caller's audit event).
+   * Moves a version to `stage` at the owner and answers once the owner accepted it. Records
+   * nothing in the catalog (the caller does, with its audit event). The built-in registry is its
+   * own owner: Cairn's catalog row is its state, so there is nothing to call.
    * Throws NotFoundError when the owner does not know the version; UpstreamUnavailableError
-   * when it cannot be reached (after retries); nothing is changed in either case.
+   * when it cannot be reached (after retries); the owner is unchanged in either case.
    */
-  transitionStage(tx: Transaction, version: VersionRef, stage: Stage): Promise<void>;
+  transitionStage(version: VersionRef, stage: Stage): Promise<void>;
+
+  /**
+   * The stage the owner holds the version in now, read back from the owner (a crashed promotion
+   * is reconciled by comparing it with what was asked). Answers null when the owner does not know
+   * the version. Throws UpstreamUnavailableError when the owner cannot be reached.
+   */
+  stageOf(version: VersionRef): Promise<Stage | null>;
 }

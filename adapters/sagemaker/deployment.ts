@@ -1,7 +1,8 @@
 import { DescribeEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { Transaction } from '../../platform/database.ts';
-import type { DeploymentProvider, DeploymentStats, EndpointRef, TrafficSplitSpec } from '../core/deployment.ts';
+import type { DeploymentProvider, DeploymentStats, EndpointRef, TrafficShareSpec, TrafficSplitSpec } from '../core/deployment.ts';
 import { InputError, NotSupportedError } from '../../platform/errors.ts';
+import { globalId } from '../../platform/ids.ts';
+import { percentsFromWeights, shadowPercent } from './mapping.ts';
 import { callSageMaker } from './client.ts';
 
 /** The variant name of a deployment's native ID (`<endpoint>/<variant>`). */
@@ -40,24 +41,21 @@ export class SageMakerDeploymentProvider implements DeploymentProvider {
    * One UpdateEndpointWeightsAndCapacities call carries the whole split, so SageMaker takes all of
    * it or none of it.
    */
-  async applyTrafficSplit(tx: Transaction, endpoint: EndpointRef, split: TrafficSplitSpec): Promise<void> {
+  async applyTrafficSplit(endpoint: EndpointRef, split: TrafficSplitSpec): Promise<void> {
     const notFound = { kind: 'Endpoint', id: endpoint.id };
     const current = await callSageMaker(this.providerName, 'DescribeEndpoint', () => this.client.send(new DescribeEndpointCommand({ EndpointName: endpoint.nativeId })), notFound);
     const weights = new Map<string, number>();
     for (const variant of [...(current.ProductionVariants ?? []), ...(current.ShadowProductionVariants ?? [])]) weights.set(variant.VariantName!, 0);
     // A variant is a production or a shadow variant by its endpoint config: a share of the other
-    // kind, an unknown variant or a retired deployment is refused before anything is sent.
+    // kind or an unknown variant is refused before anything is sent. (Retired deployments are the
+    // catalog's to refuse: the deployments services do, before any owner is called.)
     const shadowVariants = new Set((current.ShadowProductionVariants ?? []).map((v) => v.VariantName!));
-    const retired = new Set(
-      (await tx.deployment.findMany({ where: { id: { in: [...split.live, ...split.shadow].filter((s) => s.percent > 0).map((s) => s.deploymentId) }, status: 'RETIRED' }, select: { id: true } })).map((d) => d.id),
-    );
     const problems: { path: string; message: string }[] = [];
     for (const [kind, shares] of [['live', split.live], ['shadow', split.shadow]] as const) {
       for (const share of shares) {
         const variant = variantOf(endpoint, share.nativeId);
         if (!weights.has(variant)) problems.push({ path: share.deploymentId, message: `SageMaker endpoint ${endpoint.nativeId} has no variant ${variant}` });
         else if ((kind === 'shadow') !== shadowVariants.has(variant)) problems.push({ path: share.deploymentId, message: `variant ${variant} is ${shadowVariants.has(variant) ? 'a shadow' : 'a production'} variant: it takes ${shadowVariants.has(variant) ? 'shadow' : 'live'} shares only` });
-        else if (retired.has(share.deploymentId)) problems.push({ path: share.deploymentId, message: 'is retired' });
         weights.set(variant, share.percent);
       }
     }
@@ -77,11 +75,32 @@ export class SageMakerDeploymentProvider implements DeploymentProvider {
   }
 
   /**
+   * Production variants' current weights as live percents (largest remainder, summing to 100),
+   * shadow variants' as a share of the production total: the same reading the catalog sync makes.
+   */
+  async trafficSplitOf(endpoint: EndpointRef, deployments: { id: string; nativeId: string }[]): Promise<TrafficSplitSpec> {
+    const current = await callSageMaker(this.providerName, 'DescribeEndpoint', () => this.client.send(new DescribeEndpointCommand({ EndpointName: endpoint.nativeId })), { kind: 'Endpoint', id: endpoint.id });
+    const byNative = new Map(deployments.map((d) => [d.nativeId, d.id]));
+    const share = (variant: string, percent: number): TrafficShareSpec => {
+      const nativeId = `${endpoint.nativeId}/${variant}`;
+      return { deploymentId: byNative.get(nativeId) ?? globalId('deployment', this.providerName, nativeId), nativeId, percent };
+    };
+    const production = current.ProductionVariants ?? [];
+    const weights = production.map((v) => v.CurrentWeight ?? v.DesiredWeight ?? 0);
+    const total = weights.reduce((sum, w) => sum + Math.max(0, w), 0);
+    const percents = percentsFromWeights(weights);
+    return {
+      live: production.map((v, i) => share(v.VariantName!, percents[i]!)).filter((s) => s.percent > 0),
+      shadow: (current.ShadowProductionVariants ?? []).map((v) => share(v.VariantName!, shadowPercent(v.CurrentWeight ?? v.DesiredWeight ?? 0, total))).filter((s) => s.percent > 0),
+    };
+  }
+
+  /**
    * Releases the variant's traffic (weight 0). Its instances stay until the endpoint is updated to
    * a config without it, with SageMaker's own tooling (Cairn holds no endpoint configs); the next
    * sync then retires it for good.
    */
-  async retireDeployment(_tx: Transaction, endpoint: EndpointRef, deployment: { id: string; nativeId: string }): Promise<void> {
+  async retireDeployment(endpoint: EndpointRef, deployment: { id: string; nativeId: string }): Promise<void> {
     await callSageMaker(
       this.providerName,
       'UpdateEndpointWeightsAndCapacities',

@@ -1,15 +1,15 @@
-import { UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { Transaction } from '../../platform/database.ts';
+import { DescribeModelPackageCommand, UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { NotFoundError, NotSupportedError } from '../../platform/errors.ts';
 import type { ModelRegistryProvider, VersionRef } from '../core/model-registry.ts';
 import type { Stage } from '../core/domain.ts';
 import { callSageMaker } from './client.ts';
-import { isModelPackageArn, sageMakerStageOf } from './mapping.ts';
+import { isModelPackageArn, sageMakerStageOf, stageFromSageMaker } from './mapping.ts';
 
 /**
  * SageMaker Model Registry: model package groups are Cairn's registered models, their versioned
  * model packages its versions. A stage change is written to SageMaker first (UpdateModelPackage:
- * ModelApprovalStatus and ModelLifeCycle), and to the catalog only once SageMaker accepted it.
+ * ModelApprovalStatus and ModelLifeCycle); the promotion service records it in the catalog once
+ * SageMaker accepted it.
  */
 export class SageMakerModelRegistryProvider implements ModelRegistryProvider {
   constructor(
@@ -22,7 +22,7 @@ export class SageMakerModelRegistryProvider implements ModelRegistryProvider {
     throw new NotSupportedError(this.providerName, 'registerModelVersion (model packages are registered in SageMaker and synced)');
   }
 
-  async transitionStage(tx: Transaction, version: VersionRef, stage: Stage): Promise<void> {
+  async transitionStage(version: VersionRef, stage: Stage): Promise<void> {
     // Anything but a model package ARN is unknown to SageMaker: answered without a call.
     if (!isModelPackageArn(version.nativeId)) throw new NotFoundError('ModelVersion', version.id);
     const target = sageMakerStageOf(stage);
@@ -40,7 +40,20 @@ export class SageMakerModelRegistryProvider implements ModelRegistryProvider {
         ),
       { kind: 'ModelVersion', id: version.id },
     );
-    // SageMaker accepted: the catalog follows in the caller's transaction (with its audit event).
-    await tx.modelVersion.updateMany({ where: { id: version.id }, data: { stage } });
+  }
+
+  /** The package's stage as the catalog sync reads it (approval status and ModelLifeCycle). */
+  async stageOf(version: VersionRef): Promise<Stage | null> {
+    if (!isModelPackageArn(version.nativeId)) return null;
+    try {
+      const found = await callSageMaker(this.providerName, 'DescribeModelPackage', () => this.client.send(new DescribeModelPackageCommand({ ModelPackageName: version.nativeId })), {
+        kind: 'ModelVersion',
+        id: version.id,
+      });
+      return stageFromSageMaker(found.ModelApprovalStatus, found.ModelLifeCycle?.Stage);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NOT_FOUND') return null;
+      throw error;
+    }
   }
 }

@@ -88,6 +88,7 @@ export class SageMakerEmulator {
   /** Sorted lineage listings, reused while their collection's size is unchanged (lineage is append-only). */
   private readonly sorted = new Map<string, { size: number; items: unknown[] }>();
   private faults: Fault[] = [];
+  private readonly holds = new Map<string, { after: boolean; reached: () => void; gate: Promise<void> }>();
   private server: Server | null = null;
   private readonly handlers: Record<string, Handler>;
   url = '';
@@ -281,6 +282,27 @@ export class SageMakerEmulator {
   }
 
   /** The next `times` calls (of `operations`, or of any operation) answer ThrottlingException (HTTP 400). */
+  /**
+   * Scenario: the next calls of `operation` hang until `release()` — before they change anything
+   * (`after: false`, a cloud that does not answer), or once they changed it, before the answer
+   * leaves (`after: true`, the window in which a caller can die between the call and its commit).
+   * `reached` resolves when the first such call arrives.
+   */
+  hold(operation: string, options: { after: boolean }): { reached: Promise<void>; release(): void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (reached = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.holds.set(operation, { after: options.after, reached, gate });
+    return {
+      reached: arrived,
+      release: () => {
+        this.holds.delete(operation);
+        release();
+      },
+    };
+  }
+
   throttle(times: number, operations?: string[]): this {
     return this.fail(times, { operations, type: 'ThrottlingException', status: 400, message: 'Rate exceeded' });
   }
@@ -370,7 +392,16 @@ export class SageMakerEmulator {
         fault.remaining--;
         throw new SageMakerFault(fault.type, fault.message, fault.status);
       }
+      const hold = this.holds.get(operation);
+      if (hold && !hold.after) {
+        hold.reached();
+        await hold.gate;
+      }
       const result = handler(input);
+      if (hold?.after) {
+        hold.reached();
+        await hold.gate;
+      }
       record(null);
       answer(200, result);
     } catch (error) {

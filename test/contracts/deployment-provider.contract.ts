@@ -32,7 +32,8 @@ export interface DeploymentProviderSetup {
 
 /**
  * What every DeploymentProvider must do. The suite records catalog rows itself after each call to
- * the owner, the way the deployments services do, so any provider runs it against a fresh catalog.
+ * the owner, the way the deployments services do (providers never write the catalog), so any
+ * provider runs it against a fresh catalog.
  */
 export function deploymentProviderContract(name: string, setup: () => Promise<DeploymentProviderSetup>) {
   let counter = 0;
@@ -43,7 +44,7 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
     const { provider, db } = s;
     const name = unique('contract');
     const atOwner = s.createAtOwner ? await s.createAtOwner(name, Array.from({ length: count }, (_, i) => (shadow.includes(i) ? 'shadow' : 'live'))) : null;
-    const { nativeId } = atOwner ? { nativeId: atOwner.endpointNativeId } : await db.$transaction((tx) => provider.createEndpoint(tx, name));
+    const { nativeId } = atOwner ? { nativeId: atOwner.endpointNativeId } : await provider.createEndpoint(name);
     const endpoint = await db.endpoint.create({ data: { id: `endpoint:${provider.providerName}:${nativeId}`, providerName: provider.providerName, name, nativeId, status: 'IN_SERVICE' } });
     const ref: EndpointRef = { id: endpoint.id, nativeId, name };
     const model = await db.registeredModel.create({ data: { id: `model:builtin:${name}`, providerName: 'builtin', name, nativeId: name } });
@@ -53,14 +54,12 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
       const id = atOwner ? `deployment:${provider.providerName}:${atOwner.deploymentNativeIds[version - 1]}` : `deployment:${provider.providerName}:${name}/${name}-v${version}`;
       const created = atOwner
         ? { nativeId: atOwner.deploymentNativeIds[version - 1]! }
-        : await db.$transaction((tx) =>
-            provider.createDeployment(tx, ref, {
-              id,
-              modelVersion: { id: modelVersion.id, nativeId: modelVersion.nativeId, modelName: name, version },
-              strategy: 'CANARY',
-              modelServerUrl: s.modelServerUrl,
-            }),
-          );
+        : await provider.createDeployment(ref, {
+            id,
+            modelVersion: { id: modelVersion.id, nativeId: modelVersion.nativeId, modelName: name, version },
+            strategy: 'CANARY',
+            modelServerUrl: s.modelServerUrl,
+          });
       await db.deployment.create({ data: { id, endpointId: endpoint.id, modelVersionId: modelVersion.id, strategy: 'CANARY', status: 'ACTIVE', nativeId: created.nativeId, modelServerUrl: s.modelServerUrl } });
       deployments.push({ id, nativeId: created.nativeId });
     }
@@ -68,7 +67,21 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
       live: live.map(([index, percent]) => ({ ...deployments[index]!, deploymentId: deployments[index]!.id, percent })),
       shadow: shadow.map(([index, percent]) => ({ ...deployments[index]!, deploymentId: deployments[index]!.id, percent })),
     });
-    return { endpoint, ref, deployments, split };
+    /** Asks the owner for the split, then records it in the catalog as the traffic service does once the owner accepted. */
+    const apply = async (spec: TrafficSplitSpec) => {
+      await provider.applyTrafficSplit(ref, spec);
+      await db.$transaction(async (tx) => {
+        await tx.deployment.updateMany({ where: { endpointId: endpoint.id }, data: { trafficPercent: 0, shadowPercent: 0 } });
+        for (const share of spec.live) await tx.deployment.update({ where: { id: share.deploymentId }, data: { trafficPercent: share.percent } });
+        for (const share of spec.shadow) await tx.deployment.update({ where: { id: share.deploymentId }, data: { shadowPercent: share.percent } });
+      });
+    };
+    /** What the owner answers when read back, in the suite's { id: percent } form. */
+    const readBack = async (): Promise<OwnerSplit> => {
+      const back = await provider.trafficSplitOf(ref, deployments);
+      return { live: Object.fromEntries(back.live.map((x) => [x.deploymentId, x.percent])), shadow: Object.fromEntries(back.shadow.map((x) => [x.deploymentId, x.percent])) };
+    };
+    return { endpoint, ref, deployments, split, apply, readBack };
   }
 
   async function withSetup(run: (s: DeploymentProviderSetup) => Promise<void>) {
@@ -85,12 +98,12 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
       withSetup(async (s) => {
         const { ref } = await endpointWithDeployments(s, 0);
         expect(ref.nativeId).toBeTruthy();
-        const error = await s.db.$transaction((tx) => s.provider.createEndpoint(tx, ref.name)).catch((e: unknown) => e);
+        const error = await s.provider.createEndpoint(ref.name).catch((e: unknown) => e);
         // An owner whose endpoints are made with its own tooling says so, for any name.
         expect(error).toMatchObject({ code: s.createAtOwner ? 'NOT_SUPPORTED' : 'CONFLICT' });
         if (s.createAtOwner) {
-          const deployment = await s.db
-            .$transaction((tx) => s.provider.createDeployment(tx, ref, { id: `deployment:${s.provider.providerName}:${ref.name}/x`, modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 }, strategy: 'RECREATE' }))
+          const deployment = await s.provider
+            .createDeployment(ref, { id: `deployment:${s.provider.providerName}:${ref.name}/x`, modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 }, strategy: 'RECREATE' })
             .catch((e: unknown) => e);
           expect(deployment).toMatchObject({ code: 'NOT_SUPPORTED' });
         }
@@ -98,48 +111,49 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
 
     it('answers distinct native IDs for the deployments of one endpoint, which take no traffic until a split gives them some', () =>
       withSetup(async (s) => {
-        const { ref, deployments } = await endpointWithDeployments(s, 2);
+        const { ref, deployments, readBack } = await endpointWithDeployments(s, 2);
         expect(new Set(deployments.map((d) => d.nativeId)).size).toBe(2);
         expect(await s.readSplit(ref)).toEqual({ live: {}, shadow: {} });
+        expect(await readBack()).toEqual({ live: {}, shadow: {} });
       }));
 
     it('routes by the whole split it is given: live shares, shadow shares apart, unnamed deployments at 0', () =>
       withSetup(async (s) => {
-        const { ref, deployments, split } = await endpointWithDeployments(s, 3, [2]);
+        const { ref, deployments, split, apply, readBack } = await endpointWithDeployments(s, 3, [2]);
         const [a, b, c] = deployments.map((d) => d.id) as [string, string, string];
-        await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 90], [1, 10]], [[2, 25]])));
+        await apply(split([[0, 90], [1, 10]], [[2, 25]]));
         expect(await s.readSplit(ref)).toEqual({ live: { [a]: 90, [b]: 10 }, shadow: { [c]: 25 } });
-        await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[1, 100]])));
+        // Read back from the owner (as reconciliation does), it is the same split.
+        expect(await readBack()).toEqual({ live: { [a]: 90, [b]: 10 }, shadow: { [c]: 25 } });
+        await apply(split([[1, 100]]));
         expect(await s.readSplit(ref)).toEqual({ live: { [b]: 100 }, shadow: {} });
+        expect(await readBack()).toEqual({ live: { [b]: 100 }, shadow: {} });
       }));
 
     it('refuses a split naming a deployment it does not have, and the split in force stays', () =>
       withSetup(async (s) => {
-        const { ref, deployments, split } = await endpointWithDeployments(s, 1);
+        const { ref, deployments, split, apply, readBack } = await endpointWithDeployments(s, 1);
         const [a] = deployments.map((d) => d.id) as [string];
-        await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 100]])));
+        await apply(split([[0, 100]]));
         const ghost = { deploymentId: `deployment:${s.provider.providerName}:${ref.name}/ghost`, nativeId: 'ghost', percent: 50 };
-        const error = await s.db
-          .$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, { live: [{ ...deployments[0]!, deploymentId: a, percent: 50 }, ghost], shadow: [] }))
-          .catch((e: unknown) => e);
+        const error = await apply({ live: [{ ...deployments[0]!, deploymentId: a, percent: 50 }, ghost], shadow: [] }).catch((e: unknown) => e);
         expect(error).toMatchObject({ code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND|UPSTREAM_UNAVAILABLE)$/) });
         expect(await s.readSplit(ref)).toEqual({ live: { [a]: 100 }, shadow: {} });
+        expect(await readBack()).toEqual({ live: { [a]: 100 }, shadow: {} });
       }));
 
     it('routes nothing to a retired deployment', () =>
       withSetup(async (s) => {
-        const { ref, deployments, split } = await endpointWithDeployments(s, 2, [1]);
+        const { ref, deployments, split, apply, readBack } = await endpointWithDeployments(s, 2, [1]);
         const [a, b] = deployments.map((d) => d.id) as [string, string];
-        await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 100]], [[1, 50]])));
-        await s.db.$transaction(async (tx) => {
-          await s.provider.applyTrafficSplit(tx, ref, split([[0, 100]]));
-          await s.provider.retireDeployment(tx, ref, deployments[1]!);
-          await tx.deployment.update({ where: { id: b }, data: { status: 'RETIRED' } });
-        });
+        await apply(split([[0, 100]], [[1, 50]]));
+        await apply(split([[0, 100]]));
+        await s.provider.retireDeployment(ref, deployments[1]!);
+        await s.db.deployment.update({ where: { id: b }, data: { status: 'RETIRED', trafficPercent: 0, shadowPercent: 0 } });
         expect(await s.readSplit(ref)).toEqual({ live: { [a]: 100 }, shadow: {} });
-        const error = await s.db.$transaction((tx) => s.provider.applyTrafficSplit(tx, ref, split([[0, 50], [1, 50]]))).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(Error);
-        expect(await s.readSplit(ref)).toEqual({ live: { [a]: 100 }, shadow: {} });
+        expect(await readBack()).toEqual({ live: { [a]: 100 }, shadow: {} });
+        // A split giving it traffic again is refused before any owner is called: the deployments
+        // services check the catalog's status (test/deployments.test.ts), since owners never read it.
       }));
 
     it('answers figures for every deployment asked, zero requests for one that served nothing', () =>
@@ -166,10 +180,8 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
         if (!s.requiresModelServerUrl) return;
         const { ref } = await endpointWithDeployments(s, 0);
         for (const modelServerUrl of [null, 'ftp://models/x', 'not a url']) {
-          const error = await s.db
-            .$transaction((tx) =>
-              s.provider.createDeployment(tx, ref, { id: `deployment:${s.provider.providerName}:${ref.name}/x`, modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 }, strategy: 'RECREATE', modelServerUrl }),
-            )
+          const error = await s.provider
+            .createDeployment(ref, { id: `deployment:${s.provider.providerName}:${ref.name}/x`, modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 }, strategy: 'RECREATE', modelServerUrl })
             .catch((e: unknown) => e);
           expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
         }

@@ -20,7 +20,7 @@ export interface ModelRegistryContractSetup {
  */
 export function modelRegistryContract(name: string, setup: () => Promise<ModelRegistryContractSetup>) {
   const create = (s: ModelRegistryContractSetup, modelName: string, version: number) =>
-    s.createVersion ? s.createVersion(modelName, version) : s.db.$transaction(async (tx) => (await s.provider.registerVersion(tx, modelName, version)).nativeId);
+    s.createVersion ? s.createVersion(modelName, version) : s.provider.registerVersion(modelName, version).then((r) => r.nativeId);
 
   describe(`ModelRegistryProvider contract: ${name}`, () => {
     it('answers distinct native IDs for successive versions of a model', async () => {
@@ -37,14 +37,14 @@ export function modelRegistryContract(name: string, setup: () => Promise<ModelRe
       const s = await setup();
       try {
         if (!s.createVersion) return context.skip();
-        const error = await s.db.$transaction((tx) => s.provider.registerVersion(tx, 'contract-d', 1)).catch((e: unknown) => e);
+        const error = await s.provider.registerVersion('contract-d', 1).catch((e: unknown) => e);
         expect(error).toMatchObject({ code: 'NOT_SUPPORTED' });
       } finally {
         await s.close();
       }
     });
 
-    it('moves a version to a stage, and only that version', async () => {
+    it('moves a version to a stage at the owner, and only that version, writing nothing to the catalog', async () => {
       const s = await setup();
       const { provider, db, close } = s;
       try {
@@ -55,10 +55,18 @@ export function modelRegistryContract(name: string, setup: () => Promise<ModelRe
           versions.push(await db.modelVersion.create({ data: { id: `modelVersion:${provider.providerName}:${nativeId}`, modelId: model.id, version, nativeId } }));
         }
         const [v1, v2] = versions as [(typeof versions)[0], (typeof versions)[0]];
-        await db.$transaction((tx) => provider.transitionStage(tx, { id: v1.id, nativeId: v1.nativeId, modelName: 'contract-c', version: 1 }, 'PRODUCTION'));
+        const ref = (v: typeof v1) => ({ id: v.id, nativeId: v.nativeId, modelName: 'contract-c', version: v.version });
+        // Where a new version starts is the owner's (SageMaker: pending approval, i.e. STAGING).
+        const v2Before = await provider.stageOf(ref(v2));
+        expect(v2Before).not.toBeNull();
+        await provider.transitionStage(ref(v1), 'PRODUCTION');
+        // The catalog is the promotion service's to write, once the owner accepted.
         const stages = await db.modelVersion.findMany({ where: { modelId: model.id }, orderBy: { version: 'asc' }, select: { stage: true } });
-        expect(stages).toEqual([{ stage: 'PRODUCTION' }, { stage: 'NONE' }]);
-        expect(v2.stage).toBe('NONE');
+        expect(stages).toEqual([{ stage: 'NONE' }, { stage: 'NONE' }]);
+        await db.modelVersion.update({ where: { id: v1.id }, data: { stage: 'PRODUCTION' } });
+        // Read back from the owner, as reconciliation does.
+        expect(await provider.stageOf(ref(v1))).toBe('PRODUCTION');
+        expect(await provider.stageOf(ref(v2))).toBe(v2Before);
       } finally {
         await close();
       }
@@ -68,10 +76,10 @@ export function modelRegistryContract(name: string, setup: () => Promise<ModelRe
       const { provider, db, close } = await setup();
       try {
         const before = await db.modelVersion.count();
-        const error = await db
-          .$transaction((tx) => provider.transitionStage(tx, { id: `modelVersion:${provider.providerName}:ghost/1`, nativeId: 'ghost/1', modelName: 'ghost', version: 1 }, 'STAGING'))
-          .catch((e: unknown) => e);
+        const ghost = { id: `modelVersion:${provider.providerName}:ghost/1`, nativeId: 'ghost/1', modelName: 'ghost', version: 1 };
+        const error = await provider.transitionStage(ghost, 'STAGING').catch((e: unknown) => e);
         expect(error).toMatchObject({ code: 'NOT_FOUND' });
+        expect(await provider.stageOf(ghost)).toBeNull();
         expect(await db.modelVersion.count()).toBe(before);
       } finally {
         await close();

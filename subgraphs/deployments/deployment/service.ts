@@ -158,7 +158,7 @@ export class DeploymentService {
           const taken = new Set(deployments.map((d) => d.id));
           let id = globalId('deployment', endpoint.providerName, base);
           for (let n = 2; taken.has(id); n++) id = globalId('deployment', endpoint.providerName, `${base}-${n}`);
-          const { nativeId } = await provider.createDeployment(tx, endpointRef(endpoint), {
+          const { nativeId } = await provider.createDeployment(endpointRef(endpoint), {
             id,
             modelVersion: { id: version.id, nativeId: version.nativeId, modelName: version.model.name, version: version.version },
             strategy: spec.strategy,
@@ -253,7 +253,7 @@ export class DeploymentService {
 
   /** Retires a deployment at the owner and in the catalog; its lineage edges end (they are kept as history). */
   private async retireRow(tx: Transaction, endpoint: EndpointRow, deployment: DeploymentRow, at: Date) {
-    await this.providers.get(endpoint.providerName).retireDeployment(tx, endpointRef(endpoint), { id: deployment.id, nativeId: deployment.nativeId });
+    await this.providers.get(endpoint.providerName).retireDeployment(endpointRef(endpoint), { id: deployment.id, nativeId: deployment.nativeId });
     await this.repository.retire(tx, [deployment.id], at);
   }
 

@@ -37,8 +37,9 @@ export class EndpointService {
     const providerName = spec.provider ?? BUILTIN_PROVIDER;
     const provider = this.providers.get(providerName);
     try {
+      // The owner first, outside any transaction; the catalog row follows once it accepted.
+      const { nativeId } = await provider.createEndpoint(spec.name);
       return await this.db.$transaction(async (tx) => {
-        const { nativeId } = await provider.createEndpoint(tx, spec.name);
         const endpoint = await tx.endpoint.create({
           data: {
             id: globalId('endpoint', providerName, nativeId),

@@ -72,7 +72,7 @@ export class TrafficService {
     if (sameSplit(next, splitOf(deployments))) return false;
     const byId = new Map(deployments.map((d) => [d.id, d]));
     const native = (share: Share) => ({ ...share, nativeId: byId.get(share.deploymentId)!.nativeId });
-    await this.providers.get(endpoint.providerName).applyTrafficSplit(tx, endpointRef(endpoint), { live: next.live.map(native), shadow: next.shadow.map(native) });
+    await this.providers.get(endpoint.providerName).applyTrafficSplit(endpointRef(endpoint), { live: next.live.map(native), shadow: next.shadow.map(native) });
     await this.repository.recordSplit(tx, endpoint.id, next);
     await this.repository.appendChange(tx, { endpointId: endpoint.id, split: next, reason: cause.reason, actor: cause.actor, rolloutId: cause.rolloutId, at: this.clock() });
     const full = next.live.find((share) => share.percent === 100);

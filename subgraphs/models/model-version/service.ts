@@ -75,7 +75,7 @@ export class ModelVersionService {
     const modelId = globalId('model', providerName, spec.model);
     return this.db.$transaction(async (tx) => {
       const { nextVersion } = await this.repository.lockModel(tx, { id: modelId, providerName, name: spec.model, nativeId: spec.model });
-      const { nativeId } = await registry.registerVersion(tx, spec.model, nextVersion);
+      const { nativeId } = await registry.registerVersion(spec.model, nextVersion);
       const id = globalId('modelVersion', providerName, nativeId);
       const version = await this.repository.createVersion(
         tx,

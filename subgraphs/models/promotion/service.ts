@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Database, Transaction } from '../../../platform/database.ts';
-import { ConflictError, NotFoundError } from '../../../platform/errors.ts';
+import { ConflictError, NotFoundError, UpstreamUnavailableError } from '../../../platform/errors.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
 import { log } from '../../../platform/log.ts';
 import type { ModelRegistryProvider } from '../../../adapters/core/model-registry.ts';
@@ -14,6 +14,7 @@ import { globMatches } from '../policy/service.ts';
 import { WebhookEvent } from '../webhook/type.ts';
 import type { WebhookService } from '../webhook/service.ts';
 import { buildPolicyContext } from './context.ts';
+import { PENDING, PromotionRepository, type IntentVersion, type PromotionIntent } from './repository.ts';
 
 const promoteSchema = z.object({
   modelVersionId: z.string(),
@@ -88,7 +89,43 @@ function outcome(verdict: Verdict, promotion: PromotionRow | null, flags: { dryR
   };
 }
 
+/** Settings of the calls to a model's owner. */
+export interface OwnerCallOptions {
+  /** How long the owner may take to accept a stage change before the promotion FAILs (default 30 s). */
+  timeoutMs?: number;
+  /** How often a request waiting for another promotion of the same model looks again (default 25 ms). */
+  pollMs?: number;
+}
+
+/** Past an intent's deadline, its owner call is over: this much more covers the commit that follows it. */
+const COMMIT_GRACE_MS = 5_000;
+
+type Spec = z.infer<typeof promoteSchema>;
+
+/** What a reservation answered: a final outcome, a promotion to apply, or another promotion to wait for. */
+type Reserved =
+  | { kind: 'answered'; outcome: PromotionOutcome }
+  | { kind: 'reserved'; promotion: PromotionRow; verdict: Verdict; intent: PromotionIntent }
+  | { kind: 'wait'; promotionId: string };
+
+/** Rejects with UPSTREAM_UNAVAILABLE when `run` takes longer than `ms`; the owner may still finish it (a reconciler reads it back). */
+async function withinTime<T>(provider: string, operation: string, ms: number, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([run(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class PromotionService {
+  private readonly repository: PromotionRepository;
+  private readonly ownerTimeoutMs: number;
+  private readonly pollMs: number;
+
   constructor(
     private readonly db: Database,
     private readonly registryFor: (providerName: string) => ModelRegistryProvider,
@@ -96,14 +133,26 @@ export class PromotionService {
     private readonly clock: () => Date = () => new Date(),
     /** Called inside the transaction of an applied promotion to PRODUCTION (deploy rules queue their jobs). */
     private readonly onPromotedToProduction?: (tx: Transaction, promoted: PromotedToProduction) => Promise<void>,
-  ) {}
+    owner: OwnerCallOptions = {},
+  ) {
+    this.repository = new PromotionRepository(db);
+    this.ownerTimeoutMs = owner.timeoutMs ?? 30_000;
+    this.pollMs = owner.pollMs ?? 25;
+  }
 
   /**
-   * Evaluates every policy in force for the target stage and, when none that BLOCKs fails,
-   * changes the stage through the owning registry, archives the previous PRODUCTION holder, and
-   * records the promotion, its audit event and its webhooks in one transaction. Promotions of one
-   * model are serialized by a lock on the model's row: there is never more than one PRODUCTION
-   * holder, and no update is lost. A denial is recorded and answered as data.
+   * Evaluates every policy in force for the target stage and, when none that BLOCKs fails, changes
+   * the stage at the owning registry, archiving the previous PRODUCTION holder. Three steps, so no
+   * database transaction is open while the owner is called:
+   * 1. reserve: a short transaction holding the model's row lock judges the request and records a
+   *    PENDING promotion (the intent, with its idempotency key); a denial is recorded and answered
+   *    here, as data;
+   * 2. the owner call, bounded by `timeoutMs`;
+   * 3. commit: the stages, APPLIED, the audit event and the webhooks in one transaction; or FAILED
+   *    with its audit event when the owner refused or did not answer in time.
+   * A second promotion of the same model waits for a PENDING one to finish, then is judged against
+   * what it left: there is never more than one PRODUCTION holder. An intent left PENDING by a crash
+   * is finished by `reconcilePending`.
    */
   async promote(input: unknown, identity: Identity): Promise<PromotionOutcome> {
     const spec = parseInput(promoteSchema, input);
@@ -116,104 +165,301 @@ export class PromotionService {
       expectedCurrentVersionId: spec.expectedCurrentVersionId ?? null,
       actor: identity.actor,
     });
-    if (spec.idempotencyKey && !dryRun) {
-      const replay = await this.replay(this.db, spec.idempotencyKey, requestHash);
-      if (replay) return replay;
-    }
-    try {
-      return await this.db.$transaction(
+    if (dryRun) {
+      return this.db.$transaction(
         async (tx) => {
-          if (spec.idempotencyKey && !dryRun) {
-            // A retry sent while the first request is still running waits here for it to commit,
-            // then answers its promotion instead of finding the stage already moved.
-            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`promotion-idempotency:${spec.idempotencyKey}`}, 0))`;
-            const replay = await this.replay(tx, spec.idempotencyKey, requestHash);
-            if (replay) return replay;
-          }
-          const { verdict, candidate, holders } = await this.judge(tx, spec, identity);
-          if (dryRun) return outcome(verdict, null, { dryRun, replayed: false });
-          if (verdict.allowed) {
-            const registry = this.registryFor(candidate.model.providerName);
-            await registry.transitionStage(tx, { id: candidate.id, nativeId: candidate.nativeId, modelName: candidate.model.name, version: candidate.version }, spec.to);
-            if (spec.to === Stage.PRODUCTION) {
-              for (const holder of holders) {
-                await registry.transitionStage(tx, { id: holder.id, nativeId: holder.nativeId, modelName: candidate.model.name, version: holder.version }, Stage.ARCHIVED);
-              }
-            }
-          }
-          const promotion = await tx.promotion.create({
-            data: {
-              modelVersionId: candidate.id,
-              fromStage: candidate.stage,
-              toStage: spec.to,
-              status: verdict.status,
-              actor: identity.actor,
-              reason: spec.reason ?? null,
-              idempotencyKey: spec.idempotencyKey ?? null,
-              requestHash,
-              result: verdict as unknown as Prisma.InputJsonValue,
-            },
-          });
-          const summary = {
-            promotionId: promotion.id,
-            from: candidate.stage,
-            to: spec.to,
-            status: verdict.status,
-            reason: spec.reason ?? null,
-            model: candidate.model.name,
-            version: candidate.version,
-            previousHolderId: verdict.previousHolderId,
-            evaluations: verdict.evaluations.map((e) => ({ policy: e.policy, version: e.version, outcome: e.outcome })),
-          };
-          await recordAudit(tx, {
-            actor: identity.actor,
-            action: 'promoteModelVersion',
-            subjectId: candidate.id,
-            outcome: verdict.allowed ? 'APPLIED' : 'DENIED',
-            requestId: identity.requestId,
-            payload: summary,
-          });
-          if (verdict.allowed && spec.to === Stage.PRODUCTION && this.onPromotedToProduction) {
-            await this.onPromotedToProduction(tx, {
-              promotionId: promotion.id,
-              modelVersionId: candidate.id,
-              modelName: candidate.model.name,
-              modelProvider: candidate.model.providerName,
-              actor: identity.actor,
-            });
-          }
-          await this.webhooks.enqueue(tx, verdict.allowed ? WebhookEvent.MODEL_VERSION_PROMOTED : WebhookEvent.PROMOTION_DENIED, {
-            modelVersionId: candidate.id,
-            actor: identity.actor,
-            ...summary,
-          });
-          return outcome(verdict, promotion, { dryRun, replayed: false });
+          const modelId = await this.repository.lockModelOf(tx, spec.modelVersionId);
+          const { verdict } = await this.judge(tx, spec, identity, modelId);
+          return outcome(verdict, null, { dryRun, replayed: false });
         },
         { timeout: 30_000, maxWait: 30_000 },
       );
-    } catch (error) {
-      if (spec.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        // The same key raced in from another request and won: answer what it answered.
-        const replay = await this.replay(this.db, spec.idempotencyKey, requestHash);
-        if (replay) return replay;
-      }
-      if (!dryRun && !(error instanceof ConflictError) && !(error instanceof NotFoundError) && (error as { code?: string }).code !== 'BAD_USER_INPUT') {
-        await this.recordFailure(spec, identity, requestHash, error);
-      }
-      throw error;
+    }
+    // Within this process promotions of one model queue here, in arrival order, rather than all
+    // polling for the one in flight (the PENDING check below serializes across processes).
+    const modelId = (await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, select: { modelId: true } }))?.modelId ?? spec.modelVersionId;
+    return this.oneAtATime(modelId, () => this.reserveAndApply(spec, identity, requestHash));
+  }
+
+  private readonly queues = new Map<string, Promise<void>>();
+
+  /** Runs `run` after every earlier call with the same key has settled. */
+  private async oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const current = (this.queues.get(key) ?? Promise.resolve()).then(run);
+    const tail = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, tail);
+    try {
+      return await current;
+    } finally {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
     }
   }
 
+  private async reserveAndApply(spec: Spec, identity: Identity, requestHash: string): Promise<PromotionOutcome> {
+    for (;;) {
+      let reserved: Reserved;
+      try {
+        reserved = await this.reserve(spec, identity, requestHash);
+      } catch (error) {
+        if (spec.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+          // The same key raced in from another request and won: answer what it answers.
+          continue;
+        }
+        if (!(error instanceof ConflictError) && !(error instanceof NotFoundError) && (error as { code?: string }).code !== 'BAD_USER_INPUT') {
+          await this.recordFailure(spec, identity, requestHash, error);
+        }
+        throw error;
+      }
+      if (reserved.kind === 'answered') return reserved.outcome;
+      if (reserved.kind === 'wait') {
+        await this.waitFor(reserved.promotionId);
+        continue;
+      }
+      return this.apply(reserved.promotion, reserved.verdict, reserved.intent, spec, identity);
+    }
+  }
+
+  /** Step 1: judge under the model's lock; record a denial, or a PENDING intent when allowed. */
+  private reserve(spec: Spec, identity: Identity, requestHash: string): Promise<Reserved> {
+    return this.db.$transaction(
+      async (tx): Promise<Reserved> => {
+        if (spec.idempotencyKey) {
+          // A retry sent while the first request is still running waits here (and then for its
+          // intent) and answers its promotion instead of finding the stage already moved.
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`promotion-idempotency:${spec.idempotencyKey}`}, 0))`;
+          const existing = await this.repository.byIdempotencyKey(tx, spec.idempotencyKey);
+          if (existing) {
+            if (existing.status === PENDING && existing.requestHash === requestHash) return { kind: 'wait', promotionId: existing.id };
+            return { kind: 'answered', outcome: this.replayOf(existing, spec.idempotencyKey, requestHash) };
+          }
+        }
+        const modelId = await this.repository.lockModelOf(tx, spec.modelVersionId);
+        const inFlight = await this.repository.pendingOfModel(tx, modelId);
+        if (inFlight) return { kind: 'wait', promotionId: inFlight.id };
+        const { verdict, candidate, holders } = await this.judge(tx, spec, identity, modelId);
+        const base = {
+          modelVersionId: candidate.id,
+          fromStage: candidate.stage,
+          toStage: spec.to,
+          actor: identity.actor,
+          reason: spec.reason ?? null,
+          idempotencyKey: spec.idempotencyKey ?? null,
+          requestHash,
+        };
+        if (verdict.allowed) {
+          const intent: PromotionIntent = {
+            modelName: candidate.model.name,
+            providerName: candidate.model.providerName,
+            candidate: { id: candidate.id, nativeId: candidate.nativeId, version: candidate.version },
+            holders: spec.to === Stage.PRODUCTION ? holders.map((h) => ({ id: h.id, nativeId: h.nativeId, version: h.version })) : [],
+            deadline: new Date(Date.now() + this.ownerTimeoutMs + COMMIT_GRACE_MS).toISOString(),
+          };
+          const promotion = await this.repository.create(tx, { ...base, status: PENDING, result: { ...verdict, intent } as unknown as Prisma.InputJsonValue });
+          return { kind: 'reserved', promotion, verdict, intent };
+        }
+        const promotion = await this.repository.create(tx, { ...base, status: verdict.status, result: verdict as unknown as Prisma.InputJsonValue });
+        await this.announce(tx, promotion, verdict, { modelName: candidate.model.name, modelProvider: candidate.model.providerName, version: candidate.version }, identity);
+        return { kind: 'answered', outcome: outcome(verdict, promotion, { dryRun: false, replayed: false }) };
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
+  }
+
+  /** Steps 2 and 3: the owner, with no transaction open, then the commit (or FAILED). */
+  private async apply(promotion: PromotionRow, verdict: Verdict, intent: PromotionIntent, spec: Spec, identity: Identity): Promise<PromotionOutcome> {
+    const registry = this.registryFor(intent.providerName);
+    const ref = (v: IntentVersion) => ({ id: v.id, nativeId: v.nativeId, modelName: intent.modelName, version: v.version });
+    try {
+      await withinTime(intent.providerName, 'the stage change', this.ownerTimeoutMs, async () => {
+        await registry.transitionStage(ref(intent.candidate), spec.to);
+        for (const holder of intent.holders) await registry.transitionStage(ref(holder), Stage.ARCHIVED);
+      });
+    } catch (error) {
+      if (error instanceof ConflictError || error instanceof NotFoundError || (error as { code?: string }).code === 'BAD_USER_INPUT') {
+        // The caller's mistake, not the owner's fault: as before, nothing is kept of the attempt.
+        await this.repository.withdraw(promotion.id);
+      } else {
+        await this.fail(promotion.id, verdict, spec.to, identity, (error as Error).message);
+      }
+      throw error;
+    }
+    const committed = await this.commit(promotion.id, verdict, intent, { [intent.candidate.id]: spec.to, ...Object.fromEntries(intent.holders.map((h) => [h.id, Stage.ARCHIVED])) }, identity);
+    return committed ?? this.replayOf((await this.repository.byId(this.db, promotion.id))!, promotion.idempotencyKey, promotion.requestHash);
+  }
+
+  /**
+   * The owner accepted: the stages, APPLIED, the audit event, the deploy rules and the webhooks in
+   * one transaction. Answers null when the promotion was not PENDING any more (a reconciler took it).
+   */
+  private commit(promotionId: string, verdict: Verdict, intent: PromotionIntent, stages: Record<string, Stage>, identity: Identity, extra: Record<string, unknown> = {}) {
+    return this.db.$transaction(
+      async (tx) => {
+        await this.repository.lockModelOf(tx, intent.candidate.id);
+        const applied = await this.repository.finish(tx, promotionId, { status: 'APPLIED', result: verdict as unknown as Prisma.InputJsonValue });
+        if (!applied) return null;
+        for (const [id, stage] of Object.entries(stages)) await this.repository.recordStage(tx, id, stage);
+        await this.announce(tx, applied, verdict, { modelName: intent.modelName, modelProvider: intent.providerName, version: intent.candidate.version }, identity, extra);
+        return outcome(verdict, applied, { dryRun: false, replayed: false });
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
+  }
+
+  /** The audit event, the deploy rules of a promotion to PRODUCTION, and the webhooks of a recorded verdict. */
+  private async announce(
+    tx: Transaction,
+    promotion: PromotionRow,
+    verdict: Verdict,
+    model: { modelName: string; modelProvider: string; version: number },
+    identity: Identity,
+    extra: Record<string, unknown> = {},
+  ) {
+    const summary = {
+      promotionId: promotion.id,
+      from: promotion.fromStage,
+      to: promotion.toStage,
+      status: verdict.status,
+      reason: promotion.reason,
+      model: model.modelName,
+      version: model.version,
+      previousHolderId: verdict.previousHolderId,
+      evaluations: verdict.evaluations.map((e) => ({ policy: e.policy, version: e.version, outcome: e.outcome })),
+      ...extra,
+    };
+    await recordAudit(tx, {
+      actor: identity.actor,
+      action: 'promoteModelVersion',
+      subjectId: promotion.modelVersionId,
+      outcome: verdict.allowed ? 'APPLIED' : 'DENIED',
+      requestId: identity.requestId,
+      payload: summary,
+    });
+    if (verdict.allowed && promotion.toStage === Stage.PRODUCTION && this.onPromotedToProduction) {
+      await this.onPromotedToProduction(tx, {
+        promotionId: promotion.id,
+        modelVersionId: promotion.modelVersionId,
+        modelName: model.modelName,
+        modelProvider: model.modelProvider,
+        actor: identity.actor,
+      });
+    }
+    await this.webhooks.enqueue(tx, verdict.allowed ? WebhookEvent.MODEL_VERSION_PROMOTED : WebhookEvent.PROMOTION_DENIED, {
+      modelVersionId: promotion.modelVersionId,
+      actor: identity.actor,
+      ...summary,
+    });
+  }
+
+  /** The owner refused or did not answer: the catalog is unchanged; the attempt stays FAILED with its audit event. */
+  private async fail(promotionId: string, verdict: Verdict, to: Stage, identity: Identity, message: string) {
+    try {
+      await this.db.$transaction(async (tx) => {
+        const failed = await this.repository.finish(tx, promotionId, {
+          status: 'FAILED',
+          result: { ...verdict, applied: false, status: 'FAILED', error: message } as unknown as Prisma.InputJsonValue,
+          // A retry with the same key tries again, as it did when a failed attempt left no row.
+          releaseKey: true,
+        });
+        if (!failed) return;
+        await recordAudit(tx, {
+          actor: identity.actor,
+          action: 'promoteModelVersion',
+          subjectId: failed.modelVersionId,
+          outcome: 'FAILED',
+          requestId: identity.requestId,
+          payload: { promotionId, to, error: message },
+        });
+      });
+    } catch (recordError) {
+      log.error({ err: recordError, promotionId }, 'could not record a failed promotion');
+    }
+  }
+
+  /**
+   * Waits for a PENDING promotion to be committed or failed. Past its deadline its owner call is
+   * over, so a promotion still PENDING was left by a process that died: it is reconciled here.
+   */
+  private async waitFor(promotionId: string): Promise<void> {
+    for (;;) {
+      const row = await this.repository.byId(this.db, promotionId);
+      if (!row || row.status !== PENDING) return;
+      const intent = (row.result as unknown as { intent?: PromotionIntent }).intent;
+      if (!intent || Date.now() > Date.parse(intent.deadline)) {
+        await this.reconcile(row);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+    }
+  }
+
+  /**
+   * Finishes promotions left PENDING by a process that died between the owner call and the
+   * commit, by reading the owner's state back: the owner holds the candidate in the target stage
+   * -> APPLIED (the catalog takes the owner's stages, with the audit event and webhooks); otherwise
+   * FAILED. `all` also takes intents whose deadline has not passed (at start-up of the only
+   * process); otherwise they are left to the process still running them. Answers how many were finished.
+   */
+  async reconcilePending(options: { providerName?: string; all?: boolean } = {}): Promise<number> {
+    let finished = 0;
+    for (const row of await this.repository.pending()) {
+      const intent = (row.result as unknown as { intent?: PromotionIntent }).intent;
+      if (options.providerName && intent?.providerName !== options.providerName) continue;
+      if (!options.all && intent && Date.now() <= Date.parse(intent.deadline)) continue;
+      try {
+        if (await this.reconcile(row)) finished++;
+      } catch (error) {
+        log.warn({ err: error, promotionId: row.id }, 'could not reconcile a pending promotion yet');
+      }
+    }
+    return finished;
+  }
+
+  /** The latest deadline of the PENDING intents, if any (start-up reconciles again once it passed). */
+  async latestPendingDeadline(): Promise<Date | null> {
+    const deadlines = (await this.repository.pending()).map((row) => (row.result as unknown as { intent?: PromotionIntent }).intent?.deadline).filter((d): d is string => !!d);
+    return deadlines.length ? new Date(Math.max(...deadlines.map((d) => Date.parse(d)))) : null;
+  }
+
+  private async reconcile(row: PromotionRow): Promise<boolean> {
+    const { intent, ...verdict } = row.result as unknown as Verdict & { intent?: PromotionIntent };
+    const identity = { actor: row.actor, roles: [] };
+    if (!intent) {
+      await this.fail(row.id, verdict, row.toStage, identity, 'the promotion was left pending without its intent');
+      return true;
+    }
+    const registry = this.registryFor(intent.providerName);
+    const ref = (v: IntentVersion) => ({ id: v.id, nativeId: v.nativeId, modelName: intent.modelName, version: v.version });
+    const read = (v: IntentVersion) => withinTime(intent.providerName, 'reading a stage back', this.ownerTimeoutMs, () => registry.stageOf(ref(v)));
+    const stage = await read(intent.candidate);
+    if (stage !== row.toStage) {
+      await this.fail(row.id, verdict, row.toStage, identity, `reconciled: the owner holds the version in ${stage ?? 'no stage (unknown version)'}, not ${row.toStage}`);
+      return true;
+    }
+    // The owner took the change: the catalog follows it, the holders as the owner has them now.
+    const stages: Record<string, Stage> = { [intent.candidate.id]: row.toStage };
+    for (const holder of intent.holders) {
+      const held = await read(holder);
+      if (held) stages[holder.id] = held;
+    }
+    return (await this.commit(row.id, verdict, intent, stages, identity, { reconciled: true })) !== null;
+  }
+
+  private replayOf(existing: PromotionRow, idempotencyKey: string | null, requestHash: string): PromotionOutcome {
+    if (existing.requestHash !== requestHash) {
+      throw new ConflictError(`idempotency key ${JSON.stringify(idempotencyKey)} was used for a different promotion request`);
+    }
+    return outcome(existing.result as unknown as Verdict, existing, { dryRun: false, replayed: true });
+  }
+
   /** The verdict: the candidate, who holds the target stage, and every applicable policy's outcome. */
-  private async judge(tx: Transaction, spec: z.infer<typeof promoteSchema>, identity: Identity) {
-    // Lock the model's row (promotions of one model go one at a time), then read the stages: a new
-    // statement, a new snapshot, so they are the committed ones.
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT m.id FROM registered_model m JOIN model_version v ON v.model_id = m.id
-      WHERE v.id = ${spec.modelVersionId} FOR UPDATE OF m`;
-    if (!locked) throw new NotFoundError('ModelVersion', spec.modelVersionId);
+  private async judge(tx: Transaction, spec: Spec, identity: Identity, modelId: string) {
+    // The caller holds the model's row lock; the stages read now (a new statement, a new snapshot)
+    // are the committed ones.
     const rows = await tx.modelVersion.findMany({
-      where: { modelId: locked.id, OR: [{ id: spec.modelVersionId }, { stage: spec.to }] },
+      where: { modelId, OR: [{ id: spec.modelVersionId }, { stage: spec.to }] },
       include: { model: true },
       orderBy: { version: 'desc' },
     });
@@ -255,17 +501,8 @@ export class PromotionService {
     return { verdict, candidate, holders };
   }
 
-  private async replay(client: Database | Transaction, idempotencyKey: string, requestHash: string): Promise<PromotionOutcome | null> {
-    const existing = await client.promotion.findUnique({ where: { idempotencyKey } });
-    if (!existing) return null;
-    if (existing.requestHash !== requestHash) {
-      throw new ConflictError(`idempotency key ${JSON.stringify(idempotencyKey)} was used for a different promotion request`);
-    }
-    return outcome(existing.result as unknown as Verdict, existing, { dryRun: false, replayed: true });
-  }
-
   /** A promotion the owner refused or could not take: the catalog is unchanged; the attempt is recorded. */
-  private async recordFailure(spec: z.infer<typeof promoteSchema>, identity: Identity, requestHash: string, error: unknown) {
+  private async recordFailure(spec: Spec, identity: Identity, requestHash: string, error: unknown) {
     try {
       await this.db.$transaction(async (tx) => {
         const version = await tx.modelVersion.findUnique({ where: { id: spec.modelVersionId } });

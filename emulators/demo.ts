@@ -1,6 +1,66 @@
+import type { CloudProviderConfig } from '../adapters/core/provider-config.ts';
+import type { ProviderDeps } from '../adapters/providers.ts';
 import type { Database } from '../platform/database.ts';
 import { log } from '../platform/log.ts';
 import type { Services } from '../subgraphs/services.ts';
+import { startModelServer } from './model-server.ts';
+import { EMULATOR_CREDENTIALS, startSageMakerEmulator } from './sagemaker/index.ts';
+
+export const DEMO_PROVIDER = 'sagemaker-demo';
+
+/** The demo `npm start` runs, started in one place: its cloud, its model server and its estate. */
+export interface Demo {
+  /** The SageMaker emulator's provider (with its demo estate), when the demo includes a cloud. */
+  cloudProviders: { config: CloudProviderConfig; deps: ProviderDeps }[];
+  /** Seeds the built-in estate, served by the demo model server. */
+  seed(services: Services, actor: string, db: Database): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the demo's servers on loopback ports: the demo model server (a fixed score for
+ * eta-predictor-prod) and, with `cloud` (no cairn.config.yaml given), the SageMaker emulator with
+ * its demo estate as provider `sagemaker-demo`, which uses the emulator's static fake keys
+ * (injected for the emulator only; a configured provider always uses the default chain).
+ */
+export async function startDemo(options: { cloud: boolean; deps?: ProviderDeps }): Promise<Demo> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((error) => log.warn({ err: error }, 'error while closing the demo'));
+  };
+  try {
+    const cloudProviders: Demo['cloudProviders'] = [];
+    if (options.cloud) {
+      const emulator = await startSageMakerEmulator();
+      closers.push(() => emulator.close());
+      log.info({ url: emulator.url }, `SageMaker emulator with the demo estate listening (provider ${DEMO_PROVIDER})`);
+      cloudProviders.push({
+        config: {
+          name: DEMO_PROVIDER,
+          kind: 'SAGEMAKER',
+          region: emulator.state.region,
+          accountId: emulator.state.accountId,
+          endpoint: emulator.url,
+          credentials: 'default-chain',
+          syncIntervalSeconds: 300,
+          maxAttempts: 3,
+          retryMode: 'standard',
+        },
+        deps: { ...options.deps, sagemaker: { ...options.deps?.sagemaker, credentials: EMULATOR_CREDENTIALS } },
+      });
+    }
+    const modelServer = await startModelServer({ name: 'eta_predictor', score: 12.5 });
+    closers.push(() => modelServer.close());
+    return {
+      cloudProviders,
+      seed: (services, actor, db) => seedDemo(services, actor, { db, modelServerUrl: modelServer.url }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
 
 /**
  * The small built-in demo estate `npm start` shows (CAIRN_DEMO=off skips it): a feature view, a
@@ -8,7 +68,7 @@ import type { Services } from '../subgraphs/services.ts';
  * every start: applying the same definition keeps its version, and the model and the endpoint are
  * made only once.
  */
-export async function seedDemo(services: Services, actor: string, demo: { db: Database; modelServerUrl: string }): Promise<void> {
+async function seedDemo(services: Services, actor: string, demo: { db: Database; modelServerUrl: string }): Promise<void> {
   const view = await services.features.featureViews.apply(
     {
       name: 'driver_stats',

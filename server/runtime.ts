@@ -13,8 +13,7 @@ import { checkReadiness, subgraphAnswers } from '../gateway/health.ts';
 import { startGateway, startSubgraph, type RunningServer } from '../gateway/server.ts';
 import { readSupergraph } from '../gateway/supergraph.ts';
 import { applyMigrations } from '../prisma/migrate.ts';
-import { seedDemo } from '../emulators/demo.ts';
-import { startModelServer } from '../emulators/model-server.ts';
+import { startDemo } from '../emulators/demo.ts';
 import { applyPolicyFile, readPolicyFile } from '../subgraphs/models/policy/file.ts';
 import { WEBHOOK_JOB } from '../subgraphs/models/webhook/service.ts';
 import { buildSubgraph, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/index.ts';
@@ -108,8 +107,11 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     closers.push(() => onlineStore.close());
     const jobs = await startJobQueue(clients.pool, { pollingIntervalSeconds: config.jobPollSeconds });
     closers.push(() => jobs.close());
-    // Cloud providers of cairn.config.yaml, or the SageMaker emulator with its demo estate.
-    const clouds = await openCloudProviders(db, config, { demo: config.demo && !config.configFile && !options.only, deps: options.providerDeps });
+    // The demo (CAIRN_DEMO on): its model server and, without cairn.config.yaml, the SageMaker emulator.
+    const demo = config.demo && !options.only ? await startDemo({ cloud: !config.configFile, deps: options.providerDeps }) : null;
+    if (demo) closers.push(demo.close);
+    // Cloud providers of cairn.config.yaml, or the demo's emulator.
+    const clouds = await openCloudProviders(db, config, { extra: demo?.cloudProviders, deps: options.providerDeps });
     closers.push(clouds.close);
     // One recorder of routed calls: the inference router writes it, canary analysis reads it.
     const recorder = new DeploymentStatsRecorder({ now: options.clock ? () => options.clock!().getTime() : Date.now });
@@ -166,12 +168,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     if (!options.only) {
       for (const { instance } of synced) await services.sync.enqueue(instance.name, 'START');
     }
-    if (config.demo && !options.only) {
-      // The demo endpoint's model server: a small local one that answers a fixed score (emulators/model-server.ts).
-      const modelServer = await startModelServer({ name: 'eta_predictor', score: 12.5 });
-      closers.push(() => modelServer.close());
-      await seedDemo(services, config.actor, { db, modelServerUrl: modelServer.url });
-    }
+    if (demo) await demo.seed(services, config.actor, db);
 
     const readinessChecks: Record<string, () => Promise<unknown>> = {
       database: () => db.$queryRaw`SELECT 1`,

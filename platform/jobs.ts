@@ -56,6 +56,9 @@ export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSec
     if (!(await boss.getQueue(name))) await boss.createQueue(name);
     created.add(name);
   };
+  // Handlers still running when the queue stops: pg-boss's graceful stop gives up after its timeout,
+  // and a handler that ends later would then record its outcome on a pool already closed.
+  const running = new Set<Promise<unknown>>();
   return {
     async send(name, data, sendOptions = {}) {
       if (sendOptions.transaction && !created.has(name)) {
@@ -78,12 +81,28 @@ export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSec
       // Each pg-boss worker takes one job at a time: `concurrency` workers run that many at once.
       for (let i = 0; i < (workOptions.concurrency ?? 1); i++) {
         await boss.work<object>(name, { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
-          if (job) await handler({ id: job.id, name: job.name, data: job.data as never });
+          if (!job) return;
+          const run = handler({ id: job.id, name: job.name, data: job.data as never });
+          running.add(run);
+          try {
+            await run;
+          } finally {
+            running.delete(run);
+          }
         });
       }
     },
     async close() {
       await boss.stop({ graceful: true, wait: true, timeout: 5000 });
+      // Past the graceful bound, still wait (bounded) for handlers in flight before the pool may close.
+      if (running.size) {
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise((resolve) => (timer = setTimeout(resolve, 30_000)));
+        await Promise.race([Promise.allSettled([...running]), bound]);
+        clearTimeout(timer);
+        // pg-boss records the outcome as soon as the handler settles: let it issue that statement.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     },
   };
 }

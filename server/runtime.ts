@@ -68,13 +68,19 @@ export interface StartOptions {
   providerDeps?: ProviderDeps;
 }
 
-/** Settles PENDING promotions whose owner call is over; an owner that cannot be reached is left for the next sync. */
+/** Settles PENDING promotions and traffic changes whose owner call is over; an owner that cannot be reached is left for the next sync. */
 async function reconcilePromotions(services: Services): Promise<void> {
   try {
     const settled = await services.models.promotions.reconcilePending();
     if (settled) log.info({ settled }, 'reconciled promotions left pending');
   } catch (error) {
     log.warn({ err: error }, 'could not reconcile pending promotions');
+  }
+  try {
+    const settled = await services.deployments.traffic.reconcilePending();
+    if (settled) log.info({ settled }, 'reconciled traffic changes left pending');
+  } catch (error) {
+    log.warn({ err: error }, 'could not reconcile pending traffic changes');
   }
 }
 
@@ -141,11 +147,15 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     if (config.policyFile) await applyPolicyFile(config.policyFile, policyFile!, services.models.policies, config.actor);
     // Runs a stopped process left RUNNING are failed before this one's workers start.
     await services.sync.recoverAbandoned();
-    // Promotions a process that died left PENDING between the owner call and the commit are
+    // Promotions and traffic changes a process that died left PENDING between the owner call and the commit are
     // settled against the owner: now those past their deadline, the rest once theirs passed (a
     // process still running one commits it before then).
     await reconcilePromotions(services);
-    const latest = await services.models.promotions.latestPendingDeadline().catch(() => null);
+    const deadlines = [
+      await services.models.promotions.latestPendingDeadline().catch(() => null),
+      await services.deployments.traffic.latestPendingDeadline().catch(() => null),
+    ].filter((d): d is Date => d !== null);
+    const latest = deadlines.length ? new Date(Math.max(...deadlines.map((d) => d.getTime()))) : null;
     if (latest) {
       const timer = setTimeout(() => void reconcilePromotions(services), Math.max(0, latest.getTime() - Date.now()) + 100);
       timer.unref();

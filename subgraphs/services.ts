@@ -92,6 +92,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     clock,
     rolloutPollSeconds: options.rolloutPollSeconds ?? 15,
     ownListener: options.ownListener,
+    ownerCallTimeoutMs: options.ownerCallTimeoutMs,
   });
   const promotions = new PromotionService(
     deps.db,
@@ -133,8 +134,11 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
       {
         clock,
         intervals: new Map(clouds.map((c) => [c.instance.name, c.syncIntervalSeconds])),
-        // The sync just read the owner: promotions a crash left PENDING there are settled against it.
-        afterSync: async (providerName) => void (await promotions.reconcilePending({ providerName })),
+        // The sync just read the owner: promotions and traffic changes a crash left PENDING there are settled against it.
+        afterSync: async (providerName) => {
+          await promotions.reconcilePending({ providerName });
+          await deployments.traffic.reconcilePending({ providerName });
+        },
       },
     ),
     /** Every provider instance of this process by name, with the capabilities each declares. */

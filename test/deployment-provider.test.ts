@@ -72,13 +72,15 @@ describe('built-in deployments behind the services', () => {
 
     owner.failing = true;
     const before = await cairn.db.deployment.findMany({ where: { endpointId }, orderBy: { id: 'asc' } });
-    const history = await cairn.db.trafficChange.count({ where: { endpointId } });
+    // The history lists APPLIED changes only (a refused change stays as a FAILED intent).
+    const history = await cairn.db.trafficChange.count({ where: { endpointId, status: 'APPLIED' } });
     const answer = await cairn.query(`mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`, {
       input: { endpointId, split: [{ deploymentId: a, percent: 50 }, { deploymentId: b, percent: 50 }] },
     });
     expect(answer.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider: 'builtin' });
     expect(await cairn.db.deployment.findMany({ where: { endpointId }, orderBy: { id: 'asc' } })).toEqual(before);
-    expect(await cairn.db.trafficChange.count({ where: { endpointId } })).toBe(history);
+    expect(await cairn.db.trafficChange.count({ where: { endpointId, status: 'APPLIED' } })).toBe(history);
+    expect(await cairn.db.trafficChange.count({ where: { endpointId, status: 'PENDING' } })).toBe(0);
     expect(invalidated).toHaveLength(2);
     const failed = await cairn.db.auditEvent.findFirst({ where: { action: 'setTrafficSplit', subjectId: endpointId }, orderBy: { id: 'desc' } });
     expect(failed).toMatchObject({ outcome: 'FAILED' });

@@ -23,6 +23,8 @@ export interface DeploymentServicesDeps {
   rolloutPollSeconds: number;
   /** This process's listener, refused as a model server (the runtime tells it once listening). */
   ownListener?: OwnListener;
+  /** Bound on one call to an endpoint's owner (CAIRN_OWNER_TIMEOUT_MS). */
+  ownerCallTimeoutMs?: number;
 }
 
 /** The deployments subgraph's services, wired once per process. */
@@ -30,7 +32,7 @@ export function createDeploymentServices(deps: DeploymentServicesDeps) {
   const providers = new DeploymentProviders(deps.providers);
   const trafficRepository = new TrafficRepository(deps.db);
   const rolloutRepository = new RolloutRepository(deps.db);
-  const traffic = new TrafficService(deps.db, trafficRepository, rolloutRepository, providers, deps.clock);
+  const traffic = new TrafficService(deps.db, trafficRepository, rolloutRepository, providers, deps.clock, { timeoutMs: deps.ownerCallTimeoutMs });
   const rollouts = new RolloutService(deps.db, rolloutRepository, trafficRepository, traffic, providers, deps.jobs, deps.clock, { pollSeconds: deps.rolloutPollSeconds });
   const ownListener = deps.ownListener ?? new OwnListener();
   const deployments = new DeploymentService(deps.db, new DeploymentRepository(deps.db), trafficRepository, traffic, rollouts, rolloutRepository, providers, deps.clock, ownListener);

@@ -6,6 +6,18 @@ import type { Split } from './split.ts';
 /** Why the split changed, as recorded in the endpoint's traffic history. */
 export type TrafficReason = 'DEPLOY' | 'SET_SPLIT' | 'ROLLOUT_STEP' | 'ROLLBACK' | 'AUTO_ROLLBACK' | 'PROMOTION_RULE' | 'RETIRE';
 
+/** PENDING: reserved and asked of the owner, not yet in force in the catalog. */
+export type TrafficChangeStatus = 'PENDING' | 'APPLIED' | 'FAILED';
+
+export interface TrafficChangeEntry {
+  endpointId: string;
+  split: Split;
+  reason: TrafficReason;
+  actor: string;
+  rolloutId?: string | null;
+  at: Date;
+}
+
 export class TrafficRepository {
   constructor(private readonly db: Database) {}
 
@@ -36,9 +48,10 @@ export class TrafficRepository {
           OR d.shadow_percent <> COALESCE((${JSON.stringify(shadow)}::jsonb ->> d.id)::int, 0))`;
   }
 
-  appendChange(tx: Transaction, change: { endpointId: string; split: Split; reason: TrafficReason; actor: string; rolloutId?: string | null; at: Date }) {
+  appendChange(tx: Transaction, change: TrafficChangeEntry, status: TrafficChangeStatus = 'APPLIED') {
     return tx.trafficChange.create({
       data: {
+        status,
         endpointId: change.endpointId,
         live: change.split.live as unknown as Prisma.InputJsonValue,
         shadow: change.split.shadow as unknown as Prisma.InputJsonValue,
@@ -54,13 +67,36 @@ export class TrafficRepository {
   async lastSplitWithFullShare(tx: Transaction, endpointId: string, deploymentId: string) {
     const [row] = await tx.$queryRaw<{ shadow: unknown }[]>`
       SELECT shadow FROM traffic_change
-      WHERE endpoint_id = ${endpointId} AND live @> ${JSON.stringify([{ deploymentId, percent: 100 }])}::jsonb
+      WHERE endpoint_id = ${endpointId} AND status = 'APPLIED' AND live @> ${JSON.stringify([{ deploymentId, percent: 100 }])}::jsonb
       ORDER BY id DESC LIMIT 1`;
     return row ? { shadow: row.shadow as Split['shadow'] } : null;
   }
 
+  /** The change of the endpoint still PENDING at its owner, if any (one at a time per endpoint). */
+  pendingOf(tx: Transaction | Database, endpointId: string) {
+    return tx.trafficChange.findFirst({ where: { endpointId, status: 'PENDING' }, orderBy: { id: 'asc' } });
+  }
+
+  byId(tx: Transaction | Database, id: bigint) {
+    return tx.trafficChange.findUnique({ where: { id } });
+  }
+
+  /** Every change left PENDING, with its endpoint (the reconciler reads each back from its owner). */
+  pending() {
+    return this.db.trafficChange.findMany({ where: { status: 'PENDING' }, include: { endpoint: true }, orderBy: { id: 'asc' } });
+  }
+
+  /**
+   * Moves a PENDING change to `status` (its time becomes the moment it took effect); answers false
+   * when it was not PENDING any more (another process, or the reconciler, settled it).
+   */
+  async settle(tx: Transaction, id: bigint, status: 'APPLIED' | 'FAILED', at: Date): Promise<boolean> {
+    const { count } = await tx.trafficChange.updateMany({ where: { id, status: 'PENDING' }, data: { status, ...(status === 'APPLIED' ? { createdAt: at } : {}) } });
+    return count === 1;
+  }
+
   history(endpointId: string, first: number, before: bigint | null) {
-    return this.db.trafficChange.findMany({ where: { endpointId, ...(before != null ? { id: { lt: before } } : {}) }, orderBy: { id: 'desc' }, take: first });
+    return this.db.trafficChange.findMany({ where: { endpointId, status: 'APPLIED', ...(before != null ? { id: { lt: before } } : {}) }, orderBy: { id: 'desc' }, take: first });
   }
 }
 

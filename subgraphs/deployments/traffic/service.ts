@@ -1,14 +1,58 @@
 import { z } from 'zod';
 import type { Database, Transaction } from '../../../platform/database.ts';
-import { ConflictError, InputError, type InputProblem } from '../../../platform/errors.ts';
+import { ConflictError, InputError, UpstreamUnavailableError, type InputProblem } from '../../../platform/errors.ts';
+import { log } from '../../../platform/log.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
-import type { Deployment as DeploymentRow, Endpoint as EndpointRow, Rollout as RolloutRow } from '../../../prisma/generated/client.ts';
+import type { Deployment as DeploymentRow, Endpoint as EndpointRow, Rollout as RolloutRow, TrafficChange as TrafficChangeRow } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { globalIdProblems, parseInput } from '../../../platform/validate.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { RolloutRepository } from '../rollout/repository.ts';
 import { normalize, sameSplit, scaleShares, splitOf, type Share, type Split } from './split.ts';
 import type { TrafficReason, TrafficRepository } from './repository.ts';
+
+/** Past a PENDING change's deadline its owner call is over: this much more covers the commit that follows it. */
+const COMMIT_GRACE_MS = 5_000;
+
+/** Why a split changes and who changed it, as recorded in the history. */
+interface Cause {
+  reason: TrafficReason;
+  actor: string;
+  rolloutId?: string | null;
+}
+
+/** What a change does in the catalog once the owner routes by its split (or when nothing changed): rollouts, audit. */
+type Finish = (tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[], changed: boolean) => Promise<void>;
+
+/** What a change decided under the endpoint's lock: the whole split to ask of the owner, and how to finish. */
+interface Planned {
+  split: Split;
+  cause: Cause;
+  finish: Finish;
+}
+
+export interface TrafficOwnerOptions {
+  /** Bound on one owner call (CAIRN_OWNER_TIMEOUT_MS); past it the change is FAILED. Default 30 s. */
+  timeoutMs?: number;
+  /** How often a change waiting for another one of its endpoint looks again. Default 25 ms. */
+  pollMs?: number;
+}
+
+/** Rejects with UPSTREAM_UNAVAILABLE when `run` takes longer than `ms`; the owner may still finish it (the next sync reads it back). */
+async function withinTime<T>(provider: string, operation: string, ms: number, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([run(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Shares as compared and recorded: deployment ID and percent only (an owner's read-back also carries native IDs). */
+const plain = (shares: readonly { deploymentId: string; percent: number }[]): Share[] => normalize(shares.map(({ deploymentId, percent }) => ({ deploymentId, percent })));
 
 const shareSchema = z.object({ deploymentId: z.string().min(1), percent: z.number().int().min(0).max(100) });
 const setSplitSchema = z.object({
@@ -44,17 +88,223 @@ function splitProblems(input: any): { path: (string | number)[]; message: string
 /**
  * Changes of an endpoint's traffic split. Every change goes to the endpoint's owner first (the
  * built-in router's table, a cloud's traffic API); only when the owner accepted it does the catalog
- * record it, with its history entry and audit event, in one transaction that holds the endpoint's
- * row lock (two changes of one endpoint never interleave).
+ * record it, with its history entry and audit event.
+ *
+ * setTrafficSplit and rollbackEndpoint call the owner with no database transaction open (on the
+ * embedded database, one connection, every other request would wait on the cloud): a short
+ * transaction under the endpoint's row lock reserves a PENDING traffic_change; the owner is asked
+ * within a time bound; a second transaction records the split and marks it APPLIED (or FAILED).
+ * A change of an endpoint with a PENDING one waits for it, so changes of one endpoint never
+ * interleave. A change left PENDING by a process that died is settled by `reconcilePending`.
  */
 export class TrafficService {
+  private readonly ownerTimeoutMs: number;
+  private readonly pollMs: number;
+  private readonly queues = new Map<string, Promise<void>>();
+
   constructor(
     private readonly db: Database,
     private readonly repository: TrafficRepository,
     private readonly rollouts: RolloutRepository,
     private readonly providers: DeploymentProviders,
     private readonly clock: () => Date,
-  ) {}
+    owner: TrafficOwnerOptions = {},
+  ) {
+    this.ownerTimeoutMs = owner.timeoutMs ?? 30_000;
+    this.pollMs = owner.pollMs ?? 25;
+  }
+
+  /** Within this process, changes of one endpoint queue here in arrival order (the PENDING row serializes across processes). */
+  private async oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const current = (this.queues.get(key) ?? Promise.resolve()).then(run);
+    const tail = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, tail);
+    try {
+      return await current;
+    } finally {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    }
+  }
+
+  /**
+   * A change of the endpoint's split with its owner called outside any transaction: reserve (plan
+   * under the row lock, record PENDING) -> ask the owner within the time bound -> commit APPLIED
+   * (the split, the stable deployment, `finish`) or record FAILED and rethrow.
+   */
+  private async changeOutsideTransaction(endpointId: string, plan: (tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[]) => Promise<Planned>): Promise<EndpointRow> {
+    return this.oneAtATime(endpointId, async () => {
+      for (;;) {
+        const reserved = await this.db.$transaction(
+          async (tx) => {
+            const endpoint = await this.repository.lockEndpoint(tx, endpointId);
+            const pending = await this.repository.pendingOf(tx, endpointId);
+            if (pending) return { kind: 'wait' as const, id: pending.id };
+            const deployments = await this.repository.deploymentsOf(tx, endpoint.id);
+            const planned = await plan(tx, endpoint, deployments);
+            const next: Split = { live: plain(planned.split.live), shadow: plain(planned.split.shadow) };
+            if (sameSplit(next, splitOf(deployments))) {
+              // Already in force: nothing to ask of the owner.
+              await planned.finish(tx, endpoint, deployments, false);
+              return { kind: 'done' as const, endpoint };
+            }
+            // Real time, not the service's clock: it bounds how long the owner call may still run.
+            const row = await this.repository.appendChange(tx, { endpointId: endpoint.id, split: next, ...planned.cause, at: new Date() }, 'PENDING');
+            return { kind: 'reserved' as const, endpoint, deployments, next, row, finish: planned.finish };
+          },
+          { timeout: 30_000, maxWait: 30_000 },
+        );
+        if (reserved.kind === 'wait') {
+          await this.waitFor(reserved.id);
+          continue;
+        }
+        if (reserved.kind === 'done') return reserved.endpoint;
+        const { endpoint, deployments, next, row } = reserved;
+        try {
+          await withinTime(endpoint.providerName, 'the traffic change', this.ownerTimeoutMs, () => this.ask(endpoint, deployments, next));
+        } catch (error) {
+          await this.db.$transaction((tx) => this.repository.settle(tx, row.id, 'FAILED', this.clock())).catch((e: unknown) => log.error({ err: e, trafficChangeId: String(row.id) }, 'could not record a failed traffic change'));
+          throw error;
+        }
+        return (await this.commit(row.id, endpoint.id, next, reserved.finish)) ?? endpoint;
+      }
+    });
+  }
+
+  /** Asks the owner to route by `split` (native IDs of the deployments added). */
+  private ask(endpoint: EndpointRow, deployments: DeploymentRow[], split: Split) {
+    const byId = new Map(deployments.map((d) => [d.id, d]));
+    const native = (share: Share) => ({ ...share, nativeId: byId.get(share.deploymentId)!.nativeId });
+    return this.providers.get(endpoint.providerName).applyTrafficSplit(endpointRef(endpoint), { live: split.live.map(native), shadow: split.shadow.map(native) });
+  }
+
+  /**
+   * The owner routes by `split`: the catalog records it (deployments' shares, the stable
+   * deployment), the PENDING change becomes APPLIED and `finish` runs, in one transaction under the
+   * endpoint's lock. Answers null when the change was not PENDING any more (a reconciler settled it).
+   */
+  private async commit(changeId: bigint, endpointId: string, split: Split, finish: Finish): Promise<EndpointRow | null> {
+    const endpoint = await this.db.$transaction(
+      async (tx) => {
+        const endpoint = await this.repository.lockEndpoint(tx, endpointId);
+        if (!(await this.repository.settle(tx, changeId, 'APPLIED', this.clock()))) return null;
+        const deployments = await this.repository.deploymentsOf(tx, endpoint.id);
+        await this.record(tx, endpoint, deployments, split);
+        await finish(tx, endpoint, deployments, true);
+        return endpoint;
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
+    if (endpoint) this.providers.committed(endpoint);
+    return endpoint;
+  }
+
+  /** The catalog's side of a split the owner now routes by: shares, stable deployment, the rows in memory. */
+  private async record(tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[], next: Split) {
+    await this.repository.recordSplit(tx, endpoint.id, next);
+    const full = next.live.find((share) => share.percent === 100);
+    if (full && full.deploymentId !== endpoint.stableDeploymentId) {
+      await tx.endpoint.update({ where: { id: endpoint.id }, data: { stableDeploymentId: full.deploymentId } });
+      endpoint.stableDeploymentId = full.deploymentId;
+    }
+    for (const deployment of deployments) {
+      deployment.trafficPercent = next.live.find((s) => s.deploymentId === deployment.id)?.percent ?? 0;
+      deployment.shadowPercent = next.shadow.find((s) => s.deploymentId === deployment.id)?.percent ?? 0;
+    }
+  }
+
+  private async appendAndRecord(tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[], next: Split, cause: Cause) {
+    await this.repository.appendChange(tx, { endpointId: endpoint.id, split: next, reason: cause.reason, actor: cause.actor, rolloutId: cause.rolloutId, at: this.clock() });
+    await this.record(tx, endpoint, deployments, next);
+  }
+
+  /** The moment past which a PENDING change's owner call is over (its process died if it is still PENDING). */
+  private deadlineOf(row: TrafficChangeRow): number {
+    return row.createdAt.getTime() + this.ownerTimeoutMs + COMMIT_GRACE_MS;
+  }
+
+  /** Waits for a PENDING change to be committed or failed; past its deadline it is reconciled here. */
+  private async waitFor(changeId: bigint): Promise<void> {
+    for (;;) {
+      const row = await this.repository.byId(this.db, changeId);
+      if (!row || row.status !== 'PENDING') return;
+      if (Date.now() > this.deadlineOf(row)) {
+        await this.reconcile(row);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+    }
+  }
+
+  /**
+   * Settles traffic changes left PENDING by a process that died between the owner call and the
+   * commit, by reading the split back from the owner: the owner routes by the intended split ->
+   * APPLIED (the catalog records it, with its audit event); otherwise FAILED (the catalog
+   * unchanged). `all` also takes changes whose deadline has not passed (start-up of the only
+   * process). Answers how many were settled.
+   */
+  async reconcilePending(options: { providerName?: string; all?: boolean } = {}): Promise<number> {
+    let settled = 0;
+    for (const row of await this.repository.pending()) {
+      if (options.providerName && row.endpoint.providerName !== options.providerName) continue;
+      if (!options.all && Date.now() <= this.deadlineOf(row)) continue;
+      try {
+        if (await this.reconcile(row)) settled++;
+      } catch (error) {
+        log.warn({ err: error, trafficChangeId: String(row.id) }, 'could not reconcile a pending traffic change yet');
+      }
+    }
+    return settled;
+  }
+
+  /** The latest deadline of the PENDING changes, if any (start-up reconciles again once it passed). */
+  async latestPendingDeadline(): Promise<Date | null> {
+    const deadlines = (await this.repository.pending()).map((row) => this.deadlineOf(row));
+    return deadlines.length ? new Date(Math.max(...deadlines)) : null;
+  }
+
+  private async reconcile(row: TrafficChangeRow): Promise<boolean> {
+    const endpoint = await this.db.endpoint.findUniqueOrThrow({ where: { id: row.endpointId } });
+    const deployments = await this.repository.deploymentsOf(this.db, endpoint.id);
+    const intended: Split = { live: plain(row.live as unknown as Share[]), shadow: plain(row.shadow as unknown as Share[]) };
+    const owner = await withinTime(endpoint.providerName, 'reading a traffic split back', this.ownerTimeoutMs, () =>
+      this.providers.get(endpoint.providerName).trafficSplitOf(endpointRef(endpoint), deployments.map((d) => ({ id: d.id, nativeId: d.nativeId }))),
+    );
+    const action = row.reason === 'ROLLBACK' ? 'rollbackEndpoint' : 'setTrafficSplit';
+    if (!sameSplit({ live: plain(owner.live), shadow: plain(owner.shadow) }, intended)) {
+      const failed = await this.db.$transaction(async (tx) => {
+        if (!(await this.repository.settle(tx, row.id, 'FAILED', this.clock()))) return false;
+        await recordAudit(tx, {
+          actor: row.actor,
+          action,
+          subjectId: endpoint.id,
+          outcome: 'FAILED',
+          payload: { live: intended.live, shadow: intended.shadow, reconciled: true, error: 'reconciled: the owner does not route by the split asked' } as never,
+        });
+        return true;
+      });
+      return failed;
+    }
+    const finish: Finish = async (tx, locked, rows) => {
+      let ended: { id: string; status: string } | null = null;
+      if (row.reason === 'ROLLBACK' && row.rolloutId) {
+        await this.rollouts.finish(tx, row.rolloutId, 'ROLLED_BACK', `rolled back by ${row.actor}`, this.clock());
+        ended = { id: row.rolloutId, status: 'ROLLED_BACK' };
+      } else if (row.reason === 'SET_SPLIT') {
+        const rollout = await this.rollouts.active(tx, locked.id);
+        ended = rollout ? await this.settleRollout(tx, rollout, rows, row.actor) : null;
+      }
+      await recordAudit(tx, {
+        actor: row.actor,
+        action,
+        subjectId: locked.id,
+        payload: { live: intended.live, shadow: intended.shadow, changed: true, reconciled: true, ...(ended ? { rollout: ended } : {}) } as never,
+      });
+    };
+    return (await this.commit(row.id, endpoint.id, intended, finish)) !== null;
+  }
 
   /**
    * Inside a transaction holding the endpoint's lock: makes the owner route by `split`, records it
@@ -70,20 +320,11 @@ export class TrafficService {
   ): Promise<boolean> {
     const next: Split = { live: normalize(split.live), shadow: normalize(split.shadow) };
     if (sameSplit(next, splitOf(deployments))) return false;
-    const byId = new Map(deployments.map((d) => [d.id, d]));
-    const native = (share: Share) => ({ ...share, nativeId: byId.get(share.deploymentId)!.nativeId });
-    await this.providers.get(endpoint.providerName).applyTrafficSplit(endpointRef(endpoint), { live: next.live.map(native), shadow: next.shadow.map(native) });
-    await this.repository.recordSplit(tx, endpoint.id, next);
-    await this.repository.appendChange(tx, { endpointId: endpoint.id, split: next, reason: cause.reason, actor: cause.actor, rolloutId: cause.rolloutId, at: this.clock() });
-    const full = next.live.find((share) => share.percent === 100);
-    if (full && full.deploymentId !== endpoint.stableDeploymentId) {
-      await tx.endpoint.update({ where: { id: endpoint.id }, data: { stableDeploymentId: full.deploymentId } });
-      endpoint.stableDeploymentId = full.deploymentId;
-    }
-    for (const deployment of deployments) {
-      deployment.trafficPercent = next.live.find((s) => s.deploymentId === deployment.id)?.percent ?? 0;
-      deployment.shadowPercent = next.shadow.find((s) => s.deploymentId === deployment.id)?.percent ?? 0;
-    }
+    // A change reserved by setTrafficSplit or rollbackEndpoint is at the owner now (no lock held
+    // meanwhile): this one would interleave with it.
+    if (await this.repository.pendingOf(tx, endpoint.id)) throw new ConflictError(`a traffic change of endpoint ${endpoint.name} is in progress at its owner; try again when it is done`);
+    await this.ask(endpoint, deployments, next);
+    await this.appendAndRecord(tx, endpoint, deployments, next, cause);
     return true;
   }
 
@@ -109,40 +350,37 @@ export class TrafficService {
   async setSplit(input: unknown, identity: Identity) {
     const spec = parseInput(setSplitSchema, input, { crossChecks: splitProblems });
     try {
-      const endpoint = await this.db.$transaction(
-        async (tx) => {
-          const endpoint = await this.repository.lockEndpoint(tx, spec.endpointId);
-          const deployments = await this.repository.deploymentsOf(tx, endpoint.id);
-          const byId = new Map(deployments.map((d) => [d.id, d]));
-          const problems: InputProblem[] = [];
-          const check = (field: 'split' | 'shadow', shares: { deploymentId: string; percent: number }[]) =>
-            shares.forEach((share, index) => {
-              const deployment = byId.get(share.deploymentId);
-              const path = `input.${field}.${index}.deploymentId`;
-              if (!deployment) problems.push({ path, message: `${share.deploymentId} is not a deployment of endpoint ${endpoint.name}` });
-              else if (deployment.status !== 'ACTIVE' && share.percent > 0) problems.push({ path, message: `${share.deploymentId} is ${deployment.status} and cannot take traffic` });
-            });
-          check('split', spec.split);
-          if (spec.shadow) check('shadow', spec.shadow);
-          if (problems.length) throw new InputError(problems);
-          const current = splitOf(deployments);
-          const split: Split = { live: spec.split, shadow: spec.shadow ?? current.shadow };
-          const changed = await this.change(tx, endpoint, deployments, split, { reason: 'SET_SPLIT', actor: identity.actor });
-          const rollout = await this.rollouts.active(tx, endpoint.id);
-          const ended = rollout ? await this.settleRollout(tx, rollout, deployments, identity.actor) : null;
-          await recordAudit(tx, {
-            actor: identity.actor,
-            action: 'setTrafficSplit',
-            subjectId: endpoint.id,
-            requestId: identity.requestId,
-            payload: { live: normalize(split.live), shadow: normalize(split.shadow), changed, ...(ended ? { rollout: ended } : {}) } as never,
+      return await this.changeOutsideTransaction(spec.endpointId, async (tx, endpoint, deployments) => {
+        const byId = new Map(deployments.map((d) => [d.id, d]));
+        const problems: InputProblem[] = [];
+        const check = (field: 'split' | 'shadow', shares: { deploymentId: string; percent: number }[]) =>
+          shares.forEach((share, index) => {
+            const deployment = byId.get(share.deploymentId);
+            const path = `input.${field}.${index}.deploymentId`;
+            if (!deployment) problems.push({ path, message: `${share.deploymentId} is not a deployment of endpoint ${endpoint.name}` });
+            else if (deployment.status !== 'ACTIVE' && share.percent > 0) problems.push({ path, message: `${share.deploymentId} is ${deployment.status} and cannot take traffic` });
           });
-          return endpoint;
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      );
-      this.providers.committed(endpoint);
-      return endpoint;
+        check('split', spec.split);
+        if (spec.shadow) check('shadow', spec.shadow);
+        if (problems.length) throw new InputError(problems);
+        const current = splitOf(deployments);
+        const split: Split = { live: spec.split, shadow: spec.shadow ?? current.shadow };
+        return {
+          split,
+          cause: { reason: 'SET_SPLIT', actor: identity.actor },
+          finish: async (tx, endpoint, deployments, changed) => {
+            const rollout = await this.rollouts.active(tx, endpoint.id);
+            const ended = rollout ? await this.settleRollout(tx, rollout, deployments, identity.actor) : null;
+            await recordAudit(tx, {
+              actor: identity.actor,
+              action: 'setTrafficSplit',
+              subjectId: endpoint.id,
+              requestId: identity.requestId,
+              payload: { live: normalize(split.live), shadow: normalize(split.shadow), changed, ...(ended ? { rollout: ended } : {}) } as never,
+            });
+          },
+        };
+      });
     } catch (error) {
       await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'setTrafficSplit', subjectId: spec.endpointId, requestId: identity.requestId });
       throw error;
@@ -175,29 +413,27 @@ export class TrafficService {
   async rollback(endpointId: string, identity: Identity) {
     parseGlobalId(endpointId, 'endpointId', 'endpoint');
     try {
-      const endpoint = await this.db.$transaction(
-        async (tx) => {
-          const endpoint = await this.repository.lockEndpoint(tx, endpointId);
-          if (!endpoint.stableDeploymentId) throw new ConflictError(`endpoint ${endpoint.name} has no stable deployment to return to (none has held 100% of its traffic)`);
-          const deployments = await this.repository.deploymentsOf(tx, endpoint.id);
-          const rollout = await this.rollouts.active(tx, endpoint.id);
-          const without = rollout && rollout.deploymentId !== endpoint.stableDeploymentId ? rollout.deploymentId : null;
-          const split = await this.stableSplit(tx, endpoint, deployments, without);
-          const changed = await this.change(tx, endpoint, deployments, split, { reason: 'ROLLBACK', actor: identity.actor, rolloutId: rollout?.id });
-          if (rollout) await this.rollouts.finish(tx, rollout.id, 'ROLLED_BACK', `rolled back by ${identity.actor}`, this.clock());
-          await recordAudit(tx, {
-            actor: identity.actor,
-            action: 'rollbackEndpoint',
-            subjectId: endpoint.id,
-            requestId: identity.requestId,
-            payload: { stableDeploymentId: endpoint.stableDeploymentId, changed, rolloutId: rollout?.id ?? null },
-          });
-          return endpoint;
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      );
-      this.providers.committed(endpoint);
-      return endpoint;
+      return await this.changeOutsideTransaction(endpointId, async (tx, endpoint, deployments) => {
+        if (!endpoint.stableDeploymentId) throw new ConflictError(`endpoint ${endpoint.name} has no stable deployment to return to (none has held 100% of its traffic)`);
+        const stableDeploymentId = endpoint.stableDeploymentId;
+        const rollout = await this.rollouts.active(tx, endpoint.id);
+        const without = rollout && rollout.deploymentId !== endpoint.stableDeploymentId ? rollout.deploymentId : null;
+        const split = await this.stableSplit(tx, endpoint, deployments, without);
+        return {
+          split,
+          cause: { reason: 'ROLLBACK', actor: identity.actor, rolloutId: rollout?.id },
+          finish: async (tx, endpoint, _deployments, changed) => {
+            if (rollout) await this.rollouts.finish(tx, rollout.id, 'ROLLED_BACK', `rolled back by ${identity.actor}`, this.clock());
+            await recordAudit(tx, {
+              actor: identity.actor,
+              action: 'rollbackEndpoint',
+              subjectId: endpoint.id,
+              requestId: identity.requestId,
+              payload: { stableDeploymentId, changed, rolloutId: rollout?.id ?? null },
+            });
+          },
+        };
+      });
     } catch (error) {
       await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'rollbackEndpoint', subjectId: endpointId, requestId: identity.requestId });
       throw error;

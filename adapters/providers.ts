@@ -1,5 +1,10 @@
 import { NotSupportedError } from '../platform/errors.ts';
-import type { BuiltinProviderConfig, CloudProviderConfig, ProviderConfig, ProviderKind } from './core/provider-config.ts';
+import type {
+  BuiltinProviderConfig,
+  CloudProviderConfig,
+  ProviderConfig,
+  ProviderKind,
+} from './core/provider-config.ts';
 import type { ProviderCapability, ProviderInstance } from './core/provider-instance.ts';
 import * as builtin from './builtin/index.ts';
 import * as sagemaker from './sagemaker/index.ts';
@@ -13,12 +18,16 @@ export interface ProviderDeps {
 
 type ConfigOf<K extends ProviderKind> = K extends 'BUILTIN' ? BuiltinProviderConfig : CloudProviderConfig;
 
-export type ProviderFactory<K extends ProviderKind = ProviderKind> = (config: ConfigOf<K>, deps: ProviderDeps) => ProviderInstance;
+export type ProviderFactory<K extends ProviderKind = ProviderKind> = (
+  config: ConfigOf<K>,
+  deps: ProviderDeps,
+) => ProviderInstance;
 
 /** Every provider kind and its adapter; the kinds still to come answer NotSupportedError at start. */
 export const PROVIDER_FACTORIES = {
   BUILTIN: (config, deps) => {
-    if (!deps.builtin) throw new Error('the built-in provider needs Cairn\'s database and online store (ProviderDeps.builtin)');
+    if (!deps.builtin)
+      throw new Error("the built-in provider needs Cairn's database and online store (ProviderDeps.builtin)");
     return builtin.fromConfig(config, deps.builtin);
   },
   SAGEMAKER: (config, deps) => sagemaker.fromConfig(config, deps.sagemaker),
@@ -30,10 +39,15 @@ export const PROVIDER_FACTORIES = {
   },
 } satisfies { [K in ProviderKind]: ProviderFactory<K> };
 
-export function createProvider(config: BuiltinProviderConfig, deps: ProviderDeps & { builtin: builtin.BuiltinProviderDeps }): builtin.BuiltinProviderInstance;
+export function createProvider(
+  config: BuiltinProviderConfig,
+  deps: ProviderDeps & { builtin: builtin.BuiltinProviderDeps },
+): builtin.BuiltinProviderInstance;
 export function createProvider(config: CloudProviderConfig, deps?: ProviderDeps): ProviderInstance;
 export function createProvider(config: ProviderConfig, deps: ProviderDeps = {}): ProviderInstance {
-  return config.kind === 'BUILTIN' ? PROVIDER_FACTORIES.BUILTIN(config, deps) : PROVIDER_FACTORIES[config.kind](config, deps);
+  return config.kind === 'BUILTIN'
+    ? PROVIDER_FACTORIES.BUILTIN(config, deps)
+    : PROVIDER_FACTORIES[config.kind](config, deps);
 }
 
 /** A capability by name, as a provider instance declares it. */

@@ -34,7 +34,7 @@ const view = (name: string, ttlSeconds: number) => ({
   features: FEATURES.map((f) => ({ name: f, dtype: 'FLOAT64' })),
 });
 
-const valuesOf = (seed: number) => Object.fromEntries(FEATURES.map((f, i) => [f, (seed * 31 + i) % 1000 / 10]));
+const valuesOf = (seed: number) => Object.fromEntries(FEATURES.map((f, i) => [f, ((seed * 31 + i) % 1000) / 10]));
 
 async function waitForRun(cairn: Cairn, id: string) {
   for (;;) {
@@ -49,7 +49,15 @@ export async function benchFeatures(): Promise<object> {
   const database = await scratchDatabase();
   const redisPrefix = `cairn-bench:${randomBytes(4).toString('hex')}`;
   const cairn = await startCairn(
-    parseConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'warn', CAIRN_DEMO: 'off', CAIRN_DATA_DIR: database.dataDir, DATABASE_URL: database.url ?? '', CAIRN_REDIS_PREFIX: redisPrefix }),
+    parseConfig({
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      CAIRN_DEMO: 'off',
+      CAIRN_DATA_DIR: database.dataDir,
+      DATABASE_URL: database.url ?? '',
+      CAIRN_REDIS_PREFIX: redisPrefix,
+    }),
   );
   try {
     const { features } = cairn.services;
@@ -57,17 +65,27 @@ export async function benchFeatures(): Promise<object> {
     // Online lookup: 1000 entities materialized, lookups of 100 of them x 10 features.
     await features.featureViews.apply(view('bench_online', 86_400), 'bench');
     const now = Date.now();
-    const onlineRows = Array.from({ length: 1000 }, (_, i) => ({ entityKey: `e${i}`, eventTime: new Date(now - 60_000).toISOString(), values: valuesOf(i) }));
+    const onlineRows = Array.from({ length: 1000 }, (_, i) => ({
+      entityKey: `e${i}`,
+      eventTime: new Date(now - 60_000).toISOString(),
+      values: valuesOf(i),
+    }));
     await features.ingest.ingest({ featureView: 'bench_online', rows: onlineRows }, 'bench');
     const run = await features.materialization.request('bench_online', new Date(now), 'bench');
     await waitForRun(cairn, run.id);
     const keys = Array.from({ length: 100 }, (_, i) => `e${i * 7}`);
-    const ONLINE = 'query($keys: [String!]!, $features: [String!]) { onlineFeatures(featureView: "bench_online", entityKeys: $keys, features: $features) { entityKey values eventTime stale } }';
+    const ONLINE =
+      'query($keys: [String!]!, $features: [String!]) { onlineFeatures(featureView: "bench_online", entityKeys: $keys, features: $features) { entityKey values eventTime stale } }';
     const variables = { keys, features: FEATURES };
     const schema = await buildSubgraph('features');
     const document = parse(ONLINE);
     const atSubgraph = await latency(async () => {
-      const result = await execute({ schema, document, variableValues: variables, contextValue: { services: cairn.services, actor: 'bench', requestId: 'bench' } });
+      const result = await execute({
+        schema,
+        document,
+        variableValues: variables,
+        contextValue: { services: cairn.services, actor: 'bench', requestId: 'bench' },
+      });
       if (result.errors) throw new Error(JSON.stringify(result.errors));
     });
     const throughGateway = await latency(() => post(`${cairn.url}/graphql`, ONLINE, variables));
@@ -76,10 +94,18 @@ export async function benchFeatures(): Promise<object> {
       const client = createClient({ url: process.env.REDIS_URL });
       await client.connect();
       const fields = ['__event_time', ...FEATURES.map((f) => `f:${f}`)];
-      bare = { kind: 'pipelined HMGET (redis client, same process)', ...(await latency(() => Promise.all(keys.map((k) => client.hmGet(`${redisPrefix}:bench_online:${k}`, fields))))) };
+      bare = {
+        kind: 'pipelined HMGET (redis client, same process)',
+        ...(await latency(() =>
+          Promise.all(keys.map((k) => client.hmGet(`${redisPrefix}:bench_online:${k}`, fields))),
+        )),
+      };
       await client.close();
     } else {
-      bare = { kind: 'in-process store read (no REDIS_URL)', ...(await latency(() => cairn.onlineStore.read('bench_online', keys, FEATURES))) };
+      bare = {
+        kind: 'in-process store read (no REDIS_URL)',
+        ...(await latency(() => cairn.onlineStore.read('bench_online', keys, FEATURES))),
+      };
     }
 
     // Ingest: history of INGEST_ROWS rows (entities x 10 event times), through the ingest service
@@ -117,13 +143,16 @@ export async function benchFeatures(): Promise<object> {
 
     // Point-in-time join: PIT_ENTITIES entity-events at random times within the history.
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const events = Array.from({ length: PIT_ENTITIES }, () => ({
       entityKey: `u${Math.floor(random() * entities)}`,
       eventTime: new Date(BASE_TIME + Math.floor(random() * EVENTS_PER_ENTITY * 3_600_000)),
     }));
     const pitStart = performance.now();
-    const dataset = await features.datasets.create({ name: 'bench_training', features: FEATURES.map((f) => `bench_history:${f}`), entities: events }, 'bench');
+    const dataset = await features.datasets.create(
+      { name: 'bench_training', features: FEATURES.map((f) => `bench_history:${f}`), entities: events },
+      'bench',
+    );
     const pitSeconds = (performance.now() - pitStart) / 1000;
 
     return {
@@ -135,7 +164,10 @@ export async function benchFeatures(): Promise<object> {
         throughGateway,
         bare,
         subgraphToBareRatio: { p50: round(atSubgraph.p50Ms / bare.p50Ms), p99: round(atSubgraph.p99Ms / bare.p99Ms) },
-        targets: { gatewayP99Under10Ms: throughGateway.p99Ms < 10, subgraphWithin3xOfBare: atSubgraph.p50Ms / bare.p50Ms <= 3 },
+        targets: {
+          gatewayP99Under10Ms: throughGateway.p99Ms < 10,
+          subgraphWithin3xOfBare: atSubgraph.p50Ms / bare.p50Ms <= 3,
+        },
       },
       ingest: {
         rows: accepted,

@@ -20,14 +20,18 @@ const FEATURES_PER_VERSION = 45;
 const FEATURES_PER_DATASET = 20;
 const HOT_USERS = 500;
 
-const post = (url: string, query: string, variables?: Record<string, unknown>) => postTo(`${url}/graphql`, query, variables);
+const post = (url: string, query: string, variables?: Record<string, unknown>) =>
+  postTo(`${url}/graphql`, query, variables);
 
 /** SQL for a provider name by number (0..2), and the IDs the seed builds from numbers. */
 const PROV = (n: string) => `(ARRAY['builtin','sagemaker-prod','vertex-prod'])[(${n}) % 3 + 1]`;
-const FEATURE_ID = (f: string) => `'feature:' || ${PROV(`(${f}) / ${FEATURES_PER_VIEW}`)} || ':fv' || ((${f}) / ${FEATURES_PER_VIEW}) || '/v1/f' || ((${f}) % ${FEATURES_PER_VIEW})`;
-const MV_ID = (m: string) => `'modelVersion:' || ${PROV(`(${m}) / 10`)} || ':m' || ((${m}) / 10) || '/' || ((${m}) % 10 + 1)`;
+const FEATURE_ID = (f: string) =>
+  `'feature:' || ${PROV(`(${f}) / ${FEATURES_PER_VIEW}`)} || ':fv' || ((${f}) / ${FEATURES_PER_VIEW}) || '/v1/f' || ((${f}) % ${FEATURES_PER_VIEW})`;
+const MV_ID = (m: string) =>
+  `'modelVersion:' || ${PROV(`(${m}) / 10`)} || ':m' || ((${m}) / 10) || '/' || ((${m}) % 10 + 1)`;
 const DATASET_ID = (d: string) => `'dataset:' || ${PROV(d)} || ':ds' || (${d}) || '/1'`;
-const DEPLOYMENT_ID = (d: string) => `'deployment:' || ${PROV(`(${d}) / 2`)} || ':ep' || ((${d}) / 2) || '/d' || ((${d}) % 2)`;
+const DEPLOYMENT_ID = (d: string) =>
+  `'deployment:' || ${PROV(`(${d}) / 2`)} || ':ep' || ((${d}) / 2) || '/d' || ((${d}) % 2)`;
 const ENDPOINT_ID = (e: string) => `'endpoint:' || ${PROV(e)} || ':ep' || (${e})`;
 
 export async function benchLineage() {
@@ -40,11 +44,22 @@ export async function benchLineage() {
   const endpoints = Math.ceil(deployments / 2);
 
   const database = await scratchDatabase();
-  const cairn = await startCairn(parseConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'warn', CAIRN_DATA_DIR: database.dataDir, CAIRN_DEMO: 'off', DATABASE_URL: database.url ?? '' }));
+  const cairn = await startCairn(
+    parseConfig({
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      CAIRN_DATA_DIR: database.dataDir,
+      CAIRN_DEMO: 'off',
+      DATABASE_URL: database.url ?? '',
+    }),
+  );
   try {
     const sql = (text: string) => cairn.db.$executeRawUnsafe(text);
     const seedStarted = performance.now();
-    await sql(`INSERT INTO provider (name, kind) VALUES ('sagemaker-prod', 'SAGEMAKER'), ('vertex-prod', 'VERTEX_AI') ON CONFLICT DO NOTHING`);
+    await sql(
+      `INSERT INTO provider (name, kind) VALUES ('sagemaker-prod', 'SAGEMAKER'), ('vertex-prod', 'VERTEX_AI') ON CONFLICT DO NOTHING`,
+    );
     await sql(`INSERT INTO feature_view (id, provider_name, name, version, entity, join_key, owner, definition_hash, native_id)
       SELECT 'featureView:' || ${PROV('v')} || ':fv' || v || '/v1', ${PROV('v')}, 'fv' || v, 1, 'driver', 'driver_id', 'team-' || (v % 40), 'h', 'fv' || v || '/v1'
       FROM generate_series(0, ${views - 1}) v`);
@@ -54,7 +69,9 @@ export async function benchLineage() {
     // The hot feature, in a view of its own.
     await sql(`INSERT INTO feature_view (id, provider_name, name, version, entity, join_key, owner, definition_hash, native_id)
       VALUES ('featureView:builtin:hot/v1', 'builtin', 'hot', 1, 'driver', 'driver_id', 'hot-team', 'h', 'hot/v1')`);
-    await sql(`INSERT INTO feature (id, feature_view_id, name, dtype, position) VALUES ('feature:builtin:hot/v1/f', 'featureView:builtin:hot/v1', 'f', 'FLOAT64', 0)`);
+    await sql(
+      `INSERT INTO feature (id, feature_view_id, name, dtype, position) VALUES ('feature:builtin:hot/v1/f', 'featureView:builtin:hot/v1', 'f', 'FLOAT64', 0)`,
+    );
     await sql(`INSERT INTO dataset (id, provider_name, name, version, content_hash, row_count, created_by)
       SELECT ${DATASET_ID('d')}, ${PROV('d')}, 'ds' || d, 1, 'h', 1000, 'data-team' FROM generate_series(0, ${datasets - 1}) d`);
     await sql(`INSERT INTO registered_model (id, provider_name, name, native_id)
@@ -72,7 +89,10 @@ export async function benchLineage() {
       SELECT ${DEPLOYMENT_ID('d')}, ${ENDPOINT_ID('d / 2')}, ${MV_ID(`d * ${stride}`)}, 'CANARY', 'ACTIVE', CASE d % 2 WHEN 0 THEN 90 ELSE 10 END, 'd' || d
       FROM generate_series(0, ${deployments - 1}) d`);
 
-    const edge = (select: string) => sql(`INSERT INTO lineage_edge (from_id, from_kind, to_id, to_kind, relation, provider_name, valid_from) ${select}`);
+    const edge = (select: string) =>
+      sql(
+        `INSERT INTO lineage_edge (from_id, from_kind, to_id, to_kind, relation, provider_name, valid_from) ${select}`,
+      );
     const since = `now() - interval '30 days'`;
     await edge(`SELECT ${FEATURE_ID(`(m * ${FEATURES_PER_VERSION} + k) % ${features}`)}, 'feature', ${MV_ID('m')}, 'modelVersion', 'USES_FEATURE', ${PROV('m / 10')}, ${since}
       FROM generate_series(0, ${versions - 1}) m, generate_series(0, ${FEATURES_PER_VERSION - 1}) k`);
@@ -91,9 +111,13 @@ export async function benchLineage() {
     // History: a retired deployment's edges per 10 live ones.
     await edge(`SELECT ${MV_ID(`d * ${stride} + 1`)}, 'modelVersion', 'deployment:builtin:old' || d, 'deployment', 'DEPLOYED_AS', 'builtin', now() - interval '60 days'
       FROM generate_series(0, ${Math.floor(deployments / 10)}) d`);
-    await sql(`UPDATE lineage_edge SET valid_to = now() - interval '31 days' WHERE to_id LIKE 'deployment:builtin:old%'`);
+    await sql(
+      `UPDATE lineage_edge SET valid_to = now() - interval '31 days' WHERE to_id LIKE 'deployment:builtin:old%'`,
+    );
     // Open incidents on 20 features, some of them upstream of production deployments.
-    await sql(`INSERT INTO feature_incident (id, feature_id, severity, description) SELECT gen_random_uuid()::text, ${FEATURE_ID(`i * 997 % ${features}`)}, 'HIGH', 'bench' FROM generate_series(0, 19) i`);
+    await sql(
+      `INSERT INTO feature_incident (id, feature_id, severity, description) SELECT gen_random_uuid()::text, ${FEATURE_ID(`i * 997 % ${features}`)}, 'HIGH', 'bench' FROM generate_series(0, 19) i`,
+    );
     await sql('ANALYZE');
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const edges = await cairn.db.lineageEdge.count();
@@ -115,7 +139,15 @@ export async function benchLineage() {
         times.push(performance.now() - start);
       }
       times.sort((a, b) => a - b);
-      return { first, figures: { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), samples: SAMPLES, sqlStatementsPerRequest: statements } };
+      return {
+        first,
+        figures: {
+          p50Ms: round(percentile(times, 50)),
+          p99Ms: round(percentile(times, 99)),
+          samples: SAMPLES,
+          sqlStatementsPerRequest: statements,
+        },
+      };
     };
 
     const impact = await measure(IMPACT, { id: hot });
@@ -124,11 +156,35 @@ export async function benchLineage() {
     const lineageUp = await measure(LINEAGE, { id: aDeployment, direction: 'UPSTREAM' });
     const atRisk = await measure('{ atRiskDeployments { deployment { id } trafficPercent } }', {});
     return {
-      estate: { scale: SCALE, providers: 3, features: features + 1, featureViews: views + 1, datasets, modelVersions: versions, deployments, endpoints, edges, hotFeatureUsers: HOT_USERS, seedSeconds: round(seedSeconds) },
-      impactOfHotFeature: { ...impact.figures, summary: { ...impact.first.impact.summary, byProvider: undefined, byStage: undefined } },
+      estate: {
+        scale: SCALE,
+        providers: 3,
+        features: features + 1,
+        featureViews: views + 1,
+        datasets,
+        modelVersions: versions,
+        deployments,
+        endpoints,
+        edges,
+        hotFeatureUsers: HOT_USERS,
+        seedSeconds: round(seedSeconds),
+      },
+      impactOfHotFeature: {
+        ...impact.figures,
+        summary: { ...impact.first.impact.summary, byProvider: undefined, byStage: undefined },
+      },
       impactOfHotFeatureWithEntitiesFromOwners: impactFederated.figures,
-      lineageOfHotFeatureDepth5: { ...lineageHot.figures, nodes: lineageHot.first.lineage.nodes.length, edges: lineageHot.first.lineage.edges.length, truncated: lineageHot.first.lineage.truncated },
-      lineageUpstreamOfDeploymentDepth5: { ...lineageUp.figures, nodes: lineageUp.first.lineage.nodes.length, edges: lineageUp.first.lineage.edges.length },
+      lineageOfHotFeatureDepth5: {
+        ...lineageHot.figures,
+        nodes: lineageHot.first.lineage.nodes.length,
+        edges: lineageHot.first.lineage.edges.length,
+        truncated: lineageHot.first.lineage.truncated,
+      },
+      lineageUpstreamOfDeploymentDepth5: {
+        ...lineageUp.figures,
+        nodes: lineageUp.first.lineage.nodes.length,
+        edges: lineageUp.first.lineage.edges.length,
+      },
       atRiskDeploymentsAcrossProviders: { ...atRisk.figures, deployments: atRisk.first.atRiskDeployments.length },
       targets: { impactP99Ms: 100, lineageP99Ms: 200 },
     };

@@ -25,7 +25,11 @@ export async function latency(run: () => Promise<unknown>) {
 
 /** POSTs a GraphQL operation to `endpoint` and answers `data`; any error fails the bench. */
 export async function post(endpoint: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
   if (body.errors) throw new Error(`bench query failed: ${JSON.stringify(body.errors)}`);
   return body.data;

@@ -9,18 +9,29 @@ import { startCairn } from '../server/runtime.ts';
 import { scratchDatabase } from '../test/testkit.ts';
 import { percentile, post as postTo, round } from './measure.ts';
 
-const post = (url: string, query: string, variables?: Record<string, unknown>) => postTo(`${url}/graphql`, query, variables);
+const post = (url: string, query: string, variables?: Record<string, unknown>) =>
+  postTo(`${url}/graphql`, query, variables);
 
 const SAMPLES = Number(process.env.BENCH_PROMOTIONS ?? 200);
 const CLIENTS = 20;
 const ROUNDS = Number(process.env.BENCH_PROMOTION_ROUNDS ?? 10);
 
 const REGISTER = 'mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }';
-const PROMOTE = 'mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { allowed applied previousHolderId promotion { id status } } }';
+const PROMOTE =
+  'mutation($input: PromoteModelVersionInput!) { promoteModelVersion(input: $input) { allowed applied previousHolderId promotion { id status } } }';
 
 export async function benchModels() {
   const database = await scratchDatabase();
-  const cairn = await startCairn(parseConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'warn', CAIRN_DATA_DIR: database.dataDir, CAIRN_DEMO: 'off', DATABASE_URL: database.url ?? '' }));
+  const cairn = await startCairn(
+    parseConfig({
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      CAIRN_DATA_DIR: database.dataDir,
+      CAIRN_DEMO: 'off',
+      DATABASE_URL: database.url ?? '',
+    }),
+  );
   try {
     const policies = [
       'candidate.metrics.auc >= 0.7',
@@ -42,7 +53,11 @@ export async function benchModels() {
     const metrics = { auc: 0.9, latency_ms: 20 };
     const spec = { metrics, fairnessMetrics: { dp_gap: 0.02 }, gitCommit: 'abcdef1' };
     const versions: string[] = [];
-    for (let i = 0; i < SAMPLES; i++) versions.push((await post(cairn.url, REGISTER, { input: { model: `bench-model-${i % 20}`, ...spec } })).registerModelVersion.id);
+    for (let i = 0; i < SAMPLES; i++)
+      versions.push(
+        (await post(cairn.url, REGISTER, { input: { model: `bench-model-${i % 20}`, ...spec } })).registerModelVersion
+          .id,
+      );
 
     const times: number[] = [];
     for (const id of versions) {
@@ -60,8 +75,12 @@ export async function benchModels() {
       own.push([]);
       shared.push([]);
       for (let r = 0; r < ROUNDS; r++) {
-        own[c]!.push((await post(cairn.url, REGISTER, { input: { model: `ci-${c}`, ...spec } })).registerModelVersion.id);
-        shared[c]!.push((await post(cairn.url, REGISTER, { input: { model: 'ci-shared', ...spec } })).registerModelVersion.id);
+        own[c]!.push(
+          (await post(cairn.url, REGISTER, { input: { model: `ci-${c}`, ...spec } })).registerModelVersion.id,
+        );
+        shared[c]!.push(
+          (await post(cairn.url, REGISTER, { input: { model: 'ci-shared', ...spec } })).registerModelVersion.id,
+        );
       }
     }
     const results: { previousHolderId: string | null; id: string; applied: boolean }[] = [];
@@ -70,8 +89,15 @@ export async function benchModels() {
       own.map(async (ids, c) => {
         for (let r = 0; r < ROUNDS; r++) {
           for (const id of [ids[r]!, shared[c]![r]!]) {
-            const { promoteModelVersion } = await post(cairn.url, PROMOTE, { input: { modelVersionId: id, to: 'PRODUCTION', idempotencyKey: `bench-${id}` } });
-            if (id === shared[c]![r]) results.push({ previousHolderId: promoteModelVersion.previousHolderId, id, applied: promoteModelVersion.applied });
+            const { promoteModelVersion } = await post(cairn.url, PROMOTE, {
+              input: { modelVersionId: id, to: 'PRODUCTION', idempotencyKey: `bench-${id}` },
+            });
+            if (id === shared[c]![r])
+              results.push({
+                previousHolderId: promoteModelVersion.previousHolderId,
+                id,
+                applied: promoteModelVersion.applied,
+              });
           }
         }
       }),
@@ -84,7 +110,11 @@ export async function benchModels() {
     let chained = 0;
     for (let next = chain.get(null); next !== undefined; next = chain.get(next)) chained++;
     return {
-      promotionThroughGatewayWith10Policies: { p50Ms: round(percentile(times, 50)), p99Ms: round(percentile(times, 99)), samples: SAMPLES },
+      promotionThroughGatewayWith10Policies: {
+        p50Ms: round(percentile(times, 50)),
+        p99Ms: round(percentile(times, 99)),
+        samples: SAMPLES,
+      },
       concurrentCiClients: {
         clients: CLIENTS,
         promotions: total,
@@ -93,7 +123,8 @@ export async function benchModels() {
         recordedPromotions: promotions,
         sharedModelHolders: holders,
         sharedModelChainLength: chained,
-        noneLostOrDuplicated: promotions === total && holders === 1 && chained === results.length && results.every((r) => r.applied),
+        noneLostOrDuplicated:
+          promotions === total && holders === 1 && chained === results.length && results.every((r) => r.applied),
       },
     };
   } finally {

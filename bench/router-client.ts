@@ -17,9 +17,16 @@ const client = new Agent({ keepAliveTimeout: 30_000, connections: 8 });
 
 async function post(call: Call) {
   const { origin, pathname } = new URL(call.url);
-  const response = await client.request({ origin, path: pathname, method: 'POST', headers: { 'content-type': 'application/json' }, body: call.body });
+  const response = await client.request({
+    origin,
+    path: pathname,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: call.body,
+  });
   const text = await response.body.text();
-  if (response.statusCode !== 200) throw new Error(`bench call to ${pathname} answered ${response.statusCode}: ${text.slice(0, 200)}`);
+  if (response.statusCode !== 200)
+    throw new Error(`bench call to ${pathname} answered ${response.statusCode}: ${text.slice(0, 200)}`);
 }
 
 const figures = (list: number[]) => {

@@ -31,8 +31,12 @@ import { latency, post, round } from './measure.ts';
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 
 const FEATURE_OP = parse('query($id: ID!) { feature(id: $id) { id name } }');
-const USED_BY_OP = parse('query($r: [_Any!]!) { _entities(representations: $r) { ... on Feature { usedBy { id version model { name } } } } }');
-const DEPLOYMENTS_OP = parse('query($r: [_Any!]!) { _entities(representations: $r) { ... on ModelVersion { deployments { id status } } } }');
+const USED_BY_OP = parse(
+  'query($r: [_Any!]!) { _entities(representations: $r) { ... on Feature { usedBy { id version model { name } } } } }',
+);
+const DEPLOYMENTS_OP = parse(
+  'query($r: [_Any!]!) { _entities(representations: $r) { ... on ModelVersion { deployments { id status } } } }',
+);
 const CROSS_SUBGRAPH = `query($id: ID!) { feature(id: $id) { name usedBy { id version model { name } deployments { id status } } } }`;
 
 const SECTIONS = ['gateway', 'features', 'models', 'lineage', 'router', 'deployments', 'sync'] as const;
@@ -77,7 +81,14 @@ async function main() {
 async function benchGateway() {
   // A database of its own: a fresh one on DATABASE_URL's server, or PGlite in a temp dir.
   const database = await scratchDatabase();
-  const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', CAIRN_DATA_DIR: database.dataDir, CAIRN_DEMO: 'on', DATABASE_URL: database.url ?? '' };
+  const env = {
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    CAIRN_DATA_DIR: database.dataDir,
+    CAIRN_DEMO: 'on',
+    DATABASE_URL: database.url ?? '',
+  };
   const started: Cairn[] = [];
   try {
     const gateway = await startCairn(parseConfig(env));
@@ -93,25 +104,46 @@ async function benchGateway() {
 
     // The same answer fetched from the subgraphs directly: the three fetches of the gateway's plan.
     const direct = async () => {
-      const f = await post(`${features.url}/graphql`, 'query($id: ID!) { feature(id: $id) { id name } }', { id: featureId });
-      const m = await post(`${models.url}/graphql`, 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Feature { usedBy { id version model { name } } } } }', {
-        r: [{ __typename: 'Feature', id: f.feature.id }],
+      const f = await post(`${features.url}/graphql`, 'query($id: ID!) { feature(id: $id) { id name } }', {
+        id: featureId,
       });
+      const m = await post(
+        `${models.url}/graphql`,
+        'query($r: [_Any!]!) { _entities(representations: $r) { ... on Feature { usedBy { id version model { name } } } } }',
+        {
+          r: [{ __typename: 'Feature', id: f.feature.id }],
+        },
+      );
       const versions = m._entities[0].usedBy.map((v: { id: string }) => ({ __typename: 'ModelVersion', id: v.id }));
-      await post(`${deployments.url}/graphql`, 'query($r: [_Any!]!) { _entities(representations: $r) { ... on ModelVersion { deployments { id status } } } }', { r: versions });
+      await post(
+        `${deployments.url}/graphql`,
+        'query($r: [_Any!]!) { _entities(representations: $r) { ... on ModelVersion { deployments { id status } } } }',
+        { r: versions },
+      );
     };
     // The same three operations executed on the subgraph schemas in this process: resolvers and
     // SQL only, no HTTP and no gateway. Its ratio to the gateway is the gateway's own cost.
-    const schemas = { features: await buildSubgraph('features'), models: await buildSubgraph('models'), deployments: await buildSubgraph('deployments') };
+    const schemas = {
+      features: await buildSubgraph('features'),
+      models: await buildSubgraph('models'),
+      deployments: await buildSubgraph('deployments'),
+    };
     const inProcess = async () => {
       const run = async (schema: GraphQLSchema, document: DocumentNode, variableValues: Record<string, unknown>) => {
-        const result = await execute({ schema, document, variableValues, contextValue: { services: gateway.services, actor: 'bench', requestId: 'bench' } });
+        const result = await execute({
+          schema,
+          document,
+          variableValues,
+          contextValue: { services: gateway.services, actor: 'bench', requestId: 'bench' },
+        });
         if (result.errors) throw new Error(JSON.stringify(result.errors));
         return result.data as any;
       };
       const f = await run(schemas.features, FEATURE_OP, { id: featureId });
       const m = await run(schemas.models, USED_BY_OP, { r: [{ __typename: 'Feature', id: f.feature.id }] });
-      await run(schemas.deployments, DEPLOYMENTS_OP, { r: m._entities[0].usedBy.map((v: { id: string }) => ({ __typename: 'ModelVersion', id: v.id })) });
+      await run(schemas.deployments, DEPLOYMENTS_OP, {
+        r: m._entities[0].usedBy.map((v: { id: string }) => ({ __typename: 'ModelVersion', id: v.id })),
+      });
     };
     const viaGateway = () => post(`${gateway.url}/graphql`, CROSS_SUBGRAPH, { id: featureId });
 
@@ -124,7 +156,21 @@ async function benchGateway() {
     // The load comes from a second process, so the clients do not share the gateway's event loop.
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [autocannon, '-j', '-c', '16', '-d', String(LOAD_SECONDS), '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify({ query: CROSS_SUBGRAPH, variables: { id: featureId } }), `${gateway.url}/graphql`],
+      [
+        autocannon,
+        '-j',
+        '-c',
+        '16',
+        '-d',
+        String(LOAD_SECONDS),
+        '-m',
+        'POST',
+        '-H',
+        'content-type=application/json',
+        '-b',
+        JSON.stringify({ query: CROSS_SUBGRAPH, variables: { id: featureId } }),
+        `${gateway.url}/graphql`,
+      ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
     const load = JSON.parse(stdout);

@@ -20,13 +20,26 @@ const ENDPOINTS = Number(process.env.BENCH_SYNC_ENDPOINTS ?? 1000);
 const PROVIDER = 'sagemaker-bench';
 
 export async function benchSync() {
-  const emulator = await startSageMakerEmulator({ seed: (state) => generateEstate(state, { modelPackages: PACKAGES, endpoints: ENDPOINTS }) });
+  const emulator = await startSageMakerEmulator({
+    seed: (state) => generateEstate(state, { modelPackages: PACKAGES, endpoints: ENDPOINTS }),
+  });
   const database = await scratchDatabase();
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-'));
   const file = join(dir, 'cairn.config.yaml');
-  await writeFile(file, `providers:\n  - { name: ${PROVIDER}, kind: SAGEMAKER, region: eu-west-1, endpoint: "${emulator.url}", syncIntervalSeconds: 86400 }\n`);
+  await writeFile(
+    file,
+    `providers:\n  - { name: ${PROVIDER}, kind: SAGEMAKER, region: eu-west-1, endpoint: "${emulator.url}", syncIntervalSeconds: 86400 }\n`,
+  );
   const cairn = await startCairn(
-    parseConfig({ ...process.env, PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', CAIRN_DATA_DIR: database.dataDir, CAIRN_DEMO: 'off', CAIRN_CONFIG: file, DATABASE_URL: database.url ?? '' }),
+    parseConfig({
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      CAIRN_DATA_DIR: database.dataDir,
+      CAIRN_DEMO: 'off',
+      CAIRN_CONFIG: file,
+      DATABASE_URL: database.url ?? '',
+    }),
     { providerDeps: { sagemaker: { credentials: EMULATOR_CREDENTIALS } } },
   );
   try {
@@ -42,14 +55,33 @@ export async function benchSync() {
       if (run.status !== 'SUCCEEDED') throw new Error(`bench sync failed: ${run.error}`);
       const seconds = (run.finishedAt!.getTime() - run.startedAt!.getTime()) / 1000;
       const assets = run.created + run.updated + run.unchanged;
-      return { seconds: round(seconds), assets, assetsPerSecond: round(assets / seconds), created: run.created, updated: run.updated, unchanged: run.unchanged, sageMakerCalls: calls };
+      return {
+        seconds: round(seconds),
+        assets,
+        assetsPerSecond: round(assets / seconds),
+        created: run.created,
+        updated: run.updated,
+        unchanged: run.unchanged,
+        sageMakerCalls: calls,
+      };
     };
-    const start = await waitFor(async () => (await cairn.services.sync.runs(PROVIDER, 5)).find((r) => r.trigger === 'START'), { what: 'the sync at start' });
+    const start = await waitFor(
+      async () => (await cairn.services.sync.runs(PROVIDER, 5)).find((r) => r.trigger === 'START'),
+      { what: 'the sync at start' },
+    );
     const first = figures(await finished(start.id), emulator.calls.length);
     emulator.reset();
-    const second = figures(await finished((await cairn.services.sync.request({ name: PROVIDER }, 'bench')).id), emulator.calls.length);
+    const second = figures(
+      await finished((await cairn.services.sync.request({ name: PROVIDER }, 'bench')).id),
+      emulator.calls.length,
+    );
     return {
-      estate: { modelPackages: PACKAGES, modelPackageGroups: Math.ceil(PACKAGES / 10), endpoints: ENDPOINTS, database: database.url ? 'postgres' : 'pglite' },
+      estate: {
+        modelPackages: PACKAGES,
+        modelPackageGroups: Math.ceil(PACKAGES / 10),
+        endpoints: ENDPOINTS,
+        database: database.url ? 'postgres' : 'pglite',
+      },
       firstSync: first,
       secondSyncUnchanged: second,
       speedup: round(first.seconds / second.seconds),

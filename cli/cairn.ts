@@ -56,7 +56,8 @@ async function serve(args: string[]) {
   const { SUBGRAPH_PORTS } = await import('../gateway/supergraph.ts');
   if (values.port) env.PORT = values.port;
   else if (values.only) env.PORT = String(SUBGRAPH_PORTS[values.only as SubgraphName]);
-  if (values.subgraph?.length) env.CAIRN_SUBGRAPH_URLS = [env.CAIRN_SUBGRAPH_URLS, ...values.subgraph].filter(Boolean).join(',');
+  if (values.subgraph?.length)
+    env.CAIRN_SUBGRAPH_URLS = [env.CAIRN_SUBGRAPH_URLS, ...values.subgraph].filter(Boolean).join(',');
   const config = parseConfig(env);
   log.level = config.logLevel;
   for (const warning of startupWarnings(config)) console.error(`cairn: WARNING: ${warning}`);
@@ -79,7 +80,9 @@ async function migrate() {
   const database = await startDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const { applied } = await applyMigrations(database.url, { log: (message) => log.info(message) });
-    console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date');
+    console.log(
+      applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'database is up to date',
+    );
   } finally {
     await database.close();
   }
@@ -112,14 +115,21 @@ async function callGateway(url: string, query: string, variables?: Record<string
   try {
     response = await fetch(`${url.replace(/\/$/, '')}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(process.env.CAIRN_ACTOR ? { 'x-cairn-actor': process.env.CAIRN_ACTOR } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(process.env.CAIRN_ACTOR ? { 'x-cairn-actor': process.env.CAIRN_ACTOR } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
   } catch (error) {
     throw new CommandError(`cannot reach the Cairn gateway at ${url}: ${(error as Error).message}`);
   }
-  const body = (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (body.errors?.length) throw new CommandError(body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('\n'));
+  const body = (await response.json()) as {
+    data?: any;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  if (body.errors?.length)
+    throw new CommandError(body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('\n'));
   return body.data;
 }
 
@@ -139,7 +149,10 @@ async function promote(args: string[]): Promise<number> {
     },
   });
   const [modelVersionId] = positionals;
-  if (!modelVersionId || !values.to) throw new UsageError('usage: cairn promote <modelVersionId> --to <STAGING|PRODUCTION|ARCHIVED> [--dry-run] [--idempotency-key K]');
+  if (!modelVersionId || !values.to)
+    throw new UsageError(
+      'usage: cairn promote <modelVersionId> --to <STAGING|PRODUCTION|ARCHIVED> [--dry-run] [--idempotency-key K]',
+    );
   const data = await callGateway(values.url ?? defaultUrl(), PROMOTE, {
     input: {
       modelVersionId,
@@ -152,7 +165,9 @@ async function promote(args: string[]): Promise<number> {
   });
   const result = data.promoteModelVersion;
   for (const e of result.evaluations) {
-    console.log(`${e.outcome.padEnd(7)} ${e.severity.padEnd(5)} ${e.policy}@v${e.version}: ${e.message}${e.error ? ` (${e.error})` : ''}`);
+    console.log(
+      `${e.outcome.padEnd(7)} ${e.severity.padEnd(5)} ${e.policy}@v${e.version}: ${e.message}${e.error ? ` (${e.error})` : ''}`,
+    );
   }
   const verdict = result.dryRun
     ? `dry run: ${result.allowed ? 'would be allowed' : 'would be denied'}`
@@ -163,12 +178,17 @@ async function promote(args: string[]): Promise<number> {
 
 async function verifyAudit(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { url: { type: 'string' } } });
-  const { verifyAuditChain: report } = await callGateway(values.url ?? defaultUrl(), '{ verifyAuditChain { ok checked firstBrokenId reason } }');
+  const { verifyAuditChain: report } = await callGateway(
+    values.url ?? defaultUrl(),
+    '{ verifyAuditChain { ok checked firstBrokenId reason } }',
+  );
   if (report.ok) {
     console.log(`audit chain intact: ${report.checked} events checked`);
     return 0;
   }
-  console.log(`audit chain BROKEN at event ${report.firstBrokenId}: ${report.reason} (${report.checked} events before it are intact)`);
+  console.log(
+    `audit chain BROKEN at event ${report.firstBrokenId}: ${report.reason} (${report.checked} events before it are intact)`,
+  );
   return 4;
 }
 
@@ -183,15 +203,26 @@ const IMPACT = `query($id: ID!) {
 async function impact(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' } } });
   const [id] = positionals;
-  if (!id) throw new UsageError('usage: cairn impact <featureId|featureViewId|datasetId|modelVersionId> [--url http://127.0.0.1:4000]');
+  if (!id)
+    throw new UsageError(
+      'usage: cairn impact <featureId|featureViewId|datasetId|modelVersionId> [--url http://127.0.0.1:4000]',
+    );
   const report = (await callGateway(values.url ?? defaultUrl(), IMPACT, { id })).impact;
   const s = report.summary;
-  console.log(`${id} (owners: ${report.owners.join(', ') || 'none'}): ${s.modelVersions} model versions, ${s.deployments} deployments, ${s.endpoints} endpoints downstream`);
+  console.log(
+    `${id} (owners: ${report.owners.join(', ') || 'none'}): ${s.modelVersions} model versions, ${s.deployments} deployments, ${s.endpoints} endpoints downstream`,
+  );
   const production = report.impactedDeployments.filter((d: { production: boolean }) => d.production);
   for (const d of production) {
-    console.log(`PRODUCTION ${d.provider}/${d.endpointName} ${d.deployment.id}: ${d.trafficPercent}% live${d.shadowPercent ? `, ${d.shadowPercent}% shadow` : ''}, ${d.stage}, owner ${d.owner ?? 'unknown'}${d.endpointOwner ? `, endpoint owner ${d.endpointOwner}` : ''}${d.atRisk ? ' (AT RISK: open incident upstream)' : ''}`);
+    console.log(
+      `PRODUCTION ${d.provider}/${d.endpointName} ${d.deployment.id}: ${d.trafficPercent}% live${d.shadowPercent ? `, ${d.shadowPercent}% shadow` : ''}, ${d.stage}, owner ${d.owner ?? 'unknown'}${d.endpointOwner ? `, endpoint owner ${d.endpointOwner}` : ''}${d.atRisk ? ' (AT RISK: open incident upstream)' : ''}`,
+    );
   }
-  console.log(production.length === 0 ? 'no production deployment depends on it' : `${production.length} production deployment(s) depend on it`);
+  console.log(
+    production.length === 0
+      ? 'no production deployment depends on it'
+      : `${production.length} production deployment(s) depend on it`,
+  );
   return production.length === 0 ? 0 : 5;
 }
 
@@ -204,7 +235,10 @@ async function rollback(args: string[]): Promise<number> {
   const [endpointId] = positionals;
   if (!endpointId) throw new UsageError('usage: cairn rollback <endpointId> [--url http://127.0.0.1:4000]');
   const endpoint = (await callGateway(values.url ?? defaultUrl(), ROLLBACK, { id: endpointId })).rollbackEndpoint;
-  const shares = endpoint.trafficSplit.map((s: { percent: number; shadow: boolean; deployment: { id: string } }) => `${s.deployment.id} ${s.percent}%${s.shadow ? ' (shadow)' : ''}`);
+  const shares = endpoint.trafficSplit.map(
+    (s: { percent: number; shadow: boolean; deployment: { id: string } }) =>
+      `${s.deployment.id} ${s.percent}%${s.shadow ? ' (shadow)' : ''}`,
+  );
   console.log(`rolled back ${endpoint.name}: ${shares.join(', ')}`);
   return 0;
 }
@@ -216,19 +250,31 @@ async function sync(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { full: { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, url: { type: 'string' } },
+    options: {
+      full: { type: 'boolean', default: false },
+      wait: { type: 'boolean', default: false },
+      url: { type: 'string' },
+    },
   });
   const [provider] = positionals;
   if (!provider) throw new UsageError('usage: cairn sync <provider> [--full] [--wait] [--url http://127.0.0.1:4000]');
   const url = values.url ?? defaultUrl();
-  let run = (await callGateway(url, `mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { ${SYNC_RUN_FIELDS} } }`, { name: provider, full: values.full })).syncProvider;
+  let run = (
+    await callGateway(
+      url,
+      `mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { ${SYNC_RUN_FIELDS} } }`,
+      { name: provider, full: values.full },
+    )
+  ).syncProvider;
   console.log(`sync ${run.id} of ${run.providerName}: ${run.status}`);
   if (!values.wait) return 0;
-  const counts = (r: typeof run) => `${r.created} created, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged (${r.pages} pages)`;
+  const counts = (r: typeof run) =>
+    `${r.created} created, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged (${r.pages} pages)`;
   let last = '';
   while (run.status === 'PENDING' || run.status === 'RUNNING') {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    run = (await callGateway(url, `query($id: ID!) { syncRun(id: $id) { ${SYNC_RUN_FIELDS} } }`, { id: run.id })).syncRun;
+    run = (await callGateway(url, `query($id: ID!) { syncRun(id: $id) { ${SYNC_RUN_FIELDS} } }`, { id: run.id }))
+      .syncRun;
     const line = `${run.status}: ${counts(run)}`;
     if (line !== last && run.status === 'RUNNING') console.log(line);
     last = line;
@@ -281,7 +327,11 @@ async function main(argv: string[]) {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+  if (
+    error instanceof ConfigError ||
+    error instanceof UsageError ||
+    (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+  ) {
     console.error(`cairn: ${(error as Error).message}`);
     process.exit(2);
   }

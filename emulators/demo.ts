@@ -26,7 +26,8 @@ export interface Demo {
 export async function startDemo(options: { cloud: boolean; deps?: ProviderDeps }): Promise<Demo> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch((error) => log.warn({ err: error }, 'error while closing the demo'));
+    for (const closer of closers.reverse())
+      await closer().catch((error) => log.warn({ err: error }, 'error while closing the demo'));
   };
   try {
     const cloudProviders: Demo['cloudProviders'] = [];
@@ -68,7 +69,11 @@ export async function startDemo(options: { cloud: boolean; deps?: ProviderDeps }
  * every start: applying the same definition keeps its version, and the model and the endpoint are
  * made only once.
  */
-async function seedDemo(services: Services, actor: string, demo: { db: Database; modelServerUrl: string }): Promise<void> {
+async function seedDemo(
+  services: Services,
+  actor: string,
+  demo: { db: Database; modelServerUrl: string },
+): Promise<void> {
   const view = await services.features.featureViews.apply(
     {
       name: 'driver_stats',
@@ -76,7 +81,7 @@ async function seedDemo(services: Services, actor: string, demo: { db: Database;
       joinKey: 'driver_id',
       ttlSeconds: 86_400,
       owner: 'ml-platform',
-      description: 'Hourly aggregates of each driver\'s trips',
+      description: "Hourly aggregates of each driver's trips",
       tags: ['demo'],
       features: [
         { name: 'trips_today', dtype: 'INT64', description: 'Trips completed since midnight' },
@@ -86,7 +91,8 @@ async function seedDemo(services: Services, actor: string, demo: { db: Database;
     },
     actor,
   );
-  if (!(await services.models.versions.modelByName('eta_predictor'))) await registerEtaPredictor(services, actor, view.id);
+  if (!(await services.models.versions.modelByName('eta_predictor')))
+    await registerEtaPredictor(services, actor, view.id);
   await deployEtaPredictor(services, actor, demo);
 }
 
@@ -107,15 +113,25 @@ async function registerEtaPredictor(services: Services, actor: string, viewId: s
 }
 
 /** The demo's built-in endpoint, serving eta_predictor v1 (enriched with driver_stats by driver_id); made once. */
-async function deployEtaPredictor(services: Services, actor: string, { db, modelServerUrl }: { db: Database; modelServerUrl: string }) {
+async function deployEtaPredictor(
+  services: Services,
+  actor: string,
+  { db, modelServerUrl }: { db: Database; modelServerUrl: string },
+) {
   const { endpoints, deployments } = services.deployments;
   const [existing] = await endpoints.byIds([DEMO_ENDPOINT_ID]);
   if (existing) {
     // The demo model server listens on a new port at each start: the demo deployment follows it.
-    await db.deployment.updateMany({ where: { endpointId: DEMO_ENDPOINT_ID, status: 'ACTIVE', modelServerUrl: { startsWith: 'http://127.0.0.1:' } }, data: { modelServerUrl } });
+    await db.deployment.updateMany({
+      where: { endpointId: DEMO_ENDPOINT_ID, status: 'ACTIVE', modelServerUrl: { startsWith: 'http://127.0.0.1:' } },
+      data: { modelServerUrl },
+    });
     return;
   }
-  const endpoint = await endpoints.create({ name: 'eta-predictor-prod', owner: 'ml-platform', description: 'Demo: ETA predictions for the rider app' }, { actor });
+  const endpoint = await endpoints.create(
+    { name: 'eta-predictor-prod', owner: 'ml-platform', description: 'Demo: ETA predictions for the rider app' },
+    { actor },
+  );
   await deployments.deploy(
     {
       endpointId: endpoint.id,

@@ -40,7 +40,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startModelServer(options: { name: string; score: number; scenario?: ModelServerScenario; basePath?: string }): Promise<FakeModelServer> {
+export async function startModelServer(options: {
+  name: string;
+  score: number;
+  scenario?: ModelServerScenario;
+  basePath?: string;
+}): Promise<FakeModelServer> {
   let scenario: ModelServerScenario = options.scenario ?? { kind: 'answers' };
   const basePath = options.basePath ?? '';
   const fake = {
@@ -60,15 +65,21 @@ export async function startModelServer(options: { name: string; score: number; s
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);
     };
-    const route = req.method === 'POST' && path === '/predict' ? 'predict'
-      : req.method === 'POST' && /^\/v2\/models\/[^/]+\/infer$/.test(path) ? 'infer'
-      : req.method === 'GET' && /^\/v2\/models\/[^/]+\/ready$/.test(path) ? 'ready'
-      : req.method === 'GET' && /^\/v2\/models\/[^/]+$/.test(path) ? 'metadata'
-      : null;
+    const route =
+      req.method === 'POST' && path === '/predict'
+        ? 'predict'
+        : req.method === 'POST' && /^\/v2\/models\/[^/]+\/infer$/.test(path)
+          ? 'infer'
+          : req.method === 'GET' && /^\/v2\/models\/[^/]+\/ready$/.test(path)
+            ? 'ready'
+            : req.method === 'GET' && /^\/v2\/models\/[^/]+$/.test(path)
+              ? 'metadata'
+              : null;
     if (!route) return send(404, { error: `no route ${req.method} ${req.url}` });
     fake.calls[route]++;
     if (route === 'predict' || route === 'infer') fake.lastRequest = body ? JSON.parse(body) : null;
-    if (scenario.kind === 'answersSlowly') await new Promise((resolve) => setTimeout(resolve, scenario.kind === 'answersSlowly' ? scenario.delayMs : 0));
+    if (scenario.kind === 'answersSlowly')
+      await new Promise((resolve) => setTimeout(resolve, scenario.kind === 'answersSlowly' ? scenario.delayMs : 0));
     if (scenario.kind === 'failsWith500') return send(500, { error: 'model crashed' });
     const model = decodeURIComponent(path.split('/')[3] ?? '');
     switch (route) {
@@ -79,10 +90,22 @@ export async function startModelServer(options: { name: string; score: number; s
       }
       case 'infer': {
         const n = fake.lastRequest?.inputs?.[0]?.shape?.[0] ?? 1;
-        return send(200, { model_name: model, id: fake.lastRequest?.id ?? null, outputs: [{ name: 'score', shape: [n], datatype: 'FP64', data: Array.from({ length: n }, () => options.score) }] });
+        return send(200, {
+          model_name: model,
+          id: fake.lastRequest?.id ?? null,
+          outputs: [
+            { name: 'score', shape: [n], datatype: 'FP64', data: Array.from({ length: n }, () => options.score) },
+          ],
+        });
       }
       case 'metadata':
-        return send(200, { name: model, versions: ['1'], platform: 'fake', inputs: [{ name: 'x', datatype: 'FP64', shape: [-1] }], outputs: [{ name: 'score', datatype: 'FP64', shape: [-1] }] });
+        return send(200, {
+          name: model,
+          versions: ['1'],
+          platform: 'fake',
+          inputs: [{ name: 'x', datatype: 'FP64', shape: [-1] }],
+          outputs: [{ name: 'score', datatype: 'FP64', shape: [-1] }],
+        });
       case 'ready':
         return send(200, {});
     }
@@ -108,5 +131,7 @@ export async function startModelServer(options: { name: string; score: number; s
 
 /** Named scenarios. */
 export const modelServerThatAnswers = (name: string, score: number) => startModelServer({ name, score });
-export const modelServerThatFailsWith500 = (name: string) => startModelServer({ name, score: -1, scenario: { kind: 'failsWith500' } });
-export const modelServerThatAnswersSlowly = (name: string, delayMs: number) => startModelServer({ name, score: -2, scenario: { kind: 'answersSlowly', delayMs } });
+export const modelServerThatFailsWith500 = (name: string) =>
+  startModelServer({ name, score: -1, scenario: { kind: 'failsWith500' } });
+export const modelServerThatAnswersSlowly = (name: string, delayMs: number) =>
+  startModelServer({ name, score: -2, scenario: { kind: 'answersSlowly', delayMs } });

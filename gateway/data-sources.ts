@@ -1,5 +1,13 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { execute, GraphQLError, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { log } from '../platform/log.ts';
 import { currentRequestScope, runInRequestScope, type RequestScope } from '../platform/request-scope.ts';
@@ -74,7 +82,16 @@ export class InProcessSubgraph implements GraphQLDataSource<CairnContext> {
       // mistake, which Apollo Server calls BAD_USER_INPUT; uncoded, the gateway would call it
       // DOWNSTREAM_SERVICE_ERROR.
       if ('data' in result || !result.errors) return result;
-      return { errors: result.errors.map((error) => (error.extensions.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'BAD_USER_INPUT' } }))) };
+      return {
+        errors: result.errors.map((error) =>
+          error.extensions.code
+            ? error
+            : new GraphQLError(error.message, {
+                nodes: error.nodes,
+                extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+              }),
+        ),
+      };
     });
   }
 
@@ -104,11 +121,15 @@ export class RemoteSubgraph extends RemoteGraphQLDataSource<CairnContext> {
     super({
       url,
       // The socket is dropped at the same bound (or when the client goes away), so a hung subgraph does not pile up connections.
-      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: currentRequestScope()?.signal ?? AbortSignal.timeout(timeoutMs) })) as never,
+      fetcher: ((input: string, init: RequestInit) =>
+        fetch(input, { ...init, signal: currentRequestScope()?.signal ?? AbortSignal.timeout(timeoutMs) })) as never,
     });
   }
 
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<CairnContext>['willSendRequest']>>[0]) {
+  override willSendRequest({
+    request,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<CairnContext>['willSendRequest']>>[0]) {
     // A subgraph served alone runs in trusted-header mode behind the gateway: it acts as the gateway's caller.
     request.http?.headers.set('x-cairn-actor', context.actor);
     request.http?.headers.set('x-cairn-roles', context.roles.join(','));

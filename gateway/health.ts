@@ -8,7 +8,10 @@ export interface ReadinessReport {
  * Runs every check at once, each within `timeoutMs`: a hung part (a remote subgraph that accepts
  * connections and never answers, a Redis that is gone) costs the bound, never more, and is named.
  */
-export async function checkReadiness(checks: Record<string, () => Promise<unknown>>, timeoutMs: number): Promise<ReadinessReport> {
+export async function checkReadiness(
+  checks: Record<string, () => Promise<unknown>>,
+  timeoutMs: number,
+): Promise<ReadinessReport> {
   const results = await Promise.all(
     Object.entries(checks).map(async ([name, check]): Promise<[string, string]> => {
       let timer: NodeJS.Timeout | undefined;
@@ -16,7 +19,16 @@ export async function checkReadiness(checks: Record<string, () => Promise<unknow
         timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
       });
       try {
-        return [name, await Promise.race([check().then(() => 'ok', () => 'unreachable'), timeout])];
+        return [
+          name,
+          await Promise.race([
+            check().then(
+              () => 'ok',
+              () => 'unreachable',
+            ),
+            timeout,
+          ]),
+        ];
       } finally {
         clearTimeout(timer);
       }

@@ -15,12 +15,18 @@ export function sendError(res: express.Response, status: number, code: string, m
 /** What a body-parser refusal (`type`) tells the caller; its own messages may quote the body. */
 const BODY_ERRORS: Record<string, { code: string; message: string }> = {
   'entity.parse.failed': { code: 'BAD_REQUEST', message: 'the request body is not valid JSON' },
-  'entity.too.large': { code: 'PAYLOAD_TOO_LARGE', message: `the request body is over the limit of ${GRAPHQL_BODY_LIMIT}` },
+  'entity.too.large': {
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `the request body is over the limit of ${GRAPHQL_BODY_LIMIT}`,
+  },
   'entity.verify.failed': { code: 'BAD_REQUEST', message: 'the request body was refused' },
   'request.aborted': { code: 'BAD_REQUEST', message: 'the request body ended early' },
   'request.size.invalid': { code: 'BAD_REQUEST', message: 'the request body does not match its content-length' },
   'charset.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the request body must be UTF-8' },
-  'encoding.unsupported': { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported content-encoding (identity, gzip, deflate or br)' },
+  'encoding.unsupported': {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'unsupported content-encoding (identity, gzip, deflate or br)',
+  },
 };
 
 /**
@@ -42,7 +48,11 @@ export function answerError(error: unknown, _req: express.Request, res: express.
 }
 
 export function refuseHost(res: ServerResponse) {
-  const body = JSON.stringify({ errors: [{ message: 'this host name is not allowed (add it to CAIRN_ALLOWED_HOSTS)', extensions: { code: 'FORBIDDEN' } }] });
+  const body = JSON.stringify({
+    errors: [
+      { message: 'this host name is not allowed (add it to CAIRN_ALLOWED_HOSTS)', extensions: { code: 'FORBIDDEN' } },
+    ],
+  });
   res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
@@ -54,5 +64,7 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   }
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const body = JSON.stringify({ errors: [{ message: 'malformed HTTP request', extensions: { code: 'BAD_REQUEST' } }] });
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,7 +1,20 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type ArgumentNode, type DocumentNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ArgumentNode,
+  type DocumentNode,
+  type OperationDefinitionNode,
+  type ValueNode,
+} from 'graphql';
 import { InputError, type InputProblem } from '../platform/errors.ts';
-import { MAX_INPUT_DEPTH, problemPath, textProblem, untrustedValueProblem, type UntrustedValueProblem } from '../platform/untrusted-input.ts';
+import {
+  MAX_INPUT_DEPTH,
+  problemPath,
+  textProblem,
+  untrustedValueProblem,
+  type UntrustedValueProblem,
+} from '../platform/untrusted-input.ts';
 import { toGraphQLError } from '../subgraphs/shared/errors.ts';
 
 /**
@@ -28,14 +41,29 @@ export function inputGuardPlugin<TContext extends object>(): ApolloServerPlugin<
 }
 
 /** One problem per argument at most (its first), for every argument of the operation and of the fragments. */
-export function argumentProblems(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): InputProblem[] {
+export function argumentProblems(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): InputProblem[] {
   const problems: InputProblem[] = [];
-  const definitions = [operation, ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)];
+  const definitions = [
+    operation,
+    ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION),
+  ];
   // Arguments sit in selection sets at any depth; this walk keeps its own stack too.
   const pending: unknown[] = [...definitions];
   while (pending.length > 0) {
-    const node = pending.pop() as { kind?: string; arguments?: readonly ArgumentNode[]; selectionSet?: { selections: readonly unknown[] }; directives?: readonly { arguments?: readonly ArgumentNode[] }[] };
-    for (const argument of [...(node.arguments ?? []), ...(node.directives ?? []).flatMap((directive) => directive.arguments ?? [])]) {
+    const node = pending.pop() as {
+      kind?: string;
+      arguments?: readonly ArgumentNode[];
+      selectionSet?: { selections: readonly unknown[] };
+      directives?: readonly { arguments?: readonly ArgumentNode[] }[];
+    };
+    for (const argument of [
+      ...(node.arguments ?? []),
+      ...(node.directives ?? []).flatMap((directive) => directive.arguments ?? []),
+    ]) {
       const problem = literalProblem(argument.value, [argument.name.value], variables);
       if (problem) problems.push({ path: problemPath(problem.path), message: problem.message });
     }
@@ -45,8 +73,14 @@ export function argumentProblems(document: DocumentNode, operation: OperationDef
 }
 
 /** The first problem of an argument's value: its literal parts, and each variable's value where it is used. */
-function literalProblem(root: ValueNode, rootPath: (string | number)[], variables: Record<string, unknown>): UntrustedValueProblem | null {
-  const pending: { node: ValueNode; path: (string | number)[]; depth: number }[] = [{ node: root, path: rootPath, depth: 0 }];
+function literalProblem(
+  root: ValueNode,
+  rootPath: (string | number)[],
+  variables: Record<string, unknown>,
+): UntrustedValueProblem | null {
+  const pending: { node: ValueNode; path: (string | number)[]; depth: number }[] = [
+    { node: root, path: rootPath, depth: 0 },
+  ];
   while (pending.length > 0) {
     const { node, path, depth } = pending.pop()!;
     switch (node.kind) {
@@ -64,8 +98,14 @@ function literalProblem(root: ValueNode, rootPath: (string | number)[], variable
       case Kind.LIST:
       case Kind.OBJECT: {
         if (depth + 1 > MAX_INPUT_DEPTH) return { path, message: `is nested deeper than ${MAX_INPUT_DEPTH} levels` };
-        if (node.kind === Kind.LIST) node.values.forEach((value, index) => pending.push({ node: value, path: [...path, index], depth: depth + 1 }));
-        else node.fields.forEach((field) => pending.push({ node: field.value, path: [...path, field.name.value], depth: depth + 1 }));
+        if (node.kind === Kind.LIST)
+          node.values.forEach((value, index) =>
+            pending.push({ node: value, path: [...path, index], depth: depth + 1 }),
+          );
+        else
+          node.fields.forEach((field) =>
+            pending.push({ node: field.value, path: [...path, field.name.value], depth: depth + 1 }),
+          );
         break;
       }
       default:

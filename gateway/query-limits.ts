@@ -1,7 +1,16 @@
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { getNamedType, getNullableType, GraphQLError, isListType, isObjectType, type GraphQLField, type GraphQLSchema, type ValidationContext } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isListType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type ValidationContext,
+} from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /**
@@ -89,7 +98,8 @@ export function cairnCost(schema: GraphQLSchema): ComplexityEstimator {
     const size = sizeArgument(args);
     const walk = typeof args.depth === 'number' ? Math.max(0, args.depth) : 0;
     if (size !== undefined) return 1 + walk + size * Math.max(1, childComplexity);
-    if (isListType(getNullableType(field.type)) && !pageTypes.has(type.name)) return 1 + DEFAULT_LIST_SIZE * childComplexity;
+    if (isListType(getNullableType(field.type)) && !pageTypes.has(type.name))
+      return 1 + DEFAULT_LIST_SIZE * childComplexity;
     return 1 + walk + childComplexity;
   };
 }
@@ -111,7 +121,8 @@ function limitErrorOf(error: unknown, limits: QueryLimits): QueryLimitError | nu
   let cause: unknown = error;
   for (let i = 0; i < 3 && cause; i++) {
     if (cause instanceof QueryLimitError) return cause;
-    if (cause instanceof GraphQLError && TOKENS_EXCEEDED.test(cause.message)) return new QueryLimitError('tokens', limits.maxTokens);
+    if (cause instanceof GraphQLError && TOKENS_EXCEEDED.test(cause.message))
+      return new QueryLimitError('tokens', limits.maxTokens);
     cause = (cause as { originalError?: unknown }).originalError;
   }
   return null;
@@ -131,10 +142,17 @@ export function queryLimitOptions<C extends BaseContext>(
         async didResolveOperation({ request, document, schema }) {
           let cost: number;
           try {
-            cost = getComplexity({ schema, query: document, operationName: request.operationName ?? undefined, variables: request.variables ?? {}, estimators: [estimator(schema)] });
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [estimator(schema)],
+            });
           } catch (error) {
             // Past graphql-query-complexity's node bound (a fragment-spreading bomb): refused as too costly.
-            if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) throw new QueryLimitError('cost', limits.maxCost);
+            if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message))
+              throw new QueryLimitError('cost', limits.maxCost);
             // Variables that do not coerce: execution refuses them with its own BAD_USER_INPUT, before any resolver.
             return;
           }
@@ -152,8 +170,17 @@ export function queryLimitOptions<C extends BaseContext>(
   return {
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [
-      maxDepthRule({ n: limits.maxDepth, flattenFragments: true, propagateOnRejection: false, onReject: [reportTo('depth', limits.maxDepth)] }),
-      maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: [reportTo('aliases', limits.maxAliases)] }),
+      maxDepthRule({
+        n: limits.maxDepth,
+        flattenFragments: true,
+        propagateOnRejection: false,
+        onReject: [reportTo('depth', limits.maxDepth)],
+      }),
+      maxAliasesRule({
+        n: limits.maxAliases,
+        propagateOnRejection: false,
+        onReject: [reportTo('aliases', limits.maxAliases)],
+      }),
     ],
     plugins: [plugin],
     formatError: (formatted, error) => {

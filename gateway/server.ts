@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -70,7 +73,10 @@ function identityOf(req: Request, identity: IdentityOptions): { actor: string; r
   if (identity.auth === 'off') return { actor: identity.actor, roles: identity.roles };
   const actor = req.get(ACTOR_HEADER)?.trim();
   if (!actor || actor.length > 200 || /[\u0000-\u001f]/.test(actor)) return null;
-  const roles = (req.get(ROLES_HEADER) ?? '').split(',').map((role) => role.trim()).filter(Boolean);
+  const roles = (req.get(ROLES_HEADER) ?? '')
+    .split(',')
+    .map((role) => role.trim())
+    .filter(Boolean);
   return { actor, roles };
 }
 
@@ -99,23 +105,31 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     },
   });
   const inference = options.router ? inferenceRequestHandler(options.router) : undefined;
-  return serve(options, { gateway, ...queryLimitOptions<CairnContext>(options.queryLimits) }, (app) => {
-    const webRoot = existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER;
-    app.use(express.static(webRoot, {
-      // Vite names built assets by content hash: they never change under their name.
-      setHeaders: (res, path) => {
-        if (path.includes(`${join('dist', 'assets')}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
-        else res.setHeader('cache-control', 'no-cache');
-      },
-    }));
-    // The dashboard routes on the client (/lineage, /models?version=…): a page load or reload of such
-    // an address gets index.html. Files that do not exist (a name with an extension) stay 404.
-    app.get(/.*/, (req, res, next) => {
-      if (extname(req.path) || !req.accepts('html')) return next();
-      res.setHeader('cache-control', 'no-cache');
-      res.sendFile(join(webRoot, 'index.html'));
-    });
-  }, inference);
+  return serve(
+    options,
+    { gateway, ...queryLimitOptions<CairnContext>(options.queryLimits) },
+    (app) => {
+      const webRoot = existsSync(WEB_DIST) ? WEB_DIST : WEB_PLACEHOLDER;
+      app.use(
+        express.static(webRoot, {
+          // Vite names built assets by content hash: they never change under their name.
+          setHeaders: (res, path) => {
+            if (path.includes(`${join('dist', 'assets')}`))
+              res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+            else res.setHeader('cache-control', 'no-cache');
+          },
+        }),
+      );
+      // The dashboard routes on the client (/lineage, /models?version=…): a page load or reload of such
+      // an address gets index.html. Files that do not exist (a name with an extension) stay 404.
+      app.get(/.*/, (req, res, next) => {
+        if (extname(req.path) || !req.accepts('html')) return next();
+        res.setHeader('cache-control', 'no-cache');
+        res.sendFile(join(webRoot, 'index.html'));
+      });
+    },
+    inference,
+  );
 }
 
 /** Serves one subgraph alone (`cairn serve --only <name>`) for a gateway elsewhere to call. */
@@ -149,7 +163,10 @@ const queriesMayBeCut: ApolloServerPlugin<CairnContext> = {
 
 async function serve(
   options: ServerBase,
-  graphql: Pick<ApolloServerOptions<CairnContext>, 'gateway' | 'schema' | 'parseOptions' | 'validationRules' | 'plugins' | 'formatError'>,
+  graphql: Pick<
+    ApolloServerOptions<CairnContext>,
+    'gateway' | 'schema' | 'parseOptions' | 'validationRules' | 'plugins' | 'formatError'
+  >,
   extraRoutes: (app: express.Express) => void,
   /** Takes a request before express does (the inference router's hot path); answers whether it did. */
   preHandler?: (req: IncomingMessage, res: ServerResponse) => boolean,
@@ -180,9 +197,21 @@ async function serve(
   });
   app.use('/graphql', (req, res, next) => {
     if (identityOf(req, options.identity)) return next();
-    res.status(401).json({ errors: [{ message: `no identity: the authenticating proxy must set ${ACTOR_HEADER}`, extensions: { code: 'UNAUTHENTICATED' } }] });
+    res.status(401).json({
+      errors: [
+        {
+          message: `no identity: the authenticating proxy must set ${ACTOR_HEADER}`,
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
+    });
   });
-  app.use('/graphql', express.json({ limit: GRAPHQL_BODY_LIMIT }), inRequestScope, expressMiddleware(apollo, { context: contextFor(options) }));
+  app.use(
+    '/graphql',
+    express.json({ limit: GRAPHQL_BODY_LIMIT }),
+    inRequestScope,
+    expressMiddleware(apollo, { context: contextFor(options) }),
+  );
   extraRoutes(app);
   app.use((_req, res) => sendError(res, 404, 'NOT_FOUND', 'nothing is served at this address'));
   app.use(answerError);

@@ -8,7 +8,12 @@ import { buildAllSubgraphs, SUBGRAPH_NAMES, type SubgraphName } from '../subgrap
 export const SUPERGRAPH_PATH = new URL('./supergraph.graphql', import.meta.url);
 
 /** The port each subgraph listens on when served alone (`cairn serve --only <name>`). */
-export const SUBGRAPH_PORTS: Record<SubgraphName, number> = { features: 4001, models: 4002, deployments: 4003, lineage: 4004 };
+export const SUBGRAPH_PORTS: Record<SubgraphName, number> = {
+  features: 4001,
+  models: 4002,
+  deployments: 4003,
+  lineage: 4004,
+};
 
 export function defaultSubgraphUrl(name: SubgraphName): string {
   return `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`;
@@ -21,7 +26,11 @@ export function defaultSubgraphUrl(name: SubgraphName): string {
 export async function composeSupergraph(): Promise<string> {
   const schemas = await buildAllSubgraphs();
   const result = composeServices(
-    SUBGRAPH_NAMES.map((name) => ({ name, url: defaultSubgraphUrl(name), typeDefs: parse(printSubgraphSchema(schemas[name])) })),
+    SUBGRAPH_NAMES.map((name) => ({
+      name,
+      url: defaultSubgraphUrl(name),
+      typeDefs: parse(printSubgraphSchema(schemas[name])),
+    })),
   );
   if (result.errors) {
     throw new Error(`supergraph composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);

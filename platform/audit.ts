@@ -41,7 +41,9 @@ function content(event: Hashed): string {
 
 /** sha256(content || previous hash), hex: the same formula the append statement computes in SQL. */
 export function auditHash(event: Hashed, prevHash: string): string {
-  return createHash('sha256').update(content(event) + prevHash, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(content(event) + prevHash, 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -51,7 +53,14 @@ export function auditHash(event: Hashed, prevHash: string): string {
  */
 function legacyHashMatches(row: Hashed & { hash: string; prevHash: string }): boolean {
   const payload = row.payload;
-  if (row.action !== 'setEndpointDeployRule' || !payload || typeof payload !== 'object' || Array.isArray(payload) || 'createdBy' in payload) return false;
+  if (
+    row.action !== 'setEndpointDeployRule' ||
+    !payload ||
+    typeof payload !== 'object' ||
+    Array.isArray(payload) ||
+    'createdBy' in payload
+  )
+    return false;
   return auditHash({ ...row, payload: { ...payload, createdBy: null } }, row.prevHash) === row.hash;
 }
 
@@ -107,10 +116,21 @@ export async function verifyAuditChain(db: Database, batchSize = 5000): Promise<
     });
     for (const row of rows) {
       if (row.prevHash !== prevHash) {
-        return { ok: false, checked, firstBroken: { id: row.id, reason: 'its link does not match the previous event (an event before it was changed or deleted)' } };
+        return {
+          ok: false,
+          checked,
+          firstBroken: {
+            id: row.id,
+            reason: 'its link does not match the previous event (an event before it was changed or deleted)',
+          },
+        };
       }
       if (auditHash(row, row.prevHash) !== row.hash && !legacyHashMatches(row)) {
-        return { ok: false, checked, firstBroken: { id: row.id, reason: 'its content does not match its hash (the event was changed)' } };
+        return {
+          ok: false,
+          checked,
+          firstBroken: { id: row.id, reason: 'its content does not match its hash (the event was changed)' },
+        };
       }
       prevHash = row.hash;
       checked++;

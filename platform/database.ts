@@ -46,7 +46,10 @@ export async function startDatabase(options: { databaseUrl?: string; dataDir: st
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
-  log.info({ dataDir: dir, address: server.getServerConn() }, 'database: embedded PGlite (set DATABASE_URL to use PostgreSQL)');
+  log.info(
+    { dataDir: dir, address: server.getServerConn() },
+    'database: embedded PGlite (set DATABASE_URL to use PostgreSQL)',
+  );
   return {
     url,
     kind: 'pglite',
@@ -115,11 +118,18 @@ class RequestAwarePool extends pg.Pool {
  * Connects Prisma over one node-postgres pool that every other client of the process shares.
  * `statementTimeoutMs` bounds each statement of a GraphQL query (PostgreSQL only).
  */
-export function connectDatabase(server: Pick<DatabaseServer, 'url' | 'poolSize'>, options: { statementTimeoutMs?: number } = {}): DatabaseClients {
+export function connectDatabase(
+  server: Pick<DatabaseServer, 'url' | 'poolSize'>,
+  options: { statementTimeoutMs?: number } = {},
+): DatabaseClients {
   const config = { connectionString: server.url, max: server.poolSize };
-  const forQueries = server.poolSize > 1 && options.statementTimeoutMs ? new pg.Pool({ ...config, statement_timeout: options.statementTimeoutMs }) : null;
+  const forQueries =
+    server.poolSize > 1 && options.statementTimeoutMs
+      ? new pg.Pool({ ...config, statement_timeout: options.statementTimeoutMs })
+      : null;
   const pool = new RequestAwarePool(config, forQueries);
-  for (const each of [pool, forQueries]) each?.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
+  for (const each of [pool, forQueries])
+    each?.on('error', (error) => log.warn({ err: error }, 'idle database connection failed'));
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     db,

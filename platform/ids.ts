@@ -4,14 +4,7 @@ import { InputError } from './errors.ts';
  * Global IDs are `<kind>:<provider>:<native id>`: stable across syncs and restarts, and opaque to
  * clients (they pass them back, they do not parse them).
  */
-export type AssetKind =
-  | 'featureView'
-  | 'feature'
-  | 'dataset'
-  | 'model'
-  | 'modelVersion'
-  | 'endpoint'
-  | 'deployment';
+export type AssetKind = 'featureView' | 'feature' | 'dataset' | 'model' | 'modelVersion' | 'endpoint' | 'deployment';
 
 export const ASSET_KINDS: readonly AssetKind[] = [
   'featureView',

@@ -30,7 +30,11 @@ export interface JobQueue {
   /** Creates the queue if it does not exist yet (sending inside a transaction needs it declared first). */
   declare(name: string): Promise<void>;
   /** Runs `handler` for each job of `name`; a handler that throws makes pg-boss retry the job. */
-  work<T>(name: string, handler: (job: Job<T>) => Promise<void>, options?: { pollingIntervalSeconds?: number; concurrency?: number }): Promise<void>;
+  work<T>(
+    name: string,
+    handler: (job: Job<T>) => Promise<void>,
+    options?: { pollingIntervalSeconds?: number; concurrency?: number },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,10 @@ function transactionExecutor(tx: Transaction): PgBoss.Db {
   };
 }
 
-export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSeconds?: number } = {}): Promise<JobQueue> {
+export async function startJobQueue(
+  pool: pg.Pool,
+  options: { pollingIntervalSeconds?: number } = {},
+): Promise<JobQueue> {
   const boss = new PgBoss({ db: poolExecutor(pool), schema: 'cairn_jobs', supervise: true, schedule: false });
   boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
   await boss.start();
@@ -63,7 +70,9 @@ export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSec
     async send(name, data, sendOptions = {}) {
       if (sendOptions.transaction && !created.has(name)) {
         // Creating a queue needs the pool's connection, which the transaction may hold (PGlite has one).
-        throw new Error(`job queue ${name} must be declared (work() or declare()) before jobs are sent inside a transaction`);
+        throw new Error(
+          `job queue ${name} must be declared (work() or declare()) before jobs are sent inside a transaction`,
+        );
       }
       await ensureQueue(name);
       return boss.send(name, data, {
@@ -80,16 +89,23 @@ export async function startJobQueue(pool: pg.Pool, options: { pollingIntervalSec
       await ensureQueue(name);
       // Each pg-boss worker takes one job at a time: `concurrency` workers run that many at once.
       for (let i = 0; i < (workOptions.concurrency ?? 1); i++) {
-        await boss.work<object>(name, { pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2, batchSize: 1 }, async ([job]) => {
-          if (!job) return;
-          const run = handler({ id: job.id, name: job.name, data: job.data as never });
-          running.add(run);
-          try {
-            await run;
-          } finally {
-            running.delete(run);
-          }
-        });
+        await boss.work<object>(
+          name,
+          {
+            pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? options.pollingIntervalSeconds ?? 2,
+            batchSize: 1,
+          },
+          async ([job]) => {
+            if (!job) return;
+            const run = handler({ id: job.id, name: job.name, data: job.data as never });
+            running.add(run);
+            try {
+              await run;
+            } finally {
+              running.delete(run);
+            }
+          },
+        );
       }
     },
     async close() {

@@ -14,6 +14,8 @@ describe('redact', () => {
   });
 
   it('leaves text without secrets alone', () => {
-    expect(redact('feature view driver_stats applied at http://localhost:4000/graphql')).toBe('feature view driver_stats applied at http://localhost:4000/graphql');
+    expect(redact('feature view driver_stats applied at http://localhost:4000/graphql')).toBe(
+      'feature view driver_stats applied at http://localhost:4000/graphql',
+    );
   });
 });

@@ -7,7 +7,10 @@ import { pino } from 'pino';
 export function redact(text: string): string {
   return text
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@')
-    .replace(/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|authorization)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi, '$1$2***');
+    .replace(
+      /\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|authorization)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi,
+      '$1$2***',
+    );
 }
 
 /**
@@ -28,13 +31,30 @@ export const log = pino(
     level: initialLevel(),
     base: { service: 'cairn' },
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'secret', '*.secret', 'authorization', '*.authorization', 'databaseUrl', 'redisUrl', '*.databaseUrl', '*.redisUrl'],
+      paths: [
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'secret',
+        '*.secret',
+        'authorization',
+        '*.authorization',
+        'databaseUrl',
+        'redisUrl',
+        '*.databaseUrl',
+        '*.redisUrl',
+      ],
       censor: '***',
     },
     serializers: {
       err: (error: unknown) => {
         const serialized = pino.stdSerializers.err(error as Error);
-        return { ...serialized, message: redact(serialized.message), stack: serialized.stack && redact(serialized.stack) };
+        return {
+          ...serialized,
+          message: redact(serialized.message),
+          stack: serialized.stack && redact(serialized.stack),
+        };
       },
     },
   },

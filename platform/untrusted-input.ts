@@ -19,7 +19,9 @@ const UNSTORABLE_TEXT = /\u0000|\p{Cs}/u;
 /** Why a string cannot be stored as text, or null when it can. */
 export function textProblem(text: string): string | null {
   if (!UNSTORABLE_TEXT.test(text)) return null;
-  return text.includes('\u0000') ? 'must not contain the NUL character (U+0000)' : 'must be well-formed Unicode (it holds a lone surrogate)';
+  return text.includes('\u0000')
+    ? 'must not contain the NUL character (U+0000)'
+    : 'must be well-formed Unicode (it holds a lone surrogate)';
 }
 
 /**
@@ -30,10 +32,17 @@ export function textProblem(text: string): string | null {
  */
 export function untrustedValueProblem(
   value: unknown,
-  options: { path?: (string | number)[]; depth?: number; maxDepth?: number; /** Check the depth only (a value that is forwarded, never stored). */ textAllowed?: boolean } = {},
+  options: {
+    path?: (string | number)[];
+    depth?: number;
+    maxDepth?: number;
+    /** Check the depth only (a value that is forwarded, never stored). */ textAllowed?: boolean;
+  } = {},
 ): UntrustedValueProblem | null {
   const maxDepth = options.maxDepth ?? MAX_INPUT_DEPTH;
-  const pending: { value: unknown; path: (string | number)[]; depth: number }[] = [{ value, path: options.path ?? [], depth: options.depth ?? 0 }];
+  const pending: { value: unknown; path: (string | number)[]; depth: number }[] = [
+    { value, path: options.path ?? [], depth: options.depth ?? 0 },
+  ];
   while (pending.length > 0) {
     const item = pending.pop()!;
     if (typeof item.value === 'string') {
@@ -46,7 +55,8 @@ export function untrustedValueProblem(
     const depth = item.depth + 1;
     if (depth > maxDepth) return { path: item.path, message: `is nested deeper than ${maxDepth} levels` };
     if (Array.isArray(item.value)) {
-      for (let i = item.value.length - 1; i >= 0; i--) pending.push({ value: item.value[i], path: [...item.path, i], depth });
+      for (let i = item.value.length - 1; i >= 0; i--)
+        pending.push({ value: item.value[i], path: [...item.path, i], depth });
       continue;
     }
     const entries = Object.entries(item.value as Record<string, unknown>);

@@ -60,7 +60,11 @@ export function parseInput<S extends z.ZodType>(
  * For `crossChecks`: the problem with `input[field]` when it is a string but not a global ID of
  * `kind` (a missing or non-string value is left to the zod schema to report).
  */
-export function globalIdProblems(input: any, field: string, kind: AssetKind): { path: (string | number)[]; message: string }[] {
+export function globalIdProblems(
+  input: any,
+  field: string,
+  kind: AssetKind,
+): { path: (string | number)[]; message: string }[] {
   const value = input?.[field];
   if (typeof value !== 'string') return [];
   try {

@@ -23,33 +23,44 @@
  * adapter.ts (the driver adapter binding, with its workarounds) and commands.ts (apply, create,
  * and the command line). This file is the entry point the scripts and the server import.
  */
-import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { redact } from './migrate/engine.ts'
-import { runMigrateCli } from './migrate/commands.ts'
+import { redact } from './migrate/engine.ts';
+import { runMigrateCli } from './migrate/commands.ts';
 
-export { applyMigrations, createMigration, MIGRATIONS_DIR, readSchemaFiles, SCHEMA_PATH, type ApplyOptions, type CreateOptions } from './migrate/commands.ts'
-export { loadSchemaEngineWasm, MigrateError, readMigrationsList } from './migrate/engine.ts'
+export {
+  applyMigrations,
+  createMigration,
+  MIGRATIONS_DIR,
+  readSchemaFiles,
+  SCHEMA_PATH,
+  type ApplyOptions,
+  type CreateOptions,
+} from './migrate/commands.ts';
+export { loadSchemaEngineWasm, MigrateError, readMigrationsList } from './migrate/engine.ts';
 
 const invokedDirectly = (() => {
-  const entry = process.argv[1]
-  if (!entry) return false
+  const entry = process.argv[1];
+  if (!entry) return false;
   try {
-    return pathToFileURL(path.resolve(entry)).href === import.meta.url || path.resolve(entry) === fileURLToPath(import.meta.url)
+    return (
+      pathToFileURL(path.resolve(entry)).href === import.meta.url ||
+      path.resolve(entry) === fileURLToPath(import.meta.url)
+    );
   } catch {
-    return false
+    return false;
   }
-})()
+})();
 
 if (invokedDirectly) {
-  const url = process.env.DATABASE_URL
+  const url = process.env.DATABASE_URL;
   runMigrateCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {
-      const msg = e instanceof Error ? e.message : String(e)
-      process.stderr.write(`error: ${redact(msg.split('\n')[0] ?? msg, url)}\n`)
-      process.exit(1)
+      const msg = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`error: ${redact(msg.split('\n')[0] ?? msg, url)}\n`);
+      process.exit(1);
     },
-  )
+  );
 }

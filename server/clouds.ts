@@ -12,7 +12,11 @@ import type { CairnConfig } from './config.ts';
  * adapter yet stays listed with status NOT_SUPPORTED and the reason in lastError; the others start
  * normally.
  */
-export async function openCloudProviders(db: Database, config: CairnConfig, options: { extra?: { config: CloudProviderConfig; deps: ProviderDeps }[]; deps?: ProviderDeps }) {
+export async function openCloudProviders(
+  db: Database,
+  config: CairnConfig,
+  options: { extra?: { config: CloudProviderConfig; deps: ProviderDeps }[]; deps?: ProviderDeps },
+) {
   const closers: (() => Promise<void>)[] = [];
   const configs: { config: CloudProviderConfig; deps: ProviderDeps }[] = [
     ...config.providers.map((provider) => ({ config: provider, deps: options.deps ?? {} })),
@@ -24,8 +28,15 @@ export async function openCloudProviders(db: Database, config: CairnConfig, opti
       const instance = createProvider(provider, deps);
       closers.push(() => instance.close());
       instances.push({ instance, syncIntervalSeconds: provider.syncIntervalSeconds });
-      await db.provider.upsert({ where: { name: provider.name }, create: { name: provider.name, kind: provider.kind, status: 'OK' }, update: { kind: provider.kind } });
-      log.info({ provider: provider.name, kind: provider.kind, region: provider.region, endpoint: provider.endpoint }, 'cloud provider configured');
+      await db.provider.upsert({
+        where: { name: provider.name },
+        create: { name: provider.name, kind: provider.kind, status: 'OK' },
+        update: { kind: provider.kind },
+      });
+      log.info(
+        { provider: provider.name, kind: provider.kind, region: provider.region, endpoint: provider.endpoint },
+        'cloud provider configured',
+      );
     } catch (error) {
       if (!isCairnError(error)) throw error;
       log.warn({ provider: provider.name, kind: provider.kind, reason: error.message }, 'cloud provider not started');
@@ -39,7 +50,8 @@ export async function openCloudProviders(db: Database, config: CairnConfig, opti
   return {
     instances,
     close: async () => {
-      for (const close of closers.reverse()) await close().catch((error) => log.warn({ err: error }, 'error while closing a cloud provider'));
+      for (const close of closers.reverse())
+        await close().catch((error) => log.warn({ err: error }, 'error while closing a cloud provider'));
     },
   };
 }

@@ -4,37 +4,48 @@ import type { QueryLimits } from '../gateway/query-limits.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/names.ts';
 import { readProvidersFile } from './providers-file.ts';
 
-const postgresUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
 const redisUrl = z.string().regex(/^rediss?:\/\/\S*$/, 'must be a redis:// or rediss:// URL');
 
-const subgraphUrls = z
-  .string()
-  .transform((text, ctx) => {
-    const urls: Partial<Record<SubgraphName, string>> = {};
-    for (const pair of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-      const [name, url] = pair.split(/=(.*)/s, 2) as [string, string | undefined];
-      if (!SUBGRAPH_NAMES.includes(name as SubgraphName)) {
-        ctx.addIssue({ code: 'custom', message: `unknown subgraph ${JSON.stringify(name)} (one of ${SUBGRAPH_NAMES.join(', ')})` });
-      } else if (!url || !/^https?:\/\/\S+$/.test(url)) {
-        ctx.addIssue({ code: 'custom', message: `subgraph ${name} needs an http(s) URL, as in ${name}=http://127.0.0.1:4001/graphql` });
-      } else {
-        urls[name as SubgraphName] = url;
-      }
+const subgraphUrls = z.string().transform((text, ctx) => {
+  const urls: Partial<Record<SubgraphName, string>> = {};
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [name, url] = pair.split(/=(.*)/s, 2) as [string, string | undefined];
+    if (!SUBGRAPH_NAMES.includes(name as SubgraphName)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown subgraph ${JSON.stringify(name)} (one of ${SUBGRAPH_NAMES.join(', ')})`,
+      });
+    } else if (!url || !/^https?:\/\/\S+$/.test(url)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `subgraph ${name} needs an http(s) URL, as in ${name}=http://127.0.0.1:4001/graphql`,
+      });
+    } else {
+      urls[name as SubgraphName] = url;
     }
-    return urls;
-  });
+  }
+  return urls;
+});
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const logLevel = z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() : value), z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }));
+const logLevel = z.preprocess(
+  (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+  z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+);
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: postgresUrl.optional(),
   REDIS_URL: redisUrl.optional(),
-  CAIRN_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,100}$/, 'letters, digits and : . _ - only').default('cairn:online'),
+  CAIRN_REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,100}$/, 'letters, digits and : . _ - only')
+    .default('cairn:online'),
   CAIRN_DATA_DIR: z.string().min(1).default('.cairn'),
   CAIRN_DEMO: z.enum(['on', 'off']).default('on'),
   CAIRN_ACTOR: z.string().min(1).max(200).default('local'),
@@ -50,7 +61,12 @@ const configSchema = z.object({
   CAIRN_SUBGRAPH_URLS: subgraphUrls.default({}),
   CAIRN_OWNER_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),
   CAIRN_ROUTER_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
-  CAIRN_ROUTER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  CAIRN_ROUTER_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
   CAIRN_ROUTER_SHADOW_CONCURRENCY: z.coerce.number().int().min(0).max(10_000).default(64),
   CAIRN_MAX_QUERY_DEPTH: z.coerce.number().int().min(1).max(1000).default(10),
   CAIRN_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(100_000).default(15),
@@ -60,8 +76,22 @@ const configSchema = z.object({
   CAIRN_READINESS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
   CAIRN_ALLOWED_HOSTS: z
     .string()
-    .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)$/, 'host names only, without scheme or port (as in cairn.example.com,10.0.0.5)')))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)$/,
+            'host names only, without scheme or port (as in cairn.example.com,10.0.0.5)',
+          ),
+      ),
+    )
     .default([]),
   LOG_LEVEL: logLevel.default('info'),
 });
@@ -128,7 +158,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
   );
   const result = configSchema.safeParse(present);
   // The value is never echoed: it may hold a password.
-  const problems = result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
   const file = present.CAIRN_CONFIG ? readProvidersFile(present.CAIRN_CONFIG) : { providers: [], problems: [] };
   problems.push(...file.problems);
   if (!result.success || problems.length) throw new ConfigError(problems);
@@ -142,7 +174,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     dataDir: c.CAIRN_DATA_DIR,
     demo: c.CAIRN_DEMO === 'on',
     actor: c.CAIRN_ACTOR,
-    actorRoles: c.CAIRN_ACTOR_ROLES.split(',').map((role) => role.trim()).filter(Boolean),
+    actorRoles: c.CAIRN_ACTOR_ROLES.split(',')
+      .map((role) => role.trim())
+      .filter(Boolean),
     auth: c.CAIRN_AUTH,
     policyFile: c.CAIRN_POLICY_FILE,
     configFile: c.CAIRN_CONFIG,
@@ -153,8 +187,17 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     subgraphTimeoutMs: c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     subgraphUrls: c.CAIRN_SUBGRAPH_URLS,
     ownerTimeoutMs: c.CAIRN_OWNER_TIMEOUT_MS,
-    router: { timeoutMs: c.CAIRN_ROUTER_TIMEOUT_MS, maxBodyBytes: c.CAIRN_ROUTER_MAX_BODY_BYTES, shadowConcurrency: c.CAIRN_ROUTER_SHADOW_CONCURRENCY },
-    queryLimits: { maxDepth: c.CAIRN_MAX_QUERY_DEPTH, maxAliases: c.CAIRN_MAX_QUERY_ALIASES, maxTokens: c.CAIRN_MAX_QUERY_TOKENS, maxCost: c.CAIRN_MAX_QUERY_COST },
+    router: {
+      timeoutMs: c.CAIRN_ROUTER_TIMEOUT_MS,
+      maxBodyBytes: c.CAIRN_ROUTER_MAX_BODY_BYTES,
+      shadowConcurrency: c.CAIRN_ROUTER_SHADOW_CONCURRENCY,
+    },
+    queryLimits: {
+      maxDepth: c.CAIRN_MAX_QUERY_DEPTH,
+      maxAliases: c.CAIRN_MAX_QUERY_ALIASES,
+      maxTokens: c.CAIRN_MAX_QUERY_TOKENS,
+      maxCost: c.CAIRN_MAX_QUERY_COST,
+    },
     // A query's answer is gone once its subgraph call times out: its statements need not outlive it.
     statementTimeoutMs: c.CAIRN_STATEMENT_TIMEOUT_MS ?? c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     readinessTimeoutMs: c.CAIRN_READINESS_TIMEOUT_MS,
@@ -170,7 +213,9 @@ export function startupWarnings(config: CairnConfig): string[] {
   const warnings: string[] = [];
   const loopback = LOOPBACK_HOSTS.has(config.host.toLowerCase()) || /^127\./.test(config.host);
   if (config.auth === 'off' && !loopback) {
-    warnings.push(`authentication is off (CAIRN_AUTH=off) and HOST=${config.host} is not a loopback address: anyone who can reach this port acts as ${JSON.stringify(config.actor)}. Set CAIRN_AUTH=trusted-header behind an authenticating proxy, or HOST=127.0.0.1.`);
+    warnings.push(
+      `authentication is off (CAIRN_AUTH=off) and HOST=${config.host} is not a loopback address: anyone who can reach this port acts as ${JSON.stringify(config.actor)}. Set CAIRN_AUTH=trusted-header behind an authenticating proxy, or HOST=127.0.0.1.`,
+    );
   }
   return warnings;
 }

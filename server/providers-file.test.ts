@@ -13,12 +13,22 @@ const file = (text: string) => {
 
 describe('cairn.config.yaml', () => {
   it('reads provider instances with their defaults (docs/cairn.config.example.yaml is valid)', () => {
-    const { providers, problems } = readProvidersFile(new URL('../docs/cairn.config.example.yaml', import.meta.url).pathname);
+    const { providers, problems } = readProvidersFile(
+      new URL('../docs/cairn.config.example.yaml', import.meta.url).pathname,
+    );
     expect(problems).toEqual([]);
     expect(providers.map((p) => p.kind)).toEqual(['SAGEMAKER', 'SAGEMAKER', 'VERTEX_AI']);
     const minimal = readProvidersFile(file('providers:\n  - { name: sm, kind: SAGEMAKER, region: eu-west-1 }\n'));
     expect(minimal.providers).toEqual([
-      { name: 'sm', kind: 'SAGEMAKER', region: 'eu-west-1', credentials: 'default-chain', syncIntervalSeconds: 900, maxAttempts: 5, retryMode: 'standard' },
+      {
+        name: 'sm',
+        kind: 'SAGEMAKER',
+        region: 'eu-west-1',
+        credentials: 'default-chain',
+        syncIntervalSeconds: 900,
+        maxAttempts: 5,
+        retryMode: 'standard',
+      },
     ]);
   });
 
@@ -61,7 +71,9 @@ describe('cairn.config.yaml', () => {
   });
 
   it('names the file it cannot read or parse', () => {
-    expect(readProvidersFile('/nonexistent/cairn.config.yaml').problems).toEqual(['CAIRN_CONFIG: cannot read /nonexistent/cairn.config.yaml (ENOENT)']);
+    expect(readProvidersFile('/nonexistent/cairn.config.yaml').problems).toEqual([
+      'CAIRN_CONFIG: cannot read /nonexistent/cairn.config.yaml (ENOENT)',
+    ]);
     expect(readProvidersFile(file('providers: [')).problems[0]).toMatch(/not valid YAML/);
   });
 });

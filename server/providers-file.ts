@@ -11,7 +11,7 @@ const providerSchema = z
     name: z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must start with a lower-case letter and hold only a-z, 0-9 and - (at most 63)')
-      .refine((name) => name !== 'builtin', 'builtin is the built-in provider\'s name'),
+      .refine((name) => name !== 'builtin', "builtin is the built-in provider's name"),
     kind: z.enum(['SAGEMAKER', 'VERTEX_AI', 'AZURE_ML'], { message: 'must be SAGEMAKER, VERTEX_AI or AZURE_ML' }),
     region: z.string().regex(/^[a-z0-9-]{2,40}$/, 'must be a region name such as eu-west-1'),
     accountId: z.union([z.string(), z.number()]).transform(String).optional(),
@@ -19,7 +19,11 @@ const providerSchema = z
       .string()
       .regex(/^https?:\/\/[^\s/@]+(:\d+)?(\/\S*)?$/, 'must be an http(s) URL without credentials')
       .optional(),
-    credentials: z.literal('default-chain', { message: 'must be default-chain (the cloud\'s default credential chain; never secrets in this file)' }).default('default-chain'),
+    credentials: z
+      .literal('default-chain', {
+        message: "must be default-chain (the cloud's default credential chain; never secrets in this file)",
+      })
+      .default('default-chain'),
     syncIntervalSeconds: z.number().int().min(10).max(604_800).default(900),
     maxAttempts: z.number().int().min(1).max(20).default(5),
     retryMode: z.enum(['standard', 'adaptive']).default('standard'),
@@ -38,13 +42,21 @@ const fileSchema = z.strictObject({
 function secretKeys(value: unknown, path: string[] = []): string[][] {
   if (Array.isArray(value)) return value.flatMap((item, index) => secretKeys(item, [...path, String(index)]));
   if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, inner]) => (SECRET_KEY.test(key) ? [[...path, key]] : secretKeys(inner, [...path, key])));
+    return Object.entries(value).flatMap(([key, inner]) =>
+      SECRET_KEY.test(key) ? [[...path, key]] : secretKeys(inner, [...path, key]),
+    );
   }
   return [];
 }
 
 const pathText = (path: PropertyKey[]) =>
-  path.map((part, index) => (typeof part === 'number' || /^\d+$/.test(String(part)) ? `[${String(part)}]` : `${index ? '.' : ''}${String(part)}`)).join('');
+  path
+    .map((part, index) =>
+      typeof part === 'number' || /^\d+$/.test(String(part))
+        ? `[${String(part)}]`
+        : `${index ? '.' : ''}${String(part)}`,
+    )
+    .join('');
 
 /**
  * Reads `cairn.config.yaml` (the path in CAIRN_CONFIG): the cloud provider instances. Answers the
@@ -55,7 +67,10 @@ export function readProvidersFile(file: string): { providers: CloudProviderConfi
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { providers: [], problems: [`CAIRN_CONFIG: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`] };
+    return {
+      providers: [],
+      problems: [`CAIRN_CONFIG: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`],
+    };
   }
   let document: unknown;
   try {
@@ -63,7 +78,10 @@ export function readProvidersFile(file: string): { providers: CloudProviderConfi
   } catch (error) {
     return { providers: [], problems: [`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`] };
   }
-  const problems = secretKeys(document).map((path) => `${file}: ${pathText(path)}: secrets never go in this file (credentials come from the cloud's default chain)`);
+  const problems = secretKeys(document).map(
+    (path) =>
+      `${file}: ${pathText(path)}: secrets never go in this file (credentials come from the cloud's default chain)`,
+  );
   const result = fileSchema.safeParse(document);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -75,7 +93,8 @@ export function readProvidersFile(file: string): { providers: CloudProviderConfi
   const providers = result.success ? (result.data.providers as CloudProviderConfig[]) : [];
   const seen = new Set<string>();
   providers.forEach((provider, index) => {
-    if (seen.has(provider.name)) problems.push(`${file}: providers[${index}].name: ${provider.name} is already the name of another provider`);
+    if (seen.has(provider.name))
+      problems.push(`${file}: providers[${index}].name: ${provider.name} is already the name of another provider`);
     seen.add(provider.name);
   });
   return { providers: problems.length ? [] : providers, problems };

@@ -90,14 +90,20 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
   }
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch((error) => log.warn({ err: error }, 'error while closing'));
+    for (const closer of closers.reverse())
+      await closer().catch((error) => log.warn({ err: error }, 'error while closing'));
   };
   // A policy file that does not read or check is a configuration problem, listed like the others
   // (exit 2), before anything starts.
   const policyFile = config.policyFile
     ? await readPolicyFile(config.policyFile).catch((error: unknown) => {
         if (!(error instanceof InputError)) throw error;
-        throw new ConfigError(error.problems.map((p) => `CAIRN_POLICY_FILE (${config.policyFile}): ${p.path && p.path !== config.policyFile ? `${p.path}: ` : ''}${p.message}`));
+        throw new ConfigError(
+          error.problems.map(
+            (p) =>
+              `CAIRN_POLICY_FILE (${config.policyFile}): ${p.path && p.path !== config.policyFile ? `${p.path}: ` : ''}${p.message}`,
+          ),
+        );
       })
     : null;
   try {
@@ -114,7 +120,8 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     const jobs = await startJobQueue(clients.pool, { pollingIntervalSeconds: config.jobPollSeconds });
     closers.push(() => jobs.close());
     // The demo (CAIRN_DEMO on): its model server and, without cairn.config.yaml, the SageMaker emulator.
-    const demo = config.demo && !options.only ? await startDemo({ cloud: !config.configFile, deps: options.providerDeps }) : null;
+    const demo =
+      config.demo && !options.only ? await startDemo({ cloud: !config.configFile, deps: options.providerDeps }) : null;
     if (demo) closers.push(demo.close);
     // Cloud providers of cairn.config.yaml, or the demo's emulator.
     const clouds = await openCloudProviders(db, config, { extra: demo?.cloudProviders, deps: options.providerDeps });
@@ -144,7 +151,8 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         ownListener,
       },
     );
-    if (config.policyFile) await applyPolicyFile(config.policyFile, policyFile!, services.models.policies, config.actor);
+    if (config.policyFile)
+      await applyPolicyFile(config.policyFile, policyFile!, services.models.policies, config.actor);
     // Runs a stopped process left RUNNING are failed before this one's workers start.
     await services.sync.recoverAbandoned();
     // Promotions and traffic changes a process that died left PENDING between the owner call and the commit are
@@ -157,13 +165,22 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
     ].filter((d): d is Date => d !== null);
     const latest = deadlines.length ? new Date(Math.max(...deadlines.map((d) => d.getTime()))) : null;
     if (latest) {
-      const timer = setTimeout(() => void reconcilePromotions(services), Math.max(0, latest.getTime() - Date.now()) + 100);
+      const timer = setTimeout(
+        () => void reconcilePromotions(services),
+        Math.max(0, latest.getTime() - Date.now()) + 100,
+      );
       timer.unref();
       closers.push(async () => clearTimeout(timer));
     }
     // Background work: any Cairn process on the database takes its share of the queued jobs.
-    await jobs.work<{ runId: string }>(MATERIALIZE_JOB, (job) => services.features.materialization.execute(job.data.runId), { pollingIntervalSeconds: 0.5 });
-    await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) => services.models.webhooks.deliver(job.data.deliveryId));
+    await jobs.work<{ runId: string }>(
+      MATERIALIZE_JOB,
+      (job) => services.features.materialization.execute(job.data.runId),
+      { pollingIntervalSeconds: 0.5 },
+    );
+    await jobs.work<{ deliveryId: string }>(WEBHOOK_JOB, (job) =>
+      services.models.webhooks.deliver(job.data.deliveryId),
+    );
     await jobs.work<DeploymentsJob>(DEPLOYMENTS_JOB, (job) => runDeploymentsJob(services.deployments, job.data));
     const synced = clouds.instances.filter(({ instance }) => instance.catalog);
     // Syncs of different providers run side by side (on PGlite's single connection, one at a time);
@@ -185,12 +202,21 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
       onlineStore: () => onlineStore.ping(),
     };
     if (!options.only) {
-      for (const [name, url] of Object.entries(config.subgraphUrls)) readinessChecks[`subgraph ${name}`] = subgraphAnswers(url, config.readinessTimeoutMs);
+      for (const [name, url] of Object.entries(config.subgraphUrls))
+        readinessChecks[`subgraph ${name}`] = subgraphAnswers(url, config.readinessTimeoutMs);
     }
     const readiness = () => checkReadiness(readinessChecks, config.readinessTimeoutMs);
     const parts = { database: database.kind, onlineStore: onlineStore.kind };
     const identity = { auth: config.auth, actor: config.actor, roles: config.actorRoles };
-    const base = { port: config.port, host: config.host, services, identity, parts, readiness, allowedHosts: config.allowedHosts };
+    const base = {
+      port: config.port,
+      host: config.host,
+      services,
+      identity,
+      parts,
+      readiness,
+      allowedHosts: config.allowedHosts,
+    };
 
     let server: RunningServer;
     if (options.only) {
@@ -202,11 +228,24 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         const url = config.subgraphUrls[name];
         subgraphs[name] = url ? { url } : { schema: await buildSubgraph(name) };
       }
-      router = new InferenceRouter({ db, features: services.providerInstances, ...config.router, clock: options.clock, stats: recorder });
+      router = new InferenceRouter({
+        db,
+        features: services.providerInstances,
+        ...config.router,
+        clock: options.clock,
+        stats: recorder,
+      });
       const inference = router;
       services.features.featureViews.onApply(() => inference.invalidateFeatureViews());
       closers.push(() => inference.close());
-      server = await startGateway({ ...base, supergraphSdl: await readSupergraph(), subgraphs, subgraphTimeoutMs: config.subgraphTimeoutMs, queryLimits: config.queryLimits, router });
+      server = await startGateway({
+        ...base,
+        supergraphSdl: await readSupergraph(),
+        subgraphs,
+        subgraphTimeoutMs: config.subgraphTimeoutMs,
+        queryLimits: config.queryLimits,
+        router,
+      });
       const remote = Object.keys(config.subgraphUrls);
       log.info(
         { url: server.url, remoteSubgraphs: remote },

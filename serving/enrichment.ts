@@ -22,7 +22,14 @@ const MAX_ENTITY_KEYS = 1000;
 type Json = Record<string, unknown>;
 
 /** v2 tensor datatypes of the feature store's dtypes; lists and timestamps travel as BYTES (JSON text / ISO time). */
-const V2_DATATYPES: Record<string, string> = { INT64: 'INT64', FLOAT64: 'FP64', BOOL: 'BOOL', STRING: 'BYTES', TIMESTAMP: 'BYTES', FLOAT32_LIST: 'BYTES' };
+const V2_DATATYPES: Record<string, string> = {
+  INT64: 'INT64',
+  FLOAT64: 'FP64',
+  BOOL: 'BOOL',
+  STRING: 'BYTES',
+  TIMESTAMP: 'BYTES',
+  FLOAT32_LIST: 'BYTES',
+};
 
 function keyOf(value: unknown, where: string): string {
   if (typeof value === 'string' && value !== '') return value;
@@ -33,7 +40,8 @@ function keyOf(value: unknown, where: string): string {
 /** The view's values of each key (one batched read at the view's owner) and its features in declared order. */
 async function valuesByKey(source: OnlineFeatureSource, featureView: string, keys: string[]) {
   const unique = [...new Set(keys)];
-  if (unique.length > MAX_ENTITY_KEYS) throw new RouterError(400, 'BAD_USER_INPUT', `at most ${MAX_ENTITY_KEYS} entity keys per request`);
+  if (unique.length > MAX_ENTITY_KEYS)
+    throw new RouterError(400, 'BAD_USER_INPUT', `at most ${MAX_ENTITY_KEYS} entity keys per request`);
   let found: FeatureViewDefinition | null;
   try {
     found = await source.definitions.get(featureView);
@@ -41,19 +49,29 @@ async function valuesByKey(source: OnlineFeatureSource, featureView: string, key
     throw lookupFailed(featureView, error);
   }
   const view = found;
-  if (!view) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `online feature lookup in ${featureView} failed: no such feature view`);
+  if (!view)
+    throw new RouterError(
+      502,
+      'UPSTREAM_UNAVAILABLE',
+      `online feature lookup in ${featureView} failed: no such feature view`,
+    );
   let owner: Pick<FeatureStoreProvider, 'readOnline'>;
   try {
     owner = source.owners.capability(view.providerName, 'features', 'online feature enrichment');
   } catch (error) {
-    if ((error as { code?: string }).code === 'NOT_SUPPORTED') throw new RouterError(501, 'NOT_SUPPORTED', `feature view ${featureView}: ${(error as Error).message}`, { cause: error });
+    if ((error as { code?: string }).code === 'NOT_SUPPORTED')
+      throw new RouterError(501, 'NOT_SUPPORTED', `feature view ${featureView}: ${(error as Error).message}`, {
+        cause: error,
+      });
     throw error;
   }
   try {
     // One batched read for the whole request.
     const rows = await owner.readOnline(view.name, unique, view.featureNames);
     const values = new Map<string, Record<string, unknown>>();
-    rows.forEach((row, index) => values.set(unique[index]!, row?.values ?? Object.fromEntries(view.featureNames.map((name) => [name, null]))));
+    rows.forEach((row, index) =>
+      values.set(unique[index]!, row?.values ?? Object.fromEntries(view.featureNames.map((name) => [name, null]))),
+    );
     return { values, view };
   } catch (error) {
     throw lookupFailed(featureView, error);
@@ -69,7 +87,12 @@ const lookupFailed = (featureView: string, cause: unknown) =>
  * is a batch: each instance carries its own key and gets its own `features`. The router's values
  * replace any `features` the caller sent: a model sees the store's values, never forged ones.
  */
-export async function enrichPredict(source: OnlineFeatureSource, featureView: string, keyField: string, body: Json): Promise<Json> {
+export async function enrichPredict(
+  source: OnlineFeatureSource,
+  featureView: string,
+  keyField: string,
+  body: Json,
+): Promise<Json> {
   if (Array.isArray(body.instances)) {
     const instances = body.instances as unknown[];
     const keys = instances.map((instance, i) => {
@@ -79,7 +102,10 @@ export async function enrichPredict(source: OnlineFeatureSource, featureView: st
       return keyOf((instance as Json)[keyField], `instances[${i}].${keyField}`);
     });
     const { values } = await valuesByKey(source, featureView, keys);
-    return { ...body, instances: instances.map((instance, i) => ({ ...(instance as Json), features: values.get(keys[i]!) })) };
+    return {
+      ...body,
+      instances: instances.map((instance, i) => ({ ...(instance as Json), features: values.get(keys[i]!) })),
+    };
   }
   const key = keyOf(body[keyField], keyField);
   const { values } = await valuesByKey(source, featureView, [key]);
@@ -98,7 +124,12 @@ interface Tensor {
  * for the n keys of the key tensor (the input named `keyField`, flattened), datatype from the
  * feature's dtype; null elements for unknown entities. Feature tensors replace inputs of the same name.
  */
-export async function enrichInfer(source: OnlineFeatureSource, featureView: string, keyField: string, body: Json): Promise<Json> {
+export async function enrichInfer(
+  source: OnlineFeatureSource,
+  featureView: string,
+  keyField: string,
+  body: Json,
+): Promise<Json> {
   const inputs = body.inputs as Tensor[];
   const keyTensor = inputs.find((input) => input && input.name === keyField);
   if (!keyTensor || !Array.isArray(keyTensor.data)) {

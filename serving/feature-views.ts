@@ -49,7 +49,11 @@ export class FeatureViewDefinitions {
     const view = await this.db.featureView.findFirst({
       where: { name },
       orderBy: { version: 'desc' },
-      select: { name: true, providerName: true, features: { orderBy: { position: 'asc' }, select: { name: true, dtype: true } } },
+      select: {
+        name: true,
+        providerName: true,
+        features: { orderBy: { position: 'asc' }, select: { name: true, dtype: true } },
+      },
     });
     if (!view) return null;
     return {

@@ -12,7 +12,9 @@ const V2_MODEL = /^\/v2\/models\/([^/?]+)(\/infer|\/ready)?\/?(?:\?.*)?$/;
  *   POST /endpoints/{name}/predict   POST /v2/models/{name}/infer
  *   GET  /v2/models/{name}           GET  /v2/models/{name}/ready     GET /metrics
  */
-export function inferenceRequestHandler(router: InferenceRouter): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function inferenceRequestHandler(
+  router: InferenceRouter,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const run = (res: ServerResponse, work: Promise<void>) =>
     work.catch((error: unknown) => {
       log.error({ err: error }, 'inference route failed');

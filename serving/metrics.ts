@@ -54,7 +54,9 @@ export class RouterMetrics {
     if (!series) {
       const shadowLabel = String(shadow);
       series = {
-        requests: Object.fromEntries(OUTCOMES.map((o) => [o, this.requests.labels(endpoint, deployment, shadowLabel, o)])) as Series['requests'],
+        requests: Object.fromEntries(
+          OUTCOMES.map((o) => [o, this.requests.labels(endpoint, deployment, shadowLabel, o)]),
+        ) as Series['requests'],
         duration: this.duration.labels(endpoint, deployment, shadowLabel),
       };
       this.series.set(key, series);

@@ -77,7 +77,10 @@ export class InferenceRouter {
     const clock = options.clock;
     this.stats = options.stats ?? new DeploymentStatsRecorder({ now: clock ? () => clock().getTime() : Date.now });
     this.tables = new RoutingTables(options.db, options.tableTtlMs ?? 1000);
-    this.online = { definitions: new FeatureViewDefinitions(options.db, options.definitionTtlMs ?? 1000), owners: options.features };
+    this.online = {
+      definitions: new FeatureViewDefinitions(options.db, options.definitionTtlMs ?? 1000),
+      owners: options.features,
+    };
     // Keep-alive connections to every model server, reused across calls.
     this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 });
   }
@@ -93,7 +96,12 @@ export class InferenceRouter {
   }
 
   /** `POST /endpoints/{name}/predict` and `POST /v2/models/{name}/infer`. */
-  async handleInference(req: IncomingMessage, res: ServerResponse, endpointName: string, protocol: Protocol): Promise<void> {
+  async handleInference(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpointName: string,
+    protocol: Protocol,
+  ): Promise<void> {
     let parsed: ParsedRequest;
     let table: RoutingTable;
     let target: RouteTarget;
@@ -111,7 +119,11 @@ export class InferenceRouter {
     }
     try {
       const answer = await this.call(table, target, protocol, parsed, false, hops);
-      res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.body.length, [DEPLOYMENT_HEADER]: target.id });
+      res.writeHead(answer.status, {
+        'content-type': answer.contentType,
+        'content-length': answer.body.length,
+        [DEPLOYMENT_HEADER]: target.id,
+      });
       res.end(answer.body);
     } catch (error) {
       sendError(res, asRouterError(error), target.id);
@@ -120,7 +132,12 @@ export class InferenceRouter {
   }
 
   /** `GET /v2/models/{name}` (the serving deployment's metadata, named after the endpoint) and `GET /v2/models/{name}/ready`. */
-  async handleModel(req: IncomingMessage, res: ServerResponse, endpointName: string, what: 'metadata' | 'ready'): Promise<void> {
+  async handleModel(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpointName: string,
+    what: 'metadata' | 'ready',
+  ): Promise<void> {
     let target: RouteTarget | null = null;
     try {
       const hops = hopsOf(req);
@@ -128,17 +145,31 @@ export class InferenceRouter {
       const path = `${target.basePath}/v2/models/${encodeURIComponent(target.modelName)}${what === 'ready' ? '/ready' : ''}`;
       const answer = await this.send(target, 'GET', path, null, hops);
       if (answer.status === 508) throw loopDetected();
-      if (answer.status >= 500) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
+      if (answer.status >= 500)
+        throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
       let body: unknown;
       if (what === 'ready') {
         body = { name: endpointName, ready: answer.status === 200 };
       } else {
-        body = { ...(JSON.parse(answer.body.toString('utf8') || '{}') as object), name: endpointName, deployment: target.id };
+        body = {
+          ...(JSON.parse(answer.body.toString('utf8') || '{}') as object),
+          name: endpointName,
+          deployment: target.id,
+        };
       }
-      res.writeHead(what === 'ready' && answer.status !== 200 ? 503 : answer.status, { 'content-type': 'application/json', [DEPLOYMENT_HEADER]: target.id });
+      res.writeHead(what === 'ready' && answer.status !== 200 ? 503 : answer.status, {
+        'content-type': 'application/json',
+        [DEPLOYMENT_HEADER]: target.id,
+      });
       res.end(JSON.stringify(body));
     } catch (error) {
-      sendError(res, error instanceof SyntaxError ? new RouterError(502, 'UPSTREAM_UNAVAILABLE', 'model server metadata is not JSON') : asRouterError(error), target?.id);
+      sendError(
+        res,
+        error instanceof SyntaxError
+          ? new RouterError(502, 'UPSTREAM_UNAVAILABLE', 'model server metadata is not JSON')
+          : asRouterError(error),
+        target?.id,
+      );
     }
   }
 
@@ -178,10 +209,16 @@ export class InferenceRouter {
     } catch {
       throw new RouterError(400, 'BAD_USER_INPUT', 'the request body is not valid JSON');
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new RouterError(400, 'BAD_USER_INPUT', 'the request body must be a JSON object');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new RouterError(400, 'BAD_USER_INPUT', 'the request body must be a JSON object');
     // Enrichment and re-serialization walk the body recursively; only the depth bound applies (text is forwarded, never stored).
     const tooDeep = untrustedValueProblem(body, { textAllowed: true });
-    if (tooDeep) throw new RouterError(400, 'BAD_USER_INPUT', `the request body${tooDeep.path.length ? ` at ${problemPath(tooDeep.path)}` : ''} ${tooDeep.message}`);
+    if (tooDeep)
+      throw new RouterError(
+        400,
+        'BAD_USER_INPUT',
+        `the request body${tooDeep.path.length ? ` at ${problemPath(tooDeep.path)}` : ''} ${tooDeep.message}`,
+      );
     if (protocol === 'v2' && !Array.isArray((body as { inputs?: unknown }).inputs)) {
       throw new RouterError(400, 'BAD_USER_INPUT', 'a v2 infer request needs an inputs array');
     }
@@ -189,22 +226,40 @@ export class InferenceRouter {
   }
 
   /** Forwards one call to a deployment and records its outcome and latency (live or mirrored). */
-  private async call(table: RoutingTable, target: RouteTarget, protocol: Protocol, request: ParsedRequest, shadow: boolean, hops: number): Promise<Upstream> {
+  private async call(
+    table: RoutingTable,
+    target: RouteTarget,
+    protocol: Protocol,
+    request: ParsedRequest,
+    shadow: boolean,
+    hops: number,
+  ): Promise<Upstream> {
     const start = performance.now();
     let outcome: Outcome = 'error';
     try {
-      const payload = target.featureView && target.entityKeyField ? Buffer.from(JSON.stringify(await this.enrich(target, protocol, request.body))) : request.raw;
-      const path = protocol === 'predict' ? `${target.basePath}/predict` : `${target.basePath}/v2/models/${encodeURIComponent(target.modelName)}/infer`;
+      const payload =
+        target.featureView && target.entityKeyField
+          ? Buffer.from(JSON.stringify(await this.enrich(target, protocol, request.body)))
+          : request.raw;
+      const path =
+        protocol === 'predict'
+          ? `${target.basePath}/predict`
+          : `${target.basePath}/v2/models/${encodeURIComponent(target.modelName)}/infer`;
       const answer = await this.send(target, 'POST', path, payload, hops);
       // A router further down refused the call: the caller learns of the loop, not of a failing server.
       if (answer.status === 508) throw loopDetected();
-      if (answer.status >= 500) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
+      if (answer.status >= 500)
+        throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} answered ${answer.status}`);
       outcome = answer.status >= 400 ? 'client_error' : 'success';
       return answer;
     } catch (error) {
       const failure = asRouterError(error);
       outcome = failure.status === 504 ? 'timeout' : failure.status < 500 ? 'client_error' : 'error';
-      if (outcome !== 'client_error') log.debug({ endpoint: table.name, deployment: target.id, shadow, code: failure.code, reason: failure.message }, 'inference call failed');
+      if (outcome !== 'client_error')
+        log.debug(
+          { endpoint: table.name, deployment: target.id, shadow, code: failure.code, reason: failure.message },
+          'inference call failed',
+        );
       throw failure;
     } finally {
       const ms = performance.now() - start;
@@ -219,8 +274,15 @@ export class InferenceRouter {
       : enrichInfer(this.online, target.featureView!, target.entityKeyField!, body);
   }
 
-  private async send(target: RouteTarget, method: 'GET' | 'POST', path: string, body: Buffer | null, hops: number): Promise<Upstream> {
-    if (!target.origin) throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `deployment ${target.id} names no usable model server URL`);
+  private async send(
+    target: RouteTarget,
+    method: 'GET' | 'POST',
+    path: string,
+    body: Buffer | null,
+    hops: number,
+  ): Promise<Upstream> {
+    if (!target.origin)
+      throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `deployment ${target.id} names no usable model server URL`);
     try {
       const response = await this.agent.request({
         origin: target.origin,
@@ -233,18 +295,38 @@ export class InferenceRouter {
       });
       const bytes = Buffer.from(await response.body.arrayBuffer());
       const contentType = response.headers['content-type'];
-      return { status: response.statusCode, contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? 'application/json', body: bytes };
+      return {
+        status: response.statusCode,
+        contentType: (Array.isArray(contentType) ? contentType[0] : contentType) ?? 'application/json',
+        body: bytes,
+      };
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        throw new RouterError(504, 'UPSTREAM_TIMEOUT', `model server of ${target.id} did not answer within ${this.options.timeoutMs} ms`, { cause: error });
+        throw new RouterError(
+          504,
+          'UPSTREAM_TIMEOUT',
+          `model server of ${target.id} did not answer within ${this.options.timeoutMs} ms`,
+          { cause: error },
+        );
       }
-      throw new RouterError(502, 'UPSTREAM_UNAVAILABLE', `model server of ${target.id} is unreachable (${code ?? 'connection failed'})`, { cause: error });
+      throw new RouterError(
+        502,
+        'UPSTREAM_UNAVAILABLE',
+        `model server of ${target.id} is unreachable (${code ?? 'connection failed'})`,
+        { cause: error },
+      );
     }
   }
 
   /** Fire-and-forget copies to the shadow deployments: after the answer, bounded, their results only recorded. */
-  private mirror(table: RoutingTable, live: RouteTarget, protocol: Protocol, request: ParsedRequest, hops: number): void {
+  private mirror(
+    table: RoutingTable,
+    live: RouteTarget,
+    protocol: Protocol,
+    request: ParsedRequest,
+    hops: number,
+  ): void {
     for (const target of table.shadow) {
       if (target.id === live.id || Math.random() * 100 >= target.shadowPercent) continue;
       if (this.shadowInFlight >= this.options.shadowConcurrency) {
@@ -285,14 +367,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function hopsOf(req: IncomingMessage): number {
   const value = req.headers[HOPS_HEADER];
   if (value === undefined) return 0;
-  if (typeof value !== 'string' || !/^\d{1,6}$/.test(value.trim())) throw new RouterError(400, 'BAD_USER_INPUT', `${HOPS_HEADER} must be a whole number`);
+  if (typeof value !== 'string' || !/^\d{1,6}$/.test(value.trim()))
+    throw new RouterError(400, 'BAD_USER_INPUT', `${HOPS_HEADER} must be a whole number`);
   const hops = Number(value.trim());
   if (hops >= MAX_HOPS) throw loopDetected();
   return hops;
 }
 
 function loopDetected(): RouterError {
-  return new RouterError(508, 'LOOP_DETECTED', `the call passed through ${MAX_HOPS} Cairn routers: a deployment's model server leads back to a Cairn endpoint`);
+  return new RouterError(
+    508,
+    'LOOP_DETECTED',
+    `the call passed through ${MAX_HOPS} Cairn routers: a deployment's model server leads back to a Cairn endpoint`,
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -320,6 +407,7 @@ function sendError(res: ServerResponse, error: RouterError, deploymentId?: strin
 /** The live deployment this request goes to (by its routing key, if any); 503 when nothing takes live traffic. */
 function liveTarget(table: RoutingTable, req: IncomingMessage): RouteTarget {
   const target = pickLive(table, header(req, ROUTING_KEY_HEADER));
-  if (!target) throw new RouterError(503, 'NO_LIVE_DEPLOYMENT', `endpoint ${table.name} has no deployment taking live traffic`);
+  if (!target)
+    throw new RouterError(503, 'NO_LIVE_DEPLOYMENT', `endpoint ${table.name} has no deployment taking live traffic`);
   return target;
 }

@@ -34,7 +34,10 @@ describe('DeploymentStatsRecorder', () => {
     const rings = (recorder as unknown as { rings: Map<string, Float64Array> }).rings;
     const size = rings.get('busy')!.length;
     // Ten windows of traffic later, the same memory, and only the last window counted.
-    expect(recorder.statsSince(['busy'], new Date(start)).get('busy')).toMatchObject({ requests: 59, errors: expect.any(Number) });
+    expect(recorder.statsSince(['busy'], new Date(start)).get('busy')).toMatchObject({
+      requests: 59,
+      errors: expect.any(Number),
+    });
     expect(rings.get('busy')!.length).toBe(size);
     recorder.record('other', 1, false);
     now += 120_000;

@@ -1,7 +1,9 @@
 import type { DeploymentStats, DeploymentStatsSource } from '../adapters/core/deployment.ts';
 
 /** Upper bounds (ms) of the latency histogram kept per second; the last bucket is open-ended. */
-export const LATENCY_BOUNDS_MS = [0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000];
+export const LATENCY_BOUNDS_MS = [
+  0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000,
+];
 
 // One bucket's layout in its Float64Array: [second, requests, errors, maxMs, histogram...].
 const SECOND = 0;
@@ -85,7 +87,8 @@ export class DeploymentStatsRecorder implements DeploymentStatsSource {
     this.lastPrune = nowSecond;
     for (const [id, ring] of this.rings) {
       let newest = -1;
-      for (let offset = 0; offset < ring.length; offset += BUCKET_SIZE) newest = Math.max(newest, ring[offset + SECOND]!);
+      for (let offset = 0; offset < ring.length; offset += BUCKET_SIZE)
+        newest = Math.max(newest, ring[offset + SECOND]!);
       if (newest <= nowSecond - this.window) this.rings.delete(id);
     }
   }

@@ -75,7 +75,10 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   const clouds = options.clouds ?? [];
   const providerInstances = new ProviderRegistry([builtin, ...clouds.map((c) => c.instance)]);
   const registries = new Map(
-    [...(options.registries ?? [builtin.registry]), ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : []))].map((r) => [r.providerName, r]),
+    [
+      ...(options.registries ?? [builtin.registry]),
+      ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : [])),
+    ].map((r) => [r.providerName, r]),
   );
   // The built-in router (or the given owners) plus every cloud provider that owns endpoints.
   const deploymentProviders = [

@@ -5,7 +5,12 @@ import { FeatureViewRepository } from '../subgraphs/features/feature-view/reposi
 import { DatasetRepository } from '../subgraphs/features/dataset/repository.ts';
 import { ModelVersionRepository } from '../subgraphs/models/model-version/repository.ts';
 import { ObservedEndpoints } from '../subgraphs/deployments/endpoint/observed.ts';
-import { addImportedEdges, endImportedEdges, endImportedEdgesOf, type ImportedEdge } from '../subgraphs/lineage/edge/writer.ts';
+import {
+  addImportedEdges,
+  endImportedEdges,
+  endImportedEdgesOf,
+  type ImportedEdge,
+} from '../subgraphs/lineage/edge/writer.ts';
 
 /**
  * Where the sync engine writes: each kind of asset through the domain that owns it (feature views
@@ -44,7 +49,12 @@ export interface KindWriter<K extends SyncedKind> {
 export type CatalogWriters = { [K in SyncedKind]: KindWriter<K> };
 
 /** The catalog ID of a synced asset (lineage edges: `<from>|<relation>|<to>` of global IDs). */
-export function syncedGlobalId(provider: string, kind: SyncedKind, nativeId: string, record?: CatalogRecords['lineageEdge']): string {
+export function syncedGlobalId(
+  provider: string,
+  kind: SyncedKind,
+  nativeId: string,
+  record?: CatalogRecords['lineageEdge'],
+): string {
   if (kind === 'lineageEdge') {
     if (!record) throw new Error('a lineage edge needs its record for its ID');
     return `${refId(provider, record.from)}|${record.relation}|${refId(provider, record.to)}`;
@@ -70,7 +80,13 @@ export function catalogWriters(db: Database): CatalogWriters {
   const endpoints = new ObservedEndpoints(db);
   return {
     featureView: {
-      write: ({ tx, provider, now }, items) => featureViews.upsertSynced(tx, provider, items.map((item) => ({ ...item, definitionHash: item.fingerprint })), now),
+      write: ({ tx, provider, now }, items) =>
+        featureViews.upsertSynced(
+          tx,
+          provider,
+          items.map((item) => ({ ...item, definitionHash: item.fingerprint })),
+          now,
+        ),
       remove: endingEdges((tx, ids, now) => featureViews.markRemoved(tx, ids, now)),
       touch: ({ tx, now }, ids) => featureViews.touchSeen(tx, ids, now),
     },
@@ -95,7 +111,13 @@ export function catalogWriters(db: Database): CatalogWriters {
       touch: ({ tx, now }, ids) => datasets.touchSeen(tx, ids, now),
     },
     lineageEdge: {
-      write: ({ tx, provider, now }, items) => addImportedEdges(tx, provider, items.map(({ record }) => edgeOf(provider, record)), now),
+      write: ({ tx, provider, now }, items) =>
+        addImportedEdges(
+          tx,
+          provider,
+          items.map(({ record }) => edgeOf(provider, record)),
+          now,
+        ),
       remove: ({ tx, provider, now }, ids) =>
         endImportedEdges(
           tx,
@@ -113,5 +135,11 @@ export function catalogWriters(db: Database): CatalogWriters {
 }
 
 function edgeOf(provider: string, record: CatalogRecords['lineageEdge']): ImportedEdge {
-  return { fromId: refId(provider, record.from), fromKind: record.from.kind, toId: refId(provider, record.to), toKind: record.to.kind, relation: record.relation };
+  return {
+    fromId: refId(provider, record.from),
+    fromKind: record.from.kind,
+    toId: refId(provider, record.to),
+    toKind: record.to.kind,
+    relation: record.relation,
+  };
 }

@@ -9,7 +9,14 @@ import { log, redact } from '../platform/log.ts';
 import { Prisma, type SyncRun } from '../prisma/generated/client.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { parseInput } from '../platform/validate.ts';
-import { catalogWriters, syncedGlobalId, type CatalogWriters, type KindWriter, type PageWrite, type WriteContext } from './catalog-writer.ts';
+import {
+  catalogWriters,
+  syncedGlobalId,
+  type CatalogWriters,
+  type KindWriter,
+  type PageWrite,
+  type WriteContext,
+} from './catalog-writer.ts';
 
 export const SYNC_JOB = 'cairn.sync';
 
@@ -42,7 +49,15 @@ interface Counts {
   unchanged: number;
 }
 
-const emptyCounts = (): Counts => ({ describeMs: 0, writeMs: 0, listed: 0, created: 0, updated: 0, deleted: 0, unchanged: 0 });
+const emptyCounts = (): Counts => ({
+  describeMs: 0,
+  writeMs: 0,
+  listed: 0,
+  created: 0,
+  updated: 0,
+  deleted: 0,
+  unchanged: 0,
+});
 
 function fingerprintOf(record: unknown): string {
   return createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 32);
@@ -86,26 +101,51 @@ export class SyncService {
     const { name, full } = parseInput(requestSchema, input, { root: 'syncProvider' });
     const provider = await this.db.provider.findUnique({ where: { name } });
     if (!provider) throw new NotFoundError('Provider', name);
-    if (!this.sources.has(name)) throw new NotSupportedError(name, 'sync (its assets are Cairn\'s own)');
+    if (!this.sources.has(name)) throw new NotSupportedError(name, "sync (its assets are Cairn's own)");
     return this.enqueue(name, 'REQUEST', { full: full ?? false, actor, requestId });
   }
 
   /** Queues a run and its job in one transaction (the job exists only if the run does). */
-  async enqueue(name: string, trigger: 'REQUEST' | 'SCHEDULE' | 'START', options: { full?: boolean; actor?: string; requestId?: string; startAfter?: Date } = {}): Promise<SyncRun> {
+  async enqueue(
+    name: string,
+    trigger: 'REQUEST' | 'SCHEDULE' | 'START',
+    options: { full?: boolean; actor?: string; requestId?: string; startAfter?: Date } = {},
+  ): Promise<SyncRun> {
     const waiting = await this.db.syncRun.findFirst({
-      where: { providerName: name, status: 'PENDING', ...(trigger === 'SCHEDULE' ? {} : { trigger: { not: 'SCHEDULE' } }), ...(options.full ? { full: true } : {}) },
+      where: {
+        providerName: name,
+        status: 'PENDING',
+        ...(trigger === 'SCHEDULE' ? {} : { trigger: { not: 'SCHEDULE' } }),
+        ...(options.full ? { full: true } : {}),
+      },
       orderBy: { createdAt: 'asc' },
     });
     if (waiting) return waiting;
     await this.jobs.declare(SYNC_JOB);
     return this.db.$transaction(async (tx) => {
       const run = await tx.syncRun.create({
-        data: { providerName: name, trigger, full: options.full ?? false, requestedBy: options.actor ?? null, createdAt: this.options.clock() },
+        data: {
+          providerName: name,
+          trigger,
+          full: options.full ?? false,
+          requestedBy: options.actor ?? null,
+          createdAt: this.options.clock(),
+        },
       });
       if (trigger === 'REQUEST') {
-        await recordAudit(tx, { actor: options.actor ?? 'cairn', action: 'syncProvider', subjectId: `provider:${name}`, requestId: options.requestId, payload: { runId: run.id, full: run.full } });
+        await recordAudit(tx, {
+          actor: options.actor ?? 'cairn',
+          action: 'syncProvider',
+          subjectId: `provider:${name}`,
+          requestId: options.requestId,
+          payload: { runId: run.id, full: run.full },
+        });
       }
-      await this.jobs.send(SYNC_JOB, { runId: run.id }, { transaction: tx, retryLimit: 0, startAfter: options.startAfter });
+      await this.jobs.send(
+        SYNC_JOB,
+        { runId: run.id },
+        { transaction: tx, retryLimit: 0, startAfter: options.startAfter },
+      );
       return run;
     });
   }
@@ -131,7 +171,11 @@ export class SyncService {
   }
 
   runs(provider: string | null, first: number) {
-    return this.db.syncRun.findMany({ where: provider ? { providerName: provider } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: first });
+    return this.db.syncRun.findMany({
+      where: provider ? { providerName: provider } : {},
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: first,
+    });
   }
 
   /** The job: runs one sync to its end. Never throws (the run records the failure; the schedule retries). */
@@ -140,12 +184,19 @@ export class SyncService {
     if (!run || run.status !== 'PENDING') return;
     const source = this.sources.get(run.providerName);
     if (!source) {
-      await this.db.syncRun.update({ where: { id: runId }, data: { status: 'FAILED', error: 'provider is no longer configured', finishedAt: this.options.clock() } });
+      await this.db.syncRun.update({
+        where: { id: runId },
+        data: { status: 'FAILED', error: 'provider is no longer configured', finishedAt: this.options.clock() },
+      });
       return;
     }
     if (!(await this.claimLease(run))) {
       // Another sync of this provider is running: this one waits its turn.
-      await this.jobs.send(SYNC_JOB, { runId }, { retryLimit: 0, startAfter: new Date(Date.now() + this.busyRetrySeconds * 1000) });
+      await this.jobs.send(
+        SYNC_JOB,
+        { runId },
+        { retryLimit: 0, startAfter: new Date(Date.now() + this.busyRetrySeconds * 1000) },
+      );
       return;
     }
     const startedAt = this.options.clock();
@@ -162,15 +213,33 @@ export class SyncService {
         progress[collection.kind]!.deleted = deleted;
       }
       // Part of the run: it is SUCCEEDED once pending owner writes were settled against what it read.
-      await this.options.afterSync?.(run.providerName).catch((error: unknown) => log.warn({ err: error, provider: run.providerName }, 'reconciling pending owner writes after a sync failed'));
+      await this.options
+        .afterSync?.(run.providerName)
+        .catch((error: unknown) =>
+          log.warn({ err: error, provider: run.providerName }, 'reconciling pending owner writes after a sync failed'),
+        );
       const finishedAt = this.options.clock();
       await this.db.$transaction([
-        this.db.syncRun.update({ where: { id: runId }, data: { status: 'SUCCEEDED', finishedAt, progress: progress as unknown as Prisma.InputJsonValue } }),
-        this.db.provider.update({ where: { name: run.providerName }, data: { status: 'OK', lastSyncAt: finishedAt, lastError: null, syncRunId: null, syncLeaseUntil: null } }),
+        this.db.syncRun.update({
+          where: { id: runId },
+          data: { status: 'SUCCEEDED', finishedAt, progress: progress as unknown as Prisma.InputJsonValue },
+        }),
+        this.db.provider.update({
+          where: { name: run.providerName },
+          data: { status: 'OK', lastSyncAt: finishedAt, lastError: null, syncRunId: null, syncLeaseUntil: null },
+        }),
       ]);
       const done = await this.db.syncRun.findUnique({ where: { id: runId } });
       log.info(
-        { provider: run.providerName, runId, created: done?.created, updated: done?.updated, deleted: done?.deleted, unchanged: done?.unchanged, ms: finishedAt.getTime() - startedAt.getTime() },
+        {
+          provider: run.providerName,
+          runId,
+          created: done?.created,
+          updated: done?.updated,
+          deleted: done?.deleted,
+          unchanged: done?.unchanged,
+          ms: finishedAt.getTime() - startedAt.getTime(),
+        },
         'sync finished',
       );
     } catch (error) {
@@ -180,11 +249,24 @@ export class SyncService {
       if (upstream) log.error({ provider: run.providerName, runId, error: message }, 'sync failed');
       else log.error({ provider: run.providerName, runId, err: error }, 'sync failed');
       await this.db.$transaction([
-        this.db.syncRun.update({ where: { id: runId }, data: { status: 'FAILED', finishedAt: this.options.clock(), error: message } }),
-        this.db.provider.update({ where: { name: run.providerName }, data: { status: upstream ? 'UNAVAILABLE' : 'DEGRADED', lastError: message, syncRunId: null, syncLeaseUntil: null } }),
+        this.db.syncRun.update({
+          where: { id: runId },
+          data: { status: 'FAILED', finishedAt: this.options.clock(), error: message },
+        }),
+        this.db.provider.update({
+          where: { name: run.providerName },
+          data: {
+            status: upstream ? 'UNAVAILABLE' : 'DEGRADED',
+            lastError: message,
+            syncRunId: null,
+            syncLeaseUntil: null,
+          },
+        }),
       ]);
     } finally {
-      await this.scheduleNext(run.providerName).catch((error) => log.error({ provider: run.providerName, err: error }, 'could not schedule the next sync'));
+      await this.scheduleNext(run.providerName).catch((error) =>
+        log.error({ provider: run.providerName, err: error }, 'could not schedule the next sync'),
+      );
     }
   }
 
@@ -196,14 +278,29 @@ export class SyncService {
     return claimed === 1;
   }
 
-  private async syncCollection(run: SyncRun, collection: SyncCollection, progress: Record<string, Counts>): Promise<Counts> {
+  private async syncCollection(
+    run: SyncRun,
+    collection: SyncCollection,
+    progress: Record<string, Counts>,
+  ): Promise<Counts> {
     const counts = emptyCounts();
     const kind = collection.kind;
     let pageNumber = 0;
     for await (const page of collection.pages()) {
       pageNumber++;
       await this.syncPage(run, collection, page, counts);
-      log.info({ provider: run.providerName, runId: run.id, kind, page: pageNumber, ...counts, describeMs: Math.round(counts.describeMs), writeMs: Math.round(counts.writeMs) }, 'sync progress');
+      log.info(
+        {
+          provider: run.providerName,
+          runId: run.id,
+          kind,
+          page: pageNumber,
+          ...counts,
+          describeMs: Math.round(counts.describeMs),
+          writeMs: Math.round(counts.writeMs),
+        },
+        'sync progress',
+      );
       progress[kind] = counts;
     }
     counts.describeMs = Math.round(counts.describeMs);
@@ -217,13 +314,18 @@ export class SyncService {
     // A listing may show an asset twice (paging over a changing list): the first one counts.
     const items = [...new Map(page.map((item) => [item.nativeId, item])).values()];
     const stored = new Map(
-      (await this.db.syncedAsset.findMany({ where: { providerName: provider, kind, nativeId: { in: items.map((i) => i.nativeId) } } })).map((a) => [a.nativeId, a]),
+      (
+        await this.db.syncedAsset.findMany({
+          where: { providerName: provider, kind, nativeId: { in: items.map((i) => i.nativeId) } },
+        })
+      ).map((a) => [a.nativeId, a]),
     );
     const seenSame: Listed<unknown>[] = [];
     const toDescribe: Listed<unknown>[] = [];
     for (const item of items) {
       const known = stored.get(item.nativeId);
-      const same = !run.full && known && !known.goneAt && item.changeToken !== null && known.changeToken === item.changeToken;
+      const same =
+        !run.full && known && !known.goneAt && item.changeToken !== null && known.changeToken === item.changeToken;
       (same ? seenSame : toDescribe).push(item);
     }
     // The cloud is read before the transaction opens: a failing call leaves this page unwritten.
@@ -241,11 +343,19 @@ export class SyncService {
         // Same record: only its change token may be new (then it is stored with it).
         if (known.changeToken === (item.changeToken ?? '')) seenSame.push(item);
         else sameRecord.push({ item, fingerprint });
-      }
-      else writes.push({ item, record, fingerprint, id: syncedGlobalId(provider, kind, item.nativeId, record as never), existed: !!known && !known.goneAt });
+      } else
+        writes.push({
+          item,
+          record,
+          fingerprint,
+          id: syncedGlobalId(provider, kind, item.nativeId, record as never),
+          existed: !!known && !known.goneAt,
+        });
     });
     const now = this.options.clock();
-    const unchangedIds = [...seenSame, ...sameRecord.map((same) => same.item)].map((item) => stored.get(item.nativeId)!);
+    const unchangedIds = [...seenSame, ...sameRecord.map((same) => same.item)].map((item) =>
+      stored.get(item.nativeId)!,
+    );
     const created = writes.filter((w) => !w.existed).length;
     const updated = writes.length - created;
     const writeStart = performance.now();
@@ -253,11 +363,33 @@ export class SyncService {
       async (tx) => {
         const ctx: WriteContext = { tx, provider, now };
         const writer = this.writers[kind] as KindWriter<SyncedKind>;
-        if (writes.length) await writer.write(ctx, writes.map((w): PageWrite<never> => ({ nativeId: w.item.nativeId, record: w.record as never, fingerprint: w.fingerprint })));
-        if (unchangedIds.length) await writer.touch(ctx, unchangedIds.map((a) => a.globalId));
+        if (writes.length)
+          await writer.write(
+            ctx,
+            writes.map((w): PageWrite<never> => ({
+              nativeId: w.item.nativeId,
+              record: w.record as never,
+              fingerprint: w.fingerprint,
+            })),
+          );
+        if (unchangedIds.length)
+          await writer.touch(
+            ctx,
+            unchangedIds.map((a) => a.globalId),
+          );
         const upserts = [
-          ...writes.map((w) => ({ nativeId: w.item.nativeId, globalId: w.id, changeToken: w.item.changeToken ?? '', fingerprint: w.fingerprint })),
-          ...sameRecord.map((s) => ({ nativeId: s.item.nativeId, globalId: stored.get(s.item.nativeId)!.globalId, changeToken: s.item.changeToken ?? '', fingerprint: s.fingerprint })),
+          ...writes.map((w) => ({
+            nativeId: w.item.nativeId,
+            globalId: w.id,
+            changeToken: w.item.changeToken ?? '',
+            fingerprint: w.fingerprint,
+          })),
+          ...sameRecord.map((s) => ({
+            nativeId: s.item.nativeId,
+            globalId: stored.get(s.item.nativeId)!.globalId,
+            changeToken: s.item.changeToken ?? '',
+            fingerprint: s.fingerprint,
+          })),
         ];
         if (upserts.length) {
           await tx.$executeRaw`
@@ -271,11 +403,19 @@ export class SyncService {
               last_run_id = EXCLUDED.last_run_id, seen_at = EXCLUDED.seen_at, gone_at = NULL`;
         }
         if (seenSame.length) {
-          await tx.syncedAsset.updateMany({ where: { providerName: provider, kind, nativeId: { in: seenSame.map((i) => i.nativeId) } }, data: { lastRunId: run.id, seenAt: now } });
+          await tx.syncedAsset.updateMany({
+            where: { providerName: provider, kind, nativeId: { in: seenSame.map((i) => i.nativeId) } },
+            data: { lastRunId: run.id, seenAt: now },
+          });
         }
         await tx.syncRun.update({
           where: { id: run.id },
-          data: { created: { increment: created }, updated: { increment: updated }, unchanged: { increment: unchangedIds.length }, pages: { increment: 1 } },
+          data: {
+            created: { increment: created },
+            updated: { increment: updated },
+            unchanged: { increment: unchangedIds.length },
+            pages: { increment: 1 },
+          },
         });
         // Renew the lease: this sync is alive.
         await tx.$executeRaw`UPDATE provider SET sync_lease_until = now() + make_interval(secs => ${this.leaseSeconds}) WHERE name = ${provider} AND sync_run_id = ${run.id}`;
@@ -302,8 +442,14 @@ export class SyncService {
       const now = this.options.clock();
       await this.db.$transaction(
         async (tx) => {
-          await this.writers[kind].remove({ tx, provider: run.providerName, now }, gone.map((a) => a.globalId));
-          await tx.syncedAsset.updateMany({ where: { providerName: run.providerName, kind, nativeId: { in: gone.map((a) => a.nativeId) } }, data: { goneAt: now } });
+          await this.writers[kind].remove(
+            { tx, provider: run.providerName, now },
+            gone.map((a) => a.globalId),
+          );
+          await tx.syncedAsset.updateMany({
+            where: { providerName: run.providerName, kind, nativeId: { in: gone.map((a) => a.nativeId) } },
+            data: { goneAt: now },
+          });
           await tx.syncRun.update({ where: { id: run.id }, data: { deleted: { increment: gone.length } } });
         },
         { timeout: 60_000, maxWait: 60_000 },

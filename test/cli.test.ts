@@ -23,19 +23,43 @@ describe('the cairn command', () => {
   });
 
   it('promotes for CI: exit 0 when applied, 3 when denied, 1 on an error', async () => {
-    await cairn.query('mutation { applyPolicy(input: { name: "cli-auc", appliesTo: STAGING, modelPattern: "cli-*", expression: "candidate.metrics.auc >= 0.8", message: "AUC at least 0.8" }) { version } }');
-    const good = (await cairn.query('mutation { registerModelVersion(input: { model: "cli-good", metrics: { auc: 0.9 } }) { id } }')).data.registerModelVersion.id;
-    const bad = (await cairn.query('mutation { registerModelVersion(input: { model: "cli-bad", metrics: { auc: 0.5 } }) { id } }')).data.registerModelVersion.id;
+    await cairn.query(
+      'mutation { applyPolicy(input: { name: "cli-auc", appliesTo: STAGING, modelPattern: "cli-*", expression: "candidate.metrics.auc >= 0.8", message: "AUC at least 0.8" }) { version } }',
+    );
+    const good = (
+      await cairn.query('mutation { registerModelVersion(input: { model: "cli-good", metrics: { auc: 0.9 } }) { id } }')
+    ).data.registerModelVersion.id;
+    const bad = (
+      await cairn.query('mutation { registerModelVersion(input: { model: "cli-bad", metrics: { auc: 0.5 } }) { id } }')
+    ).data.registerModelVersion.id;
 
     const dry = await cairnCli(['promote', bad, '--to', 'staging', '--dry-run', '--url', cairn.url]);
     expect(dry.code).toBe(3);
     expect(dry.stdout).toContain('FAILED  BLOCK cli-auc@v1: AUC at least 0.8');
     expect(dry.stdout).toContain('dry run: would be denied');
 
-    const applied = await cairnCli(['promote', good, '--to', 'STAGING', '--idempotency-key', 'pipeline-7', '--url', cairn.url]);
+    const applied = await cairnCli([
+      'promote',
+      good,
+      '--to',
+      'STAGING',
+      '--idempotency-key',
+      'pipeline-7',
+      '--url',
+      cairn.url,
+    ]);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/APPLIED: NONE -> STAGING, promotion /);
-    const replay = await cairnCli(['promote', good, '--to', 'STAGING', '--idempotency-key', 'pipeline-7', '--url', cairn.url]);
+    const replay = await cairnCli([
+      'promote',
+      good,
+      '--to',
+      'STAGING',
+      '--idempotency-key',
+      'pipeline-7',
+      '--url',
+      cairn.url,
+    ]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toContain('APPLIED (replayed)');
 
@@ -50,20 +74,42 @@ describe('the cairn command', () => {
 
   it('rolls an endpoint back for on-call: exit 0 with the split in force, 1 with the error code when it cannot', async () => {
     const versions: string[] = [];
-    for (const n of [1, 2]) versions.push((await cairn.data(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, { input: { model: 'cli-served', metrics: { n } } })).registerModelVersion.id);
-    const endpointId = (await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name: 'cli-endpoint' } })).createEndpoint.id;
+    for (const n of [1, 2])
+      versions.push(
+        (
+          await cairn.data(
+            `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`,
+            { input: { model: 'cli-served', metrics: { n } } },
+          )
+        ).registerModelVersion.id,
+      );
+    const endpointId = (
+      await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, {
+        input: { name: 'cli-endpoint' },
+      })
+    ).createEndpoint.id;
     const deploy = (modelVersionId: string, strategy: string, trafficPercent?: number) =>
-      cairn.data(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, { input: { endpointId, modelVersionId, strategy, trafficPercent, modelServerUrl: 'http://127.0.0.1:9/' } });
+      cairn.data(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, {
+        input: { endpointId, modelVersionId, strategy, trafficPercent, modelServerUrl: 'http://127.0.0.1:9/' },
+      });
     const stable = (await deploy(versions[0]!, 'RECREATE')).deployModelVersion.id;
     await deploy(versions[1]!, 'AB_TEST', 30);
 
     const done = await cairnCli(['rollback', endpointId, '--url', cairn.url]);
     expect(done.code).toBe(0);
     expect(done.stdout.trim()).toBe(`rolled back cli-endpoint: ${stable} 100%`);
-    const split = (await cairn.data(`query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } } }`, { id: endpointId })).endpoint.trafficSplit;
+    const split = (
+      await cairn.data(`query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } } }`, {
+        id: endpointId,
+      })
+    ).endpoint.trafficSplit;
     expect(split).toEqual([{ percent: 100, deployment: { id: stable } }]);
 
-    const empty = (await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name: 'cli-empty' } })).createEndpoint.id;
+    const empty = (
+      await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, {
+        input: { name: 'cli-empty' },
+      })
+    ).createEndpoint.id;
     const refused = await cairnCli(['rollback', empty, '--url', cairn.url]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^cairn: CONFLICT: endpoint cli-empty has no stable deployment/);
@@ -80,7 +126,8 @@ describe('the cairn command', () => {
     expect(broken.code).toBe(4);
     expect(broken.stdout).toContain(`BROKEN at event ${victim!.id}`);
     // Put it back, as the testkit checks the chain when this file's Cairn closes.
-    await cairn.db.$executeRaw`UPDATE audit_event SET payload = ${JSON.stringify(victim!.payload)}::jsonb WHERE id = ${victim!.id}`;
+    await cairn.db
+      .$executeRaw`UPDATE audit_event SET payload = ${JSON.stringify(victim!.payload)}::jsonb WHERE id = ${victim!.id}`;
     expect((await cairnCli(['verify-audit', '--url', cairn.url])).code).toBe(0);
   });
 });

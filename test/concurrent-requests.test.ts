@@ -32,7 +32,11 @@ async function as<T = any>(actor: string, query: string, variables?: Record<stri
 }
 
 async function register(model: string): Promise<string> {
-  const answer = await as('ci-bot', 'mutation($model: String!) { registerModelVersion(input: { model: $model }) { id } }', { model });
+  const answer = await as(
+    'ci-bot',
+    'mutation($model: String!) { registerModelVersion(input: { model: $model }) { id } }',
+    { model },
+  );
   expect(answer.errors).toBeUndefined();
   return answer.data.registerModelVersion.id;
 }
@@ -41,12 +45,22 @@ describe('approvals', () => {
   it('keeps one approval per person however many arrive at once, so one person never counts twice', async () => {
     const model = 'two-person-rule';
     const policy = await as('admin', 'mutation($input: ApplyPolicyInput!) { applyPolicy(input: $input) { version } }', {
-      input: { name: `${model}-two-approvals`, appliesTo: 'PRODUCTION', modelPattern: model, expression: 'size(approvals.filter(a, a.to == target)) >= 2', message: 'two people must approve' },
+      input: {
+        name: `${model}-two-approvals`,
+        appliesTo: 'PRODUCTION',
+        modelPattern: model,
+        expression: 'size(approvals.filter(a, a.to == target)) >= 2',
+        message: 'two people must approve',
+      },
     });
     expect(policy.errors).toBeUndefined();
     const versionId = await register(model);
 
-    const answers = await Promise.all(Array.from({ length: 20 }, () => as('alice', APPROVE, { input: { modelVersionId: versionId, to: 'PRODUCTION' } })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        as('alice', APPROVE, { input: { modelVersionId: versionId, to: 'PRODUCTION' } }),
+      ),
+    );
     const approved = answers.filter((a) => !a.errors);
     expect(approved).toHaveLength(1);
     expect(approved[0]!.data.approveModelVersion).toMatchObject({ actor: 'alice', to: 'PRODUCTION' });
@@ -58,16 +72,22 @@ describe('approvals', () => {
     expect(await cairn.db.auditEvent.count({ where: { action: 'approveModelVersion', subjectId: versionId } })).toBe(1);
 
     const pending = await as('ci-bot', PROMOTE, { input: { modelVersionId: versionId, to: 'PRODUCTION' } });
-    expect(pending.data.promoteModelVersion).toMatchObject({ allowed: false, applied: false, promotion: { status: 'PENDING_APPROVAL', modelVersion: { stage: 'NONE' } } });
+    expect(pending.data.promoteModelVersion).toMatchObject({
+      allowed: false,
+      applied: false,
+      promotion: { status: 'PENDING_APPROVAL', modelVersion: { stage: 'NONE' } },
+    });
 
-    expect((await as('bob', APPROVE, { input: { modelVersionId: versionId, to: 'PRODUCTION' } })).errors).toBeUndefined();
+    expect(
+      (await as('bob', APPROVE, { input: { modelVersionId: versionId, to: 'PRODUCTION' } })).errors,
+    ).toBeUndefined();
     const promoted = await as('ci-bot', PROMOTE, { input: { modelVersionId: versionId, to: 'PRODUCTION' } });
     expect(promoted.data.promoteModelVersion).toMatchObject({ applied: true, promotion: { status: 'APPLIED' } });
   });
 });
 
 describe('upgrading a database where the approval race already struck', () => {
-  it('keeps each person\'s first approval and then refuses a second', async () => {
+  it("keeps each person's first approval and then refuses a second", async () => {
     const MIGRATIONS = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
     const UNIQUE_APPROVALS = '20261203155621_approval_once_per_actor';
     const before = await mkdtemp(join(tmpdir(), 'cairn-migrations-'));
@@ -81,10 +101,17 @@ describe('upgrading a database where the approval race already struck', () => {
       await applyMigrations(server.url, { migrationsDir: before });
       await client.connect();
       await client.query(`INSERT INTO provider (name, kind) VALUES ('builtin', 'BUILTIN')`);
-      await client.query(`INSERT INTO registered_model (id, provider_name, name, native_id) VALUES ('model:builtin:m', 'builtin', 'm', 'm')`);
-      await client.query(`INSERT INTO model_version (id, model_id, version, native_id) VALUES ('modelVersion:builtin:m/1', 'model:builtin:m', 1, 'm/1')`);
+      await client.query(
+        `INSERT INTO registered_model (id, provider_name, name, native_id) VALUES ('model:builtin:m', 'builtin', 'm', 'm')`,
+      );
+      await client.query(
+        `INSERT INTO model_version (id, model_id, version, native_id) VALUES ('modelVersion:builtin:m/1', 'model:builtin:m', 1, 'm/1')`,
+      );
       const approve = (id: string, actor: string, at: string) =>
-        client.query(`INSERT INTO approval (id, model_version_id, to_stage, actor, created_at) VALUES ($1, 'modelVersion:builtin:m/1', 'PRODUCTION', $2, $3)`, [id, actor, at]);
+        client.query(
+          `INSERT INTO approval (id, model_version_id, to_stage, actor, created_at) VALUES ($1, 'modelVersion:builtin:m/1', 'PRODUCTION', $2, $3)`,
+          [id, actor, at],
+        );
       await approve('a-late', 'alice', '2026-12-01T10:00:02Z');
       await approve('a-first', 'alice', '2026-12-01T10:00:00Z');
       await approve('a-again', 'alice', '2026-12-01T10:00:01Z');
@@ -113,7 +140,8 @@ describe('idempotent promotions retried while the first is in flight', () => {
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     expect(results.filter((r) => r.replayed)).toHaveLength(19);
     const promotionId = results.find((r) => !r.replayed).promotion.id;
-    for (const result of results) expect(result).toMatchObject({ allowed: true, applied: true, promotion: { id: promotionId, status: 'APPLIED' } });
+    for (const result of results)
+      expect(result).toMatchObject({ allowed: true, applied: true, promotion: { id: promotionId, status: 'APPLIED' } });
     expect(await cairn.db.promotion.count({ where: { modelVersionId: versionId } })).toBe(1);
     expect(await cairn.db.auditEvent.count({ where: { action: 'promoteModelVersion', subjectId: versionId } })).toBe(1);
 
@@ -152,7 +180,11 @@ describe('idempotent promotions retried while the first is in flight', () => {
         { timeout: 60_000 },
       );
       await waitFor(async () => (runs.length ? true : undefined), { what: 'the cairn runs to finish' });
-      expect(runs.map((r) => [r.code, r.stderr])).toEqual([[0, ''], [0, ''], [0, '']]);
+      expect(runs.map((r) => [r.code, r.stderr])).toEqual([
+        [0, ''],
+        [0, ''],
+        [0, ''],
+      ]);
       expect(runs.filter((r) => r.stdout.includes('APPLIED (replayed)'))).toHaveLength(2);
       expect(await cairn.db.promotion.count({ where: { modelVersionId: versionId } })).toBe(1);
     } finally {

@@ -19,17 +19,32 @@ const context = (overrides: Partial<PolicyContext>): PolicyContext => ({
 
 describe('the example policies in docs/', () => {
   it('all compile, pass a good candidate and each stops the candidate it is meant to stop', async () => {
-    const { policies } = parse(await readFile(new URL('../docs/policies.example.yaml', import.meta.url), 'utf8')) as { policies: { name: string; expression: string }[] };
+    const { policies } = parse(await readFile(new URL('../docs/policies.example.yaml', import.meta.url), 'utf8')) as {
+      policies: { name: string; expression: string }[];
+    };
     const byName = Object.fromEntries(policies.map((p) => [p.name, p.expression]));
     for (const p of policies) {
       expect(compilePolicy(p.expression), p.name).not.toHaveProperty('error');
       expect(evaluatePolicy(p.expression, context({})), p.name).toEqual({ outcome: 'PASSED' });
     }
-    expect(evaluatePolicy(byName['auc-floor']!, context({ candidate: { metrics: { auc: 0.7 } } })).outcome).toBe('FAILED');
-    expect(evaluatePolicy(byName['no-worse-than-champion']!, context({ current: { metrics: { auc: 0.9 } } })).outcome).toBe('FAILED');
+    expect(evaluatePolicy(byName['auc-floor']!, context({ candidate: { metrics: { auc: 0.7 } } })).outcome).toBe(
+      'FAILED',
+    );
+    expect(
+      evaluatePolicy(byName['no-worse-than-champion']!, context({ current: { metrics: { auc: 0.9 } } })).outcome,
+    ).toBe('FAILED');
     expect(evaluatePolicy(byName['two-approvals-for-production']!, context({ approvals: [] })).outcome).toBe('FAILED');
-    expect(evaluatePolicy(byName['no-open-incidents']!, context({ features: [{ id: 'f', name: 'f', quality: 'VALIDATED', openIncidents: 1 }] })).outcome).toBe('FAILED');
-    expect(evaluatePolicy(byName['git-commit-present']!, context({ candidate: { metrics: {} } })).outcome).toBe('FAILED');
-    expect(evaluatePolicy(byName['fairness-gap']!, context({ candidate: { fairnessMetrics: {} } })).outcome).toBe('FAILED');
+    expect(
+      evaluatePolicy(
+        byName['no-open-incidents']!,
+        context({ features: [{ id: 'f', name: 'f', quality: 'VALIDATED', openIncidents: 1 }] }),
+      ).outcome,
+    ).toBe('FAILED');
+    expect(evaluatePolicy(byName['git-commit-present']!, context({ candidate: { metrics: {} } })).outcome).toBe(
+      'FAILED',
+    );
+    expect(evaluatePolicy(byName['fairness-gap']!, context({ candidate: { fairnessMetrics: {} } })).outcome).toBe(
+      'FAILED',
+    );
   });
 });

@@ -31,7 +31,8 @@ const t = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toI
 
 async function waitForRun(id: string) {
   for (;;) {
-    const run = (await sm.cairn.data(`query($id: ID!) { materializationRun(id: $id) { status } }`, { id })).materializationRun;
+    const run = (await sm.cairn.data(`query($id: ID!) { materializationRun(id: $id) { status } }`, { id }))
+      .materializationRun;
     if (run.status === 'SUCCEEDED' || run.status === 'FAILED') return run.status as string;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -39,23 +40,38 @@ async function waitForRun(id: string) {
 
 describe('a feature view owned by a provider without the features capability', () => {
   it('is a synced SageMaker feature group', async () => {
-    const { featureView } = await sm.cairn.data(`{ featureView(name: "${CLOUD_VIEW}") { id provider { name kind } features { name } } }`);
+    const { featureView } = await sm.cairn.data(
+      `{ featureView(name: "${CLOUD_VIEW}") { id provider { name kind } features { name } } }`,
+    );
     expect(featureView).toMatchObject({ id: CLOUD_VIEW_ID, provider: { name: sm.provider, kind: 'SAGEMAKER' } });
     expect(featureView.features.length).toBeGreaterThan(0);
   });
 
   it('answers onlineFeatures with NOT_SUPPORTED naming the provider and the operation', async () => {
-    const answer = await sm.cairn.query(`{ onlineFeatures(featureView: "${CLOUD_VIEW}", entityKeys: ["d1"]) { entityKey values } }`);
+    const answer = await sm.cairn.query(
+      `{ onlineFeatures(featureView: "${CLOUD_VIEW}", entityKeys: ["d1"]) { entityKey values } }`,
+    );
     expect(answer.data).toBeNull();
-    expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_SUPPORTED', provider: sm.provider, operation: 'onlineFeatures' });
+    expect(answer.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_SUPPORTED',
+      provider: sm.provider,
+      operation: 'onlineFeatures',
+    });
     expect(answer.errors?.[0]?.message).toBe(`provider ${sm.provider} does not support onlineFeatures`);
   });
 
   it('answers ingestFeatures with NOT_SUPPORTED and writes nothing: no offline row, no quality check, no audit event', async () => {
-    const answer = await sm.cairn.query(`mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted } }`, {
-      input: { featureView: CLOUD_VIEW, rows: [{ entityKey: 'd1', eventTime: t(5), values: { trips_7d: 4 } }] },
+    const answer = await sm.cairn.query(
+      `mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted } }`,
+      {
+        input: { featureView: CLOUD_VIEW, rows: [{ entityKey: 'd1', eventTime: t(5), values: { trips_7d: 4 } }] },
+      },
+    );
+    expect(answer.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_SUPPORTED',
+      provider: sm.provider,
+      operation: 'ingestFeatures',
     });
-    expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_SUPPORTED', provider: sm.provider, operation: 'ingestFeatures' });
     const { db } = sm.cairn;
     expect(await db.offlineFeatureRow.count({ where: { featureView: CLOUD_VIEW } })).toBe(0);
     expect(await db.featureCheckResult.count({ where: { feature: { featureView: { name: CLOUD_VIEW } } } })).toBe(0);
@@ -64,14 +80,22 @@ describe('a feature view owned by a provider without the features capability', (
 
   it('answers materialize with NOT_SUPPORTED and records no run (so queues no job) and no audit event', async () => {
     const answer = await sm.cairn.query(`mutation { materialize(featureView: "${CLOUD_VIEW}") { id } }`);
-    expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_SUPPORTED', provider: sm.provider, operation: 'materialize' });
+    expect(answer.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_SUPPORTED',
+      provider: sm.provider,
+      operation: 'materialize',
+    });
     expect(await sm.cairn.db.materializationRun.count({ where: { featureView: CLOUD_VIEW } })).toBe(0);
     expect(await sm.cairn.db.auditEvent.count({ where: { subjectId: CLOUD_VIEW_ID } })).toBe(0);
   });
 
   it('fails an enriched inference call with 501 NOT_SUPPORTED before the model server is called', async () => {
-    const { registerModelVersion } = await sm.cairn.data(`mutation { registerModelVersion(input: { model: "eta", artifactUri: "s3://m/eta/1" }) { id } }`);
-    const { createEndpoint } = await sm.cairn.data(`mutation { createEndpoint(input: { name: "eta-cloud-features" }) { id } }`);
+    const { registerModelVersion } = await sm.cairn.data(
+      `mutation { registerModelVersion(input: { model: "eta", artifactUri: "s3://m/eta/1" }) { id } }`,
+    );
+    const { createEndpoint } = await sm.cairn.data(
+      `mutation { createEndpoint(input: { name: "eta-cloud-features" }) { id } }`,
+    );
     await sm.cairn.data(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, {
       input: {
         endpointId: createEndpoint.id,
@@ -82,7 +106,10 @@ describe('a feature view owned by a provider without the features capability', (
         entityKeyField: 'driver_id',
       },
     });
-    const response = await fetch(`${sm.cairn.url}/endpoints/eta-cloud-features/predict`, { method: 'POST', body: JSON.stringify({ driver_id: 'd1' }) });
+    const response = await fetch(`${sm.cairn.url}/endpoints/eta-cloud-features/predict`, {
+      method: 'POST',
+      body: JSON.stringify({ driver_id: 'd1' }),
+    });
     expect(response.status).toBe(501);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('NOT_SUPPORTED');
@@ -95,13 +122,18 @@ describe('a feature view owned by a provider without the features capability', (
     await sm.cairn.data(`mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id } }`, {
       input: { name: 'drivers', entity: 'driver', joinKey: 'driver_id', features: [{ name: 'trips', dtype: 'INT64' }] },
     });
-    const ingest = await sm.cairn.data(`mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted } }`, {
-      input: { featureView: 'drivers', rows: [{ entityKey: 'd1', eventTime: t(5), values: { trips: 4 } }] },
-    });
+    const ingest = await sm.cairn.data(
+      `mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted } }`,
+      {
+        input: { featureView: 'drivers', rows: [{ entityKey: 'd1', eventTime: t(5), values: { trips: 4 } }] },
+      },
+    );
     expect(ingest.ingestFeatures.accepted).toBe(1);
     const { materialize } = await sm.cairn.data(`mutation { materialize(featureView: "drivers") { id } }`);
     expect(await waitForRun(materialize.id)).toBe('SUCCEEDED');
-    const { onlineFeatures } = await sm.cairn.data(`{ onlineFeatures(featureView: "drivers", entityKeys: ["d1"]) { entityKey values } }`);
+    const { onlineFeatures } = await sm.cairn.data(
+      `{ onlineFeatures(featureView: "drivers", entityKeys: ["d1"]) { entityKey values } }`,
+    );
     expect(onlineFeatures).toEqual([{ entityKey: 'd1', values: { trips: 4 } }]);
   });
 });
@@ -147,7 +179,10 @@ describe('the provider registry', () => {
       expect.objectContaining({ code: 'NOT_SUPPORTED', details: { provider: 'builtin', operation: 'syncProvider' } }),
     );
     expect(() => registry.capability('vertex-later', 'features', 'materialize')).toThrow(
-      expect.objectContaining({ code: 'NOT_SUPPORTED', details: { provider: 'vertex-later', operation: 'materialize' } }),
+      expect.objectContaining({
+        code: 'NOT_SUPPORTED',
+        details: { provider: 'vertex-later', operation: 'materialize' },
+      }),
     );
   });
 
@@ -158,7 +193,9 @@ describe('the provider registry', () => {
   });
 
   it('is where the running process finds the built-in feature store', () => {
-    expect(sm.cairn.services.providerInstances.capability('builtin', 'features', 'onlineFeatures')).toBeInstanceOf(BuiltinFeatureStoreProvider);
+    expect(sm.cairn.services.providerInstances.capability('builtin', 'features', 'onlineFeatures')).toBeInstanceOf(
+      BuiltinFeatureStoreProvider,
+    );
     expect(sm.cairn.services.providerInstances.get(sm.provider)?.features).toBeUndefined();
   });
 });

@@ -67,7 +67,11 @@ async function materialized(view: string, end?: string) {
 }
 
 const featureQuality = async (view: string) =>
-  Object.fromEntries((await ok(`{ featureView(name: "${view}") { features { name quality lastChecks } } }`)).featureView.features.map((f: any) => [f.name, f]));
+  Object.fromEntries(
+    (await ok(`{ featureView(name: "${view}") { features { name quality lastChecks } } }`)).featureView.features.map(
+      (f: any) => [f.name, f],
+    ),
+  );
 
 describe('ingest into the offline store', () => {
   it('lands good rows and rejects bad ones with their index and reason', async () => {
@@ -76,7 +80,11 @@ describe('ingest into the offline store', () => {
       input: {
         featureView: 'rides',
         rows: [
-          { entityKey: 'd1', eventTime: at(30), values: { trips: 3, rating: 4.5, tier: 'gold', embedding: [0.1, 0.2] } },
+          {
+            entityKey: 'd1',
+            eventTime: at(30),
+            values: { trips: 3, rating: 4.5, tier: 'gold', embedding: [0.1, 0.2] },
+          },
           { entityKey: 'd2', eventTime: at(30), values: { trips: 'many' } },
           { entityKey: 'd3', eventTime: 'yesterday', values: { trips: 1 } },
           { entityKey: 'd4', eventTime: at(30), values: { speed: 80 } },
@@ -88,7 +96,13 @@ describe('ingest into the offline store', () => {
     });
     expect(ingestFeatures.accepted).toBe(2);
     expect(ingestFeatures.rejected).toBe(5);
-    expect(ingestFeatures.rowErrors.map((e: any) => [e.index, e.entityKey])).toEqual([[1, 'd2'], [2, 'd3'], [3, 'd4'], [4, 'd5'], [6, '']]);
+    expect(ingestFeatures.rowErrors.map((e: any) => [e.index, e.entityKey])).toEqual([
+      [1, 'd2'],
+      [2, 'd3'],
+      [3, 'd4'],
+      [4, 'd5'],
+      [6, ''],
+    ]);
     const reasons = ingestFeatures.rowErrors.map((e: any) => e.reason);
     expect(reasons[0]).toContain('trips: "many" is not a INT64');
     expect(reasons[1]).toContain('is not an ISO 8601 time');
@@ -111,11 +125,16 @@ describe('ingest into the offline store', () => {
 
   it('rejects a batch for an unknown view or without rows, writing nothing', async () => {
     const before = await counts();
-    const unknown = await cairn.query(INGEST, { input: { featureView: 'nope', rows: [{ entityKey: 'a', eventTime: at(1), values: {} }] } });
+    const unknown = await cairn.query(INGEST, {
+      input: { featureView: 'nope', rows: [{ entityKey: 'a', eventTime: at(1), values: {} }] },
+    });
     expect(unknown.errors![0]!.extensions!.code).toBe('NOT_FOUND');
     const empty = await cairn.query(INGEST, { input: { featureView: 'Bad Name', rows: [] } });
     expect(empty.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-    expect(empty.errors![0]!.extensions!.problems.map((p: any) => p.path).sort()).toEqual(['input.featureView', 'input.rows']);
+    expect(empty.errors![0]!.extensions!.problems.map((p: any) => p.path).sort()).toEqual([
+      'input.featureView',
+      'input.rows',
+    ]);
     expect(await counts()).toEqual(before);
   });
 });
@@ -123,14 +142,30 @@ describe('ingest into the offline store', () => {
 describe('quality', () => {
   it('is VALIDATED when the declared checks pass, FAILING with the results when one fails, UNKNOWN without checks', async () => {
     await cairn.query(APPLY, {
-      input: { name: 'quality_view', entity: 'driver', joinKey: 'driver_id', ttlSeconds: 600, features: [{ name: 'score', dtype: 'FLOAT64', checks: { min: 0, max: 1 } }, { name: 'note', dtype: 'STRING' }] },
+      input: {
+        name: 'quality_view',
+        entity: 'driver',
+        joinKey: 'driver_id',
+        ttlSeconds: 600,
+        features: [
+          { name: 'score', dtype: 'FLOAT64', checks: { min: 0, max: 1 } },
+          { name: 'note', dtype: 'STRING' },
+        ],
+      },
     });
     expect((await featureQuality('quality_view')).score.quality).toBe('UNKNOWN');
-    await ok(INGEST, { input: { featureView: 'quality_view', rows: [{ entityKey: 'a', eventTime: at(5), values: { score: 0.4, note: 'x' } }] } });
+    await ok(INGEST, {
+      input: {
+        featureView: 'quality_view',
+        rows: [{ entityKey: 'a', eventTime: at(5), values: { score: 0.4, note: 'x' } }],
+      },
+    });
     let quality = await featureQuality('quality_view');
     expect(quality.score.quality).toBe('VALIDATED');
     expect(quality.note.quality).toBe('UNKNOWN');
-    await ok(INGEST, { input: { featureView: 'quality_view', rows: [{ entityKey: 'b', eventTime: at(5), values: { score: 3 } }] } });
+    await ok(INGEST, {
+      input: { featureView: 'quality_view', rows: [{ entityKey: 'b', eventTime: at(5), values: { score: 3 } }] },
+    });
     quality = await featureQuality('quality_view');
     expect(quality.score.quality).toBe('FAILING');
     expect(quality.score.lastChecks).toEqual([
@@ -141,10 +176,18 @@ describe('quality', () => {
 
   it('rejects bad check declarations with their paths', async () => {
     const answer = await cairn.query(APPLY, {
-      input: { name: 'bad_checks', entity: 'e', joinKey: 'k', features: [{ name: 'x', dtype: 'INT64', checks: { min: 5, max: 1, maxNullRatio: 2 } }] },
+      input: {
+        name: 'bad_checks',
+        entity: 'e',
+        joinKey: 'k',
+        features: [{ name: 'x', dtype: 'INT64', checks: { min: 5, max: 1, maxNullRatio: 2 } }],
+      },
     });
     expect(answer.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-    expect(answer.errors![0]!.extensions!.problems.map((p: any) => p.path).sort()).toEqual(['input.features.0.checks.maxNullRatio', 'input.features.0.checks.min']);
+    expect(answer.errors![0]!.extensions!.problems.map((p: any) => p.path).sort()).toEqual([
+      'input.features.0.checks.maxNullRatio',
+      'input.features.0.checks.min',
+    ]);
   });
 });
 
@@ -165,19 +208,27 @@ describe('materialization and online serving', () => {
     const run = await materialized('online_rides');
     expect(run).toMatchObject({ status: 'SUCCEEDED', rowsWritten: 1, endTime: NOW.toISOString(), error: null });
     expect(run.durationMs).toBeGreaterThanOrEqual(0);
-    const { onlineFeatures } = await ok(ONLINE, { view: 'online_rides', keys: ['a', 'gone', 'unknown'], features: ['trips', 'tier', 'embedding'] });
+    const { onlineFeatures } = await ok(ONLINE, {
+      view: 'online_rides',
+      keys: ['a', 'gone', 'unknown'],
+      features: ['trips', 'tier', 'embedding'],
+    });
     expect(onlineFeatures).toEqual([
       { entityKey: 'a', values: { trips: 2, tier: 'silver', embedding: [1, 2] }, eventTime: at(10), stale: false },
       { entityKey: 'gone', values: { trips: null, tier: null, embedding: null }, eventTime: null, stale: false },
       { entityKey: 'unknown', values: { trips: null, tier: null, embedding: null }, eventTime: null, stale: false },
     ]);
     // Quality was evaluated on what was materialized too.
-    expect((await cairn.db.featureCheckResult.findMany({ where: { trigger: 'MATERIALIZE' } })).length).toBeGreaterThan(0);
+    expect((await cairn.db.featureCheckResult.findMany({ where: { trigger: 'MATERIALIZE' } })).length).toBeGreaterThan(
+      0,
+    );
   });
 
   it('marks values older than the TTL as stale', async () => {
     await cairn.query(APPLY, { input: { ...RIDES, name: 'stale_rides' } });
-    await ok(INGEST, { input: { featureView: 'stale_rides', rows: [{ entityKey: 's', eventTime: at(100), values: { trips: 4 } }] } });
+    await ok(INGEST, {
+      input: { featureView: 'stale_rides', rows: [{ entityKey: 's', eventTime: at(100), values: { trips: 4 } }] },
+    });
     // Materialized as of 90 minutes ago the value was 10 minutes old; at NOW it is 100 minutes old, TTL 60.
     const run = await materialized('stale_rides', at(90));
     expect(run.rowsWritten).toBe(1);
@@ -190,12 +241,22 @@ describe('materialization and online serving', () => {
     const many = Array.from({ length: 50 }, (_, i) => ({ entityKey: `e${i}`, eventTime: at(5), values: { trips: i } }));
     await ok(INGEST, { input: { featureView: 'incremental_rides', rows: many } });
     expect((await materialized('incremental_rides')).rowsWritten).toBe(50);
-    await ok(INGEST, { input: { featureView: 'incremental_rides', rows: [{ entityKey: 'e7', eventTime: at(1), values: { trips: 700 } }] } });
+    await ok(INGEST, {
+      input: {
+        featureView: 'incremental_rides',
+        rows: [{ entityKey: 'e7', eventTime: at(1), values: { trips: 700 } }],
+      },
+    });
     expect((await materialized('incremental_rides')).rowsWritten).toBe(1);
     const { onlineFeatures } = await ok(ONLINE, { view: 'incremental_rides', keys: ['e7', 'e8'], features: ['trips'] });
     expect(onlineFeatures.map((v: any) => v.values.trips)).toEqual([700, 8]);
-    const { materializationRuns } = await ok('{ materializationRuns(featureView: "incremental_rides") { status rowsWritten } }');
-    expect(materializationRuns).toEqual([{ status: 'SUCCEEDED', rowsWritten: 1 }, { status: 'SUCCEEDED', rowsWritten: 50 }]);
+    const { materializationRuns } = await ok(
+      '{ materializationRuns(featureView: "incremental_rides") { status rowsWritten } }',
+    );
+    expect(materializationRuns).toEqual([
+      { status: 'SUCCEEDED', rowsWritten: 1 },
+      { status: 'SUCCEEDED', rowsWritten: 50 },
+    ]);
   });
 
   it('rejects a materialization of an unknown view, creating no run', async () => {
@@ -209,7 +270,16 @@ describe('materialization and online serving', () => {
 describe('training datasets', () => {
   beforeAll(async () => {
     await cairn.query(APPLY, {
-      input: { name: 'pit_view', entity: 'driver', joinKey: 'driver_id', ttlSeconds: 7200, features: [{ name: 'x', dtype: 'INT64' }, { name: 'label', dtype: 'STRING' }] },
+      input: {
+        name: 'pit_view',
+        entity: 'driver',
+        joinKey: 'driver_id',
+        ttlSeconds: 7200,
+        features: [
+          { name: 'x', dtype: 'INT64' },
+          { name: 'label', dtype: 'STRING' },
+        ],
+      },
     });
     await ok(INGEST, {
       input: {
@@ -245,11 +315,18 @@ describe('training datasets', () => {
     const paged = await ok(`query($id: ID!) { dataset(id: $id) { rows(offset: 2, limit: 2) } }`, { id: ds.id });
     expect(paged.dataset.rows.map((r: any) => r.values['pit_view:x'])).toEqual([3, null]);
     // It records the exact feature versions, and lineage edges from each to the dataset.
-    const view = await ok('{ featureView(name: "pit_view") { features { id } } rides: featureView(name: "rides") { features { id name } } }');
-    const expected = [...view.featureView.features.map((f: any) => f.id), view.rides.features.find((f: any) => f.name === 'trips').id];
+    const view = await ok(
+      '{ featureView(name: "pit_view") { features { id } } rides: featureView(name: "rides") { features { id name } } }',
+    );
+    const expected = [
+      ...view.featureView.features.map((f: any) => f.id),
+      view.rides.features.find((f: any) => f.name === 'trips').id,
+    ];
     expect(ds.features.map((f: any) => f.id)).toEqual(expected);
     const edges = await cairn.db.lineageEdge.findMany({ where: { toId: ds.id } });
-    expect(edges.map((e) => [e.fromId, e.relation]).sort()).toEqual(expected.map((id: string) => [id, 'DERIVED_FROM']).sort());
+    expect(edges.map((e) => [e.fromId, e.relation]).sort()).toEqual(
+      expected.map((id: string) => [id, 'DERIVED_FROM']).sort(),
+    );
     expect(await cairn.db.auditEvent.count({ where: { subjectId: ds.id, action: 'createTrainingDataset' } })).toBe(1);
   });
 
@@ -260,7 +337,12 @@ describe('training datasets', () => {
     const renamed = (await ok(CREATE_DATASET, { input: { ...spec, name: 'eta_training_copy' } })).createTrainingDataset;
     expect(renamed.contentHash).toBe(first.contentHash);
     // A late-arriving value inside the window changes the join, hence the hash and the version.
-    await ok(INGEST, { input: { featureView: 'pit_view', rows: [{ entityKey: 'a', eventTime: '2026-01-01T02:00:00Z', values: { x: 2, label: 'two' } }] } });
+    await ok(INGEST, {
+      input: {
+        featureView: 'pit_view',
+        rows: [{ entityKey: 'a', eventTime: '2026-01-01T02:00:00Z', values: { x: 2, label: 'two' } }],
+      },
+    });
     const changed = (await ok(CREATE_DATASET, { input: spec })).createTrainingDataset;
     expect(changed.version).toBe(first.version + 1);
     expect(changed.contentHash).not.toBe(first.contentHash);
@@ -280,9 +362,16 @@ describe('training datasets', () => {
     expect(lines[2]).toBe('a,2026-01-01T02:00:00.000Z,2,two,'.replace('02:00:00', '02:59:59'));
     const parquet = (await ok(EXPORT, { input: { datasetId: ds.id, format: 'PARQUET' } })).exportDataset;
     const bytes = await readFile(parquet.path);
-    const objects = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+    const objects = await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    });
     expect(objects).toHaveLength(5);
-    expect(objects[2]).toMatchObject({ entity_key: 'a', 'pit_view:x': 3n, 'pit_view:label': 'three', 'rides:trips': null });
+    expect(objects[2]).toMatchObject({
+      entity_key: 'a',
+      'pit_view:x': 3n,
+      'pit_view:label': 'three',
+      'rides:trips': null,
+    });
   });
 
   it('rejects unknown views and features with every problem, writing nothing', async () => {
@@ -291,9 +380,16 @@ describe('training datasets', () => {
       input: { name: 'broken', features: ['pit_view:x', 'pit_view:nope', 'ghost:y', 'not a ref'], entities },
     });
     expect(answer.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-    const resolved = await cairn.query(CREATE_DATASET, { input: { name: 'broken', features: ['pit_view:x', 'pit_view:nope', 'ghost:y'], entities } });
-    expect(resolved.errors![0]!.extensions!.problems.map((p: any) => p.path)).toEqual(['input.features.1', 'input.features.2']);
-    const empty = await cairn.query(CREATE_DATASET, { input: { name: 'broken', features: ['pit_view:x'], entities: [] } });
+    const resolved = await cairn.query(CREATE_DATASET, {
+      input: { name: 'broken', features: ['pit_view:x', 'pit_view:nope', 'ghost:y'], entities },
+    });
+    expect(resolved.errors![0]!.extensions!.problems.map((p: any) => p.path)).toEqual([
+      'input.features.1',
+      'input.features.2',
+    ]);
+    const empty = await cairn.query(CREATE_DATASET, {
+      input: { name: 'broken', features: ['pit_view:x'], entities: [] },
+    });
     expect(empty.errors![0]!.extensions!.problems.map((p: any) => p.path)).toEqual(['input.entities']);
     expect(await counts()).toEqual(before);
   });
@@ -304,26 +400,46 @@ describe('incidents', () => {
     const { featureView } = await ok('{ featureView(name: "rides") { features { id name } } }');
     const featureId = featureView.features[0].id;
     const REPORT = `mutation($input: ReportFeatureIncidentInput!) { reportFeatureIncident(input: $input) { id severity status description reportedBy feature { id } } }`;
-    const { reportFeatureIncident: incident } = await ok(REPORT, { input: { featureId, severity: 'HIGH', description: 'upstream job double-counted trips' } });
-    expect(incident).toMatchObject({ severity: 'HIGH', status: 'OPEN', reportedBy: 'local', feature: { id: featureId } });
-    const open = async () => (await ok(`query($id: ID!) { feature(id: $id) { openIncidents { id } } }`, { id: featureId })).feature.openIncidents;
+    const { reportFeatureIncident: incident } = await ok(REPORT, {
+      input: { featureId, severity: 'HIGH', description: 'upstream job double-counted trips' },
+    });
+    expect(incident).toMatchObject({
+      severity: 'HIGH',
+      status: 'OPEN',
+      reportedBy: 'local',
+      feature: { id: featureId },
+    });
+    const open = async () =>
+      (await ok(`query($id: ID!) { feature(id: $id) { openIncidents { id } } }`, { id: featureId })).feature
+        .openIncidents;
     expect(await open()).toEqual([{ id: incident.id }]);
     const RESOLVE = `mutation($id: ID!) { resolveFeatureIncident(id: $id) { id status resolvedAt } }`;
     const { resolveFeatureIncident: resolved } = await ok(RESOLVE, { id: incident.id });
     expect(resolved.status).toBe('RESOLVED');
     expect(await open()).toEqual([]);
     expect((await ok(RESOLVE, { id: incident.id })).resolveFeatureIncident).toEqual(resolved);
-    expect(await cairn.db.auditEvent.count({ where: { subjectId: featureId, action: { in: ['reportFeatureIncident', 'resolveFeatureIncident'] } } })).toBe(2);
+    expect(
+      await cairn.db.auditEvent.count({
+        where: { subjectId: featureId, action: { in: ['reportFeatureIncident', 'resolveFeatureIncident'] } },
+      }),
+    ).toBe(2);
   });
 
   it('rejects an incident on an unknown feature or without a description, and an unknown incident ID', async () => {
     const before = await counts();
     const REPORT = `mutation($input: ReportFeatureIncidentInput!) { reportFeatureIncident(input: $input) { id } }`;
     const bad = await cairn.query(REPORT, { input: { featureId: 'garbage', severity: 'LOW', description: ' ' } });
-    expect(bad.errors![0]!.extensions!.problems.map((p: any) => p.path).sort()).toEqual(['input.description', 'input.featureId']);
-    const unknown = await cairn.query(REPORT, { input: { featureId: 'feature:builtin:none/v1/x', severity: 'LOW', description: 'x' } });
+    expect(bad.errors![0]!.extensions!.problems.map((p: any) => p.path).sort()).toEqual([
+      'input.description',
+      'input.featureId',
+    ]);
+    const unknown = await cairn.query(REPORT, {
+      input: { featureId: 'feature:builtin:none/v1/x', severity: 'LOW', description: 'x' },
+    });
     expect(unknown.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-    const missing = await cairn.query('mutation { resolveFeatureIncident(id: "00000000-0000-4000-8000-000000000000") { id } }');
+    const missing = await cairn.query(
+      'mutation { resolveFeatureIncident(id: "00000000-0000-4000-8000-000000000000") { id } }',
+    );
     expect(missing.errors![0]!.extensions!.code).toBe('NOT_FOUND');
     expect(await counts()).toEqual(before);
   });
@@ -331,10 +447,18 @@ describe('incidents', () => {
 
 describe('listing feature views', () => {
   it('filters by owner, tag, name prefix and provider, and pages', async () => {
-    const list = async (args: string) => (await ok(`{ featureViews(${args}) { totalCount items { name version } } }`)).featureViews;
+    const list = async (args: string) =>
+      (await ok(`{ featureViews(${args}) { totalCount items { name version } } }`)).featureViews;
     const byOwner = await list('filter: { owner: "marketplace" }');
-    expect(byOwner.items.map((v: any) => v.name)).toEqual(['incremental_rides', 'online_rides', 'rides', 'stale_rides']);
-    expect((await list('filter: { tag: "core", namePrefix: "online" }')).items).toEqual([{ name: 'online_rides', version: 1 }]);
+    expect(byOwner.items.map((v: any) => v.name)).toEqual([
+      'incremental_rides',
+      'online_rides',
+      'rides',
+      'stale_rides',
+    ]);
+    expect((await list('filter: { tag: "core", namePrefix: "online" }')).items).toEqual([
+      { name: 'online_rides', version: 1 },
+    ]);
     const page = await list('filter: { provider: "builtin" }, limit: 2, offset: 1');
     expect(page.items).toHaveLength(2);
     expect(page.totalCount).toBeGreaterThanOrEqual(6);

@@ -22,7 +22,10 @@ describe('subgraphs served by other processes', () => {
 
   beforeAll(async () => {
     main = await startTestCairn();
-    const view = await main.query('mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { features { id } } }', { input: FEATURE_VIEW_INPUT });
+    const view = await main.query(
+      'mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { features { id } } }',
+      { input: FEATURE_VIEW_INPUT },
+    );
     featureId = view.data.applyFeatureView.features[0].id;
     await main.query('mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }', {
       input: { model: 'eta', featureIds: [featureId] },
@@ -52,7 +55,10 @@ describe('subgraphs served by other processes', () => {
     extra.push(gateway);
     const answer = await graphql(gateway.url, CROSS_SUBGRAPH, { id: featureId });
     expect(answer.errors).toBeUndefined();
-    expect(answer.data.feature).toEqual({ name: 'trips_today', usedBy: [{ version: 1, model: { name: 'eta' }, deployments: [] }] });
+    expect(answer.data.feature).toEqual({
+      name: 'trips_today',
+      usedBy: [{ version: 1, model: { name: 'eta' }, deployments: [] }],
+    });
   });
 
   it('answers partial data with an error when a subgraph hangs, within the subgraph timeout', async () => {
@@ -70,10 +76,15 @@ describe('subgraphs served by other processes', () => {
     const started = Date.now();
     const answer = await graphql(gateway.url, CROSS_SUBGRAPH, { id: featureId });
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(answer.data.feature).toEqual({ name: 'trips_today', usedBy: [{ version: 1, model: { name: 'eta' }, deployments: null }] });
+    expect(answer.data.feature).toEqual({
+      name: 'trips_today',
+      usedBy: [{ version: 1, model: { name: 'eta' }, deployments: null }],
+    });
     expect(answer.errors).toEqual([
-      { message: 'subgraph deployments is unavailable: no answer within 1500 ms', extensions: { code: 'UPSTREAM_UNAVAILABLE', serviceName: 'deployments' } },
+      {
+        message: 'subgraph deployments is unavailable: no answer within 1500 ms',
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', serviceName: 'deployments' },
+      },
     ]);
   });
 });
-

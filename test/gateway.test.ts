@@ -78,20 +78,40 @@ describe('the gateway over the four subgraphs', () => {
     expect(again.data.applyFeatureView.id).toBe(first.data.applyFeatureView.id);
     expect(again.data.applyFeatureView.version).toBe(1);
 
-    const changed = { ...FEATURE_VIEW_INPUT, features: [...FEATURE_VIEW_INPUT.features, { name: 'cancellations', dtype: 'INT64' }] };
+    const changed = {
+      ...FEATURE_VIEW_INPUT,
+      features: [...FEATURE_VIEW_INPUT.features, { name: 'cancellations', dtype: 'INT64' }],
+    };
     const second = await cairn.query(APPLY, { input: changed });
     expect(second.data.applyFeatureView.version).toBe(2);
-    expect(second.data.applyFeatureView.features.map((f: { name: string }) => f.name)).toEqual(['trips_today', 'avg_rating', 'cancellations']);
+    expect(second.data.applyFeatureView.features.map((f: { name: string }) => f.name)).toEqual([
+      'trips_today',
+      'avg_rating',
+      'cancellations',
+    ]);
 
-    const old = await cairn.query('{ featureView(name: "driver_stats", version: 1) { version features { name } } latest: featureView(name: "driver_stats") { version } }');
-    expect(old.data).toEqual({ featureView: { version: 1, features: [{ name: 'trips_today' }, { name: 'avg_rating' }] }, latest: { version: 2 } });
+    const old = await cairn.query(
+      '{ featureView(name: "driver_stats", version: 1) { version features { name } } latest: featureView(name: "driver_stats") { version } }',
+    );
+    expect(old.data).toEqual({
+      featureView: { version: 1, features: [{ name: 'trips_today' }, { name: 'avg_rating' }] },
+      latest: { version: 2 },
+    });
   });
 
   it('answers a query that goes feature -> usedBy -> deployments across three subgraphs', async () => {
-    const view = (await cairn.query(APPLY, { input: { ...FEATURE_VIEW_INPUT, name: 'trip_stats' } })).data.applyFeatureView;
+    const view = (await cairn.query(APPLY, { input: { ...FEATURE_VIEW_INPUT, name: 'trip_stats' } })).data
+      .applyFeatureView;
     const featureIds = view.features.map((f: { id: string }) => f.id);
     const v1 = await cairn.query(REGISTER, {
-      input: { model: 'eta', featureIds, metrics: { rmse: 3.2 }, params: { depth: 6 }, gitCommit: 'abc1234', artifactUri: 's3://models/eta/1' },
+      input: {
+        model: 'eta',
+        featureIds,
+        metrics: { rmse: 3.2 },
+        params: { depth: 6 },
+        gitCommit: 'abc1234',
+        artifactUri: 's3://models/eta/1',
+      },
     });
     expect(v1.errors).toBeUndefined();
     expect(v1.data.registerModelVersion).toMatchObject({
@@ -102,7 +122,10 @@ describe('the gateway over the four subgraphs', () => {
       gitCommit: 'abc1234',
       model: { name: 'eta' },
     });
-    expect(v1.data.registerModelVersion.features.map((f: { name: string }) => f.name).sort()).toEqual(['avg_rating', 'trips_today']);
+    expect(v1.data.registerModelVersion.features.map((f: { name: string }) => f.name).sort()).toEqual([
+      'avg_rating',
+      'trips_today',
+    ]);
     const v2 = await cairn.query(REGISTER, { input: { model: 'eta', featureIds: [featureIds[0]] } });
     expect(v2.data.registerModelVersion.version).toBe(2);
 
@@ -120,7 +143,9 @@ describe('the gateway over the four subgraphs', () => {
       ],
     });
 
-    const model = await cairn.query('{ model(name: "eta") { name provider { name kind } versions { version features { name } } } }');
+    const model = await cairn.query(
+      '{ model(name: "eta") { name provider { name kind } versions { version features { name } } } }',
+    );
     expect(model.data.model).toEqual({
       name: 'eta',
       provider: { name: 'builtin', kind: 'BUILTIN' },
@@ -192,7 +217,12 @@ describe('bad input', () => {
     expect(paths).toEqual(['input.gitCommit', 'input.metrics.auc']);
 
     const references = await cairn.query(REGISTER, {
-      input: { model: 'fraud', provider: 'nowhere', featureIds: ['feature:builtin:missing/v1/x', 'garbage'], trainingDatasetId: 'dataset:builtin:none/1' },
+      input: {
+        model: 'fraud',
+        provider: 'nowhere',
+        featureIds: ['feature:builtin:missing/v1/x', 'garbage'],
+        trainingDatasetId: 'dataset:builtin:none/1',
+      },
     });
     expect(references.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(references.errors![0]!.extensions!.problems.map((p: { path: string }) => p.path).sort()).toEqual([
@@ -208,7 +238,9 @@ describe('bad input', () => {
   it('answers BAD_USER_INPUT for a malformed ID and null for an unknown one', async () => {
     const malformed = await cairn.query('{ feature(id: "nonsense") { id } }');
     expect(malformed.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-    const unknown = await cairn.query('{ feature(id: "feature:builtin:nothing/v1/x") { id } modelVersion(id: "modelVersion:builtin:none/1") { id } }');
+    const unknown = await cairn.query(
+      '{ feature(id: "feature:builtin:nothing/v1/x") { id } modelVersion(id: "modelVersion:builtin:none/1") { id } }',
+    );
     expect(unknown.errors).toBeUndefined();
     expect(unknown.data).toEqual({ feature: null, modelVersion: null });
   });
@@ -217,9 +249,15 @@ describe('bad input', () => {
     await cairn.query(APPLY, { input: FEATURE_VIEW_INPUT });
     const missing = await cairn.query('{ onlineFeatures(featureView: "nope", entityKeys: ["1"]) { entityKey } }');
     expect(missing.errors![0]!.extensions!.code).toBe('NOT_FOUND');
-    const badFeature = await cairn.query('{ onlineFeatures(featureView: "driver_stats", entityKeys: ["1"], features: ["speed"]) { entityKey } }');
+    const badFeature = await cairn.query(
+      '{ onlineFeatures(featureView: "driver_stats", entityKeys: ["1"], features: ["speed"]) { entityKey } }',
+    );
     expect(badFeature.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-    const unknownEntity = await cairn.query('{ onlineFeatures(featureView: "driver_stats", entityKeys: ["42"], features: ["trips_today"]) { entityKey values eventTime } }');
-    expect(unknownEntity.data.onlineFeatures).toEqual([{ entityKey: '42', values: { trips_today: null }, eventTime: null }]);
+    const unknownEntity = await cairn.query(
+      '{ onlineFeatures(featureView: "driver_stats", entityKeys: ["42"], features: ["trips_today"]) { entityKey values eventTime } }',
+    );
+    expect(unknownEntity.data.onlineFeatures).toEqual([
+      { entityKey: '42', values: { trips_today: null }, eventTime: null },
+    ]);
   });
 });

@@ -46,16 +46,55 @@ async function deploy(
 ) {
   const provider = endpoint.provider ?? 'builtin';
   const endpointId = `endpoint:${provider}:${endpoint.name}`;
-  await cairn.db.endpoint.upsert({ where: { id: endpointId }, update: {}, create: { id: endpointId, providerName: provider, name: endpoint.name, nativeId: endpoint.name, status: 'IN_SERVICE', owner: endpoint.owner ?? null } });
+  await cairn.db.endpoint.upsert({
+    where: { id: endpointId },
+    update: {},
+    create: {
+      id: endpointId,
+      providerName: provider,
+      name: endpoint.name,
+      nativeId: endpoint.name,
+      status: 'IN_SERVICE',
+      owner: endpoint.owner ?? null,
+    },
+  });
   const id = `deployment:${provider}:${endpoint.name}/${options.name}`;
   await cairn.db.deployment.create({
-    data: { id, endpointId, modelVersionId, strategy: 'CANARY', status: options.status ?? 'ACTIVE', trafficPercent: options.traffic ?? 0, shadowPercent: options.shadow ?? 0, nativeId: options.name },
+    data: {
+      id,
+      endpointId,
+      modelVersionId,
+      strategy: 'CANARY',
+      status: options.status ?? 'ACTIVE',
+      trafficPercent: options.traffic ?? 0,
+      shadowPercent: options.shadow ?? 0,
+      nativeId: options.name,
+    },
   });
-  const validity = { ...(options.validFrom ? { validFrom: options.validFrom } : {}), ...(options.validTo ? { validTo: options.validTo } : {}) };
+  const validity = {
+    ...(options.validFrom ? { validFrom: options.validFrom } : {}),
+    ...(options.validTo ? { validTo: options.validTo } : {}),
+  };
   await cairn.db.lineageEdge.createMany({
     data: [
-      { fromId: modelVersionId, fromKind: 'modelVersion', toId: id, toKind: 'deployment', relation: 'DEPLOYED_AS', providerName: provider, ...validity },
-      { fromId: id, fromKind: 'deployment', toId: endpointId, toKind: 'endpoint', relation: 'SERVED_BY', providerName: provider, ...validity },
+      {
+        fromId: modelVersionId,
+        fromKind: 'modelVersion',
+        toId: id,
+        toKind: 'deployment',
+        relation: 'DEPLOYED_AS',
+        providerName: provider,
+        ...validity,
+      },
+      {
+        fromId: id,
+        fromKind: 'deployment',
+        toId: endpointId,
+        toKind: 'endpoint',
+        relation: 'SERVED_BY',
+        providerName: provider,
+        ...validity,
+      },
     ],
   });
   return id;
@@ -70,27 +109,82 @@ beforeAll(async () => {
 
   // A training dataset derived from avg_rating (rows written directly: lineage does not need its data).
   dataset = 'dataset:builtin:driver_training/1';
-  await cairn.db.dataset.create({ data: { id: dataset, providerName: 'builtin', name: 'driver_training', version: 1, contentHash: 'h', rowCount: 0, createdBy: 'data-team' } });
-  await cairn.db.lineageEdge.create({ data: { fromId: rating, fromKind: 'feature', toId: dataset, toKind: 'dataset', relation: 'DERIVED_FROM', providerName: 'builtin' } });
+  await cairn.db.dataset.create({
+    data: {
+      id: dataset,
+      providerName: 'builtin',
+      name: 'driver_training',
+      version: 1,
+      contentHash: 'h',
+      rowCount: 0,
+      createdBy: 'data-team',
+    },
+  });
+  await cairn.db.lineageEdge.create({
+    data: {
+      fromId: rating,
+      fromKind: 'feature',
+      toId: dataset,
+      toKind: 'dataset',
+      relation: 'DERIVED_FROM',
+      providerName: 'builtin',
+    },
+  });
 
-  champion = (await ok(REGISTER, { input: { model: 'eta', featureIds: [trips], trainingDatasetId: dataset } })).registerModelVersion.id;
+  champion = (await ok(REGISTER, { input: { model: 'eta', featureIds: [trips], trainingDatasetId: dataset } }))
+    .registerModelVersion.id;
   canary = (await ok(REGISTER, { input: { model: 'eta', featureIds: [trips] } })).registerModelVersion.id;
   await cairn.db.modelVersion.update({ where: { id: champion }, data: { stage: 'PRODUCTION' } });
   await cairn.db.modelVersion.update({ where: { id: canary }, data: { stage: 'STAGING' } });
 
   // A SageMaker model version and endpoint using the same feature (as a sync would write them).
   await cairn.db.provider.create({ data: { name: 'sagemaker-prod', kind: 'SAGEMAKER' } });
-  await cairn.db.registeredModel.create({ data: { id: 'model:sagemaker-prod:eta-sm', providerName: 'sagemaker-prod', name: 'eta-sm', nativeId: 'eta-sm' } });
+  await cairn.db.registeredModel.create({
+    data: { id: 'model:sagemaker-prod:eta-sm', providerName: 'sagemaker-prod', name: 'eta-sm', nativeId: 'eta-sm' },
+  });
   smVersion = 'modelVersion:sagemaker-prod:eta-sm/1';
-  await cairn.db.modelVersion.create({ data: { id: smVersion, modelId: 'model:sagemaker-prod:eta-sm', version: 1, nativeId: 'eta-sm/1', stage: 'PRODUCTION', createdBy: 'sm-team' } });
-  await cairn.db.lineageEdge.create({ data: { fromId: trips, fromKind: 'feature', toId: smVersion, toKind: 'modelVersion', relation: 'USES_FEATURE', providerName: 'sagemaker-prod', source: 'IMPORTED' } });
+  await cairn.db.modelVersion.create({
+    data: {
+      id: smVersion,
+      modelId: 'model:sagemaker-prod:eta-sm',
+      version: 1,
+      nativeId: 'eta-sm/1',
+      stage: 'PRODUCTION',
+      createdBy: 'sm-team',
+    },
+  });
+  await cairn.db.lineageEdge.create({
+    data: {
+      fromId: trips,
+      fromKind: 'feature',
+      toId: smVersion,
+      toKind: 'modelVersion',
+      relation: 'USES_FEATURE',
+      providerName: 'sagemaker-prod',
+      source: 'IMPORTED',
+    },
+  });
 
   ids.champion = await deploy(champion, { name: 'eta-live' }, { name: 'blue', traffic: 90 });
   ids.canary = await deploy(canary, { name: 'eta-live' }, { name: 'green', traffic: 10 });
   ids.shadow = await deploy(canary, { name: 'eta-shadow' }, { name: 'mirror', traffic: 0, shadow: 100 });
-  ids.smDeployment = await deploy(smVersion, { name: 'eta-sm-endpoint', provider: 'sagemaker-prod', owner: 'sm-serving' }, { name: 'AllTraffic', traffic: 100 });
+  ids.smDeployment = await deploy(
+    smVersion,
+    { name: 'eta-sm-endpoint', provider: 'sagemaker-prod', owner: 'sm-serving' },
+    { name: 'AllTraffic', traffic: 100 },
+  );
   // Retired two days ago: the graph of five days ago still has it.
-  ids.retired = await deploy(champion, { name: 'eta-old' }, { name: 'v0', traffic: 0, status: 'RETIRED', validFrom: new Date(Date.now() - 10 * DAY), validTo: new Date(Date.now() - 2 * DAY) });
+  ids.retired = await deploy(
+    champion,
+    { name: 'eta-old' },
+    {
+      name: 'v0',
+      traffic: 0,
+      status: 'RETIRED',
+      validFrom: new Date(Date.now() - 10 * DAY),
+      validTo: new Date(Date.now() - 2 * DAY),
+    },
+  );
 }, 60_000);
 afterAll(async () => {
   await cairn?.close();
@@ -104,19 +198,39 @@ describe('impact', () => {
     expect(impact.modelVersions.map((m: { id: string }) => m.id).sort()).toEqual([champion, canary, smVersion].sort());
     // Filled in by the models subgraph through the gateway.
     expect(impact.modelVersions.find((m: { id: string }) => m.id === champion).stage).toBe('PRODUCTION');
-    expect(impact.productionModelVersions.map((m: { id: string }) => m.id).sort()).toEqual([champion, smVersion].sort());
+    expect(impact.productionModelVersions.map((m: { id: string }) => m.id).sort()).toEqual(
+      [champion, smVersion].sort(),
+    );
     // The retired deployment's edges ended: it is not in today's graph.
-    expect(impact.deployments.map((d: { id: string }) => d.id).sort()).toEqual([ids.champion, ids.canary, ids.shadow, ids.smDeployment].sort());
+    expect(impact.deployments.map((d: { id: string }) => d.id).sort()).toEqual(
+      [ids.champion, ids.canary, ids.shadow, ids.smDeployment].sort(),
+    );
     expect(impact.deployments.find((d: { id: string }) => d.id === ids.champion).status).toBe('ACTIVE');
     // Live traffic (blue 90, green 10, SageMaker 100); the shadow-only one deploys a STAGING version.
-    expect(impact.productionDeployments.map((d: { id: string }) => d.id).sort()).toEqual([ids.champion, ids.canary, ids.smDeployment].sort());
-    expect(impact.endpoints.map((e: { name: string }) => e.name).sort()).toEqual(['eta-live', 'eta-shadow', 'eta-sm-endpoint']);
+    expect(impact.productionDeployments.map((d: { id: string }) => d.id).sort()).toEqual(
+      [ids.champion, ids.canary, ids.smDeployment].sort(),
+    );
+    expect(impact.endpoints.map((e: { name: string }) => e.name).sort()).toEqual([
+      'eta-live',
+      'eta-shadow',
+      'eta-sm-endpoint',
+    ]);
     const green = impact.impactedDeployments.find((d: any) => d.deployment.id === ids.canary);
-    expect(green).toMatchObject({ endpointName: 'eta-live', provider: 'builtin', stage: 'STAGING', trafficPercent: 10, live: true, production: true, atRisk: false });
+    expect(green).toMatchObject({
+      endpointName: 'eta-live',
+      provider: 'builtin',
+      stage: 'STAGING',
+      trafficPercent: 10,
+      live: true,
+      production: true,
+      atRisk: false,
+    });
     const mirror = impact.impactedDeployments.find((d: any) => d.deployment.id === ids.shadow);
     expect(mirror).toMatchObject({ trafficPercent: 0, shadowPercent: 100, live: false, production: false });
     // Two owners per line: the model version's and the endpoint's (when the endpoint has one).
-    expect(impact.impactedDeployments.find((d: any) => d.deployment.id === ids.smDeployment)).toMatchObject({ endpointOwner: 'sm-serving' });
+    expect(impact.impactedDeployments.find((d: any) => d.deployment.id === ids.smDeployment)).toMatchObject({
+      endpointOwner: 'sm-serving',
+    });
     expect(green.endpointOwner).toBeNull();
     expect(impact.summary).toEqual({
       modelVersions: 3,
@@ -148,7 +262,9 @@ describe('impact', () => {
   });
 
   it('marks production deployments at risk while a feature upstream has an open incident, and lists them across providers', async () => {
-    const incident = (await ok(INCIDENT, { input: { featureId: rating, severity: 'HIGH', description: 'ratings stuck at 5.0' } })).reportFeatureIncident.id;
+    const incident = (
+      await ok(INCIDENT, { input: { featureId: rating, severity: 'HIGH', description: 'ratings stuck at 5.0' } })
+    ).reportFeatureIncident.id;
     // avg_rating -> dataset -> champion -> blue: only blue is at risk, even when asking about trips_today.
     const { impact } = await ok(IMPACT, { id: trips });
     expect(impact.atRisk.map((d: any) => d.deployment.id)).toEqual([ids.champion]);
@@ -157,10 +273,20 @@ describe('impact', () => {
     expect(impact.summary.atRiskDeployments).toBe(1);
 
     await ok(INCIDENT, { input: { featureId: trips, severity: 'LOW', description: 'late' } });
-    const all = (await ok(`{ atRiskDeployments { deployment { id } provider trafficPercent incidentFeatures { id } } }`)).atRiskDeployments;
+    const all = (
+      await ok(`{ atRiskDeployments { deployment { id } provider trafficPercent incidentFeatures { id } } }`)
+    ).atRiskDeployments;
     expect(all.map((d: any) => d.deployment.id).sort()).toEqual([ids.champion, ids.canary, ids.smDeployment].sort());
-    expect(all.find((d: any) => d.deployment.id === ids.champion).incidentFeatures.map((f: { id: string }) => f.id).sort()).toEqual([trips, rating].sort());
-    expect(all.find((d: any) => d.deployment.id === ids.smDeployment)).toMatchObject({ provider: 'sagemaker-prod', trafficPercent: 100 });
+    expect(
+      all
+        .find((d: any) => d.deployment.id === ids.champion)
+        .incidentFeatures.map((f: { id: string }) => f.id)
+        .sort(),
+    ).toEqual([trips, rating].sort());
+    expect(all.find((d: any) => d.deployment.id === ids.smDeployment)).toMatchObject({
+      provider: 'sagemaker-prod',
+      trafficPercent: 100,
+    });
 
     await cairn.db.featureIncident.updateMany({ data: { status: 'RESOLVED' } });
     expect((await ok(`{ atRiskDeployments { deployment { id } } }`)).atRiskDeployments).toEqual([]);
@@ -185,8 +311,18 @@ describe('impact in CI', () => {
                             endpoint { name } modelVersion { model { name } version } } } }`;
     const { impact } = await ok(query, { id: view });
     const production = impact.impactedDeployments.filter((d: any) => d.production);
-    expect(production.map((d: any) => `${d.provider}/${d.endpoint.name} ${d.trafficPercent}% ${d.owner} ${d.modelVersion.model.name}`).sort()).toEqual(
-      ['builtin/eta-live 10% local eta', 'builtin/eta-live 90% local eta', 'sagemaker-prod/eta-sm-endpoint 100% sm-team eta-sm'].sort(),
+    expect(
+      production
+        .map(
+          (d: any) => `${d.provider}/${d.endpoint.name} ${d.trafficPercent}% ${d.owner} ${d.modelVersion.model.name}`,
+        )
+        .sort(),
+    ).toEqual(
+      [
+        'builtin/eta-live 10% local eta',
+        'builtin/eta-live 90% local eta',
+        'sagemaker-prod/eta-sm-endpoint 100% sm-team eta-sm',
+      ].sort(),
     );
     expect(production.map((d: any) => d.endpointOwner).sort()).toEqual(['sm-serving', null, null].sort());
   });
@@ -195,7 +331,11 @@ describe('impact in CI', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const run = async (args: string[]) => {
       try {
-        const { stdout } = await promisify(execFile)(process.execPath, ['cli/cairn.mjs', 'impact', ...args, '--url', cairn.url], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' } });
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          ['cli/cairn.mjs', 'impact', ...args, '--url', cairn.url],
+          { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' } },
+        );
         return { code: 0, stdout };
       } catch (error) {
         return error as { code: number; stdout: string };
@@ -217,10 +357,23 @@ describe('lineage', () => {
   it('upstream of a deployment reaches the model version, the dataset and the features; depth bounds the walk', async () => {
     const { lineage } = await ok(LINEAGE, { id: ids.champion, direction: 'UPSTREAM' });
     expect(lineage.truncated).toBe(false);
-    expect(lineage.nodes.map((n: { id: string }) => n.id).sort()).toEqual([ids.champion, champion, dataset, trips, rating].sort());
-    expect(lineage.nodes.find((n: { id: string }) => n.id === rating)).toEqual({ id: rating, kind: 'feature', name: 'driver_stats/v1/avg_rating', provider: 'builtin', depth: 3 });
+    expect(lineage.nodes.map((n: { id: string }) => n.id).sort()).toEqual(
+      [ids.champion, champion, dataset, trips, rating].sort(),
+    );
+    expect(lineage.nodes.find((n: { id: string }) => n.id === rating)).toEqual({
+      id: rating,
+      kind: 'feature',
+      name: 'driver_stats/v1/avg_rating',
+      provider: 'builtin',
+      depth: 3,
+    });
     expect(lineage.edges.map((e: any) => `${e.relation}:${e.from}->${e.to}`).sort()).toEqual(
-      [`DEPLOYED_AS:${champion}->${ids.champion}`, `TRAINED_ON:${dataset}->${champion}`, `USES_FEATURE:${trips}->${champion}`, `DERIVED_FROM:${rating}->${dataset}`].sort(),
+      [
+        `DEPLOYED_AS:${champion}->${ids.champion}`,
+        `TRAINED_ON:${dataset}->${champion}`,
+        `USES_FEATURE:${trips}->${champion}`,
+        `DERIVED_FROM:${rating}->${dataset}`,
+      ].sort(),
     );
     const one = (await ok(LINEAGE, { id: ids.champion, direction: 'UPSTREAM', depth: 1 })).lineage;
     expect(one.nodes.map((n: { id: string }) => n.id).sort()).toEqual([ids.champion, champion].sort());
@@ -229,10 +382,15 @@ describe('lineage', () => {
 
   it('downstream and both ways, with entity fields filled in by the owning subgraphs and a kinds filter', async () => {
     const down = (await ok(LINEAGE, { id: champion, direction: 'DOWNSTREAM' })).lineage;
-    expect(down.nodes.map((n: { id: string }) => n.id).sort()).toEqual([champion, ids.champion, 'endpoint:builtin:eta-live'].sort());
+    expect(down.nodes.map((n: { id: string }) => n.id).sort()).toEqual(
+      [champion, ids.champion, 'endpoint:builtin:eta-live'].sort(),
+    );
     const both = (await ok(LINEAGE, { id: champion })).lineage;
     expect(both.nodes).toHaveLength(6); // itself, dataset, two features, deployment, endpoint; not its sibling versions
-    const filled = await ok(`query($id: ID!) { lineage(id: $id, kinds: ["feature", "endpoint"]) { nodes { kind feature { name dtype } endpoint { name } modelVersion { stage } } } }`, { id: champion });
+    const filled = await ok(
+      `query($id: ID!) { lineage(id: $id, kinds: ["feature", "endpoint"]) { nodes { kind feature { name dtype } endpoint { name } modelVersion { stage } } } }`,
+      { id: champion },
+    );
     expect(filled.lineage.nodes).toEqual(
       expect.arrayContaining([
         { kind: 'modelVersion', feature: null, endpoint: null, modelVersion: { stage: 'PRODUCTION' } },
@@ -242,17 +400,28 @@ describe('lineage', () => {
     );
     expect(filled.lineage.nodes).toHaveLength(4);
     const ofView = (await ok(LINEAGE, { id: view, direction: 'DOWNSTREAM', depth: 1 })).lineage;
-    expect(ofView.edges.filter((e: any) => e.relation === 'HAS_FEATURE').map((e: any) => e.to).sort()).toEqual([trips, rating].sort());
+    expect(
+      ofView.edges
+        .filter((e: any) => e.relation === 'HAS_FEATURE')
+        .map((e: any) => e.to)
+        .sort(),
+    ).toEqual([trips, rating].sort());
   });
 
   it('asOf answers the graph as it was: a retired deployment shows for last week, not today', async () => {
     const today = (await ok(LINEAGE, { id: champion, direction: 'DOWNSTREAM' })).lineage;
     expect(today.nodes.map((n: { id: string }) => n.id)).not.toContain(ids.retired);
-    const before = (await ok(LINEAGE, { id: champion, direction: 'DOWNSTREAM', asOf: new Date(Date.now() - 5 * DAY).toISOString() })).lineage;
-    expect(before.nodes.map((n: { id: string }) => n.id)).toEqual(expect.arrayContaining([ids.retired, 'endpoint:builtin:eta-old']));
+    const before = (
+      await ok(LINEAGE, { id: champion, direction: 'DOWNSTREAM', asOf: new Date(Date.now() - 5 * DAY).toISOString() })
+    ).lineage;
+    expect(before.nodes.map((n: { id: string }) => n.id)).toEqual(
+      expect.arrayContaining([ids.retired, 'endpoint:builtin:eta-old']),
+    );
     expect(before.edges.find((e: any) => e.to === ids.retired).validTo).toBeTruthy();
     // Before the retired deployment existed, and before anything else was recorded.
-    const earlier = (await ok(LINEAGE, { id: champion, direction: 'DOWNSTREAM', asOf: new Date(Date.now() - 20 * DAY).toISOString() })).lineage;
+    const earlier = (
+      await ok(LINEAGE, { id: champion, direction: 'DOWNSTREAM', asOf: new Date(Date.now() - 20 * DAY).toISOString() })
+    ).lineage;
     expect(earlier.nodes.map((n: { id: string }) => n.id)).toEqual([champion]);
   });
 
@@ -262,9 +431,30 @@ describe('lineage', () => {
     const c = 'modelVersion:builtin:loop/3';
     await cairn.db.lineageEdge.createMany({
       data: [
-        { fromId: a, fromKind: 'modelVersion', toId: b, toKind: 'modelVersion', relation: 'FINE_TUNED_FROM', providerName: 'builtin' },
-        { fromId: b, fromKind: 'modelVersion', toId: c, toKind: 'modelVersion', relation: 'FINE_TUNED_FROM', providerName: 'builtin' },
-        { fromId: c, fromKind: 'modelVersion', toId: a, toKind: 'modelVersion', relation: 'FINE_TUNED_FROM', providerName: 'builtin' },
+        {
+          fromId: a,
+          fromKind: 'modelVersion',
+          toId: b,
+          toKind: 'modelVersion',
+          relation: 'FINE_TUNED_FROM',
+          providerName: 'builtin',
+        },
+        {
+          fromId: b,
+          fromKind: 'modelVersion',
+          toId: c,
+          toKind: 'modelVersion',
+          relation: 'FINE_TUNED_FROM',
+          providerName: 'builtin',
+        },
+        {
+          fromId: c,
+          fromKind: 'modelVersion',
+          toId: a,
+          toKind: 'modelVersion',
+          relation: 'FINE_TUNED_FROM',
+          providerName: 'builtin',
+        },
       ],
     });
     const loop = (await ok(LINEAGE, { id: a, depth: 20 })).lineage;
@@ -274,7 +464,14 @@ describe('lineage', () => {
 
     const hub = 'feature:builtin:hub/v1/x';
     await cairn.db.lineageEdge.createMany({
-      data: Array.from({ length: 40 }, (_, i) => ({ fromId: hub, fromKind: 'feature', toId: `modelVersion:builtin:fan/${i}`, toKind: 'modelVersion', relation: 'USES_FEATURE', providerName: 'builtin' })),
+      data: Array.from({ length: 40 }, (_, i) => ({
+        fromId: hub,
+        fromKind: 'feature',
+        toId: `modelVersion:builtin:fan/${i}`,
+        toKind: 'modelVersion',
+        relation: 'USES_FEATURE',
+        providerName: 'builtin',
+      })),
     });
     const cut = (await ok(LINEAGE, { id: hub, limit: 10 })).lineage;
     expect(cut.truncated).toBe(true);
@@ -287,12 +484,21 @@ describe('lineage', () => {
   });
 
   it('answers NOT_FOUND for an unknown asset and BAD_USER_INPUT for bad arguments', async () => {
-    expect((await cairn.query(LINEAGE, { id: 'feature:builtin:nope/v1/x' })).errors![0]!.extensions!.code).toBe('NOT_FOUND');
-    for (const variables of [{ id: 'garbage' }, { id: trips, depth: 99 }, { id: trips, limit: 0 }, { id: trips, limit: 10_001 }, { id: trips, kinds: ['bogus'] }]) {
+    expect((await cairn.query(LINEAGE, { id: 'feature:builtin:nope/v1/x' })).errors![0]!.extensions!.code).toBe(
+      'NOT_FOUND',
+    );
+    for (const variables of [
+      { id: 'garbage' },
+      { id: trips, depth: 99 },
+      { id: trips, limit: 0 },
+      { id: trips, limit: 10_001 },
+      { id: trips, kinds: ['bogus'] },
+    ]) {
       expect((await cairn.query(LINEAGE, variables)).errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     }
     // A feature with no edges yet is known from the catalog.
-    const lonely = (await ok(APPLY, { input: { ...FEATURE_VIEW_INPUT, name: 'lonely' } })).applyFeatureView.features[0].id;
+    const lonely = (await ok(APPLY, { input: { ...FEATURE_VIEW_INPUT, name: 'lonely' } })).applyFeatureView.features[0]
+      .id;
     expect((await ok(LINEAGE, { id: lonely })).lineage.nodes).toHaveLength(1);
   });
 });
@@ -302,7 +508,8 @@ describe('batching', () => {
   async function estate(name: string, n: number) {
     const feature = (await ok(APPLY, { input: { ...FEATURE_VIEW_INPUT, name } })).applyFeatureView.features[0].id;
     for (let i = 0; i < n; i++) {
-      const version = (await ok(REGISTER, { input: { model: `${name}-m${i}`, featureIds: [feature] } })).registerModelVersion.id;
+      const version = (await ok(REGISTER, { input: { model: `${name}-m${i}`, featureIds: [feature] } }))
+        .registerModelVersion.id;
       await cairn.db.modelVersion.update({ where: { id: version }, data: { stage: 'PRODUCTION' } });
       await deploy(version, { name: `${name}-e${i}` }, { name: 'd', traffic: 100 });
     }

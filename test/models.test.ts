@@ -58,12 +58,24 @@ describe('identity', () => {
 describe('the registry', () => {
   it('keeps full metadata, lineage to the parent, and finds versions by stage, tag, provider and metric bounds', async () => {
     const model = uniqueModel('search');
-    const v1 = await register(model, { metrics: { auc: 0.71 }, tags: ['team:fraud', 'baseline'], description: 'first cut', fairnessMetrics: { dp_gap: 0.04 } });
+    const v1 = await register(model, {
+      metrics: { auc: 0.71 },
+      tags: ['team:fraud', 'baseline'],
+      description: 'first cut',
+      fairnessMetrics: { dp_gap: 0.04 },
+    });
     const v2 = await register(model, { metrics: { auc: 0.83 }, tags: ['team:fraud'], parentVersionId: v1.id });
     const v3 = await register(model, { metrics: { auc: 0.91 }, tags: ['team:fraud'] });
-    expect((await as('x', `{ modelVersion(id: "${v2.id}") { parentVersion { id } description tags } }`)).data.modelVersion).toEqual({ parentVersion: { id: v1.id }, description: null, tags: ['team:fraud'] });
+    expect(
+      (await as('x', `{ modelVersion(id: "${v2.id}") { parentVersion { id } description tags } }`)).data.modelVersion,
+    ).toEqual({ parentVersion: { id: v1.id }, description: null, tags: ['team:fraud'] });
     const first = await as('x', `{ modelVersion(id: "${v1.id}") { description fairnessMetrics tags createdBy } }`);
-    expect(first.data.modelVersion).toEqual({ description: 'first cut', fairnessMetrics: { dp_gap: 0.04 }, tags: ['team:fraud', 'baseline'], createdBy: 'ci-bot' });
+    expect(first.data.modelVersion).toEqual({
+      description: 'first cut',
+      fairnessMetrics: { dp_gap: 0.04 },
+      tags: ['team:fraud', 'baseline'],
+      createdBy: 'ci-bot',
+    });
     const edges = await cairn.db.lineageEdge.findMany({ where: { toId: v2.id, relation: 'FINE_TUNED_FROM' } });
     expect(edges.map((e) => e.fromId)).toEqual([v1.id]);
 
@@ -72,12 +84,20 @@ describe('the registry', () => {
     expect(good.data.modelVersions.nodes.map((n: { id: string }) => n.id)).toEqual([v3.id, v2.id]);
     const band = await as('x', search, { filter: { model, metrics: [{ name: 'auc', min: 0.8, max: 0.9 }] } });
     expect(band.data.modelVersions.nodes).toEqual([{ id: v2.id }]);
-    const tagged = await as('x', search, { filter: { modelPrefix: 'search-', tag: 'baseline', provider: 'builtin', stage: 'NONE' } });
+    const tagged = await as('x', search, {
+      filter: { modelPrefix: 'search-', tag: 'baseline', provider: 'builtin', stage: 'NONE' },
+    });
     expect(tagged.data.modelVersions.nodes).toEqual([{ id: v1.id }]);
     const page1 = await as('x', search, { filter: { model }, first: 2 });
     expect(page1.data.modelVersions.pageInfo.hasNextPage).toBe(true);
-    const page2 = await as('x', search, { filter: { model }, first: 2, after: page1.data.modelVersions.pageInfo.endCursor });
-    expect([...page1.data.modelVersions.nodes, ...page2.data.modelVersions.nodes].map((n: { id: string }) => n.id)).toEqual([v3.id, v2.id, v1.id]);
+    const page2 = await as('x', search, {
+      filter: { model },
+      first: 2,
+      after: page1.data.modelVersions.pageInfo.endCursor,
+    });
+    expect(
+      [...page1.data.modelVersions.nodes, ...page2.data.modelVersions.nodes].map((n: { id: string }) => n.id),
+    ).toEqual([v3.id, v2.id, v1.id]);
     expect(page2.data.modelVersions.pageInfo.hasNextPage).toBe(false);
   });
 
@@ -99,7 +119,9 @@ describe('policies', () => {
   it('refuses an expression that does not compile or names unknown variables, and writes nothing', async () => {
     const before = await cairn.db.policy.count();
     for (const expression of ['candidate.metrics.auc >=', 'candidat.metrics.auc > 0.5', 'candidate.model']) {
-      const answer = await as('admin', POLICY, { input: { name: 'broken', appliesTo: 'PRODUCTION', expression, message: 'x' } });
+      const answer = await as('admin', POLICY, {
+        input: { name: 'broken', appliesTo: 'PRODUCTION', expression, message: 'x' },
+      });
       expect(answer.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
       expect(answer.errors![0]!.extensions!.problems[0].path).toBe('input.expression');
     }
@@ -107,33 +129,88 @@ describe('policies', () => {
   });
 
   it('versions a policy: the same definition keeps its version, a change makes a new one', async () => {
-    const input = { name: 'versioned', appliesTo: 'ARCHIVED', expression: 'true', message: 'm', modelPattern: 'nothing-matches-*' };
+    const input = {
+      name: 'versioned',
+      appliesTo: 'ARCHIVED',
+      expression: 'true',
+      message: 'm',
+      modelPattern: 'nothing-matches-*',
+    };
     expect((await as('admin', POLICY, { input })).data.applyPolicy.version).toBe(1);
     expect((await as('admin', POLICY, { input })).data.applyPolicy.version).toBe(1);
-    expect((await as('admin', POLICY, { input: { ...input, severity: 'WARN' } })).data.applyPolicy).toMatchObject({ version: 2, severity: 'WARN' });
+    expect((await as('admin', POLICY, { input: { ...input, severity: 'WARN' } })).data.applyPolicy).toMatchObject({
+      version: 2,
+      severity: 'WARN',
+    });
     const history = await as('x', '{ policyHistory(name: "versioned") { version severity } }');
-    expect(history.data.policyHistory).toEqual([{ version: 2, severity: 'WARN' }, { version: 1, severity: 'BLOCK' }]);
+    expect(history.data.policyHistory).toEqual([
+      { version: 2, severity: 'WARN' },
+      { version: 1, severity: 'BLOCK' },
+    ]);
   });
 });
 
 describe('promotions', () => {
   it('denies with the policy named and the full trace, changes nothing, and records the denial', async () => {
     const model = uniqueModel('deny');
-    await as('admin', POLICY, { input: { name: `${model}-auc-floor`, appliesTo: 'STAGING', modelPattern: model, expression: 'candidate.metrics.auc >= 0.8', message: 'AUC must be at least 0.8' } });
-    await as('admin', POLICY, { input: { name: `${model}-commit`, appliesTo: 'STAGING', modelPattern: model, expression: 'has(candidate.gitCommit)', message: 'record the git commit', severity: 'WARN' } });
-    await as('admin', POLICY, { input: { name: `${model}-latency`, appliesTo: 'STAGING', modelPattern: model, expression: 'candidate.metrics.p99_ms < 50.0', message: 'p99 under 50 ms' } });
+    await as('admin', POLICY, {
+      input: {
+        name: `${model}-auc-floor`,
+        appliesTo: 'STAGING',
+        modelPattern: model,
+        expression: 'candidate.metrics.auc >= 0.8',
+        message: 'AUC must be at least 0.8',
+      },
+    });
+    await as('admin', POLICY, {
+      input: {
+        name: `${model}-commit`,
+        appliesTo: 'STAGING',
+        modelPattern: model,
+        expression: 'has(candidate.gitCommit)',
+        message: 'record the git commit',
+        severity: 'WARN',
+      },
+    });
+    await as('admin', POLICY, {
+      input: {
+        name: `${model}-latency`,
+        appliesTo: 'STAGING',
+        modelPattern: model,
+        expression: 'candidate.metrics.p99_ms < 50.0',
+        message: 'p99 under 50 ms',
+      },
+    });
     const v = await register(model, { metrics: { auc: 0.75 } });
     const answer = await as('ci-bot', PROMOTE, { input: { modelVersionId: v.id, to: 'STAGING', reason: 'nightly' } });
     expect(answer.errors).toBeUndefined();
     const result = answer.data.promoteModelVersion;
     expect(result).toMatchObject({ allowed: false, applied: false, dryRun: false, replayed: false });
-    expect(result.promotion).toMatchObject({ from: 'NONE', to: 'STAGING', status: 'DENIED', actor: 'ci-bot', reason: 'nightly', modelVersion: { id: v.id, stage: 'NONE' } });
-    expect(result.violations.map((x: { policy: string }) => x.policy).sort()).toEqual([`${model}-auc-floor`, `${model}-latency`]);
-    expect(result.violations.find((x: { policy: string }) => x.policy === `${model}-latency`).message).toContain('p99 under 50 ms');
+    expect(result.promotion).toMatchObject({
+      from: 'NONE',
+      to: 'STAGING',
+      status: 'DENIED',
+      actor: 'ci-bot',
+      reason: 'nightly',
+      modelVersion: { id: v.id, stage: 'NONE' },
+    });
+    expect(result.violations.map((x: { policy: string }) => x.policy).sort()).toEqual([
+      `${model}-auc-floor`,
+      `${model}-latency`,
+    ]);
+    expect(result.violations.find((x: { policy: string }) => x.policy === `${model}-latency`).message).toContain(
+      'p99 under 50 ms',
+    );
     expect(result.warnings).toEqual([{ policy: `${model}-commit`, message: 'record the git commit' }]);
-    const outcomes = Object.fromEntries(result.evaluations.map((e: { policy: string; outcome: string }) => [e.policy, e.outcome]));
+    const outcomes = Object.fromEntries(
+      result.evaluations.map((e: { policy: string; outcome: string }) => [e.policy, e.outcome]),
+    );
     // A missing metric fails closed: ERRORED counts as a violation.
-    expect(outcomes).toEqual({ [`${model}-auc-floor`]: 'FAILED', [`${model}-commit`]: 'FAILED', [`${model}-latency`]: 'ERRORED' });
+    expect(outcomes).toEqual({
+      [`${model}-auc-floor`]: 'FAILED',
+      [`${model}-commit`]: 'FAILED',
+      [`${model}-latency`]: 'ERRORED',
+    });
     expect(await stageOf(v.id)).toBe('NONE');
     const audit = await cairn.db.auditEvent.findFirst({ where: { subjectId: v.id, action: 'promoteModelVersion' } });
     expect(audit).toMatchObject({ outcome: 'DENIED', actor: 'ci-bot' });
@@ -141,12 +218,28 @@ describe('promotions', () => {
 
   it('answers a dry run with the verdict and records nothing', async () => {
     const model = uniqueModel('dry');
-    await as('admin', POLICY, { input: { name: `${model}-auc`, appliesTo: 'PRODUCTION', modelPattern: model, expression: 'candidate.metrics.auc >= 0.8', message: 'auc' } });
+    await as('admin', POLICY, {
+      input: {
+        name: `${model}-auc`,
+        appliesTo: 'PRODUCTION',
+        modelPattern: model,
+        expression: 'candidate.metrics.auc >= 0.8',
+        message: 'auc',
+      },
+    });
     const v = await register(model, { metrics: { auc: 0.9 } });
     const auditBefore = await cairn.db.auditEvent.count();
     const answer = await as('ci-bot', PROMOTE, { input: { modelVersionId: v.id, to: 'PRODUCTION', dryRun: true } });
-    expect(answer.data.promoteModelVersion).toMatchObject({ allowed: true, applied: false, dryRun: true, promotion: null, violations: [] });
-    expect(answer.data.promoteModelVersion.evaluations).toEqual([{ policy: `${model}-auc`, version: 1, outcome: 'PASSED', error: null }]);
+    expect(answer.data.promoteModelVersion).toMatchObject({
+      allowed: true,
+      applied: false,
+      dryRun: true,
+      promotion: null,
+      violations: [],
+    });
+    expect(answer.data.promoteModelVersion.evaluations).toEqual([
+      { policy: `${model}-auc`, version: 1, outcome: 'PASSED', error: null },
+    ]);
     expect(await stageOf(v.id)).toBe('NONE');
     expect(await cairn.db.promotion.count({ where: { modelVersionId: v.id } })).toBe(0);
     expect(await cairn.db.auditEvent.count()).toBe(auditBefore);
@@ -155,13 +248,20 @@ describe('promotions', () => {
   it('waits for approvals (PENDING_APPROVAL), then promotes and archives the previous PRODUCTION holder', async () => {
     const model = uniqueModel('approve');
     await as('admin', POLICY, {
-      input: { name: `${model}-two-approvals`, appliesTo: 'PRODUCTION', modelPattern: model, expression: 'size(approvals.filter(a, a.to == target && a.role == "ml-lead")) >= 2', message: 'two ML leads must approve' },
+      input: {
+        name: `${model}-two-approvals`,
+        appliesTo: 'PRODUCTION',
+        modelPattern: model,
+        expression: 'size(approvals.filter(a, a.to == target && a.role == "ml-lead")) >= 2',
+        message: 'two ML leads must approve',
+      },
     });
     const v1 = await register(model);
     const v2 = await register(model);
     const approve = `mutation($input: ApproveModelVersionInput!) { approveModelVersion(input: $input) { actor role to } }`;
     for (const v of [v1, v2]) {
-      for (const lead of ['alice', 'bob']) await as(lead, approve, { input: { modelVersionId: v.id, to: 'PRODUCTION', comment: 'lgtm' } }, ['ml-lead']);
+      for (const lead of ['alice', 'bob'])
+        await as(lead, approve, { input: { modelVersionId: v.id, to: 'PRODUCTION', comment: 'lgtm' } }, ['ml-lead']);
     }
     const twice = await as('alice', approve, { input: { modelVersionId: v1.id, to: 'PRODUCTION' } }, ['ml-lead']);
     expect(twice.errors![0]!.extensions!.code).toBe('CONFLICT');
@@ -172,12 +272,20 @@ describe('promotions', () => {
     expect(pending.data.promoteModelVersion.promotion.status).toBe('PENDING_APPROVAL');
 
     const first = await as('ci-bot', PROMOTE, { input: { modelVersionId: v1.id, to: 'PRODUCTION' } });
-    expect(first.data.promoteModelVersion).toMatchObject({ allowed: true, applied: true, previousHolderId: null, promotion: { status: 'APPLIED', modelVersion: { stage: 'PRODUCTION' } } });
+    expect(first.data.promoteModelVersion).toMatchObject({
+      allowed: true,
+      applied: true,
+      previousHolderId: null,
+      promotion: { status: 'APPLIED', modelVersion: { stage: 'PRODUCTION' } },
+    });
     const second = await as('ci-bot', PROMOTE, { input: { modelVersionId: v2.id, to: 'PRODUCTION' } });
     expect(second.data.promoteModelVersion).toMatchObject({ applied: true, previousHolderId: v1.id });
     expect(await stageOf(v1.id)).toBe('ARCHIVED');
     expect(await stageOf(v2.id)).toBe('PRODUCTION');
-    const history = await as('x', `{ promotions(modelVersionId: "${v3.id}") { status } modelVersion(id: "${v1.id}") { approvals { actor role to } promotions { status to } } }`);
+    const history = await as(
+      'x',
+      `{ promotions(modelVersionId: "${v3.id}") { status } modelVersion(id: "${v1.id}") { approvals { actor role to } promotions { status to } } }`,
+    );
     expect(history.data.promotions).toEqual([{ status: 'PENDING_APPROVAL' }]);
     expect(history.data.modelVersion.approvals).toEqual([
       { actor: 'alice', role: 'ml-lead', to: 'PRODUCTION' },
@@ -187,14 +295,33 @@ describe('promotions', () => {
 
   it('blocks a promotion while a used feature has an open incident', async () => {
     const model = uniqueModel('incident');
-    const view = await as('admin', 'mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { features { id } } }', { input: { ...FEATURE_VIEW_INPUT, name: `${model.replace('-', '_')}_features` } });
+    const view = await as(
+      'admin',
+      'mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { features { id } } }',
+      { input: { ...FEATURE_VIEW_INPUT, name: `${model.replace('-', '_')}_features` } },
+    );
     const featureId = view.data.applyFeatureView.features[0].id;
-    await as('admin', POLICY, { input: { name: `${model}-no-incidents`, appliesTo: 'STAGING', modelPattern: model, expression: 'features.all(f, f.openIncidents == 0)', message: 'used features must have no open incidents' } });
+    await as('admin', POLICY, {
+      input: {
+        name: `${model}-no-incidents`,
+        appliesTo: 'STAGING',
+        modelPattern: model,
+        expression: 'features.all(f, f.openIncidents == 0)',
+        message: 'used features must have no open incidents',
+      },
+    });
     const v = await register(model, { featureIds: [featureId] });
-    const incident = await cairn.db.featureIncident.create({ data: { featureId, severity: 'HIGH', description: 'null rate spiked' } });
+    const incident = await cairn.db.featureIncident.create({
+      data: { featureId, severity: 'HIGH', description: 'null rate spiked' },
+    });
     const blocked = await as('ci-bot', PROMOTE, { input: { modelVersionId: v.id, to: 'STAGING' } });
-    expect(blocked.data.promoteModelVersion.violations).toEqual([{ policy: `${model}-no-incidents`, message: 'used features must have no open incidents', severity: 'BLOCK' }]);
-    await cairn.db.featureIncident.update({ where: { id: incident.id }, data: { status: 'RESOLVED', resolvedAt: new Date() } });
+    expect(blocked.data.promoteModelVersion.violations).toEqual([
+      { policy: `${model}-no-incidents`, message: 'used features must have no open incidents', severity: 'BLOCK' },
+    ]);
+    await cairn.db.featureIncident.update({
+      where: { id: incident.id },
+      data: { status: 'RESOLVED', resolvedAt: new Date() },
+    });
     const allowed = await as('ci-bot', PROMOTE, { input: { modelVersionId: v.id, to: 'STAGING' } });
     expect(allowed.data.promoteModelVersion.applied).toBe(true);
   });
@@ -206,7 +333,11 @@ describe('promotions', () => {
     const first = await as('ci-bot', PROMOTE, { input });
     const auditAfterFirst = await cairn.db.auditEvent.count();
     const again = await as('ci-bot', PROMOTE, { input });
-    expect(again.data.promoteModelVersion).toMatchObject({ applied: true, replayed: true, promotion: { id: first.data.promoteModelVersion.promotion.id } });
+    expect(again.data.promoteModelVersion).toMatchObject({
+      applied: true,
+      replayed: true,
+      promotion: { id: first.data.promoteModelVersion.promotion.id },
+    });
     expect(await cairn.db.promotion.count({ where: { modelVersionId: v.id } })).toBe(1);
     expect(await cairn.db.auditEvent.count()).toBe(auditAfterFirst);
     const other = await as('ci-bot', PROMOTE, { input: { ...input, to: 'PRODUCTION' } });
@@ -217,11 +348,17 @@ describe('promotions', () => {
     const model = uniqueModel('expect');
     const v1 = await register(model);
     const v2 = await register(model);
-    await as('ci-bot', PROMOTE, { input: { modelVersionId: v1.id, to: 'PRODUCTION', expectedCurrentVersionId: 'none' } });
-    const stale = await as('ci-bot', PROMOTE, { input: { modelVersionId: v2.id, to: 'PRODUCTION', expectedCurrentVersionId: 'none' } });
+    await as('ci-bot', PROMOTE, {
+      input: { modelVersionId: v1.id, to: 'PRODUCTION', expectedCurrentVersionId: 'none' },
+    });
+    const stale = await as('ci-bot', PROMOTE, {
+      input: { modelVersionId: v2.id, to: 'PRODUCTION', expectedCurrentVersionId: 'none' },
+    });
     expect(stale.errors![0]!.extensions!.code).toBe('CONFLICT');
     expect(await stageOf(v2.id)).toBe('NONE');
-    const fresh = await as('ci-bot', PROMOTE, { input: { modelVersionId: v2.id, to: 'PRODUCTION', expectedCurrentVersionId: v1.id } });
+    const fresh = await as('ci-bot', PROMOTE, {
+      input: { modelVersionId: v2.id, to: 'PRODUCTION', expectedCurrentVersionId: v1.id },
+    });
     expect(fresh.data.promoteModelVersion.applied).toBe(true);
   });
 
@@ -229,14 +366,22 @@ describe('promotions', () => {
     const model = uniqueModel('race');
     const versions = [];
     for (let i = 0; i < 8; i++) versions.push(await register(model));
-    const results = await Promise.all(versions.map((v, i) => as(`runner-${i}`, PROMOTE, { input: { modelVersionId: v.id, to: 'PRODUCTION', idempotencyKey: `${model}-${i}` } })));
+    const results = await Promise.all(
+      versions.map((v, i) =>
+        as(`runner-${i}`, PROMOTE, {
+          input: { modelVersionId: v.id, to: 'PRODUCTION', idempotencyKey: `${model}-${i}` },
+        }),
+      ),
+    );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const applied = results.map((r) => r.data.promoteModelVersion).filter((r) => r.applied);
     expect(applied).toHaveLength(8);
     const holders = await cairn.db.modelVersion.findMany({ where: { model: { name: model }, stage: 'PRODUCTION' } });
     expect(holders).toHaveLength(1);
     // No lost update: the previous holders form one chain from null to the final holder.
-    const byPrevious = new Map<string | null, string>(applied.map((r) => [r.previousHolderId, r.promotion.modelVersion.id]));
+    const byPrevious = new Map<string | null, string>(
+      applied.map((r) => [r.previousHolderId, r.promotion.modelVersion.id]),
+    );
     const order: string[] = [];
     for (let next = byPrevious.get(null); next !== undefined; next = byPrevious.get(next)) order.push(next);
     expect(order).toHaveLength(8);
@@ -253,10 +398,16 @@ describe('the audit log', () => {
     expect(clean.data.verifyAuditChain).toMatchObject({ ok: true, firstBrokenId: null });
     expect(clean.data.verifyAuditChain.checked).toBeGreaterThan(5);
 
-    const page = await as('auditor', '{ auditEvents(first: 3) { nodes { id action actor hash } hasNextPage endCursor } }');
+    const page = await as(
+      'auditor',
+      '{ auditEvents(first: 3) { nodes { id action actor hash } hasNextPage endCursor } }',
+    );
     expect(page.data.auditEvents.nodes).toHaveLength(3);
     expect(page.data.auditEvents.hasNextPage).toBe(true);
-    const next = await as('auditor', `{ auditEvents(first: 3, after: "${page.data.auditEvents.endCursor}") { nodes { id } } }`);
+    const next = await as(
+      'auditor',
+      `{ auditEvents(first: 3, after: "${page.data.auditEvents.endCursor}") { nodes { id } } }`,
+    );
     expect(BigInt(next.data.auditEvents.nodes[0].id)).toBeLessThan(BigInt(page.data.auditEvents.endCursor));
 
     const victim = await cairn.db.auditEvent.findFirst({ orderBy: { id: 'asc' }, skip: 2 });
@@ -291,10 +442,19 @@ describe('a promotion the owning registry refuses', () => {
     };
     const promotions = new PromotionService(cairn.db, () => failing, cairn.services.models.webhooks);
     const v = await register(uniqueModel('refused'));
-    const error = await promotions.promote({ modelVersionId: v.id, to: 'STAGING' }, { actor: 'ci-bot', roles: [] }).catch((e: unknown) => e);
+    const error = await promotions
+      .promote({ modelVersionId: v.id, to: 'STAGING' }, { actor: 'ci-bot', roles: [] })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(await stageOf(v.id)).toBe('NONE');
-    expect(await cairn.db.promotion.findMany({ where: { modelVersionId: v.id }, select: { status: true, toStage: true } })).toEqual([{ status: 'FAILED', toStage: 'STAGING' }]);
-    expect(await cairn.db.auditEvent.findFirst({ where: { subjectId: v.id, action: 'promoteModelVersion' }, select: { outcome: true } })).toEqual({ outcome: 'FAILED' });
+    expect(
+      await cairn.db.promotion.findMany({ where: { modelVersionId: v.id }, select: { status: true, toStage: true } }),
+    ).toEqual([{ status: 'FAILED', toStage: 'STAGING' }]);
+    expect(
+      await cairn.db.auditEvent.findFirst({
+        where: { subjectId: v.id, action: 'promoteModelVersion' },
+        select: { outcome: true },
+      }),
+    ).toEqual({ outcome: 'FAILED' });
   });
 });

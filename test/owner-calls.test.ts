@@ -22,7 +22,9 @@ const REGISTER = `mutation($model: String!) { registerModelVersion(input: { mode
  * racing promotions overlap).
  */
 function slowOwner(db: () => TestCairn['db'], slowMs: number, raceMs: number): ModelRegistryProvider {
-  const stageOf = async (version: VersionRef) => ((await db().modelVersion.findUnique({ where: { id: version.id }, select: { stage: true } }))?.stage ?? null) as Stage | null;
+  const stageOf = async (version: VersionRef) =>
+    ((await db().modelVersion.findUnique({ where: { id: version.id }, select: { stage: true } }))?.stage ??
+      null) as Stage | null;
   return {
     providerName: 'builtin',
     registerVersion: async (modelName, version) => ({ nativeId: `${modelName}/${version}` }),
@@ -38,17 +40,24 @@ describe('owner calls outside database transactions', () => {
   beforeAll(async () => {
     // The gateway waits longer than the owner hangs (its default, 5 s, would answer the slow
     // promotion UPSTREAM_UNAVAILABLE while it goes on).
-    cairn = await startTestCairn({ CAIRN_SUBGRAPH_TIMEOUT_MS: '30000' }, { registries: [slowOwner(() => cairn.db, 10_000, 150)] });
+    cairn = await startTestCairn(
+      { CAIRN_SUBGRAPH_TIMEOUT_MS: '30000' },
+      { registries: [slowOwner(() => cairn.db, 10_000, 150)] },
+    );
   });
   afterAll(() => cairn?.close());
 
-  it('a promotion whose owner hangs for 10 s delays neither reads nor another model\'s promotion', async () => {
+  it("a promotion whose owner hangs for 10 s delays neither reads nor another model's promotion", async () => {
     const slow = (await cairn.data(REGISTER, { model: 'slow-model' })).registerModelVersion.id;
     const quick = (await cairn.data(REGISTER, { model: 'quick-model' })).registerModelVersion.id;
     const started = Date.now();
     const hanging = cairn.query(PROMOTE, { input: { modelVersionId: slow, to: 'STAGING' } });
     // The slow promotion is reserved (PENDING) and its owner call under way.
-    await waitFor(async () => ((await cairn.db.promotion.count({ where: { modelVersionId: slow, status: 'PENDING' } })) ? true : undefined), { what: 'the slow promotion to be reserved' });
+    await waitFor(
+      async () =>
+        (await cairn.db.promotion.count({ where: { modelVersionId: slow, status: 'PENDING' } })) ? true : undefined,
+      { what: 'the slow promotion to be reserved' },
+    );
 
     const readAt = Date.now();
     const read = await cairn.data(`query($id: ID!) { modelVersion(id: $id) { stage } }`, { id: quick });
@@ -73,8 +82,11 @@ describe('owner calls outside database transactions', () => {
 
   it('racing promotions of one model to PRODUCTION leave exactly one holder, each applied one after another', async () => {
     const versions: string[] = [];
-    for (let i = 0; i < 4; i++) versions.push((await cairn.data(REGISTER, { model: 'raced-model' })).registerModelVersion.id);
-    const answers = await Promise.all(versions.map((id) => cairn.query(PROMOTE, { input: { modelVersionId: id, to: 'PRODUCTION' } })));
+    for (let i = 0; i < 4; i++)
+      versions.push((await cairn.data(REGISTER, { model: 'raced-model' })).registerModelVersion.id);
+    const answers = await Promise.all(
+      versions.map((id) => cairn.query(PROMOTE, { input: { modelVersionId: id, to: 'PRODUCTION' } })),
+    );
     expect(answers.flatMap((a) => a.errors ?? [])).toEqual([]);
     expect(answers.every((a) => a.data.promoteModelVersion.applied)).toBe(true);
     const stages = await cairn.db.modelVersion.findMany({ where: { id: { in: versions } }, select: { stage: true } });
@@ -127,7 +139,12 @@ describe('a process killed between the owner call and the commit', () => {
     };
     const child = spawn(process.execPath, ['cli/cairn.mjs', 'serve'], {
       cwd: ROOT,
-      env: { ...process.env, ...env, AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey },
+      env: {
+        ...process.env,
+        ...env,
+        AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -137,8 +154,23 @@ describe('a process killed between the owner call and the commit', () => {
       // The child synced the emulator's estate at start.
       const version = await waitFor(
         async () => {
-          const answer = await graphql(url, `{ model(name: "fraud-scorer") { versions { id version stage } } }`).catch(() => null);
-          return (answer?.data?.model?.versions as { id: string; stage: string }[] | undefined)?.find((v) => v.stage !== 'PRODUCTION');
+          const answer = await graphql(
+            url,
+            `
+              {
+                model(name: "fraud-scorer") {
+                  versions {
+                    id
+                    version
+                    stage
+                  }
+                }
+              }
+            `,
+          ).catch(() => null);
+          return (answer?.data?.model?.versions as { id: string; stage: string }[] | undefined)?.find(
+            (v) => v.stage !== 'PRODUCTION',
+          );
         },
         { what: 'the child to sync fraud-scorer', timeoutMs: 120_000, intervalMs: 250 },
       );
@@ -146,7 +178,9 @@ describe('a process killed between the owner call and the commit', () => {
 
       // SageMaker applies the change; its answer never reaches the child, killed meanwhile.
       const hold = emulator.hold('UpdateModelPackage', { after: true });
-      const promotion = graphql(url, PROMOTE, { input: { modelVersionId: version.id, to: 'PRODUCTION' } }).catch(() => null);
+      const promotion = graphql(url, PROMOTE, { input: { modelVersionId: version.id, to: 'PRODUCTION' } }).catch(
+        () => null,
+      );
       await hold.reached;
       child.kill('SIGKILL');
       await exited;
@@ -154,7 +188,9 @@ describe('a process killed between the owner call and the commit', () => {
       await promotion;
       expect(emulator.state.packages.get(arn)).toMatchObject({ ModelApprovalStatus: 'Approved' });
 
-      restarted = await startCairn(parseConfig(env), { providerDeps: { sagemaker: { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 } } });
+      restarted = await startCairn(parseConfig(env), {
+        providerDeps: { sagemaker: { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 } },
+      });
       const db = restarted.db;
       const settled = await waitFor(
         async () => {
@@ -166,7 +202,10 @@ describe('a process killed between the owner call and the commit', () => {
       // The owner took it: the catalog agrees, with its audit event.
       expect(settled.status).toBe('APPLIED');
       expect((await db.modelVersion.findUnique({ where: { id: version.id } }))!.stage).toBe('PRODUCTION');
-      const audit = await db.auditEvent.findFirst({ where: { action: 'promoteModelVersion', subjectId: version.id }, orderBy: { id: 'desc' } });
+      const audit = await db.auditEvent.findFirst({
+        where: { action: 'promoteModelVersion', subjectId: version.id },
+        orderBy: { id: 'desc' },
+      });
       expect(audit).toMatchObject({ outcome: 'APPLIED', payload: expect.objectContaining({ reconciled: true }) });
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -182,23 +221,55 @@ describe('the next sync of the owner', () => {
     const sm = await startSageMakerCairn({ provider: 'sm-sync' });
     try {
       const { db } = sm.cairn;
-      const versions = await db.modelVersion.findMany({ where: { model: { providerName: 'sm-sync' } }, include: { model: true }, orderBy: { id: 'asc' }, take: 2 });
+      const versions = await db.modelVersion.findMany({
+        where: { model: { providerName: 'sm-sync' } },
+        include: { model: true },
+        orderBy: { id: 'asc' },
+        take: 2,
+      });
       const [taken, refused] = versions as [(typeof versions)[0], (typeof versions)[0]];
       // What a process that died after reserving left: one change SageMaker took, one it never got.
       sm.emulator.state.packages.get(taken.nativeId)!.ModelApprovalStatus = 'Rejected';
       const intent = (v: typeof taken) => ({
-        allowed: true, applied: true, status: 'APPLIED', evaluations: [], previousHolderId: null,
-        intent: { modelName: v.model.name, providerName: 'sm-sync', candidate: { id: v.id, nativeId: v.nativeId, version: v.version }, holders: [], deadline: new Date(Date.now() - 1000).toISOString() },
+        allowed: true,
+        applied: true,
+        status: 'APPLIED',
+        evaluations: [],
+        previousHolderId: null,
+        intent: {
+          modelName: v.model.name,
+          providerName: 'sm-sync',
+          candidate: { id: v.id, nativeId: v.nativeId, version: v.version },
+          holders: [],
+          deadline: new Date(Date.now() - 1000).toISOString(),
+        },
       });
       for (const v of [taken, refused]) {
-        await db.promotion.create({ data: { modelVersionId: v.id, fromStage: v.stage, toStage: 'ARCHIVED', status: 'PENDING', actor: 'crashed', requestHash: 'x', result: intent(v) } });
+        await db.promotion.create({
+          data: {
+            modelVersionId: v.id,
+            fromStage: v.stage,
+            toStage: 'ARCHIVED',
+            status: 'PENDING',
+            actor: 'crashed',
+            requestHash: 'x',
+            result: intent(v),
+          },
+        });
       }
       expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED' });
-      const rows = await db.promotion.findMany({ where: { actor: 'crashed' }, select: { modelVersionId: true, status: true } });
+      const rows = await db.promotion.findMany({
+        where: { actor: 'crashed' },
+        select: { modelVersionId: true, status: true },
+      });
       expect(rows.find((r) => r.modelVersionId === taken.id)!.status).toBe('APPLIED');
       expect(rows.find((r) => r.modelVersionId === refused.id)!.status).toBe('FAILED');
       expect((await db.modelVersion.findUnique({ where: { id: taken.id } }))!.stage).toBe('ARCHIVED');
-      expect(await db.auditEvent.count({ where: { action: 'promoteModelVersion', subjectId: { in: [taken.id, refused.id] } } })).toBe(2);
+      expect(
+        await db.auditEvent.count({
+          where: { action: 'promoteModelVersion', subjectId: { in: [taken.id, refused.id] } },
+        }),
+      ).toBe(2);
     } finally {
       await sm.close();
     }

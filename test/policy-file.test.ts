@@ -38,9 +38,17 @@ describe('policy as code', () => {
         { name: 'auc-floor', version: 1, source: 'FILE', severity: 'BLOCK', appliesTo: 'PRODUCTION' },
         { name: 'commit-present', version: 1, source: 'FILE', severity: 'WARN', appliesTo: 'PRODUCTION' },
       ]);
-      const v = (await cairn.query('mutation { registerModelVersion(input: { model: "m", metrics: { auc: 0.5 } }) { id } }')).data.registerModelVersion;
-      const verdict = await cairn.query(`mutation { promoteModelVersion(input: { modelVersionId: "${v.id}", to: PRODUCTION, dryRun: true }) { allowed violations { policy } warnings { policy } } }`);
-      expect(verdict.data.promoteModelVersion).toEqual({ allowed: false, violations: [{ policy: 'auc-floor' }], warnings: [{ policy: 'commit-present' }] });
+      const v = (
+        await cairn.query('mutation { registerModelVersion(input: { model: "m", metrics: { auc: 0.5 } }) { id } }')
+      ).data.registerModelVersion;
+      const verdict = await cairn.query(
+        `mutation { promoteModelVersion(input: { modelVersionId: "${v.id}", to: PRODUCTION, dryRun: true }) { allowed violations { policy } warnings { policy } } }`,
+      );
+      expect(verdict.data.promoteModelVersion).toEqual({
+        allowed: false,
+        violations: [{ policy: 'auc-floor' }],
+        warnings: [{ policy: 'commit-present' }],
+      });
     } finally {
       await cairn?.close();
     }
@@ -48,12 +56,19 @@ describe('policy as code', () => {
 
   it('refuses to start on an invalid policy file, listing every problem', async () => {
     const file = join(dir, 'bad.yaml');
-    await writeFile(file, `policies:\n  - name: a\n    appliesTo: SOMEDAY\n    expression: "1 +"\n    message: m\n  - name: a\n    appliesTo: STAGING\n    expression: "true"\n    message: m\n`);
+    await writeFile(
+      file,
+      `policies:\n  - name: a\n    appliesTo: SOMEDAY\n    expression: "1 +"\n    message: m\n  - name: a\n    appliesTo: STAGING\n    expression: "true"\n    message: m\n`,
+    );
     const error = await startTestCairn({ CAIRN_POLICY_FILE: file }).catch((e: unknown) => e);
     // A configuration error (the command exits 2), naming the variable and each problem's path.
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems.every((p) => p.startsWith(`CAIRN_POLICY_FILE (${file}): `))).toBe(true);
-    expect(problems.map((p) => /: (policies\.\d\.\w+):/.exec(p)?.[1]).sort()).toEqual(['policies.0.appliesTo', 'policies.0.expression', 'policies.1.name']);
+    expect(problems.map((p) => /: (policies\.\d\.\w+):/.exec(p)?.[1]).sort()).toEqual([
+      'policies.0.appliesTo',
+      'policies.0.expression',
+      'policies.1.name',
+    ]);
   });
 });

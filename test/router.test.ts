@@ -3,7 +3,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inferenceRequestHandler } from '../serving/http.ts';
 import { InferenceRouter } from '../serving/router.ts';
-import { modelServerThatAnswers, modelServerThatAnswersSlowly, modelServerThatFailsWith500, startModelServer, type FakeModelServer } from '../emulators/model-server.ts';
+import {
+  modelServerThatAnswers,
+  modelServerThatAnswersSlowly,
+  modelServerThatFailsWith500,
+  startModelServer,
+  type FakeModelServer,
+} from '../emulators/model-server.ts';
 import { countStatements, startTestCairn, waitFor, type TestCairn } from './testkit.ts';
 
 /** The test's "now": the router's per-deployment window and the feature store's TTL read it. */
@@ -22,12 +28,22 @@ async function server(start: Promise<FakeModelServer>) {
 }
 
 beforeAll(async () => {
-  cairn = await startTestCairn({ CAIRN_ROUTER_TIMEOUT_MS: String(TIMEOUT_MS), CAIRN_ROUTER_MAX_BODY_BYTES: String(MAX_BODY), CAIRN_ROLLOUT_POLL_SECONDS: '1' }, { clock: () => now });
+  cairn = await startTestCairn(
+    {
+      CAIRN_ROUTER_TIMEOUT_MS: String(TIMEOUT_MS),
+      CAIRN_ROUTER_MAX_BODY_BYTES: String(MAX_BODY),
+      CAIRN_ROLLOUT_POLL_SECONDS: '1',
+    },
+    { clock: () => now },
+  );
   versions = [];
   for (let i = 0; i < 3; i++) {
-    const answer = await cairn.query(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, {
-      input: { model: 'eta', artifactUri: `s3://models/eta/${i + 1}` },
-    });
+    const answer = await cairn.query(
+      `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`,
+      {
+        input: { model: 'eta', artifactUri: `s3://models/eta/${i + 1}` },
+      },
+    );
     expect(answer.errors).toBeUndefined();
     versions.push(answer.data.registerModelVersion.id);
   }
@@ -52,7 +68,10 @@ const endpointIds = new Map<string, string>();
  * takes all traffic, later ones join as A/B arms or shadows), then set to the rows' split.
  */
 async function endpointWith(name: string, rows: DeploymentRow[]): Promise<string[]> {
-  const { createEndpoint } = await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name } });
+  const { createEndpoint } = await cairn.data(
+    `mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`,
+    { input: { name } },
+  );
   endpointIds.set(name, createEndpoint.id);
   const ids: string[] = [];
   for (const [i, row] of rows.entries()) {
@@ -66,7 +85,10 @@ async function endpointWith(name: string, rows: DeploymentRow[]): Promise<string
       featureView: row.featureView,
       entityKeyField: row.entityKeyField,
     };
-    const { deployModelVersion } = await cairn.data(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, { input });
+    const { deployModelVersion } = await cairn.data(
+      `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`,
+      { input },
+    );
     ids.push(deployModelVersion.id);
   }
   if (rows.length > 1) await setSplit(name, Object.fromEntries(ids.map((id, i) => [id, rows[i]!.traffic ?? 0])));
@@ -75,8 +97,12 @@ async function endpointWith(name: string, rows: DeploymentRow[]): Promise<string
 
 /** Sets the live split by setTrafficSplit (shadow shares are kept). */
 async function setSplit(name: string, shares: Record<string, number>) {
-  const split = Object.entries(shares).filter(([, percent]) => percent > 0).map(([deploymentId, percent]) => ({ deploymentId, percent }));
-  await cairn.data(`mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`, { input: { endpointId: endpointIds.get(name), split } });
+  const split = Object.entries(shares)
+    .filter(([, percent]) => percent > 0)
+    .map(([deploymentId, percent]) => ({ deploymentId, percent }));
+  await cairn.data(`mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`, {
+    input: { endpointId: endpointIds.get(name), split },
+  });
 }
 
 async function predict(name: string, body: unknown, headers: Record<string, string> = {}) {
@@ -85,12 +111,24 @@ async function predict(name: string, body: unknown, headers: Record<string, stri
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, deployment: response.headers.get('x-cairn-deployment'), body: (await response.json()) as any };
+  return {
+    status: response.status,
+    deployment: response.headers.get('x-cairn-deployment'),
+    body: (await response.json()) as any,
+  };
 }
 
 async function infer(name: string, body: unknown) {
-  const response = await fetch(`${cairn.url}/v2/models/${name}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: response.status, deployment: response.headers.get('x-cairn-deployment'), body: (await response.json()) as any };
+  const response = await fetch(`${cairn.url}/v2/models/${name}/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    deployment: response.headers.get('x-cairn-deployment'),
+    body: (await response.json()) as any,
+  };
 }
 
 async function metricsText() {
@@ -106,7 +144,8 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;
     const labelText = line.slice(name.length + 1, line.lastIndexOf('}'));
-    if (wanted.every((pair) => labelText.split(',').includes(pair))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (wanted.every((pair) => labelText.split(',').includes(pair)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
 }
@@ -115,7 +154,10 @@ describe('routing by the live split', () => {
   it('splits 90/10 roughly 90/10 over 400 calls, names the deployment that served, and each server answered what it was sent', async () => {
     const stable = await server(modelServerThatAnswers('stable', 1));
     const canary = await server(modelServerThatAnswers('canary', 2));
-    const [stableId, canaryId] = await endpointWith('split-90-10', [{ server: stable, traffic: 90 }, { server: canary, traffic: 10 }]);
+    const [stableId, canaryId] = await endpointWith('split-90-10', [
+      { server: stable, traffic: 90 },
+      { server: canary, traffic: 10 },
+    ]);
     const served: Record<string, number> = {};
     for (let i = 0; i < 400; i++) {
       const answer = await predict('split-90-10', { x: i }, { 'x-cairn-routing-key': `user-${i}` });
@@ -137,7 +179,10 @@ describe('routing by the live split', () => {
   it('splits by weighted random draws when no routing key is given', async () => {
     const a = await server(modelServerThatAnswers('a', 1));
     const b = await server(modelServerThatAnswers('b', 2));
-    await endpointWith('random-split', [{ server: a, traffic: 70 }, { server: b, traffic: 30 }]);
+    await endpointWith('random-split', [
+      { server: a, traffic: 70 },
+      { server: b, traffic: 30 },
+    ]);
     await Promise.all(Array.from({ length: 200 }, () => predict('random-split', {})));
     expect(a.calls.predict + b.calls.predict).toBe(200);
     expect(b.calls.predict).toBeGreaterThanOrEqual(25);
@@ -147,35 +192,49 @@ describe('routing by the live split', () => {
   it('keeps a routing key on the same deployment while the split is unchanged; a growing canary keeps the keys it had', async () => {
     const stable = await server(modelServerThatAnswers('sticky-stable', 1));
     const canary = await server(modelServerThatAnswers('sticky-canary', 2));
-    const [, canaryId] = await endpointWith('sticky', [{ server: stable, traffic: 50 }, { server: canary, traffic: 50 }]);
+    const [, canaryId] = await endpointWith('sticky', [
+      { server: stable, traffic: 50 },
+      { server: canary, traffic: 50 },
+    ]);
     const before = new Map<string, string>();
     for (let i = 0; i < 40; i++) {
       const key = `customer-${i}`;
       const first = await predict('sticky', {}, { 'x-cairn-routing-key': key });
-      for (let repeat = 0; repeat < 3; repeat++) expect((await predict('sticky', {}, { 'x-cairn-routing-key': key })).deployment).toBe(first.deployment);
+      for (let repeat = 0; repeat < 3; repeat++)
+        expect((await predict('sticky', {}, { 'x-cairn-routing-key': key })).deployment).toBe(first.deployment);
       before.set(key, first.deployment!);
     }
     expect(new Set(before.values()).size).toBe(2);
     const [stableId] = [...new Set(before.values())].filter((id) => id !== canaryId);
     await setSplit('sticky', { [stableId!]: 10, [canaryId!]: 90 });
     for (const [key, deployment] of before) {
-      if (deployment === canaryId) expect((await predict('sticky', {}, { 'x-cairn-routing-key': key })).deployment).toBe(canaryId);
+      if (deployment === canaryId)
+        expect((await predict('sticky', {}, { 'x-cairn-routing-key': key })).deployment).toBe(canaryId);
     }
   });
 
   it('reads a changed split at once after invalidate, and serves from its cache without the database otherwise', async () => {
     const a = await server(modelServerThatAnswers('cache-a', 1));
     const b = await server(modelServerThatAnswers('cache-b', 2));
-    const [aId, bId] = await endpointWith('cached', [{ server: a, traffic: 100 }, { server: b, traffic: 0 }]);
+    const [aId, bId] = await endpointWith('cached', [
+      { server: a, traffic: 100 },
+      { server: b, traffic: 0 },
+    ]);
     expect((await predict('cached', {})).deployment).toBe(aId);
-    const statements = await countStatements(() => Promise.all(Array.from({ length: 20 }, () => predict('cached', {}))), 1);
+    const statements = await countStatements(
+      () => Promise.all(Array.from({ length: 20 }, () => predict('cached', {}))),
+      1,
+    );
     expect(statements).toBeLessThanOrEqual(1);
     await setSplit('cached', { [aId!]: 0, [bId!]: 100 });
     expect((await predict('cached', {})).deployment).toBe(bId);
     // A change made elsewhere (no invalidate) is seen once the cached table expires (about 1 s).
     await cairn.db.deployment.update({ where: { id: aId! }, data: { trafficPercent: 100 } });
     await cairn.db.deployment.update({ where: { id: bId! }, data: { trafficPercent: 0 } });
-    await waitFor(async () => ((await predict('cached', {})).deployment === aId ? true : undefined), { timeoutMs: 5000, what: 'the split to expire from the cache' });
+    await waitFor(async () => ((await predict('cached', {})).deployment === aId ? true : undefined), {
+      timeoutMs: 5000,
+      what: 'the split to expire from the cache',
+    });
   });
 });
 
@@ -183,18 +242,27 @@ describe('shadow traffic', () => {
   it('mirrors to the shadow deployment, whose answer, failure or slowness never reaches the caller', async () => {
     const live = await server(modelServerThatAnswers('live', 1));
     const shadow = await server(modelServerThatAnswers('shadow', 99));
-    const [liveId, shadowId] = await endpointWith('shadowed', [{ server: live, traffic: 100 }, { server: shadow, shadow: 100 }]);
+    const [liveId, shadowId] = await endpointWith('shadowed', [
+      { server: live, traffic: 100 },
+      { server: shadow, shadow: 100 },
+    ]);
     for (let i = 0; i < 5; i++) {
       const answer = await predict('shadowed', { x: i });
       expect(answer).toMatchObject({ status: 200, deployment: liveId, body: { model: 'live', predictions: [1] } });
     }
-    await waitFor(async () => (shadow.calls.predict === 5 ? true : undefined), { timeoutMs: 5000, what: 'the mirrored calls' });
+    await waitFor(async () => (shadow.calls.predict === 5 ? true : undefined), {
+      timeoutMs: 5000,
+      what: 'the mirrored calls',
+    });
     expect(shadow.lastRequest).toEqual({ x: 4 });
 
     shadow.setScenario({ kind: 'failsWith500' });
     const failing = await predict('shadowed', { x: 5 });
     expect(failing).toMatchObject({ status: 200, deployment: liveId, body: { predictions: [1] } });
-    await waitFor(async () => (shadow.calls.predict === 6 ? true : undefined), { timeoutMs: 5000, what: 'the failing mirror' });
+    await waitFor(async () => (shadow.calls.predict === 6 ? true : undefined), {
+      timeoutMs: 5000,
+      what: 'the failing mirror',
+    });
 
     shadow.setScenario({ kind: 'answersSlowly', delayMs: 2500 });
     const started = performance.now();
@@ -202,15 +270,46 @@ describe('shadow traffic', () => {
     expect(slow.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(TIMEOUT_MS);
 
-    await waitFor(async () => {
-      const stats = cairn.router!.stats.statsSince([shadowId!], new Date(now.getTime() - 60_000)).get(shadowId!)!;
-      return stats.requests === 7 ? stats : undefined;
-    }, { timeoutMs: 5000, what: 'the slow mirror to be recorded' }).then((stats) => expect(stats.errors).toBe(2)); // a 500 and a timeout
+    await waitFor(
+      async () => {
+        const stats = cairn.router!.stats.statsSince([shadowId!], new Date(now.getTime() - 60_000)).get(shadowId!)!;
+        return stats.requests === 7 ? stats : undefined;
+      },
+      { timeoutMs: 5000, what: 'the slow mirror to be recorded' },
+    ).then((stats) => expect(stats.errors).toBe(2)); // a 500 and a timeout
     const text = await metricsText();
-    expect(sample(text, 'cairn_router_requests_total', { endpoint: 'shadowed', deployment: shadowId!, shadow: 'true', outcome: 'success' })).toBe(5);
-    expect(sample(text, 'cairn_router_requests_total', { endpoint: 'shadowed', deployment: shadowId!, shadow: 'true', outcome: 'error' })).toBe(1);
-    expect(sample(text, 'cairn_router_requests_total', { endpoint: 'shadowed', deployment: shadowId!, shadow: 'true', outcome: 'timeout' })).toBe(1);
-    expect(sample(text, 'cairn_router_requests_total', { endpoint: 'shadowed', deployment: liveId!, shadow: 'false', outcome: 'success' })).toBe(7);
+    expect(
+      sample(text, 'cairn_router_requests_total', {
+        endpoint: 'shadowed',
+        deployment: shadowId!,
+        shadow: 'true',
+        outcome: 'success',
+      }),
+    ).toBe(5);
+    expect(
+      sample(text, 'cairn_router_requests_total', {
+        endpoint: 'shadowed',
+        deployment: shadowId!,
+        shadow: 'true',
+        outcome: 'error',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'cairn_router_requests_total', {
+        endpoint: 'shadowed',
+        deployment: shadowId!,
+        shadow: 'true',
+        outcome: 'timeout',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'cairn_router_requests_total', {
+        endpoint: 'shadowed',
+        deployment: liveId!,
+        shadow: 'false',
+        outcome: 'success',
+      }),
+    ).toBe(7);
   });
 });
 
@@ -218,17 +317,33 @@ describe('shadow concurrency bound', () => {
   it('drops mirrors past the bound instead of queueing them, and counts the drops', async () => {
     const live = await server(modelServerThatAnswers('bound-live', 1));
     const shadow = await server(modelServerThatAnswersSlowly('bound-shadow', 1000));
-    await endpointWith('bounded', [{ server: live, traffic: 100 }, { server: shadow, shadow: 100 }]);
+    await endpointWith('bounded', [
+      { server: live, traffic: 100 },
+      { server: shadow, shadow: 100 },
+    ]);
     // A router of its own with room for one mirror at a time, on the same catalog.
-    const router = new InferenceRouter({ db: cairn.db, features: cairn.services.providerInstances, timeoutMs: 5000, maxBodyBytes: 4096, shadowConcurrency: 1 });
+    const router = new InferenceRouter({
+      db: cairn.db,
+      features: cairn.services.providerInstances,
+      timeoutMs: 5000,
+      maxBodyBytes: 4096,
+      shadowConcurrency: 1,
+    });
     const handle = inferenceRequestHandler(router);
     const http = createServer((req, res) => void (handle(req, res) || res.writeHead(404).end()));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-      const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(`${url}/endpoints/bounded/predict`, { method: 'POST', body: '{}' }).then((r) => r.status)));
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          fetch(`${url}/endpoints/bounded/predict`, { method: 'POST', body: '{}' }).then((r) => r.status),
+        ),
+      );
       expect(answers).toEqual([200, 200, 200, 200, 200]);
-      await waitFor(async () => (shadow.calls.predict >= 1 ? true : undefined), { timeoutMs: 5000, what: 'the one mirror' });
+      await waitFor(async () => (shadow.calls.predict >= 1 ? true : undefined), {
+        timeoutMs: 5000,
+        what: 'the one mirror',
+      });
       const metrics = await (await fetch(`${url}/metrics`)).text();
       const dropped = sample(metrics, 'cairn_router_shadow_dropped_total', { endpoint: 'bounded' })!;
       expect(shadow.calls.predict + dropped).toBe(5);
@@ -243,31 +358,67 @@ describe('shadow concurrency bound', () => {
 
 describe('feature enrichment', () => {
   beforeAll(async () => {
-    const view = await cairn.query(`mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id } }`, {
-      input: { name: 'riders', entity: 'rider', joinKey: 'rider_id', ttlSeconds: 86_400, features: [
-        { name: 'trips', dtype: 'INT64' }, { name: 'rating', dtype: 'FLOAT64' }, { name: 'tier', dtype: 'STRING' }] },
-    });
+    const view = await cairn.query(
+      `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id } }`,
+      {
+        input: {
+          name: 'riders',
+          entity: 'rider',
+          joinKey: 'rider_id',
+          ttlSeconds: 86_400,
+          features: [
+            { name: 'trips', dtype: 'INT64' },
+            { name: 'rating', dtype: 'FLOAT64' },
+            { name: 'tier', dtype: 'STRING' },
+          ],
+        },
+      },
+    );
     expect(view.errors).toBeUndefined();
     const eventTime = new Date(now.getTime() - 600_000).toISOString();
-    const ingest = await cairn.query(`mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted } }`, {
-      input: { featureView: 'riders', rows: [
-        { entityKey: 'r1', eventTime, values: { trips: 3, rating: 4.5, tier: 'gold' } },
-        { entityKey: 'r2', eventTime, values: { trips: 7, rating: 3.9, tier: 'silver' } }] },
-    });
+    const ingest = await cairn.query(
+      `mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted } }`,
+      {
+        input: {
+          featureView: 'riders',
+          rows: [
+            { entityKey: 'r1', eventTime, values: { trips: 3, rating: 4.5, tier: 'gold' } },
+            { entityKey: 'r2', eventTime, values: { trips: 7, rating: 3.9, tier: 'silver' } },
+          ],
+        },
+      },
+    );
     expect(ingest.data.ingestFeatures.accepted).toBe(2);
     const run = await cairn.query(`mutation { materialize(featureView: "riders") { id } }`);
-    await waitFor(async () => {
-      const status = (await cairn.query(`query($id: ID!) { materializationRun(id: $id) { status } }`, { id: run.data.materialize.id })).data.materializationRun.status;
-      return status === 'SUCCEEDED' ? true : status === 'FAILED' ? Promise.reject(new Error('materialization failed')) : undefined;
-    }, { what: 'materialization' });
+    await waitFor(
+      async () => {
+        const status = (
+          await cairn.query(`query($id: ID!) { materializationRun(id: $id) { status } }`, {
+            id: run.data.materialize.id,
+          })
+        ).data.materializationRun.status;
+        return status === 'SUCCEEDED'
+          ? true
+          : status === 'FAILED'
+            ? Promise.reject(new Error('materialization failed'))
+            : undefined;
+      },
+      { what: 'materialization' },
+    );
   });
 
-  it('adds the entity\'s online features to a predict body, nulls for an unknown entity, one lookup per batch', async () => {
+  it("adds the entity's online features to a predict body, nulls for an unknown entity, one lookup per batch", async () => {
     const model = await server(modelServerThatAnswers('enriched', 5));
-    await endpointWith('enriched', [{ server: model, traffic: 100, featureView: 'riders', entityKeyField: 'rider_id' }]);
+    await endpointWith('enriched', [
+      { server: model, traffic: 100, featureView: 'riders', entityKeyField: 'rider_id' },
+    ]);
     const answer = await predict('enriched', { rider_id: 'r1', distance_km: 4.2, features: { trips: 1000 } });
     expect(answer.status).toBe(200);
-    expect(model.lastRequest).toEqual({ rider_id: 'r1', distance_km: 4.2, features: { trips: 3, rating: 4.5, tier: 'gold' } });
+    expect(model.lastRequest).toEqual({
+      rider_id: 'r1',
+      distance_km: 4.2,
+      features: { trips: 3, rating: 4.5, tier: 'gold' },
+    });
 
     expect((await predict('enriched', { rider_id: 'nobody' })).status).toBe(200);
     expect(model.lastRequest.features).toEqual({ trips: null, rating: null, tier: null });
@@ -277,7 +428,9 @@ describe('feature enrichment', () => {
     const read = store.read.bind(store);
     store.read = (view, keys, features) => (reads.push([...keys]), read(view, keys, features));
     try {
-      const batch = await predict('enriched', { instances: [{ rider_id: 'r2' }, { rider_id: 'r1' }, { rider_id: 'r2' }, { rider_id: 'zz' }] });
+      const batch = await predict('enriched', {
+        instances: [{ rider_id: 'r2' }, { rider_id: 'r1' }, { rider_id: 'r2' }, { rider_id: 'zz' }],
+      });
       expect(batch.body.predictions).toHaveLength(4);
     } finally {
       store.read = read;
@@ -292,11 +445,21 @@ describe('feature enrichment', () => {
 
   it('adds one v2 input tensor per feature, keyed by the named input tensor', async () => {
     const model = await server(modelServerThatAnswers('enriched-v2', 6));
-    const [id] = await endpointWith('enriched-v2', [{ server: model, traffic: 100, featureView: 'riders', entityKeyField: 'rider_id' }]);
-    const answer = await infer('enriched-v2', { id: 'req-1', inputs: [
-      { name: 'rider_id', shape: [2], datatype: 'BYTES', data: ['r1', 'ghost'] },
-      { name: 'distance', shape: [2], datatype: 'FP64', data: [1.5, 2.5] }] });
-    expect(answer).toMatchObject({ status: 200, deployment: id, body: { model_name: 'eta', id: 'req-1', outputs: [{ name: 'score', data: [6, 6] }] } });
+    const [id] = await endpointWith('enriched-v2', [
+      { server: model, traffic: 100, featureView: 'riders', entityKeyField: 'rider_id' },
+    ]);
+    const answer = await infer('enriched-v2', {
+      id: 'req-1',
+      inputs: [
+        { name: 'rider_id', shape: [2], datatype: 'BYTES', data: ['r1', 'ghost'] },
+        { name: 'distance', shape: [2], datatype: 'FP64', data: [1.5, 2.5] },
+      ],
+    });
+    expect(answer).toMatchObject({
+      status: 200,
+      deployment: id,
+      body: { model_name: 'eta', id: 'req-1', outputs: [{ name: 'score', data: [6, 6] }] },
+    });
     expect(model.lastPath).toBe('/v2/models/eta/infer');
     expect(model.lastRequest.inputs).toEqual([
       { name: 'rider_id', shape: [2], datatype: 'BYTES', data: ['r1', 'ghost'] },
@@ -313,15 +476,26 @@ describe('Open Inference Protocol v2', () => {
     const model = await startModelServer({ name: 'v2', score: 0.25, basePath: '/serving' });
     servers.push(model);
     const [id] = await endpointWith('v2-endpoint', [{ server: model, traffic: 100 }]);
-    const answer = await infer('v2-endpoint', { inputs: [{ name: 'x', shape: [3], datatype: 'FP64', data: [1, 2, 3] }] });
-    expect(answer).toMatchObject({ status: 200, deployment: id, body: { outputs: [{ name: 'score', shape: [3], datatype: 'FP64', data: [0.25, 0.25, 0.25] }] } });
+    const answer = await infer('v2-endpoint', {
+      inputs: [{ name: 'x', shape: [3], datatype: 'FP64', data: [1, 2, 3] }],
+    });
+    expect(answer).toMatchObject({
+      status: 200,
+      deployment: id,
+      body: { outputs: [{ name: 'score', shape: [3], datatype: 'FP64', data: [0.25, 0.25, 0.25] }] },
+    });
     expect(model.lastPath).toBe('/serving/v2/models/eta/infer');
     expect(model.lastRequest.inputs[0].data).toEqual([1, 2, 3]);
 
     const metadata = await fetch(`${cairn.url}/v2/models/v2-endpoint`);
     expect(metadata.status).toBe(200);
     expect(metadata.headers.get('x-cairn-deployment')).toBe(id);
-    expect(await metadata.json()).toMatchObject({ name: 'v2-endpoint', deployment: id, platform: 'fake', outputs: [{ name: 'score' }] });
+    expect(await metadata.json()).toMatchObject({
+      name: 'v2-endpoint',
+      deployment: id,
+      platform: 'fake',
+      outputs: [{ name: 'score' }],
+    });
     const ready = await fetch(`${cairn.url}/v2/models/v2-endpoint/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ name: 'v2-endpoint', ready: true });
@@ -336,7 +510,9 @@ describe('errors', () => {
     const healthy = await server(modelServerThatAnswers('healthy', 1));
     const crashing = await server(modelServerThatFailsWith500('crashing'));
     const slow = await server(modelServerThatAnswersSlowly('slow', TIMEOUT_MS * 3));
-    const rejecting = await server(startModelServer({ name: 'rejecting', score: 0, scenario: { kind: 'rejectsInput' } }));
+    const rejecting = await server(
+      startModelServer({ name: 'rejecting', score: 0, scenario: { kind: 'rejectsInput' } }),
+    );
     const gone = await startModelServer({ name: 'gone', score: 0 });
     await gone.close();
     await endpointWith('healthy', [{ server: healthy, traffic: 100 }]);
@@ -376,10 +552,21 @@ describe('errors', () => {
     expect((await predict('healthy', {})).status).toBe(200);
 
     const text = await metricsText();
-    expect(sample(text, 'cairn_router_rejected_total', { code: 'NOT_FOUND' })! - rejectedBefore('NOT_FOUND', before)).toBe(2);
-    expect(sample(text, 'cairn_router_rejected_total', { code: 'NO_LIVE_DEPLOYMENT' })! - rejectedBefore('NO_LIVE_DEPLOYMENT', before)).toBe(1);
-    expect(sample(text, 'cairn_router_rejected_total', { code: 'BAD_USER_INPUT' })! - rejectedBefore('BAD_USER_INPUT', before)).toBe(2);
-    expect(sample(text, 'cairn_router_rejected_total', { code: 'PAYLOAD_TOO_LARGE' })! - rejectedBefore('PAYLOAD_TOO_LARGE', before)).toBe(1);
+    expect(
+      sample(text, 'cairn_router_rejected_total', { code: 'NOT_FOUND' })! - rejectedBefore('NOT_FOUND', before),
+    ).toBe(2);
+    expect(
+      sample(text, 'cairn_router_rejected_total', { code: 'NO_LIVE_DEPLOYMENT' })! -
+        rejectedBefore('NO_LIVE_DEPLOYMENT', before),
+    ).toBe(1);
+    expect(
+      sample(text, 'cairn_router_rejected_total', { code: 'BAD_USER_INPUT' })! -
+        rejectedBefore('BAD_USER_INPUT', before),
+    ).toBe(2);
+    expect(
+      sample(text, 'cairn_router_rejected_total', { code: 'PAYLOAD_TOO_LARGE' })! -
+        rejectedBefore('PAYLOAD_TOO_LARGE', before),
+    ).toBe(1);
     expect(sample(text, 'cairn_router_requests_total', { endpoint: 'crashing', outcome: 'error' })).toBe(1);
     expect(sample(text, 'cairn_router_requests_total', { endpoint: 'slow', outcome: 'timeout' })).toBe(1);
     expect(sample(text, 'cairn_router_requests_total', { endpoint: 'rejecting', outcome: 'client_error' })).toBe(1);
@@ -394,9 +581,28 @@ describe('metrics and per-deployment figures', () => {
     const text = await metricsText();
     expect(text).toContain('# TYPE cairn_router_requests_total counter');
     expect(text).toContain('# TYPE cairn_router_request_duration_seconds histogram');
-    expect(sample(text, 'cairn_router_requests_total', { endpoint: 'metered', deployment: id!, shadow: 'false', outcome: 'success' })).toBe(4);
-    expect(sample(text, 'cairn_router_request_duration_seconds_count', { endpoint: 'metered', deployment: id!, shadow: 'false' })).toBe(4);
-    expect(sample(text, 'cairn_router_request_duration_seconds_bucket', { endpoint: 'metered', deployment: id!, le: '+Inf' })).toBe(4);
+    expect(
+      sample(text, 'cairn_router_requests_total', {
+        endpoint: 'metered',
+        deployment: id!,
+        shadow: 'false',
+        outcome: 'success',
+      }),
+    ).toBe(4);
+    expect(
+      sample(text, 'cairn_router_request_duration_seconds_count', {
+        endpoint: 'metered',
+        deployment: id!,
+        shadow: 'false',
+      }),
+    ).toBe(4);
+    expect(
+      sample(text, 'cairn_router_request_duration_seconds_bucket', {
+        endpoint: 'metered',
+        deployment: id!,
+        le: '+Inf',
+      }),
+    ).toBe(4);
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
   });
@@ -415,14 +621,17 @@ describe('metrics and per-deployment figures', () => {
     expect(all.get(id!)!.latencyP99Ms).toBeGreaterThan(0);
     expect(all.get(id!)!.latencyP99Ms).toBeLessThan(TIMEOUT_MS);
     expect(all.get('deployment:builtin:unknown/1')).toEqual({ requests: 0, errors: 0, latencyP99Ms: null });
-    expect(stats.statsSince([id!], new Date(start.getTime() + 10_000)).get(id!)).toMatchObject({ requests: 2, errors: 2 });
+    expect(stats.statsSince([id!], new Date(start.getTime() + 10_000)).get(id!)).toMatchObject({
+      requests: 2,
+      errors: 2,
+    });
     // Past the one-hour window the figures are gone.
     now = new Date(start.getTime() + 2 * 3600_000);
     expect(stats.statsSince([id!], start).get(id!)).toEqual({ requests: 0, errors: 0, latencyP99Ms: null });
   });
 });
 
-describe('canary analysis on the router\'s figures', () => {
+describe("canary analysis on the router's figures", () => {
   it('rolls a canary whose model server fails back to the stable deployment by itself, through the durable rollout job', async () => {
     const stable = await server(modelServerThatAnswers('canary-stable', 1));
     const failing = await server(modelServerThatFailsWith500('canary-failing'));
@@ -443,7 +652,9 @@ describe('canary analysis on the router\'s figures', () => {
     const rolloutId = deployModelVersion.endpoint.activeRollout.id as string;
     expect(deployModelVersion.endpoint.activeRollout.currentPercent).toBe(50);
 
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => predict('guarded', { i }, { 'x-cairn-routing-key': `caller-${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => predict('guarded', { i }, { 'x-cairn-routing-key': `caller-${i}` })),
+    );
     const fromCanary = answers.filter((a) => a.deployment === canaryId);
     expect(fromCanary.length).toBeGreaterThanOrEqual(10);
     expect(fromCanary.every((a) => a.status === 502)).toBe(true);
@@ -451,17 +662,24 @@ describe('canary analysis on the router\'s figures', () => {
     // No one calls evaluate: the queued rollout check reads the router's figures and rolls back.
     const settled = await waitFor(
       async () => {
-        const answer = await cairn.query(`query($id: ID!) { rollout(id: $id) { status reason lastAnalysis } }`, { id: rolloutId });
+        const answer = await cairn.query(`query($id: ID!) { rollout(id: $id) { status reason lastAnalysis } }`, {
+          id: rolloutId,
+        });
         return answer.data?.rollout.status === 'IN_PROGRESS' ? undefined : answer.data.rollout;
       },
       { timeoutMs: 20_000, what: 'the rollout check to roll the failing canary back' },
     );
     expect(settled.status).toBe('ROLLED_BACK');
     expect(settled.reason).toMatch(/^automatic rollback at step 1 \(50%\): error rate 1 above 0\.2/);
-    expect(settled.lastAnalysis).toMatchObject({ verdict: 'FAIL', canary: { requests: fromCanary.length, errors: fromCanary.length } });
+    expect(settled.lastAnalysis).toMatchObject({
+      verdict: 'FAIL',
+      canary: { requests: fromCanary.length, errors: fromCanary.length },
+    });
 
     // Every caller is served by the stable deployment again, at once (the split change invalidated the router's table).
-    const after = await Promise.all(Array.from({ length: 20 }, (_, i) => predict('guarded', {}, { 'x-cairn-routing-key': `caller-${i}` })));
+    const after = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => predict('guarded', {}, { 'x-cairn-routing-key': `caller-${i}` })),
+    );
     expect(after.every((a) => a.status === 200 && a.deployment === stableId)).toBe(true);
   });
 });

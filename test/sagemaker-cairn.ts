@@ -2,7 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCairn, waitFor, type TestCairn } from './testkit.ts';
-import { EMULATOR_CREDENTIALS, startSageMakerEmulator, type SageMakerEmulator, type SageMakerState } from '../emulators/sagemaker/index.ts';
+import {
+  EMULATOR_CREDENTIALS,
+  startSageMakerEmulator,
+  type SageMakerEmulator,
+  type SageMakerState,
+} from '../emulators/sagemaker/index.ts';
 
 export interface SageMakerTestCairn {
   cairn: TestCairn;
@@ -44,7 +49,13 @@ export async function waitForRun(cairn: TestCairn, id: string): Promise<SyncRunV
  * retries test in milliseconds. Waits for the sync at start to finish.
  */
 export async function startSageMakerCairn(
-  options: { seed?: (state: SageMakerState) => void; provider?: string; maxAttempts?: number; extraYaml?: string; env?: Record<string, string> } = {},
+  options: {
+    seed?: (state: SageMakerState) => void;
+    provider?: string;
+    maxAttempts?: number;
+    extraYaml?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<SageMakerTestCairn> {
   const emulator = await startSageMakerEmulator({ seed: options.seed });
   const provider = options.provider ?? 'sm-test';
@@ -63,12 +74,19 @@ export async function startSageMakerCairn(
     maxAttempts: ${options.maxAttempts ?? 3}
 ${options.extraYaml ?? ''}`,
   );
-  const cairn = await startTestCairn({ CAIRN_CONFIG: file, ...options.env }, { providerDeps: { sagemaker: { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 } } });
+  const cairn = await startTestCairn(
+    { CAIRN_CONFIG: file, ...options.env },
+    { providerDeps: { sagemaker: { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 } } },
+  );
   try {
     const first = await waitFor(
       async () => {
-        const answer = await cairn.query(`query($p: String) { syncRuns(provider: $p) { id trigger status } }`, { p: provider });
-        return (answer.data?.syncRuns as { id: string; trigger: string; status: string }[] | undefined)?.find((r) => r.trigger === 'START');
+        const answer = await cairn.query(`query($p: String) { syncRuns(provider: $p) { id trigger status } }`, {
+          p: provider,
+        });
+        return (answer.data?.syncRuns as { id: string; trigger: string; status: string }[] | undefined)?.find(
+          (r) => r.trigger === 'START',
+        );
       },
       { what: 'the sync at start to be queued' },
     );
@@ -83,7 +101,10 @@ ${options.extraYaml ?? ''}`,
     emulator,
     provider,
     async sync(syncOptions = {}) {
-      const { syncProvider } = await cairn.data(`mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { id } }`, { name: provider, full: syncOptions.full ?? null });
+      const { syncProvider } = await cairn.data(
+        `mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { id } }`,
+        { name: provider, full: syncOptions.full ?? null },
+      );
       return waitForRun(cairn, syncProvider.id);
     },
     async close() {

@@ -23,16 +23,27 @@ catalogSourceContract('SageMaker', async () => {
   const providerName = `sm-catalog-${++accounts}`;
   await cairn.db.provider.create({ data: { name: providerName, kind: 'SAGEMAKER' } });
   const client = createSageMakerClient(
-    { name: providerName, kind: 'SAGEMAKER', region: emulator.state.region, endpoint: emulator.url, credentials: 'default-chain', syncIntervalSeconds: 3600, maxAttempts: 2, retryMode: 'standard' },
+    {
+      name: providerName,
+      kind: 'SAGEMAKER',
+      region: emulator.state.region,
+      endpoint: emulator.url,
+      credentials: 'default-chain',
+      syncIntervalSeconds: 3600,
+      maxAttempts: 2,
+      retryMode: 'standard',
+    },
     { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 },
   );
   return {
     providerName,
     db: cairn.db,
     jobs: cairn.jobs,
-    source: ({ pageSize }) => new SageMakerCatalogSource(providerName, client, { listPageSize: pageSize, syncPageSize: pageSize }),
+    source: ({ pageSize }) =>
+      new SageMakerCatalogSource(providerName, client, { listPageSize: pageSize, syncPageSize: pageSize }),
     // A pipeline's RegisterModel step: the next version of the package group.
-    createVersions: async (model, count) => Array.from({ length: count }, () => emulator.state.addModelPackage(model, {}).ModelPackageArn),
+    createVersions: async (model, count) =>
+      Array.from({ length: count }, () => emulator.state.addModelPackage(model, {}).ModelPackageArn),
     // A reviewer in SageMaker Studio: approval status and life-cycle stage.
     setStage: async (nativeId, stage) => {
       Object.assign(emulator.state.packages.get(nativeId)!, sageMakerStageOf(stage), { LastModifiedTime: new Date() });

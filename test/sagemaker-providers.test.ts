@@ -25,35 +25,63 @@ const config = (emulator: SageMakerEmulator, maxAttempts = 3): CloudProviderConf
   maxAttempts,
   retryMode: 'standard',
 });
-const client = (emulator: SageMakerEmulator, maxAttempts = 3) => createSageMakerClient(config(emulator, maxAttempts), { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 });
+const client = (emulator: SageMakerEmulator, maxAttempts = 3) =>
+  createSageMakerClient(config(emulator, maxAttempts), { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 });
 
 describe('the SageMaker client', () => {
-  it.each(['standard', 'adaptive'] as const)('retries throttling and 5xx in %s mode, up to maxAttempts', async (retryMode) => {
-    const emulator = await startSageMakerEmulator();
-    try {
-      const sageMaker = createSageMakerClient({ ...config(emulator, 4), retryMode }, { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 });
-      const registry = new SageMakerModelRegistryProvider('sm-contract', sageMaker);
-      const arn = [...emulator.state.packages.keys()].find((a) => a.includes('fraud-scorer/1'))!;
-      emulator.throttle(2, ['UpdateModelPackage']).fail(1, { operations: ['UpdateModelPackage'], status: 503, type: 'ServiceUnavailable' });
-      await registry.transitionStage({ id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING');
-      expect(emulator.callsOf('UpdateModelPackage').map((c) => c.fault)).toEqual(['ThrottlingException', 'ThrottlingException', 'ServiceUnavailable', null]);
-      emulator.reset().fail(4, { operations: ['UpdateModelPackage'] });
-      await expect(registry.transitionStage({ id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-      expect(emulator.callsOf('UpdateModelPackage')).toHaveLength(4);
-    } finally {
-      await emulator.close();
-    }
-  });
+  it.each(['standard', 'adaptive'] as const)(
+    'retries throttling and 5xx in %s mode, up to maxAttempts',
+    async (retryMode) => {
+      const emulator = await startSageMakerEmulator();
+      try {
+        const sageMaker = createSageMakerClient(
+          { ...config(emulator, 4), retryMode },
+          { credentials: EMULATOR_CREDENTIALS, backoffMs: () => 1 },
+        );
+        const registry = new SageMakerModelRegistryProvider('sm-contract', sageMaker);
+        const arn = [...emulator.state.packages.keys()].find((a) => a.includes('fraud-scorer/1'))!;
+        emulator
+          .throttle(2, ['UpdateModelPackage'])
+          .fail(1, { operations: ['UpdateModelPackage'], status: 503, type: 'ServiceUnavailable' });
+        await registry.transitionStage({ id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING');
+        expect(emulator.callsOf('UpdateModelPackage').map((c) => c.fault)).toEqual([
+          'ThrottlingException',
+          'ThrottlingException',
+          'ServiceUnavailable',
+          null,
+        ]);
+        emulator.reset().fail(4, { operations: ['UpdateModelPackage'] });
+        await expect(
+          registry.transitionStage({ id: 'x', nativeId: arn, modelName: 'fraud-scorer', version: 1 }, 'STAGING'),
+        ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+        expect(emulator.callsOf('UpdateModelPackage')).toHaveLength(4);
+      } finally {
+        await emulator.close();
+      }
+    },
+  );
 
   it('refuses a request without a valid SigV4 Authorization header, as SageMaker does', async () => {
     const emulator = await startSageMakerEmulator();
     try {
-      const response = await fetch(emulator.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.ListEndpoints' }, body: '{}' });
+      const response = await fetch(emulator.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.ListEndpoints' },
+        body: '{}',
+      });
       expect(response.status).toBe(403);
-      expect(await response.json()).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
-      const wrongKey = createSageMakerClient(config(emulator, 1), { credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' } });
+      expect(await response.json()).toEqual({
+        __type: 'MissingAuthenticationTokenException',
+        message: 'Missing Authentication Token',
+      });
+      const wrongKey = createSageMakerClient(config(emulator, 1), {
+        credentials: { accessKeyId: 'AKIAOTHER', secretAccessKey: 'x' },
+      });
       const error = await new SageMakerDeploymentProvider('sm-contract', wrongKey)
-        .applyTrafficSplit({ id: 'endpoint:sm-contract:churn-prod', nativeId: 'churn-prod', name: 'churn-prod' }, { live: [], shadow: [] })
+        .applyTrafficSplit(
+          { id: 'endpoint:sm-contract:churn-prod', nativeId: 'churn-prod', name: 'churn-prod' },
+          { live: [], shadow: [] },
+        )
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       expect((error as Error).message).toMatch(/UnrecognizedClientException/);
@@ -67,10 +95,15 @@ describe('SageMakerCatalogSource', () => {
   it('maps an endpoint whose config or variant model was deleted in SageMaker without failing the sync', async () => {
     const emulator = await startSageMakerEmulator();
     try {
-      const endpoints = () => new SageMakerCatalogSource('sm-contract', client(emulator)).collections().find((c) => c.kind === 'endpoint')!;
+      const endpoints = () =>
+        new SageMakerCatalogSource('sm-contract', client(emulator)).collections().find((c) => c.kind === 'endpoint')!;
       emulator.state.models.delete('churn-v3');
       const [partial] = await endpoints().describe([{ nativeId: 'churn-prod', changeToken: null }]);
-      expect(partial).toMatchObject({ name: 'churn-prod', status: 'IN_SERVICE', deployments: [{ nativeId: 'churn-prod/v2-primary', trafficPercent: 90 }] });
+      expect(partial).toMatchObject({
+        name: 'churn-prod',
+        status: 'IN_SERVICE',
+        deployments: [{ nativeId: 'churn-prod/v2-primary', trafficPercent: 90 }],
+      });
       emulator.state.endpointConfigs.delete('churn-prod-config');
       const [bare] = await endpoints().describe([{ nativeId: 'churn-prod', changeToken: null }]);
       expect(bare).toMatchObject({ name: 'churn-prod', deployments: [] });
@@ -113,7 +146,11 @@ deploymentProviderContract('SageMaker', async () => {
         emulator.state.addModel(`${name}-m${i + 1}`, pkg);
         return { role, name: `v${i + 1}`, model: `${name}-m${i + 1}`, weight: 0 };
       });
-      emulator.state.addEndpoint(name, variants.filter((v) => v.role === 'live'), variants.filter((v) => v.role === 'shadow'));
+      emulator.state.addEndpoint(
+        name,
+        variants.filter((v) => v.role === 'live'),
+        variants.filter((v) => v.role === 'shadow'),
+      );
       return { endpointNativeId: name, deploymentNativeIds: variants.map((v) => `${name}/${v.name}`) };
     },
     // What SageMaker routes by: the endpoint's current variant weights.
@@ -123,7 +160,11 @@ deploymentProviderContract('SageMaker', async () => {
       const percents = percentsFromWeights(weights);
       const total = weights.reduce((sum, w) => sum + w, 0);
       return {
-        live: Object.fromEntries(state.ProductionVariants.flatMap((v, i) => (percents[i]! > 0 ? [[deploymentId(endpoint.nativeId, v.VariantName), percents[i]!]] : []))),
+        live: Object.fromEntries(
+          state.ProductionVariants.flatMap((v, i) =>
+            percents[i]! > 0 ? [[deploymentId(endpoint.nativeId, v.VariantName), percents[i]!]] : [],
+          ),
+        ),
         shadow: Object.fromEntries(
           (state.ShadowProductionVariants ?? []).flatMap((v) => {
             const percent = shadowPercent(v.CurrentWeight, total);
@@ -157,13 +198,25 @@ describe('SageMakerModelRegistryProvider', () => {
     try {
       const registry = new SageMakerModelRegistryProvider('sm-contract', client(emulator, 2));
       await cairn.db.provider.create({ data: { name: 'sm-contract', kind: 'SAGEMAKER' } });
-      const model = await cairn.db.registeredModel.create({ data: { id: 'model:sm-contract:fraud-scorer', providerName: 'sm-contract', name: 'fraud-scorer', nativeId: 'fraud-scorer' } });
+      const model = await cairn.db.registeredModel.create({
+        data: {
+          id: 'model:sm-contract:fraud-scorer',
+          providerName: 'sm-contract',
+          name: 'fraud-scorer',
+          nativeId: 'fraud-scorer',
+        },
+      });
       const arn = [...emulator.state.packages.keys()].find((a) => a.includes('fraud-scorer/1'))!;
-      const version = await cairn.db.modelVersion.create({ data: { id: `modelVersion:sm-contract:${arn}`, modelId: model.id, version: 1, nativeId: arn } });
+      const version = await cairn.db.modelVersion.create({
+        data: { id: `modelVersion:sm-contract:${arn}`, modelId: model.id, version: 1, nativeId: arn },
+      });
       const ref = { id: version.id, nativeId: arn, modelName: 'fraud-scorer', version: 1 };
 
       await registry.transitionStage(ref, 'STAGING');
-      expect(emulator.state.packages.get(arn)).toMatchObject({ ModelApprovalStatus: 'PendingManualApproval', ModelLifeCycle: { Stage: 'Staging' } });
+      expect(emulator.state.packages.get(arn)).toMatchObject({
+        ModelApprovalStatus: 'PendingManualApproval',
+        ModelLifeCycle: { Stage: 'Staging' },
+      });
       // The promotion service records the stage once SageMaker accepted; the adapter never does.
       expect((await cairn.db.modelVersion.findUnique({ where: { id: version.id } }))!.stage).toBe('NONE');
       expect(await registry.stageOf(ref)).toBe('STAGING');
@@ -188,9 +241,15 @@ describe('SageMakerModelRegistryProvider', () => {
 
 describe('SageMakerDeploymentProvider', () => {
   const endpoint = { id: 'endpoint:sm-contract:churn-prod', nativeId: 'churn-prod', name: 'churn-prod' };
-  const share = (variant: string, percent: number) => ({ deploymentId: `deployment:sm-contract:churn-prod/${variant}`, nativeId: `churn-prod/${variant}`, percent });
+  const share = (variant: string, percent: number) => ({
+    deploymentId: `deployment:sm-contract:churn-prod/${variant}`,
+    nativeId: `churn-prod/${variant}`,
+    percent,
+  });
 
-  async function withProvider(run: (provider: SageMakerDeploymentProvider, emulator: SageMakerEmulator) => Promise<void>) {
+  async function withProvider(
+    run: (provider: SageMakerDeploymentProvider, emulator: SageMakerEmulator) => Promise<void>,
+  ) {
     const emulator = await startSageMakerEmulator();
     try {
       await run(new SageMakerDeploymentProvider('sm-contract', client(emulator)), emulator);
@@ -203,32 +262,54 @@ describe('SageMakerDeploymentProvider', () => {
     await withProvider(async (provider, emulator) => {
       await provider.applyTrafficSplit(endpoint, { live: [share('v3-canary', 100)], shadow: [] });
       const variants = emulator.state.endpoints.get('churn-prod')!.ProductionVariants;
-      expect(variants.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([['v2-primary', 0], ['v3-canary', 100]]);
+      expect(variants.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([
+        ['v2-primary', 0],
+        ['v3-canary', 100],
+      ]);
       expect(emulator.callsOf('UpdateEndpointWeightsAndCapacities')).toHaveLength(1);
 
-      await provider.applyTrafficSplit(endpoint, { live: [share('v2-primary', 75), share('v3-canary', 25)], shadow: [] });
-      expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([75, 25]);
+      await provider.applyTrafficSplit(endpoint, {
+        live: [share('v2-primary', 75), share('v3-canary', 25)],
+        shadow: [],
+      });
+      expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([
+        75, 25,
+      ]);
     });
   });
 
   it('refuses variants the endpoint does not have (BAD_USER_INPUT) and sends no update', async () => {
     await withProvider(async (provider, emulator) => {
-      const error = await provider.applyTrafficSplit(endpoint, { live: [share('ghost', 100)], shadow: [] }).catch((e: unknown) => e);
+      const error = await provider
+        .applyTrafficSplit(endpoint, { live: [share('ghost', 100)], shadow: [] })
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
       expect(emulator.callsOf('UpdateEndpointWeightsAndCapacities')).toHaveLength(0);
-      expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([9, 1]);
+      expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([
+        9, 1,
+      ]);
     });
   });
 
   it('answers NOT_FOUND for an endpoint SageMaker does not have, UPSTREAM_UNAVAILABLE when it keeps failing (split unchanged)', async () => {
     await withProvider(async (provider, emulator) => {
-      const missing = await provider.applyTrafficSplit({ ...endpoint, nativeId: 'gone' }, { live: [], shadow: [] }).catch((e: unknown) => e);
+      const missing = await provider
+        .applyTrafficSplit({ ...endpoint, nativeId: 'gone' }, { live: [], shadow: [] })
+        .catch((e: unknown) => e);
       expect(missing).toMatchObject({ code: 'NOT_FOUND' });
       emulator.throttle(10, ['UpdateEndpointWeightsAndCapacities']);
-      const throttled = await provider.applyTrafficSplit(endpoint, { live: [share('v3-canary', 100)], shadow: [] }).catch((e: unknown) => e);
+      const throttled = await provider
+        .applyTrafficSplit(endpoint, { live: [share('v3-canary', 100)], shadow: [] })
+        .catch((e: unknown) => e);
       expect(throttled).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
-      expect(emulator.callsOf('UpdateEndpointWeightsAndCapacities').map((c) => c.fault)).toEqual(['ThrottlingException', 'ThrottlingException', 'ThrottlingException']);
-      expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([9, 1]);
+      expect(emulator.callsOf('UpdateEndpointWeightsAndCapacities').map((c) => c.fault)).toEqual([
+        'ThrottlingException',
+        'ThrottlingException',
+        'ThrottlingException',
+      ]);
+      expect(emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([
+        9, 1,
+      ]);
     });
   });
 
@@ -244,9 +325,14 @@ describe('SageMakerDeploymentProvider', () => {
     const sm = await startSageMakerCairn({ provider: 'sm-contract' });
     try {
       const provider = sm.cairn.services.deploymentProviderFor('sm-contract')!;
-      await provider.applyTrafficSplit(endpoint, { live: [share('v2-primary', 40), share('v3-canary', 60)], shadow: [] });
+      await provider.applyTrafficSplit(endpoint, {
+        live: [share('v2-primary', 40), share('v3-canary', 60)],
+        shadow: [],
+      });
       expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED', updated: 1 });
-      const answer = await sm.cairn.query('{ endpoint(id: "endpoint:sm-contract:churn-prod") { trafficSplit { percent deployment { id } } } }');
+      const answer = await sm.cairn.query(
+        '{ endpoint(id: "endpoint:sm-contract:churn-prod") { trafficSplit { percent deployment { id } } } }',
+      );
       expect(answer.data.endpoint.trafficSplit.map((s: any) => [s.deployment.id, s.percent])).toEqual([
         ['deployment:sm-contract:churn-prod/v2-primary', 40],
         ['deployment:sm-contract:churn-prod/v3-canary', 60],

@@ -7,7 +7,8 @@ import { cairnCli, waitFor } from './testkit.ts';
  * emulator, the sync engine as a pg-boss job, and every answer through the gateway.
  */
 
-const ARN = (group: string, version: number) => `arn:aws:sagemaker:eu-west-1:123456789012:model-package/${group}/${version}`;
+const ARN = (group: string, version: number) =>
+  `arn:aws:sagemaker:eu-west-1:123456789012:model-package/${group}/${version}`;
 const VERSION_ID = (group: string, version: number) => `modelVersion:sm-test:${ARN(group, version)}`;
 
 let sm: SageMakerTestCairn;
@@ -41,16 +42,26 @@ describe('SageMaker sync', () => {
     }`);
     expect(answer.errors).toBeUndefined();
     const model = answer.data.model;
-    expect(model).toMatchObject({ id: 'model:sm-test:churn-classifier', provider: { name: 'sm-test', kind: 'SAGEMAKER' } });
+    expect(model).toMatchObject({
+      id: 'model:sm-test:churn-classifier',
+      provider: { name: 'sm-test', kind: 'SAGEMAKER' },
+    });
     const byVersion = Object.fromEntries(model.versions.map((v: { version: number }) => [v.version, v]));
     expect(byVersion[1]).toMatchObject({ id: VERSION_ID('churn-classifier', 1), stage: 'ARCHIVED' });
-    expect(byVersion[2]).toMatchObject({ stage: 'PRODUCTION', metrics: { auc: 0.91, f1: 0.78 }, params: { max_depth: '8' }, gitCommit: '9c1e2f7' });
+    expect(byVersion[2]).toMatchObject({
+      stage: 'PRODUCTION',
+      metrics: { auc: 0.91, f1: 0.78 },
+      params: { max_depth: '8' },
+      gitCommit: '9c1e2f7',
+    });
     expect(byVersion[3]).toMatchObject({ stage: 'STAGING', metrics: { auc: 0.93 } });
 
     expect(answer.data.endpoints).toHaveLength(1);
     const [endpoint] = answer.data.endpoints;
     expect(endpoint).toMatchObject({ id: 'endpoint:sm-test:churn-prod', status: 'IN_SERVICE' });
-    const split = Object.fromEntries(endpoint.trafficSplit.map((s: any) => [s.deployment.id, [s.percent, s.deployment.modelVersion.id]]));
+    const split = Object.fromEntries(
+      endpoint.trafficSplit.map((s: any) => [s.deployment.id, [s.percent, s.deployment.modelVersion.id]]),
+    );
     expect(split).toEqual({
       'deployment:sm-test:churn-prod/v2-primary': [90, VERSION_ID('churn-classifier', 2)],
       'deployment:sm-test:churn-prod/v3-canary': [10, VERSION_ID('churn-classifier', 3)],
@@ -82,9 +93,12 @@ describe('SageMaker sync', () => {
     expect(answer.data.providers.find((p: { name: string }) => p.name === 'sm-test').status).toBe('OK');
   });
 
-  it('imports the training job\'s input and the endpoint into the lineage graph', async () => {
+  it("imports the training job's input and the endpoint into the lineage graph", async () => {
     const dataset = 'dataset:sm-test:s3://cairn-demo/churn/train-2026-10.parquet';
-    const answer = await sm.cairn.query(`query($id: ID!) { lineage(id: $id, direction: DOWNSTREAM) { nodes { id kind } edges { from to relation source } } }`, { id: dataset });
+    const answer = await sm.cairn.query(
+      `query($id: ID!) { lineage(id: $id, direction: DOWNSTREAM) { nodes { id kind } edges { from to relation source } } }`,
+      { id: dataset },
+    );
     expect(answer.errors).toBeUndefined();
     const edges = answer.data.lineage.edges.map((e: any) => `${e.from} -${e.relation}/${e.source}-> ${e.to}`).sort();
     expect(edges).toEqual(
@@ -107,7 +121,9 @@ describe('SageMaker sync', () => {
     }
     // Global IDs are the same after every sync.
     const answer = await sm.cairn.query('{ model(name: "churn-classifier") { versions { id } } }');
-    expect(answer.data.model.versions.map((v: { id: string }) => v.id).sort()).toEqual([1, 2, 3].map((v) => VERSION_ID('churn-classifier', v)).sort());
+    expect(answer.data.model.versions.map((v: { id: string }) => v.id).sort()).toEqual(
+      [1, 2, 3].map((v) => VERSION_ID('churn-classifier', v)).sort(),
+    );
   });
 
   it('sees metadata-only edits on a full sync (the listing shows no change for them)', async () => {
@@ -116,7 +132,9 @@ describe('SageMaker sync', () => {
     expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED', updated: 0 });
     const full = await sm.sync({ full: true });
     expect(full).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 1 });
-    const answer = await sm.cairn.query(`query($id: ID!) { modelVersion(id: $id) { metrics } }`, { id: VERSION_ID('churn-classifier', 3) });
+    const answer = await sm.cairn.query(`query($id: ID!) { modelVersion(id: $id) { metrics } }`, {
+      id: VERSION_ID('churn-classifier', 3),
+    });
     expect(answer.data.modelVersion.metrics.auc).toBe(0.95);
   });
 
@@ -133,7 +151,9 @@ describe('SageMaker sync', () => {
     const ok = await cairnCli(['sync', 'sm-test', '--wait', '--url', sm.cairn.url]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^sync \S+ of sm-test: PENDING\n/);
-    expect(ok.stdout.trim().split('\n').at(-1)).toMatch(/^SUCCEEDED: 0 created, 0 updated, 0 deleted, 16 unchanged \(\d+ pages\)$/);
+    expect(ok.stdout.trim().split('\n').at(-1)).toMatch(
+      /^SUCCEEDED: 0 created, 0 updated, 0 deleted, 16 unchanged \(\d+ pages\)$/,
+    );
     const down = await cairnCli(['sync', 'sm-down', '--wait', '--url', sm.cairn.url]);
     expect(down.code).toBe(1);
     expect(down.stdout.trim().split('\n').at(-1)).toMatch(/^FAILED: .* — sm-down: SageMaker \w+ failed/);
@@ -151,29 +171,53 @@ describe('promotions of SageMaker versions', () => {
     sm.emulator.reset();
     const answer = await sm.cairn.query(PROMOTE, { id: VERSION_ID('churn-classifier', 3), to: 'PRODUCTION' });
     expect(answer.errors).toBeUndefined();
-    expect(answer.data.promoteModelVersion).toMatchObject({ allowed: true, applied: true, promotion: { status: 'APPLIED' } });
+    expect(answer.data.promoteModelVersion).toMatchObject({
+      allowed: true,
+      applied: true,
+      promotion: { status: 'APPLIED' },
+    });
     const v3 = sm.emulator.state.packages.get(ARN('churn-classifier', 3))!;
-    expect(v3).toMatchObject({ ModelApprovalStatus: 'Approved', ModelLifeCycle: { Stage: 'Production', StageStatus: 'Approved' } });
+    expect(v3).toMatchObject({
+      ModelApprovalStatus: 'Approved',
+      ModelLifeCycle: { Stage: 'Production', StageStatus: 'Approved' },
+    });
     // The previous production holder is archived at SageMaker too.
     const v2 = sm.emulator.state.packages.get(ARN('churn-classifier', 2))!;
     expect(v2).toMatchObject({ ModelApprovalStatus: 'Rejected', ModelLifeCycle: { Stage: 'Archived' } });
-    expect(sm.emulator.callsOf('UpdateModelPackage').map((c) => c.input.ModelPackageArn)).toEqual([ARN('churn-classifier', 3), ARN('churn-classifier', 2)]);
+    expect(sm.emulator.callsOf('UpdateModelPackage').map((c) => c.input.ModelPackageArn)).toEqual([
+      ARN('churn-classifier', 3),
+      ARN('churn-classifier', 2),
+    ]);
     const stages = await sm.cairn.query('{ model(name: "churn-classifier") { versions { version stage } } }');
-    expect(Object.fromEntries(stages.data.model.versions.map((v: any) => [v.version, v.stage]))).toEqual({ 1: 'ARCHIVED', 2: 'ARCHIVED', 3: 'PRODUCTION' });
+    expect(Object.fromEntries(stages.data.model.versions.map((v: any) => [v.version, v.stage]))).toEqual({
+      1: 'ARCHIVED',
+      2: 'ARCHIVED',
+      3: 'PRODUCTION',
+    });
     // The next sync reads the same stages back from SageMaker.
     const run = await sm.sync();
     expect(run).toMatchObject({ status: 'SUCCEEDED', created: 0 });
     const after = await sm.cairn.query('{ model(name: "churn-classifier") { versions { version stage } } }');
-    expect(Object.fromEntries(after.data.model.versions.map((v: any) => [v.version, v.stage]))).toEqual({ 1: 'ARCHIVED', 2: 'ARCHIVED', 3: 'PRODUCTION' });
+    expect(Object.fromEntries(after.data.model.versions.map((v: any) => [v.version, v.stage]))).toEqual({
+      1: 'ARCHIVED',
+      2: 'ARCHIVED',
+      3: 'PRODUCTION',
+    });
   });
 
   it('send nothing to SageMaker when a policy denies them', async () => {
-    const policy = await sm.cairn.query(`mutation { applyPolicy(input: { name: "fraud-precision", appliesTo: PRODUCTION, modelPattern: "fraud-*",
+    const policy = await sm.cairn
+      .query(`mutation { applyPolicy(input: { name: "fraud-precision", appliesTo: PRODUCTION, modelPattern: "fraud-*",
       expression: "candidate.metrics.precision_at_1pct >= 0.9", message: "precision too low", severity: BLOCK }) { name } }`);
     expect(policy.errors).toBeUndefined();
     sm.emulator.reset();
     const answer = await sm.cairn.query(PROMOTE, { id: VERSION_ID('fraud-scorer', 1), to: 'PRODUCTION' });
-    expect(answer.data.promoteModelVersion).toMatchObject({ allowed: false, applied: false, promotion: { status: 'DENIED' }, violations: [{ policy: 'fraud-precision' }] });
+    expect(answer.data.promoteModelVersion).toMatchObject({
+      allowed: false,
+      applied: false,
+      promotion: { status: 'DENIED' },
+      violations: [{ policy: 'fraud-precision' }],
+    });
     expect(sm.emulator.calls).toEqual([]);
     expect(sm.emulator.state.packages.get(ARN('fraud-scorer', 1))!.ModelApprovalStatus).toBe('PendingManualApproval');
   });
@@ -183,8 +227,15 @@ describe('promotions of SageMaker versions', () => {
     const answer = await sm.cairn.query(PROMOTE, { id: VERSION_ID('churn-classifier', 1), to: 'STAGING' });
     expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', provider: 'sm-test' });
     // maxAttempts: 3, all answered 503 by SageMaker, each retried by the SDK.
-    expect(sm.emulator.callsOf('UpdateModelPackage').map((c) => c.fault)).toEqual(['ServiceUnavailable', 'ServiceUnavailable', 'ServiceUnavailable']);
-    const version = await sm.cairn.query(`query($id: ID!) { modelVersion(id: $id) { stage } promotions(modelVersionId: $id) { status } }`, { id: VERSION_ID('churn-classifier', 1) });
+    expect(sm.emulator.callsOf('UpdateModelPackage').map((c) => c.fault)).toEqual([
+      'ServiceUnavailable',
+      'ServiceUnavailable',
+      'ServiceUnavailable',
+    ]);
+    const version = await sm.cairn.query(
+      `query($id: ID!) { modelVersion(id: $id) { stage } promotions(modelVersionId: $id) { status } }`,
+      { id: VERSION_ID('churn-classifier', 1) },
+    );
     expect(version.data.modelVersion.stage).toBe('ARCHIVED');
     expect(version.data.promotions.map((p: { status: string }) => p.status)).toEqual(['FAILED']);
     sm.emulator.reset();
@@ -196,21 +247,34 @@ describe('traffic of SageMaker endpoints', () => {
     sm.emulator.reset();
     const SET = `mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { trafficSplit { percent shadow deployment { id } } } }`;
     const answer = await sm.cairn.query(SET, {
-      input: { endpointId: 'endpoint:sm-test:churn-prod', split: [{ deploymentId: 'deployment:sm-test:churn-prod/v2-primary', percent: 30 }, { deploymentId: 'deployment:sm-test:churn-prod/v3-canary', percent: 70 }] },
+      input: {
+        endpointId: 'endpoint:sm-test:churn-prod',
+        split: [
+          { deploymentId: 'deployment:sm-test:churn-prod/v2-primary', percent: 30 },
+          { deploymentId: 'deployment:sm-test:churn-prod/v3-canary', percent: 70 },
+        ],
+      },
     });
     expect(answer.errors).toBeUndefined();
     expect(answer.data.setTrafficSplit.trafficSplit.map((s: any) => [s.deployment.id, s.percent])).toEqual([
       ['deployment:sm-test:churn-prod/v2-primary', 30],
       ['deployment:sm-test:churn-prod/v3-canary', 70],
     ]);
-    expect(sm.emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([
+    expect(
+      sm.emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => [v.VariantName, v.CurrentWeight]),
+    ).toEqual([
       ['v2-primary', 30],
       ['v3-canary', 70],
     ]);
     expect(sm.emulator.callsOf('UpdateEndpointWeightsAndCapacities')).toHaveLength(1);
 
     sm.emulator.reset();
-    const bad = await sm.cairn.query(SET, { input: { endpointId: 'endpoint:sm-test:churn-prod', split: [{ deploymentId: 'deployment:sm-test:churn-prod/v2-primary', percent: 60 }] } });
+    const bad = await sm.cairn.query(SET, {
+      input: {
+        endpointId: 'endpoint:sm-test:churn-prod',
+        split: [{ deploymentId: 'deployment:sm-test:churn-prod/v2-primary', percent: 60 }],
+      },
+    });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(sm.emulator.callsOf('UpdateEndpointWeightsAndCapacities')).toHaveLength(0);
     // The next sync reads back what SageMaker routes by: nothing to change.
@@ -225,7 +289,11 @@ describe('faults and deletions', () => {
     sm.emulator.reset().throttle(2, ['ListEndpoints']);
     const retried = await sm.sync();
     expect(retried.status).toBe('SUCCEEDED');
-    expect(sm.emulator.callsOf('ListEndpoints').map((c) => c.fault)).toEqual(['ThrottlingException', 'ThrottlingException', null]);
+    expect(sm.emulator.callsOf('ListEndpoints').map((c) => c.fault)).toEqual([
+      'ThrottlingException',
+      'ThrottlingException',
+      null,
+    ]);
 
     sm.emulator.reset().throttle(100, ['ListEndpoints']);
     const failed = await sm.sync();
@@ -240,12 +308,17 @@ describe('faults and deletions', () => {
     sm.emulator.reset();
     expect((await sm.sync()).status).toBe('SUCCEEDED');
     const recovered = await sm.cairn.query('{ providers { name status lastError } }');
-    expect(recovered.data.providers.find((p: { name: string }) => p.name === 'sm-test')).toMatchObject({ status: 'OK', lastError: null });
+    expect(recovered.data.providers.find((p: { name: string }) => p.name === 'sm-test')).toMatchObject({
+      status: 'OK',
+      lastError: null,
+    });
   });
 
   it('never runs two syncs of one provider at once: the second waits for the lease, then runs', async () => {
     const { db, services } = sm.cairn;
-    const [a, b] = await Promise.all([1, 2].map(() => db.syncRun.create({ data: { providerName: 'sm-test', trigger: 'REQUEST' } })));
+    const [a, b] = await Promise.all(
+      [1, 2].map(() => db.syncRun.create({ data: { providerName: 'sm-test', trigger: 'REQUEST' } })),
+    );
     await Promise.all([services.sync.execute(a!.id), services.sync.execute(b!.id)]);
     const runs = await db.syncRun.findMany({ where: { id: { in: [a!.id, b!.id] } } });
     expect(runs.map((r) => r.status).sort()).toEqual(['PENDING', 'SUCCEEDED']);
@@ -276,8 +349,18 @@ describe('faults and deletions', () => {
     expect(answer.data.endpoint.status).toBe('DELETED');
     expect(answer.data.endpoint.deployments.map((d: { status: string }) => d.status)).toEqual(['RETIRED', 'RETIRED']);
     expect(answer.data.now.edges).toEqual([]);
-    expect(answer.data.then.edges.map((e: { relation: string }) => e.relation).sort()).toEqual(['DEPLOYED_AS', 'DEPLOYED_AS', 'SERVED_BY', 'SERVED_BY', 'TRAINED_ON', 'TRAINED_ON']);
-    const removed = await sm.cairn.query(`query($id: ID!) { modelVersion(id: $id) { removedAt } kept: modelVersion(id: "${VERSION_ID('churn-classifier', 2)}") { removedAt } }`, { id: VERSION_ID('demand-forecast', 1) });
+    expect(answer.data.then.edges.map((e: { relation: string }) => e.relation).sort()).toEqual([
+      'DEPLOYED_AS',
+      'DEPLOYED_AS',
+      'SERVED_BY',
+      'SERVED_BY',
+      'TRAINED_ON',
+      'TRAINED_ON',
+    ]);
+    const removed = await sm.cairn.query(
+      `query($id: ID!) { modelVersion(id: $id) { removedAt } kept: modelVersion(id: "${VERSION_ID('churn-classifier', 2)}") { removedAt } }`,
+      { id: VERSION_ID('demand-forecast', 1) },
+    );
     expect(removed.data.modelVersion.removedAt).not.toBeNull();
     expect(removed.data.kept.removedAt).toBeNull();
 

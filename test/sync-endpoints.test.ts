@@ -29,7 +29,9 @@ afterAll(async () => {
 });
 
 /** Changes the endpoint the way SageMaker's console would: its variants now, and its modification time. */
-function changeAtOwner(change: (variants: { VariantName: string; CurrentWeight: number; DesiredWeight: number }[]) => typeof variants) {
+function changeAtOwner(
+  change: (variants: { VariantName: string; CurrentWeight: number; DesiredWeight: number }[]) => typeof variants,
+) {
   const endpoint = sm.emulator.state.endpoints.get('churn-prod')!;
   endpoint.ProductionVariants = change(endpoint.ProductionVariants) as typeof endpoint.ProductionVariants;
   endpoint.LastModifiedTime = new Date(endpoint.LastModifiedTime.getTime() + 1000);
@@ -57,12 +59,22 @@ describe('a synced endpoint', () => {
     ]);
     expect(first.endpoint.stableDeployment).toBeNull();
 
-    changeAtOwner((variants) => variants.map((v) => ({ ...v, CurrentWeight: v.VariantName === 'v2-primary' ? 1 : 0, DesiredWeight: v.VariantName === 'v2-primary' ? 1 : 0 })));
+    changeAtOwner((variants) =>
+      variants.map((v) => ({
+        ...v,
+        CurrentWeight: v.VariantName === 'v2-primary' ? 1 : 0,
+        DesiredWeight: v.VariantName === 'v2-primary' ? 1 : 0,
+      })),
+    );
     expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED', updated: 1 });
     const after = await view();
     expect(after.endpoint.trafficSplit).toEqual([{ percent: 100, deployment: { id: V2 } }]);
     expect(after.endpoint.stableDeployment).toEqual({ id: V2 });
-    expect(after.endpoint.trafficHistory[0]).toEqual({ reason: 'SYNC', actor: 'sync:sm-rules', live: [{ percent: 100, deployment: { id: V2 } }] });
+    expect(after.endpoint.trafficHistory[0]).toEqual({
+      reason: 'SYNC',
+      actor: 'sync:sm-rules',
+      live: [{ percent: 100, deployment: { id: V2 } }],
+    });
     expect(after.endpoint.trafficHistory).toHaveLength(2);
 
     // A sync that finds the same split records nothing more.
@@ -70,14 +82,26 @@ describe('a synced endpoint', () => {
     expect((await view()).endpoint.trafficHistory).toHaveLength(2);
   });
 
-  it('gives Cairn\'s rollback the stable deployment the owner set', async () => {
+  it("gives Cairn's rollback the stable deployment the owner set", async () => {
     const SET = `mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`;
-    const set = await sm.cairn.query(SET, { input: { endpointId: ENDPOINT, split: [{ deploymentId: V2, percent: 40 }, { deploymentId: V3, percent: 60 }] } });
+    const set = await sm.cairn.query(SET, {
+      input: {
+        endpointId: ENDPOINT,
+        split: [
+          { deploymentId: V2, percent: 40 },
+          { deploymentId: V3, percent: 60 },
+        ],
+      },
+    });
     expect(set.errors).toBeUndefined();
-    const rollback = await sm.cairn.query(`mutation { rollbackEndpoint(endpointId: "${ENDPOINT}") { trafficSplit { percent deployment { id } } } }`);
+    const rollback = await sm.cairn.query(
+      `mutation { rollbackEndpoint(endpointId: "${ENDPOINT}") { trafficSplit { percent deployment { id } } } }`,
+    );
     expect(rollback.errors).toBeUndefined();
     expect(rollback.data.rollbackEndpoint.trafficSplit).toEqual([{ percent: 100, deployment: { id: V2 } }]);
-    expect(sm.emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([
+    expect(
+      sm.emulator.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => [v.VariantName, v.CurrentWeight]),
+    ).toEqual([
       ['v2-primary', 100],
       ['v3-canary', 0],
     ]);

@@ -19,13 +19,19 @@ class FakeCloud implements CatalogSource {
     const collection: SyncCollection<'model'> = {
       kind: 'model',
       pages: async function* () {
-        for (let i = 0; i < models.length; i += 2) yield models.slice(i, i + 2).map(([name, m]) => ({ nativeId: name, changeToken: `v${m.version}` }));
+        for (let i = 0; i < models.length; i += 2)
+          yield models.slice(i, i + 2).map(([name, m]) => ({ nativeId: name, changeToken: `v${m.version}` }));
       },
       describe: async (items: Listed<CatalogRecords['model']>[]) => {
         this.describes += items.length;
         const page = Math.floor(models.findIndex(([name]) => name === items[0]!.nativeId) / 2) + 1;
-        if (page === this.failOnPage) throw new UpstreamUnavailableError(this.providerName, 'ListModels failed: ServiceUnavailable');
-        return items.map((item) => ({ name: item.nativeId, description: this.models.get(item.nativeId)!.description, tags: [] }));
+        if (page === this.failOnPage)
+          throw new UpstreamUnavailableError(this.providerName, 'ListModels failed: ServiceUnavailable');
+        return items.map((item) => ({
+          name: item.nativeId,
+          description: this.models.get(item.nativeId)!.description,
+          tags: [],
+        }));
       },
     };
     return [collection as unknown as SyncCollection];
@@ -46,7 +52,10 @@ beforeAll(async () => {
   cairn = await startTestCairn();
   await cairn.db.provider.create({ data: { name: 'fake-cloud', kind: 'SAGEMAKER' } });
   cloud = new FakeCloud();
-  sync = new SyncService(cairn.db, cairn.jobs, new Map([['fake-cloud', cloud]]), { clock: () => new Date(), intervals: new Map() });
+  sync = new SyncService(cairn.db, cairn.jobs, new Map([['fake-cloud', cloud]]), {
+    clock: () => new Date(),
+    intervals: new Map(),
+  });
 });
 
 afterAll(async () => {
@@ -64,7 +73,10 @@ describe('the sync engine', () => {
     const failed = await run();
     expect(failed).toMatchObject({ status: 'FAILED', updated: 2, deleted: 0, pages: 1 });
     expect(failed.error).toMatch(/fake-cloud: ListModels failed/);
-    const rows = await cairn.db.registeredModel.findMany({ where: { providerName: 'fake-cloud' }, orderBy: { name: 'asc' } });
+    const rows = await cairn.db.registeredModel.findMany({
+      where: { providerName: 'fake-cloud' },
+      orderBy: { name: 'asc' },
+    });
     expect(rows.map((r) => [r.name, r.description, r.removedAt === null])).toEqual([
       ['a', 'a v2', true],
       ['b', 'b v1', true],
@@ -72,7 +84,10 @@ describe('the sync engine', () => {
       ['d', 'd v1', true],
       ['e', 'e v1', true],
     ]);
-    expect(await cairn.db.provider.findUnique({ where: { name: 'fake-cloud' } })).toMatchObject({ status: 'UNAVAILABLE', syncRunId: null });
+    expect(await cairn.db.provider.findUnique({ where: { name: 'fake-cloud' } })).toMatchObject({
+      status: 'UNAVAILABLE',
+      syncRunId: null,
+    });
 
     cloud.failOnPage = null;
     cloud.describes = 0;
@@ -87,6 +102,9 @@ describe('the sync engine', () => {
   it('revives an asset that comes back, under the same ID', async () => {
     cloud.models.set('b', { description: 'b again', version: 3 });
     expect(await run()).toMatchObject({ status: 'SUCCEEDED', created: 1 });
-    expect(await cairn.db.registeredModel.findUnique({ where: { id: 'model:fake-cloud:b' } })).toMatchObject({ description: 'b again', removedAt: null });
+    expect(await cairn.db.registeredModel.findUnique({ where: { id: 'model:fake-cloud:b' } })).toMatchObject({
+      description: 'b again',
+      removedAt: null,
+    });
   });
 });

@@ -17,7 +17,11 @@ export interface GraphQLAnswer<T = any> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
 }
 
-export async function graphql<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>> {
+export async function graphql<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLAnswer<T>> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -70,7 +74,10 @@ export interface TestCairnOptions extends Omit<StartOptions, 'only'> {
  * A whole Cairn on a free port, on the real services when DATABASE_URL / REDIS_URL are set and on
  * the embedded parts otherwise. Each call gets its own database and its own Redis key prefix.
  */
-export async function startTestCairn(env: Record<string, string> = {}, testOptions: TestCairnOptions = {}): Promise<TestCairn> {
+export async function startTestCairn(
+  env: Record<string, string> = {},
+  testOptions: TestCairnOptions = {},
+): Promise<TestCairn> {
   const { auditChainBroken, ...options } = testOptions;
   const database = await scratchDatabase();
   const config = parseConfig({
@@ -102,7 +109,10 @@ export async function startTestCairn(env: Record<string, string> = {}, testOptio
       try {
         const { firstBroken } = auditChainBroken ? { firstBroken: null } : await verifyAuditChain(cairn.db);
         if (firstBroken) {
-          const event = await cairn.db.auditEvent.findUnique({ where: { id: firstBroken.id }, select: { action: true, subjectId: true } });
+          const event = await cairn.db.auditEvent.findUnique({
+            where: { id: firstBroken.id },
+            select: { action: true, subjectId: true },
+          });
           broken = `the audit chain is broken at event ${firstBroken.id} (${event?.action} of ${event?.subjectId}): ${firstBroken.reason}`;
         }
       } finally {
@@ -152,7 +162,10 @@ export async function countStatements(run: () => Promise<unknown>, runs = 3): Pr
 }
 
 /** Polls `read` until it answers something other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(read: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T | undefined>,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const value = await read();
@@ -167,7 +180,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Runs the `cairn` command as a user would; answers its exit code and output. */
 export async function cairnCli(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['cli/cairn.mjs', ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['cli/cairn.mjs', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };

@@ -8,7 +8,8 @@ const SPLIT = `query($id: ID!) { endpoint(id: $id) { trafficSplit { percent depl
 const HISTORY = `query($id: ID!) { endpoint(id: $id) { trafficHistory(first: 10) { reason live { percent deployment { id } } } } }`;
 
 const endpointOf = (provider: string) => `endpoint:${provider}:churn-prod`;
-const deploymentOf = (provider: string, variant: 'v2-primary' | 'v3-canary') => `deployment:${provider}:churn-prod/${variant}`;
+const deploymentOf = (provider: string, variant: 'v2-primary' | 'v3-canary') =>
+  `deployment:${provider}:churn-prod/${variant}`;
 const splitInput = (provider: string, primary: number) => ({
   endpointId: endpointOf(provider),
   split: [
@@ -19,7 +20,10 @@ const splitInput = (provider: string, primary: number) => ({
 
 /** Rejects when `promise` takes longer than `ms` (a read stuck behind the owner call would hang until its release). */
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms))]);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)),
+  ]);
 }
 
 describe('traffic changes call the endpoint owner outside database transactions', () => {
@@ -41,7 +45,10 @@ describe('traffic changes call the endpoint owner outside database transactions'
     maxAttempts: 1
 `,
     });
-    await waitFor(async () => ((await sm.cairn.db.endpoint.count({ where: { id: endpointOf('sm-other') } })) ? true : undefined), { what: 'the second account to sync', timeoutMs: 60_000 });
+    await waitFor(
+      async () => ((await sm.cairn.db.endpoint.count({ where: { id: endpointOf('sm-other') } })) ? true : undefined),
+      { what: 'the second account to sync', timeoutMs: 60_000 },
+    );
   }, 120_000);
   afterAll(async () => {
     await sm?.close();
@@ -55,14 +62,28 @@ describe('traffic changes call the endpoint owner outside database transactions'
     try {
       await within(30_000, 'the owner call', hold.reached);
       // Reserved: PENDING, not in the history nor in the split in force.
-      expect(await cairn.db.trafficChange.count({ where: { endpointId: endpointOf('sm-slow'), status: 'PENDING' } })).toBe(1);
+      expect(
+        await cairn.db.trafficChange.count({ where: { endpointId: endpointOf('sm-slow'), status: 'PENDING' } }),
+      ).toBe(1);
 
       const read = await within(3_000, 'a read of the held endpoint', cairn.data(SPLIT, { id: endpointOf('sm-slow') }));
       expect(read.endpoint.trafficSplit.map((s: { percent: number }) => s.percent)).toEqual([90, 10]);
-      const history = await within(3_000, 'the held endpoint history', cairn.data(HISTORY, { id: endpointOf('sm-slow') }));
-      expect(history.endpoint.trafficHistory.some((c: { live: { percent: number }[] }) => c.live.some((s) => s.percent === 40))).toBe(false);
+      const history = await within(
+        3_000,
+        'the held endpoint history',
+        cairn.data(HISTORY, { id: endpointOf('sm-slow') }),
+      );
+      expect(
+        history.endpoint.trafficHistory.some((c: { live: { percent: number }[] }) =>
+          c.live.some((s) => s.percent === 40),
+        ),
+      ).toBe(false);
 
-      const changed = await within(5_000, "another endpoint's change", cairn.query(SET, { input: splitInput('sm-other', 70) }));
+      const changed = await within(
+        5_000,
+        "another endpoint's change",
+        cairn.query(SET, { input: splitInput('sm-other', 70) }),
+      );
       expect(changed.errors).toBeUndefined();
       expect(changed.data.setTrafficSplit.trafficSplit.map((s: { percent: number }) => s.percent)).toEqual([70, 30]);
       expect(other.state.endpoints.get('churn-prod')!.ProductionVariants.map((v) => v.CurrentWeight)).toEqual([70, 30]);
@@ -72,8 +93,13 @@ describe('traffic changes call the endpoint owner outside database transactions'
     const done = await hanging;
     expect(done.errors).toBeUndefined();
     expect(done.data.setTrafficSplit.trafficSplit.map((s: { percent: number }) => s.percent)).toEqual([40, 60]);
-    expect(await cairn.db.trafficChange.count({ where: { endpointId: endpointOf('sm-slow'), status: 'PENDING' } })).toBe(0);
-    const audit = await cairn.db.auditEvent.findFirst({ where: { action: 'setTrafficSplit', subjectId: endpointOf('sm-slow') }, orderBy: { id: 'desc' } });
+    expect(
+      await cairn.db.trafficChange.count({ where: { endpointId: endpointOf('sm-slow'), status: 'PENDING' } }),
+    ).toBe(0);
+    const audit = await cairn.db.auditEvent.findFirst({
+      where: { action: 'setTrafficSplit', subjectId: endpointOf('sm-slow') },
+      orderBy: { id: 'desc' },
+    });
     expect(audit).toMatchObject({ outcome: 'APPLIED' });
   }, 90_000);
 
@@ -87,12 +113,16 @@ describe('traffic changes call the endpoint owner outside database transactions'
     const read = await cairn.data(SPLIT, { id: endpointOf('sm-slow') });
     // Whichever ran last, the catalog holds what SageMaker routes by.
     expect(read.endpoint.trafficSplit.map((s: { percent: number }) => s.percent)).toEqual(weights);
-    expect(await cairn.db.trafficChange.count({ where: { endpointId: endpointOf('sm-slow'), status: 'PENDING' } })).toBe(0);
+    expect(
+      await cairn.db.trafficChange.count({ where: { endpointId: endpointOf('sm-slow'), status: 'PENDING' } }),
+    ).toBe(0);
   }, 60_000);
 
   it('a change whose owner refuses is FAILED: the catalog unchanged, a FAILED audit event, nothing in the history', async () => {
     const { cairn, emulator } = sm;
-    const before = (await cairn.data(SPLIT, { id: endpointOf('sm-slow') })).endpoint.trafficSplit.map((s: { percent: number }) => s.percent);
+    const before = (await cairn.data(SPLIT, { id: endpointOf('sm-slow') })).endpoint.trafficSplit.map(
+      (s: { percent: number }) => s.percent,
+    );
     emulator.reset().throttle(100, ['UpdateEndpointWeightsAndCapacities']);
     try {
       const answer = await cairn.query(SET, { input: splitInput('sm-slow', before[0] === 10 ? 15 : 10) });
@@ -100,10 +130,17 @@ describe('traffic changes call the endpoint owner outside database transactions'
     } finally {
       emulator.reset();
     }
-    const after = (await cairn.data(SPLIT, { id: endpointOf('sm-slow') })).endpoint.trafficSplit.map((s: { percent: number }) => s.percent);
+    const after = (await cairn.data(SPLIT, { id: endpointOf('sm-slow') })).endpoint.trafficSplit.map(
+      (s: { percent: number }) => s.percent,
+    );
     expect(after).toEqual(before);
-    expect(await cairn.db.trafficChange.count({ where: { endpointId: endpointOf('sm-slow'), status: 'FAILED' } })).toBe(1);
-    const audit = await cairn.db.auditEvent.findFirst({ where: { action: 'setTrafficSplit', subjectId: endpointOf('sm-slow') }, orderBy: { id: 'desc' } });
+    expect(await cairn.db.trafficChange.count({ where: { endpointId: endpointOf('sm-slow'), status: 'FAILED' } })).toBe(
+      1,
+    );
+    const audit = await cairn.db.auditEvent.findFirst({
+      where: { action: 'setTrafficSplit', subjectId: endpointOf('sm-slow') },
+      orderBy: { id: 'desc' },
+    });
     expect(audit).toMatchObject({ outcome: 'FAILED' });
   }, 60_000);
 
@@ -114,7 +151,9 @@ describe('traffic changes call the endpoint owner outside database transactions'
     const weights = emulator.state.endpoints.get('churn-prod')!.ProductionVariants;
     weights[0]!.CurrentWeight = weights[0]!.DesiredWeight = 35;
     weights[1]!.CurrentWeight = weights[1]!.DesiredWeight = 65;
-    const otherBefore = (await cairn.data(SPLIT, { id: endpointOf('sm-other') })).endpoint.trafficSplit.map((s: { percent: number }) => s.percent);
+    const otherBefore = (await cairn.data(SPLIT, { id: endpointOf('sm-other') })).endpoint.trafficSplit.map(
+      (s: { percent: number }) => s.percent,
+    );
     const left = (provider: string, primary: number) => ({
       endpointId: endpointOf(provider),
       live: [
@@ -133,7 +172,10 @@ describe('traffic changes call the endpoint owner outside database transactions'
 
     // The sync of sm-slow reads SageMaker, then settles the changes of its endpoints left PENDING.
     expect(await sm.sync()).toMatchObject({ status: 'SUCCEEDED' });
-    const rows = await db.trafficChange.findMany({ where: { actor: 'crashed' }, select: { endpointId: true, status: true } });
+    const rows = await db.trafficChange.findMany({
+      where: { actor: 'crashed' },
+      select: { endpointId: true, status: true },
+    });
     expect(rows.find((r) => r.endpointId === endpointOf('sm-slow'))!.status).toBe('APPLIED');
     // sm-other is another provider: its sync settles it.
     const { syncProvider } = await cairn.data(`mutation { syncProvider(name: "sm-other") { id } }`);
@@ -144,14 +186,31 @@ describe('traffic changes call the endpoint owner outside database transactions'
       },
       { what: 'the sm-other sync' },
     );
-    expect((await db.trafficChange.findFirst({ where: { actor: 'crashed', endpointId: endpointOf('sm-other') } }))!.status).toBe('FAILED');
+    expect(
+      (await db.trafficChange.findFirst({ where: { actor: 'crashed', endpointId: endpointOf('sm-other') } }))!.status,
+    ).toBe('FAILED');
 
-    expect((await cairn.data(SPLIT, { id: endpointOf('sm-slow') })).endpoint.trafficSplit.map((s: { percent: number }) => s.percent)).toEqual([35, 65]);
-    expect((await cairn.data(SPLIT, { id: endpointOf('sm-other') })).endpoint.trafficSplit.map((s: { percent: number }) => s.percent)).toEqual(otherBefore);
-    const audits = await db.auditEvent.findMany({ where: { action: 'setTrafficSplit', actor: 'crashed' }, select: { subjectId: true, outcome: true, payload: true } });
+    expect(
+      (await cairn.data(SPLIT, { id: endpointOf('sm-slow') })).endpoint.trafficSplit.map(
+        (s: { percent: number }) => s.percent,
+      ),
+    ).toEqual([35, 65]);
+    expect(
+      (await cairn.data(SPLIT, { id: endpointOf('sm-other') })).endpoint.trafficSplit.map(
+        (s: { percent: number }) => s.percent,
+      ),
+    ).toEqual(otherBefore);
+    const audits = await db.auditEvent.findMany({
+      where: { action: 'setTrafficSplit', actor: 'crashed' },
+      select: { subjectId: true, outcome: true, payload: true },
+    });
     expect(audits).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ subjectId: endpointOf('sm-slow'), outcome: 'APPLIED', payload: expect.objectContaining({ reconciled: true }) }),
+        expect.objectContaining({
+          subjectId: endpointOf('sm-slow'),
+          outcome: 'APPLIED',
+          payload: expect.objectContaining({ reconciled: true }),
+        }),
         expect.objectContaining({ subjectId: endpointOf('sm-other'), outcome: 'FAILED' }),
       ]),
     );

@@ -45,14 +45,22 @@ export class BuiltinDeploymentProvider implements DeploymentProvider {
   ) {}
 
   async createEndpoint(name: string) {
-    const existing = await this.db.endpoint.findUnique({ where: { providerName_name: { providerName: this.providerName, name } }, select: { id: true } });
+    const existing = await this.db.endpoint.findUnique({
+      where: { providerName_name: { providerName: this.providerName, name } },
+      select: { id: true },
+    });
     if (existing) throw new ConflictError(`endpoint ${JSON.stringify(name)} already exists on ${this.providerName}`);
     return { nativeId: name };
   }
 
   async createDeployment(_endpoint: EndpointRef, spec: DeploymentSpec) {
     if (!isHttpUrl(spec.modelServerUrl)) {
-      throw new InputError([{ path: 'input.modelServerUrl', message: 'the built-in router needs the model server\'s http:// or https:// URL' }]);
+      throw new InputError([
+        {
+          path: 'input.modelServerUrl',
+          message: "the built-in router needs the model server's http:// or https:// URL",
+        },
+      ]);
     }
     return { nativeId: parseGlobalId(spec.id).nativeId };
   }
@@ -65,17 +73,31 @@ export class BuiltinDeploymentProvider implements DeploymentProvider {
    */
   async applyTrafficSplit(endpoint: EndpointRef, split: TrafficSplitSpec) {
     const problems = [...split.live, ...split.shadow]
-      .filter((share) => !share.nativeId.startsWith(`${endpoint.nativeId}/`) || parseGlobalId(share.deploymentId).nativeId !== share.nativeId)
+      .filter(
+        (share) =>
+          !share.nativeId.startsWith(`${endpoint.nativeId}/`) ||
+          parseGlobalId(share.deploymentId).nativeId !== share.nativeId,
+      )
       .map((share) => ({ path: share.deploymentId, message: `is not a deployment of endpoint ${endpoint.name}` }));
     if (problems.length) throw new InputError(problems);
   }
 
-  async trafficSplitOf(endpoint: EndpointRef, _deployments: { id: string; nativeId: string }[]): Promise<TrafficSplitSpec> {
+  async trafficSplitOf(
+    endpoint: EndpointRef,
+    _deployments: { id: string; nativeId: string }[],
+  ): Promise<TrafficSplitSpec> {
     // The router routes ACTIVE deployments with a share above 0: that is the split in force.
-    const rows = await this.db.deployment.findMany({ where: { endpointId: endpoint.id, status: 'ACTIVE' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const rows = await this.db.deployment.findMany({
+      where: { endpointId: endpoint.id, status: 'ACTIVE' },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
     return {
-      live: rows.filter((d) => d.trafficPercent > 0).map((d) => ({ deploymentId: d.id, nativeId: d.nativeId, percent: d.trafficPercent })),
-      shadow: rows.filter((d) => d.shadowPercent > 0).map((d) => ({ deploymentId: d.id, nativeId: d.nativeId, percent: d.shadowPercent })),
+      live: rows
+        .filter((d) => d.trafficPercent > 0)
+        .map((d) => ({ deploymentId: d.id, nativeId: d.nativeId, percent: d.trafficPercent })),
+      shadow: rows
+        .filter((d) => d.shadowPercent > 0)
+        .map((d) => ({ deploymentId: d.id, nativeId: d.nativeId, percent: d.shadowPercent })),
     };
   }
 

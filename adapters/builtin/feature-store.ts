@@ -115,7 +115,11 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider, Traini
       after = page[page.length - 1]!.entity_key;
       const rows: FeatureRow[] = page
         .filter((row) => row.event_time !== null && row.v !== null)
-        .map((row) => ({ entityKey: row.entity_key, eventTime: new Date(row.event_time!), values: JSON.parse(row.v!) }));
+        .map((row) => ({
+          entityKey: row.entity_key,
+          eventTime: new Date(row.event_time!),
+          values: JSON.parse(row.v!),
+        }));
       await this.online.write(request.featureView, rows);
       rowsWritten += rows.length;
       await request.onBatch?.(rows, rowsWritten);
@@ -160,7 +164,11 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider, Traini
     for (const feature of request.features) {
       const key = `${feature.featureView}\u0000${feature.ttlSeconds}`;
       let group = groups.get(key);
-      if (!group) groups.set(key, (group = { alias: `j${groups.size}`, featureView: feature.featureView, ttlSeconds: feature.ttlSeconds }));
+      if (!group)
+        groups.set(
+          key,
+          (group = { alias: `j${groups.size}`, featureView: feature.featureView, ttlSeconds: feature.ttlSeconds }),
+        );
       pairs.push(`${param(feature.column)}::text, ${group.alias}.v -> ${param(feature.feature)}::text`);
     }
     const laterals = [...groups.values()].map(
@@ -171,7 +179,8 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider, Traini
         ORDER BY r.event_time DESC LIMIT 1) ${group.alias} ON true`,
     );
     const objects: string[] = [];
-    for (let i = 0; i < pairs.length; i += OBJECT_PAIRS) objects.push(`jsonb_build_object(${pairs.slice(i, i + OBJECT_PAIRS).join(', ')})`);
+    for (let i = 0; i < pairs.length; i += OBJECT_PAIRS)
+      objects.push(`jsonb_build_object(${pairs.slice(i, i + OBJECT_PAIRS).join(', ')})`);
     await this.guard(() =>
       this.pool.query(
         `INSERT INTO dataset_row (dataset_id, ordinal, entity_key, event_time, "values")
@@ -200,7 +209,11 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider, Traini
     const rows = await this.guard(() =>
       this.db.datasetRow.findMany({ where: { datasetId }, orderBy: { ordinal: 'asc' }, skip: offset, take: limit }),
     );
-    return rows.map((row) => ({ entityKey: row.entityKey, eventTime: row.eventTime, values: row.values as Record<string, unknown> }));
+    return rows.map((row) => ({
+      entityKey: row.entityKey,
+      eventTime: row.eventTime,
+      values: row.values as Record<string, unknown>,
+    }));
   }
 
   async dropTrainingRows(datasetId: string): Promise<void> {
@@ -213,7 +226,13 @@ export class BuiltinFeatureStoreProvider implements FeatureStoreProvider, Traini
     } catch (error) {
       if (error instanceof UpstreamUnavailableError) throw error;
       const code = (error as { code?: string })?.code;
-      if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === '57P01' || code === 'P1001' || code === 'P1017') {
+      if (
+        code === 'ECONNREFUSED' ||
+        code === 'ECONNRESET' ||
+        code === '57P01' ||
+        code === 'P1001' ||
+        code === 'P1017'
+      ) {
         throw new UpstreamUnavailableError(BUILTIN_PROVIDER, 'offline store unreachable', { cause: error });
       }
       throw error;

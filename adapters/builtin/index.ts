@@ -41,13 +41,19 @@ export interface BuiltinProviderInstance extends ProviderInstance {
  */
 export function fromConfig(config: BuiltinProviderConfig, deps: BuiltinProviderDeps): BuiltinProviderInstance {
   // Its parts name themselves after the one built-in provider row of the catalog.
-  if (config.name !== BUILTIN_PROVIDER) throw new Error(`the built-in provider is named ${BUILTIN_PROVIDER}, not ${JSON.stringify(config.name)}`);
+  if (config.name !== BUILTIN_PROVIDER)
+    throw new Error(`the built-in provider is named ${BUILTIN_PROVIDER}, not ${JSON.stringify(config.name)}`);
   return {
     name: config.name,
     kind: 'BUILTIN',
     registry: new BuiltinModelRegistryProvider(deps.db),
-    deployments: new BuiltinDeploymentProvider(deps.db, { stats: deps.deploymentStats, onSplitChanged: deps.onSplitChanged }),
-    features: new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, { writeConcurrency: deps.offlineWriteConcurrency ?? 1 }),
+    deployments: new BuiltinDeploymentProvider(deps.db, {
+      stats: deps.deploymentStats,
+      onSplitChanged: deps.onSplitChanged,
+    }),
+    features: new BuiltinFeatureStoreProvider(deps.db, deps.pool, deps.onlineStore, {
+      writeConcurrency: deps.offlineWriteConcurrency ?? 1,
+    }),
     close: async () => {},
   };
 }

@@ -96,7 +96,11 @@ export interface FeatureStoreProvider {
    * requested features (null where unset) and the event time of the values.
    * @throws UpstreamUnavailableError when the online store cannot be reached.
    */
-  readOnline(featureView: string, entityKeys: readonly string[], features: readonly string[]): Promise<(OnlineRow | null)[]>;
+  readOnline(
+    featureView: string,
+    entityKeys: readonly string[],
+    features: readonly string[],
+  ): Promise<(OnlineRow | null)[]>;
 }
 
 /**

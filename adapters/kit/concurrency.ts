@@ -5,7 +5,11 @@ import pMap from 'p-map';
  * order. The first failure rejects the whole (calls in flight finish, no new ones start), so a
  * cloud that fails is not sent the rest of a page.
  */
-export function mapBounded<T, R>(items: readonly T[], limit: number, call: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  call: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   return pMap(items, call, { concurrency: limit });
 }
 

@@ -7,4 +7,12 @@
 export { listPages, pagesOf, rebatch, type ListingResponse } from './paging.ts';
 export { changeToken, fingerprint } from './change-token.ts';
 export { mapBounded, OnceByKey } from './concurrency.ts';
-export { callOwner, classifyOwnerError, describeOrNull, translateOwnerError, type OwnerCallOptions, type OwnerErrorInfo, type OwnerFault } from './errors.ts';
+export {
+  callOwner,
+  classifyOwnerError,
+  describeOrNull,
+  translateOwnerError,
+  type OwnerCallOptions,
+  type OwnerErrorInfo,
+  type OwnerFault,
+} from './errors.ts';

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../platform/errors.ts';
-import { callOwner, changeToken, classifyOwnerError, describeOrNull, listPages, mapBounded, OnceByKey, pagesOf, rebatch } from './index.ts';
+import {
+  callOwner,
+  changeToken,
+  classifyOwnerError,
+  describeOrNull,
+  listPages,
+  mapBounded,
+  OnceByKey,
+  pagesOf,
+  rebatch,
+} from './index.ts';
 
 async function collect<T>(pages: AsyncIterable<T[]>) {
   const all: T[][] = [];
@@ -19,14 +29,21 @@ function listing(items: number[], size: number, tokens: (string | undefined)[] =
 }
 
 describe('paging', () => {
-  it('follows continuation tokens to the end, and regroups the responses into pages of the engine\'s size', async () => {
+  it("follows continuation tokens to the end, and regroups the responses into pages of the engine's size", async () => {
     const items = Array.from({ length: 11 }, (_, i) => i);
     const tokens: (string | undefined)[] = [];
     const responses = await collect(listPages(listing(items, 4, tokens)));
-    expect(responses).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10]]);
+    expect(responses).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9, 10],
+    ]);
     expect(tokens).toEqual([undefined, 't4', 't8']);
     expect(await collect(rebatch(listPages(listing(items, 4)), 5))).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10]]);
-    expect(await collect(pagesOf(async () => items, 6))).toEqual([[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]);
+    expect(await collect(pagesOf(async () => items, 6))).toEqual([
+      [0, 1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10],
+    ]);
   });
 
   it('stops a listing whose owner answers a token it answered before, instead of listing forever', async () => {
@@ -42,17 +59,23 @@ describe('paging', () => {
 
 describe('change tokens', () => {
   it('change when a field the listing shows changes, and only then', () => {
-    expect(changeToken.of('Approved', { Stage: 'Production' })).toBe(changeToken.of('Approved', { Stage: 'Production' }));
-    expect(changeToken.of('Approved', { Stage: 'Production' })).not.toBe(changeToken.of('Approved', { Stage: 'Staging' }));
+    expect(changeToken.of('Approved', { Stage: 'Production' })).toBe(
+      changeToken.of('Approved', { Stage: 'Production' }),
+    );
+    expect(changeToken.of('Approved', { Stage: 'Production' })).not.toBe(
+      changeToken.of('Approved', { Stage: 'Staging' }),
+    );
     const at = new Date('2026-11-01T10:00:00Z');
     expect(changeToken.modified(at, 'InService')).toBe(changeToken.modified(new Date(at), 'InService'));
     expect(changeToken.modified(at, 'InService')).not.toBe(changeToken.modified(at, 'Updating'));
-    expect(changeToken.modified(at, 'InService')).not.toBe(changeToken.modified(new Date(at.getTime() + 1), 'InService'));
+    expect(changeToken.modified(at, 'InService')).not.toBe(
+      changeToken.modified(new Date(at.getTime() + 1), 'InService'),
+    );
   });
 });
 
 describe('bounded concurrency', () => {
-  it('keeps at most `limit` calls in flight and answers in the items\' order', async () => {
+  it("keeps at most `limit` calls in flight and answers in the items' order", async () => {
     let inFlight = 0;
     let most = 0;
     const results = await mapBounded([5, 1, 4, 2, 3, 1, 2], 3, async (ms) => {
@@ -81,7 +104,8 @@ describe('bounded concurrency', () => {
 });
 
 describe('error translation', () => {
-  const aws = (name: string, status: number, attempts = 3) => Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode: status, attempts } });
+  const aws = (name: string, status: number, attempts = 3) =>
+    Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode: status, attempts } });
   const options = { provider: 'cloud-a', cloud: 'SomeCloud' };
 
   it('classifies the common SDK shapes: AWS names and statuses, gRPC codes, Azure statuses, network errors', () => {
@@ -93,35 +117,60 @@ describe('error translation', () => {
     expect(classifyOwnerError(Object.assign(new Error('x'), { statusCode: 404 })).fault).toBe('not-found');
     expect(classifyOwnerError(aws('ServiceUnavailable', 503)).fault).toBe('unavailable');
     expect(classifyOwnerError(Object.assign(new Error('x'), { code: 14 })).fault).toBe('unavailable');
-    expect(classifyOwnerError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ fault: 'unavailable', name: 'ECONNREFUSED' });
+    expect(
+      classifyOwnerError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    ).toMatchObject({ fault: 'unavailable', name: 'ECONNREFUSED' });
     expect(classifyOwnerError(aws('AccessDeniedException', 403)).fault).toBe('refused');
   });
 
   it('turns throttling and every other failure into UPSTREAM_UNAVAILABLE naming the provider, with the attempts made', async () => {
-    const error = await callOwner(options, 'ListThings', () => Promise.reject(aws('ThrottlingException', 400))).catch((e: unknown) => e);
+    const error = await callOwner(options, 'ListThings', () => Promise.reject(aws('ThrottlingException', 400))).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', details: { provider: 'cloud-a' } });
-    expect((error as Error).message).toBe('cloud-a: SomeCloud ListThings failed after 3 attempt(s): ThrottlingException: ThrottlingException message');
-    expect(await callOwner(options, 'ListThings', () => Promise.reject(aws('AccessDeniedException', 403))).catch((e: unknown) => e)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect((error as Error).message).toBe(
+      'cloud-a: SomeCloud ListThings failed after 3 attempt(s): ThrottlingException: ThrottlingException message',
+    );
+    expect(
+      await callOwner(options, 'ListThings', () => Promise.reject(aws('AccessDeniedException', 403))).catch(
+        (e: unknown) => e,
+      ),
+    ).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
   });
 
   it('answers NOT_FOUND only for a resource the caller named; a describe of a vanished one answers null', async () => {
     const missing = () => Promise.reject(aws('ResourceNotFound', 400));
-    expect(await callOwner(options, 'DescribeThing', missing, { kind: 'Thing', id: 'a' }).catch((e: unknown) => e)).toBeInstanceOf(NotFoundError);
-    expect(await callOwner(options, 'ListThings', missing).catch((e: unknown) => e)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(
+      await callOwner(options, 'DescribeThing', missing, { kind: 'Thing', id: 'a' }).catch((e: unknown) => e),
+    ).toBeInstanceOf(NotFoundError);
+    expect(await callOwner(options, 'ListThings', missing).catch((e: unknown) => e)).toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
     expect(await describeOrNull(options, 'DescribeThing', missing, 'a')).toBeNull();
-    await expect(describeOrNull(options, 'DescribeThing', () => Promise.reject(aws('ThrottlingException', 400)), 'a')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await expect(
+      describeOrNull(options, 'DescribeThing', () => Promise.reject(aws('ThrottlingException', 400)), 'a'),
+    ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
   });
 
-  it('lets a cloud add its own conventions, and passes Cairn\'s own errors through', async () => {
+  it("lets a cloud add its own conventions, and passes Cairn's own errors through", async () => {
     const validation = () => Promise.reject(aws('ValidationException', 400));
-    const own = { ...options, classify: (_: unknown, common: ReturnType<typeof classifyOwnerError>) => (common.name === 'ValidationException' ? { ...common, fault: 'not-found' as const } : common) };
-    expect(await callOwner(own, 'DescribeThing', validation, { kind: 'Thing', id: 'a' }).catch((e: unknown) => e)).toBeInstanceOf(NotFoundError);
+    const own = {
+      ...options,
+      classify: (_: unknown, common: ReturnType<typeof classifyOwnerError>) =>
+        common.name === 'ValidationException' ? { ...common, fault: 'not-found' as const } : common,
+    };
+    expect(
+      await callOwner(own, 'DescribeThing', validation, { kind: 'Thing', id: 'a' }).catch((e: unknown) => e),
+    ).toBeInstanceOf(NotFoundError);
     const ours = new NotFoundError('Thing', 'b');
     expect(await callOwner(options, 'DescribeThing', () => Promise.reject(ours)).catch((e: unknown) => e)).toBe(ours);
   });
 
-  it('masks secret-looking text in the owner\'s message', async () => {
-    const leaky = Object.assign(new Error('bad request: access_key=AKIA123 secret=hunter2'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+  it("masks secret-looking text in the owner's message", async () => {
+    const leaky = Object.assign(new Error('bad request: access_key=AKIA123 secret=hunter2'), {
+      name: 'ValidationException',
+      $metadata: { httpStatusCode: 400 },
+    });
     const error = (await callOwner(options, 'X', () => Promise.reject(leaky)).catch((e: unknown) => e)) as Error;
     expect(error.message).not.toContain('hunter2');
     expect(error.message).not.toContain('AKIA123');

@@ -16,7 +16,9 @@ export interface ListingResponse<T> {
  * the listing (some SageMaker listings answer `NextToken: ""` on their last page). A token the
  * owner already answered ends it too: a listing that points back at itself would never finish.
  */
-export async function* listPages<T>(fetch: (token: string | undefined) => Promise<ListingResponse<T>>): AsyncIterable<T[]> {
+export async function* listPages<T>(
+  fetch: (token: string | undefined) => Promise<ListingResponse<T>>,
+): AsyncIterable<T[]> {
   const seen = new Set<string>();
   let token: string | undefined;
   do {

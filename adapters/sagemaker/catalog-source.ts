@@ -86,7 +86,9 @@ export class SageMakerCatalogSource implements CatalogSource {
   }
 
   /** Every response of a SageMaker listing, regrouped into the engine's pages. */
-  private listing<T>(fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; NextToken?: string }>): AsyncIterable<T[]> {
+  private listing<T>(
+    fetch: (token: string | undefined) => Promise<{ items: T[] | undefined; NextToken?: string }>,
+  ): AsyncIterable<T[]> {
     return rebatch(
       listPages(async (token) => {
         const { items, NextToken } = await fetch(token);
@@ -108,12 +110,32 @@ export class SageMakerCatalogSource implements CatalogSource {
     // Listings that hold the whole record need no describe call.
     const listed = async <R>(items: Listed<R>[]) => items.map((item) => item.record ?? null);
     return [
-      collection<'featureView'>({ kind: 'featureView', pages: () => this.featureGroupPages(), describe: (items) => this.describeEach(items, (id) => this.describeFeatureGroup(id)) }),
+      collection<'featureView'>({
+        kind: 'featureView',
+        pages: () => this.featureGroupPages(),
+        describe: (items) => this.describeEach(items, (id) => this.describeFeatureGroup(id)),
+      }),
       collection<'model'>({ kind: 'model', pages: () => this.modelGroupPages(), describe: listed }),
-      collection<'modelVersion'>({ kind: 'modelVersion', pages: () => this.modelPackagePages(), describe: (items) => this.describeEach(items, (id) => this.describeModelPackage(id)) }),
-      collection<'endpoint'>({ kind: 'endpoint', pages: () => this.endpointPages(), describe: (items) => this.describeEach(items, (id) => this.describeEndpoint(id)) }),
-      collection<'dataset'>({ kind: 'dataset', pages: () => pagesOf(async () => (await readLineage()).datasets, this.syncPageSize), describe: listed }),
-      collection<'lineageEdge'>({ kind: 'lineageEdge', pages: () => pagesOf(async () => (await readLineage()).edges, this.syncPageSize), describe: listed }),
+      collection<'modelVersion'>({
+        kind: 'modelVersion',
+        pages: () => this.modelPackagePages(),
+        describe: (items) => this.describeEach(items, (id) => this.describeModelPackage(id)),
+      }),
+      collection<'endpoint'>({
+        kind: 'endpoint',
+        pages: () => this.endpointPages(),
+        describe: (items) => this.describeEach(items, (id) => this.describeEndpoint(id)),
+      }),
+      collection<'dataset'>({
+        kind: 'dataset',
+        pages: () => pagesOf(async () => (await readLineage()).datasets, this.syncPageSize),
+        describe: listed,
+      }),
+      collection<'lineageEdge'>({
+        kind: 'lineageEdge',
+        pages: () => pagesOf(async () => (await readLineage()).edges, this.syncPageSize),
+        describe: listed,
+      }),
     ];
   }
 
@@ -121,15 +143,24 @@ export class SageMakerCatalogSource implements CatalogSource {
 
   private featureGroupPages(): AsyncIterable<Listed<CatalogRecords['featureView']>[]> {
     return this.listing(async (token) => {
-      const page = await this.call('ListFeatureGroups', () => this.client.send(new ListFeatureGroupsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      const page = await this.call('ListFeatureGroups', () =>
+        this.client.send(new ListFeatureGroupsCommand({ MaxResults: this.listPageSize, NextToken: token })),
+      );
       // The listing has no modification time: every group is described, and written only if it changed.
-      return { items: page.FeatureGroupSummaries?.map((g) => ({ nativeId: `${g.FeatureGroupName!}/v1`, changeToken: null })), NextToken: page.NextToken };
+      return {
+        items: page.FeatureGroupSummaries?.map((g) => ({ nativeId: `${g.FeatureGroupName!}/v1`, changeToken: null })),
+        NextToken: page.NextToken,
+      };
     });
   }
 
   private async describeFeatureGroup(nativeId: string): Promise<CatalogRecords['featureView'] | null> {
     const name = nativeId.replace(/\/v1$/, '');
-    const group = await this.describeOrNull('DescribeFeatureGroup', () => this.client.send(new DescribeFeatureGroupCommand({ FeatureGroupName: name })), name);
+    const group = await this.describeOrNull(
+      'DescribeFeatureGroup',
+      () => this.client.send(new DescribeFeatureGroupCommand({ FeatureGroupName: name })),
+      name,
+    );
     if (!group) return null;
     return {
       name,
@@ -139,7 +170,9 @@ export class SageMakerCatalogSource implements CatalogSource {
       description: group.Description ?? null,
       tags: [],
       features: (group.FeatureDefinitions ?? [])
-        .filter((f) => f.FeatureName !== group.RecordIdentifierFeatureName && f.FeatureName !== group.EventTimeFeatureName)
+        .filter(
+          (f) => f.FeatureName !== group.RecordIdentifierFeatureName && f.FeatureName !== group.EventTimeFeatureName,
+        )
         .map((f) => ({ name: f.FeatureName!, dtype: dtypeOf(f.FeatureType, f.CollectionType), description: null })),
     };
   }
@@ -148,11 +181,21 @@ export class SageMakerCatalogSource implements CatalogSource {
 
   private modelGroupPages(): AsyncIterable<Listed<CatalogRecords['model']>[]> {
     return this.listing(async (token) => {
-      const page = await this.call('ListModelPackageGroups', () => this.client.send(new ListModelPackageGroupsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      const page = await this.call('ListModelPackageGroups', () =>
+        this.client.send(new ListModelPackageGroupsCommand({ MaxResults: this.listPageSize, NextToken: token })),
+      );
       return {
         items: page.ModelPackageGroupSummaryList?.map((g) => {
-          const record = { name: g.ModelPackageGroupName!, description: g.ModelPackageGroupDescription ?? null, tags: [] };
-          return { nativeId: g.ModelPackageGroupName!, changeToken: changeToken.of(record, g.ModelPackageGroupStatus), record };
+          const record = {
+            name: g.ModelPackageGroupName!,
+            description: g.ModelPackageGroupDescription ?? null,
+            tags: [],
+          };
+          return {
+            nativeId: g.ModelPackageGroupName!,
+            changeToken: changeToken.of(record, g.ModelPackageGroupStatus),
+            record,
+          };
         }),
         NextToken: page.NextToken,
       };
@@ -162,13 +205,26 @@ export class SageMakerCatalogSource implements CatalogSource {
   private modelPackagePages(): AsyncIterable<Listed<CatalogRecords['modelVersion']>[]> {
     // ModelPackageType=Versioned without a group lists the versions of every group in one listing.
     return this.listing(async (token) => {
-      const page = await this.call('ListModelPackages', () => this.client.send(new ListModelPackagesCommand({ ModelPackageType: 'Versioned', MaxResults: this.listPageSize, NextToken: token })));
+      const page = await this.call('ListModelPackages', () =>
+        this.client.send(
+          new ListModelPackagesCommand({
+            ModelPackageType: 'Versioned',
+            MaxResults: this.listPageSize,
+            NextToken: token,
+          }),
+        ),
+      );
       return {
         // The summary has no modification time; its approval, life cycle and description are what
         // promotions change. Edits of metadata alone are picked up by a full sync.
         items: page.ModelPackageSummaryList?.map((p) => ({
           nativeId: p.ModelPackageArn!,
-          changeToken: changeToken.of(p.ModelApprovalStatus, p.ModelLifeCycle, p.ModelPackageStatus, p.ModelPackageDescription),
+          changeToken: changeToken.of(
+            p.ModelApprovalStatus,
+            p.ModelLifeCycle,
+            p.ModelPackageStatus,
+            p.ModelPackageDescription,
+          ),
         })),
         NextToken: page.NextToken,
       };
@@ -176,7 +232,11 @@ export class SageMakerCatalogSource implements CatalogSource {
   }
 
   private async describeModelPackage(arn: string): Promise<CatalogRecords['modelVersion'] | null> {
-    const pkg = await this.describeOrNull('DescribeModelPackage', () => this.client.send(new DescribeModelPackageCommand({ ModelPackageName: arn })), arn);
+    const pkg = await this.describeOrNull(
+      'DescribeModelPackage',
+      () => this.client.send(new DescribeModelPackageCommand({ ModelPackageName: arn })),
+      arn,
+    );
     if (!pkg) return null;
     const container = pkg.InferenceSpecification?.Containers?.[0];
     const { metrics, params, tags } = fromCustomerMetadata(pkg.CustomerMetadataProperties);
@@ -199,9 +259,14 @@ export class SageMakerCatalogSource implements CatalogSource {
 
   private endpointPages(): AsyncIterable<Listed<CatalogRecords['endpoint']>[]> {
     return this.listing(async (token) => {
-      const page = await this.call('ListEndpoints', () => this.client.send(new ListEndpointsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      const page = await this.call('ListEndpoints', () =>
+        this.client.send(new ListEndpointsCommand({ MaxResults: this.listPageSize, NextToken: token })),
+      );
       return {
-        items: page.Endpoints?.map((e) => ({ nativeId: e.EndpointName!, changeToken: changeToken.modified(e.LastModifiedTime, e.EndpointStatus) })),
+        items: page.Endpoints?.map((e) => ({
+          nativeId: e.EndpointName!,
+          changeToken: changeToken.modified(e.LastModifiedTime, e.EndpointStatus),
+        })),
         NextToken: page.NextToken,
       };
     });
@@ -209,19 +274,40 @@ export class SageMakerCatalogSource implements CatalogSource {
 
   // SageMaker lets an endpoint config or a model be deleted while an endpoint still runs it: null then.
   private endpointConfig(name: string) {
-    return this.endpointConfigs.get(name, () => this.describeOrNull('DescribeEndpointConfig', () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })), name));
+    return this.endpointConfigs.get(name, () =>
+      this.describeOrNull(
+        'DescribeEndpointConfig',
+        () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })),
+        name,
+      ),
+    );
   }
 
   private model(name: string) {
-    return this.models.get(name, () => this.describeOrNull('DescribeModel', () => this.client.send(new DescribeModelCommand({ ModelName: name })), name));
+    return this.models.get(name, () =>
+      this.describeOrNull('DescribeModel', () => this.client.send(new DescribeModelCommand({ ModelName: name })), name),
+    );
   }
 
   private async describeEndpoint(name: string): Promise<CatalogRecords['endpoint'] | null> {
-    const endpoint = await this.describeOrNull('DescribeEndpoint', () => this.client.send(new DescribeEndpointCommand({ EndpointName: name })), name);
+    const endpoint = await this.describeOrNull(
+      'DescribeEndpoint',
+      () => this.client.send(new DescribeEndpointCommand({ EndpointName: name })),
+      name,
+    );
     if (!endpoint) return null;
     const config = await this.endpointConfig(endpoint.EndpointConfigName!);
-    if (!config) log.warn({ provider: this.providerName, endpoint: name, endpointConfig: endpoint.EndpointConfigName }, 'endpoint config deleted in SageMaker: variants not cataloged');
-    const modelOfVariant = new Map([...(config?.ProductionVariants ?? []), ...(config?.ShadowProductionVariants ?? [])].map((v) => [v.VariantName!, v.ModelName!]));
+    if (!config)
+      log.warn(
+        { provider: this.providerName, endpoint: name, endpointConfig: endpoint.EndpointConfigName },
+        'endpoint config deleted in SageMaker: variants not cataloged',
+      );
+    const modelOfVariant = new Map(
+      [...(config?.ProductionVariants ?? []), ...(config?.ShadowProductionVariants ?? [])].map((v) => [
+        v.VariantName!,
+        v.ModelName!,
+      ]),
+    );
     // Live weights are the endpoint's current ones (UpdateEndpointWeightsAndCapacities changes them, not the config).
     const live = endpoint.ProductionVariants ?? [];
     const shadow = endpoint.ShadowProductionVariants ?? [];
@@ -231,7 +317,12 @@ export class SageMakerCatalogSource implements CatalogSource {
     const deployments: DeploymentRecord[] = [];
     const variants = [
       ...live.map((v, i) => ({ name: v.VariantName!, trafficPercent: percents[i]!, shadowPercent: 0, shadow: false })),
-      ...shadow.map((v) => ({ name: v.VariantName!, trafficPercent: 0, shadowPercent: shadowPercent(v.CurrentWeight ?? v.DesiredWeight ?? 0, liveTotal), shadow: true })),
+      ...shadow.map((v) => ({
+        name: v.VariantName!,
+        trafficPercent: 0,
+        shadowPercent: shadowPercent(v.CurrentWeight ?? v.DesiredWeight ?? 0, liveTotal),
+        shadow: true,
+      })),
     ];
     for (const variant of variants) {
       const modelName = modelOfVariant.get(variant.name);
@@ -239,7 +330,10 @@ export class SageMakerCatalogSource implements CatalogSource {
       const packageArn = model?.PrimaryContainer?.ModelPackageName ?? model?.Containers?.[0]?.ModelPackageName;
       if (!packageArn || !isModelPackageArn(packageArn)) {
         // A model built from an image and S3 artifact has no registry version for Cairn to point at.
-        log.warn({ provider: this.providerName, endpoint: name, variant: variant.name, model: modelName }, 'variant serves a model that is gone or not from the model registry: not cataloged');
+        log.warn(
+          { provider: this.providerName, endpoint: name, variant: variant.name, model: modelName },
+          'variant serves a model that is gone or not from the model registry: not cataloged',
+        );
         continue;
       }
       deployments.push({
@@ -265,7 +359,9 @@ export class SageMakerCatalogSource implements CatalogSource {
     const nodes = new Map<string, NativeRef>();
     const datasets = new Map<string, Listed<DatasetRecord>>();
     for await (const artifacts of listPages(async (token) => {
-      const page = await this.call('ListArtifacts', () => this.client.send(new ListArtifactsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      const page = await this.call('ListArtifacts', () =>
+        this.client.send(new ListArtifactsCommand({ MaxResults: this.listPageSize, NextToken: token })),
+      );
       return { items: page.ArtifactSummaries, nextToken: page.NextToken };
     })) {
       for (const artifact of artifacts) {
@@ -280,22 +376,30 @@ export class SageMakerCatalogSource implements CatalogSource {
       }
     }
     for await (const contexts of listPages(async (token) => {
-      const page = await this.call('ListContexts', () => this.client.send(new ListContextsCommand({ ContextType: 'Endpoint', MaxResults: this.listPageSize, NextToken: token })));
+      const page = await this.call('ListContexts', () =>
+        this.client.send(
+          new ListContextsCommand({ ContextType: 'Endpoint', MaxResults: this.listPageSize, NextToken: token }),
+        ),
+      );
       return { items: page.ContextSummaries, nextToken: page.NextToken };
     })) {
       for (const context of contexts) {
         const uri = context.Source?.SourceUri;
-        if (context.ContextArn && uri?.includes(':endpoint/')) nodes.set(context.ContextArn, { kind: 'endpoint', nativeId: endpointNameOf(uri) });
+        if (context.ContextArn && uri?.includes(':endpoint/'))
+          nodes.set(context.ContextArn, { kind: 'endpoint', nativeId: endpointNameOf(uri) });
       }
     }
     const downstream = new Map<string, string[]>();
     for await (const associations of listPages<AssociationSummary>(async (token) => {
-      const page = await this.call('ListAssociations', () => this.client.send(new ListAssociationsCommand({ MaxResults: this.listPageSize, NextToken: token })));
+      const page = await this.call('ListAssociations', () =>
+        this.client.send(new ListAssociationsCommand({ MaxResults: this.listPageSize, NextToken: token })),
+      );
       return { items: page.AssociationSummaries, nextToken: page.NextToken };
     })) {
       for (const a of associations) {
         if (!a.SourceArn || !a.DestinationArn) continue;
-        for (const arn of [a.SourceArn, a.DestinationArn]) if (isModelPackageArn(arn)) nodes.set(arn, { kind: 'modelVersion', nativeId: arn });
+        for (const arn of [a.SourceArn, a.DestinationArn])
+          if (isModelPackageArn(arn)) nodes.set(arn, { kind: 'modelVersion', nativeId: arn });
         const list = downstream.get(a.SourceArn) ?? [];
         list.push(a.DestinationArn);
         downstream.set(a.SourceArn, list);

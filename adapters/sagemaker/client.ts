@@ -44,11 +44,17 @@ const MISSING = /does not exist|could not find|cannot find|can't find/i;
 
 /** SageMaker's conventions on top of the kit's: a "does not exist" ValidationException is a missing resource. */
 function classifySageMakerError(error: unknown, common: OwnerErrorInfo): OwnerErrorInfo {
-  return common.name === 'ValidationException' && MISSING.test(common.message) ? { ...common, fault: 'not-found' } : common;
+  return common.name === 'ValidationException' && MISSING.test(common.message)
+    ? { ...common, fault: 'not-found' }
+    : common;
 }
 
 /** How the SageMaker adapter calls its owner (for the kit's callOwner / describeOrNull). */
-export const sageMakerCalls = (provider: string): OwnerCallOptions => ({ provider, cloud: 'SageMaker', classify: classifySageMakerError });
+export const sageMakerCalls = (provider: string): OwnerCallOptions => ({
+  provider,
+  cloud: 'SageMaker',
+  classify: classifySageMakerError,
+});
 
 /**
  * Calls SageMaker once (the SDK retries inside) and translates what comes back into Cairn's
@@ -56,6 +62,11 @@ export const sageMakerCalls = (provider: string): OwnerCallOptions => ({ provide
  * anything that kept failing (throttling, 5xx, network, credentials) is UpstreamUnavailableError
  * naming the provider. Messages are SageMaker's own, masked again for anything secret-looking.
  */
-export function callSageMaker<T>(provider: string, operation: string, send: () => Promise<T>, notFound?: { kind: string; id: string }): Promise<T> {
+export function callSageMaker<T>(
+  provider: string,
+  operation: string,
+  send: () => Promise<T>,
+  notFound?: { kind: string; id: string },
+): Promise<T> {
   return callOwner(sageMakerCalls(provider), operation, send, notFound);
 }

@@ -1,5 +1,15 @@
-import { DescribeEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
-import type { DeploymentProvider, DeploymentStats, EndpointRef, TrafficShareSpec, TrafficSplitSpec } from '../core/deployment.ts';
+import {
+  DescribeEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import type {
+  DeploymentProvider,
+  DeploymentStats,
+  EndpointRef,
+  TrafficShareSpec,
+  TrafficSplitSpec,
+} from '../core/deployment.ts';
 import { InputError, NotSupportedError } from '../../platform/errors.ts';
 import { globalId } from '../../platform/ids.ts';
 import { percentsFromWeights, shadowPercent } from './mapping.ts';
@@ -9,7 +19,9 @@ import { callSageMaker } from './client.ts';
 function variantOf(endpoint: EndpointRef, nativeId: string): string {
   const prefix = `${endpoint.nativeId}/`;
   if (!nativeId.startsWith(prefix) || nativeId.length === prefix.length) {
-    throw new InputError([{ path: 'split', message: `${nativeId} is not a variant of SageMaker endpoint ${endpoint.nativeId}` }]);
+    throw new InputError([
+      { path: 'split', message: `${nativeId} is not a variant of SageMaker endpoint ${endpoint.nativeId}` },
+    ]);
   }
   return nativeId.slice(prefix.length);
 }
@@ -28,11 +40,17 @@ export class SageMakerDeploymentProvider implements DeploymentProvider {
   ) {}
 
   async createEndpoint(): Promise<{ nativeId: string }> {
-    throw new NotSupportedError(this.providerName, 'createEndpoint (create SageMaker endpoints with SageMaker tooling; Cairn syncs them)');
+    throw new NotSupportedError(
+      this.providerName,
+      'createEndpoint (create SageMaker endpoints with SageMaker tooling; Cairn syncs them)',
+    );
   }
 
   async createDeployment(): Promise<{ nativeId: string }> {
-    throw new NotSupportedError(this.providerName, 'deployModelVersion (add variants with UpdateEndpoint in SageMaker; Cairn syncs them)');
+    throw new NotSupportedError(
+      this.providerName,
+      'deployModelVersion (add variants with UpdateEndpoint in SageMaker; Cairn syncs them)',
+    );
   }
 
   /**
@@ -43,19 +61,36 @@ export class SageMakerDeploymentProvider implements DeploymentProvider {
    */
   async applyTrafficSplit(endpoint: EndpointRef, split: TrafficSplitSpec): Promise<void> {
     const notFound = { kind: 'Endpoint', id: endpoint.id };
-    const current = await callSageMaker(this.providerName, 'DescribeEndpoint', () => this.client.send(new DescribeEndpointCommand({ EndpointName: endpoint.nativeId })), notFound);
+    const current = await callSageMaker(
+      this.providerName,
+      'DescribeEndpoint',
+      () => this.client.send(new DescribeEndpointCommand({ EndpointName: endpoint.nativeId })),
+      notFound,
+    );
     const weights = new Map<string, number>();
-    for (const variant of [...(current.ProductionVariants ?? []), ...(current.ShadowProductionVariants ?? [])]) weights.set(variant.VariantName!, 0);
+    for (const variant of [...(current.ProductionVariants ?? []), ...(current.ShadowProductionVariants ?? [])])
+      weights.set(variant.VariantName!, 0);
     // A variant is a production or a shadow variant by its endpoint config: a share of the other
     // kind or an unknown variant is refused before anything is sent. (Retired deployments are the
     // catalog's to refuse: the deployments services do, before any owner is called.)
     const shadowVariants = new Set((current.ShadowProductionVariants ?? []).map((v) => v.VariantName!));
     const problems: { path: string; message: string }[] = [];
-    for (const [kind, shares] of [['live', split.live], ['shadow', split.shadow]] as const) {
+    for (const [kind, shares] of [
+      ['live', split.live],
+      ['shadow', split.shadow],
+    ] as const) {
       for (const share of shares) {
         const variant = variantOf(endpoint, share.nativeId);
-        if (!weights.has(variant)) problems.push({ path: share.deploymentId, message: `SageMaker endpoint ${endpoint.nativeId} has no variant ${variant}` });
-        else if ((kind === 'shadow') !== shadowVariants.has(variant)) problems.push({ path: share.deploymentId, message: `variant ${variant} is ${shadowVariants.has(variant) ? 'a shadow' : 'a production'} variant: it takes ${shadowVariants.has(variant) ? 'shadow' : 'live'} shares only` });
+        if (!weights.has(variant))
+          problems.push({
+            path: share.deploymentId,
+            message: `SageMaker endpoint ${endpoint.nativeId} has no variant ${variant}`,
+          });
+        else if ((kind === 'shadow') !== shadowVariants.has(variant))
+          problems.push({
+            path: share.deploymentId,
+            message: `variant ${variant} is ${shadowVariants.has(variant) ? 'a shadow' : 'a production'} variant: it takes ${shadowVariants.has(variant) ? 'shadow' : 'live'} shares only`,
+          });
         weights.set(variant, share.percent);
       }
     }
@@ -67,7 +102,10 @@ export class SageMakerDeploymentProvider implements DeploymentProvider {
         this.client.send(
           new UpdateEndpointWeightsAndCapacitiesCommand({
             EndpointName: endpoint.nativeId,
-            DesiredWeightsAndCapacities: [...weights].map(([VariantName, DesiredWeight]) => ({ VariantName, DesiredWeight })),
+            DesiredWeightsAndCapacities: [...weights].map(([VariantName, DesiredWeight]) => ({
+              VariantName,
+              DesiredWeight,
+            })),
           }),
         ),
       notFound,
@@ -78,12 +116,24 @@ export class SageMakerDeploymentProvider implements DeploymentProvider {
    * Production variants' current weights as live percents (largest remainder, summing to 100),
    * shadow variants' as a share of the production total: the same reading the catalog sync makes.
    */
-  async trafficSplitOf(endpoint: EndpointRef, deployments: { id: string; nativeId: string }[]): Promise<TrafficSplitSpec> {
-    const current = await callSageMaker(this.providerName, 'DescribeEndpoint', () => this.client.send(new DescribeEndpointCommand({ EndpointName: endpoint.nativeId })), { kind: 'Endpoint', id: endpoint.id });
+  async trafficSplitOf(
+    endpoint: EndpointRef,
+    deployments: { id: string; nativeId: string }[],
+  ): Promise<TrafficSplitSpec> {
+    const current = await callSageMaker(
+      this.providerName,
+      'DescribeEndpoint',
+      () => this.client.send(new DescribeEndpointCommand({ EndpointName: endpoint.nativeId })),
+      { kind: 'Endpoint', id: endpoint.id },
+    );
     const byNative = new Map(deployments.map((d) => [d.nativeId, d.id]));
     const share = (variant: string, percent: number): TrafficShareSpec => {
       const nativeId = `${endpoint.nativeId}/${variant}`;
-      return { deploymentId: byNative.get(nativeId) ?? globalId('deployment', this.providerName, nativeId), nativeId, percent };
+      return {
+        deploymentId: byNative.get(nativeId) ?? globalId('deployment', this.providerName, nativeId),
+        nativeId,
+        percent,
+      };
     };
     const production = current.ProductionVariants ?? [];
     const weights = production.map((v) => v.CurrentWeight ?? v.DesiredWeight ?? 0);
@@ -91,7 +141,9 @@ export class SageMakerDeploymentProvider implements DeploymentProvider {
     const percents = percentsFromWeights(weights);
     return {
       live: production.map((v, i) => share(v.VariantName!, percents[i]!)).filter((s) => s.percent > 0),
-      shadow: (current.ShadowProductionVariants ?? []).map((v) => share(v.VariantName!, shadowPercent(v.CurrentWeight ?? v.DesiredWeight ?? 0, total))).filter((s) => s.percent > 0),
+      shadow: (current.ShadowProductionVariants ?? [])
+        .map((v) => share(v.VariantName!, shadowPercent(v.CurrentWeight ?? v.DesiredWeight ?? 0, total)))
+        .filter((s) => s.percent > 0),
     };
   }
 
@@ -104,7 +156,13 @@ export class SageMakerDeploymentProvider implements DeploymentProvider {
     await callSageMaker(
       this.providerName,
       'UpdateEndpointWeightsAndCapacities',
-      () => this.client.send(new UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: endpoint.nativeId, DesiredWeightsAndCapacities: [{ VariantName: variantOf(endpoint, deployment.nativeId), DesiredWeight: 0 }] })),
+      () =>
+        this.client.send(
+          new UpdateEndpointWeightsAndCapacitiesCommand({
+            EndpointName: endpoint.nativeId,
+            DesiredWeightsAndCapacities: [{ VariantName: variantOf(endpoint, deployment.nativeId), DesiredWeight: 0 }],
+          }),
+        ),
       { kind: 'Endpoint', id: endpoint.id },
     );
   }

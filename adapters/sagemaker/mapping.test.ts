@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { dtypeOf, fromCustomerMetadata, percentsFromWeights, sageMakerStageOf, shadowPercent, stageFromSageMaker, ttlSecondsOf } from './mapping.ts';
+import {
+  dtypeOf,
+  fromCustomerMetadata,
+  percentsFromWeights,
+  sageMakerStageOf,
+  shadowPercent,
+  stageFromSageMaker,
+  ttlSecondsOf,
+} from './mapping.ts';
 
 describe('SageMaker mappings', () => {
   it.each([
@@ -23,11 +31,26 @@ describe('SageMaker mappings', () => {
   });
 
   it.each([
-    [[9, 1], [90, 10]],
-    [[1, 1, 1], [34, 33, 33]],
-    [[2, 1], [67, 33]],
-    [[0, 0], [0, 0]],
-    [[0.5, 0.25, 0.25], [50, 25, 25]],
+    [
+      [9, 1],
+      [90, 10],
+    ],
+    [
+      [1, 1, 1],
+      [34, 33, 33],
+    ],
+    [
+      [2, 1],
+      [67, 33],
+    ],
+    [
+      [0, 0],
+      [0, 0],
+    ],
+    [
+      [0.5, 0.25, 0.25],
+      [50, 25, 25],
+    ],
     [[5], [100]],
   ])('weights %j are integer percents %j summing to 100', (weights, expected) => {
     expect(percentsFromWeights(weights)).toEqual(expected);
@@ -40,7 +63,9 @@ describe('SageMaker mappings', () => {
   });
 
   it('splits customer metadata into numeric metrics, params and tags', () => {
-    expect(fromCustomerMetadata({ 'metric:auc': '0.91', 'metric:note': 'good', 'param:depth': '8', team: 'growth' })).toEqual({
+    expect(
+      fromCustomerMetadata({ 'metric:auc': '0.91', 'metric:note': 'good', 'param:depth': '8', team: 'growth' }),
+    ).toEqual({
       metrics: { auc: 0.91 },
       params: { depth: '8' },
       tags: ['metric:note=good', 'team=growth'],
@@ -48,13 +73,13 @@ describe('SageMaker mappings', () => {
   });
 
   it('maps feature types and TTLs', () => {
-    expect([dtypeOf('Integral'), dtypeOf('Fractional'), dtypeOf('String'), dtypeOf('String', 'List'), dtypeOf('Fractional', 'Vector')]).toEqual([
-      'INT64',
-      'FLOAT64',
-      'STRING',
-      'STRING_LIST',
-      'FLOAT32_LIST',
-    ]);
+    expect([
+      dtypeOf('Integral'),
+      dtypeOf('Fractional'),
+      dtypeOf('String'),
+      dtypeOf('String', 'List'),
+      dtypeOf('Fractional', 'Vector'),
+    ]).toEqual(['INT64', 'FLOAT64', 'STRING', 'STRING_LIST', 'FLOAT32_LIST']);
     expect(ttlSecondsOf({ Unit: 'Days', Value: 1 })).toBe(86_400);
     expect(ttlSecondsOf(undefined)).toBeNull();
   });

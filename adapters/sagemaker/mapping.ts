@@ -32,16 +32,25 @@ export function stageFromSageMaker(approval: string | undefined, lifeCycleStage:
 }
 
 /** What UpdateModelPackage is sent for a Cairn stage (NONE is never a promotion target). */
-export function sageMakerStageOf(stage: Stage): { ModelApprovalStatus: ApprovalStatus; ModelLifeCycle: { Stage: string; StageStatus: string } } {
+export function sageMakerStageOf(stage: Stage): {
+  ModelApprovalStatus: ApprovalStatus;
+  ModelLifeCycle: { Stage: string; StageStatus: string };
+} {
   switch (stage) {
     case 'PRODUCTION':
       return { ModelApprovalStatus: 'Approved', ModelLifeCycle: { Stage: 'Production', StageStatus: 'Approved' } };
     case 'STAGING':
-      return { ModelApprovalStatus: 'PendingManualApproval', ModelLifeCycle: { Stage: 'Staging', StageStatus: 'PendingApproval' } };
+      return {
+        ModelApprovalStatus: 'PendingManualApproval',
+        ModelLifeCycle: { Stage: 'Staging', StageStatus: 'PendingApproval' },
+      };
     case 'ARCHIVED':
       return { ModelApprovalStatus: 'Rejected', ModelLifeCycle: { Stage: 'Archived', StageStatus: 'Rejected' } };
     default:
-      return { ModelApprovalStatus: 'PendingManualApproval', ModelLifeCycle: { Stage: 'Development', StageStatus: 'PendingApproval' } };
+      return {
+        ModelApprovalStatus: 'PendingManualApproval',
+        ModelLifeCycle: { Stage: 'Development', StageStatus: 'PendingApproval' },
+      };
   }
 }
 
@@ -55,7 +64,9 @@ export function percentsFromWeights(weights: readonly number[]): number[] {
   const exact = weights.map((w) => (Math.max(0, w) * 100) / total);
   const floors = exact.map(Math.floor);
   let left = 100 - floors.reduce((sum, p) => sum + p, 0);
-  const order = exact.map((value, index) => ({ index, remainder: value - floors[index]! })).sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  const order = exact
+    .map((value, index) => ({ index, remainder: value - floors[index]! }))
+    .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
   for (const { index } of order) {
     if (left-- <= 0) break;
     floors[index]!++;
@@ -97,7 +108,8 @@ export function fromCustomerMetadata(properties: Record<string, string> | undefi
   const params: Record<string, string> = {};
   const tags: string[] = [];
   for (const [key, value] of Object.entries(properties ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    if (key.startsWith('metric:') && value.trim() !== '' && Number.isFinite(Number(value))) metrics[key.slice(7)] = Number(value);
+    if (key.startsWith('metric:') && value.trim() !== '' && Number.isFinite(Number(value)))
+      metrics[key.slice(7)] = Number(value);
     else if (key.startsWith('param:')) params[key.slice(6)] = value;
     else tags.push(`${key}=${value}`);
   }

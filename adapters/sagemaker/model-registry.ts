@@ -1,4 +1,8 @@
-import { DescribeModelPackageCommand, UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeModelPackageCommand,
+  UpdateModelPackageCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { NotFoundError, NotSupportedError } from '../../platform/errors.ts';
 import type { ModelRegistryProvider, VersionRef } from '../core/model-registry.ts';
 import type { Stage } from '../core/domain.ts';
@@ -19,7 +23,10 @@ export class SageMakerModelRegistryProvider implements ModelRegistryProvider {
 
   /** Versions enter Cairn from SageMaker by sync (a pipeline's RegisterModel step), never the other way. */
   async registerVersion(): Promise<{ nativeId: string }> {
-    throw new NotSupportedError(this.providerName, 'registerModelVersion (model packages are registered in SageMaker and synced)');
+    throw new NotSupportedError(
+      this.providerName,
+      'registerModelVersion (model packages are registered in SageMaker and synced)',
+    );
   }
 
   async transitionStage(version: VersionRef, stage: Stage): Promise<void> {
@@ -46,10 +53,15 @@ export class SageMakerModelRegistryProvider implements ModelRegistryProvider {
   async stageOf(version: VersionRef): Promise<Stage | null> {
     if (!isModelPackageArn(version.nativeId)) return null;
     try {
-      const found = await callSageMaker(this.providerName, 'DescribeModelPackage', () => this.client.send(new DescribeModelPackageCommand({ ModelPackageName: version.nativeId })), {
-        kind: 'ModelVersion',
-        id: version.id,
-      });
+      const found = await callSageMaker(
+        this.providerName,
+        'DescribeModelPackage',
+        () => this.client.send(new DescribeModelPackageCommand({ ModelPackageName: version.nativeId })),
+        {
+          kind: 'ModelVersion',
+          id: version.id,
+        },
+      );
       return stageFromSageMaker(found.ModelApprovalStatus, found.ModelLifeCycle?.Stage);
     } catch (error) {
       if ((error as { code?: string }).code === 'NOT_FOUND') return null;

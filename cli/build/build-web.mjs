@@ -28,7 +28,10 @@ export function dashboardStaleReason() {
   if (!existsSync(join(web, 'src'))) return null;
   const built = join(web, 'dist', 'index.html');
   if (!existsSync(built)) return 'web/dist is missing';
-  const sources = Math.max(newest(join(root, 'gateway', 'supergraph.graphql')), ...SOURCES.map((s) => newest(join(web, s))));
+  const sources = Math.max(
+    newest(join(root, 'gateway', 'supergraph.graphql')),
+    ...SOURCES.map((s) => newest(join(web, s))),
+  );
   return sources > statSync(built).mtimeMs ? 'web/dist is older than web/src or the supergraph' : null;
 }
 

@@ -19,16 +19,20 @@ const schemaChanged = Math.max(
 );
 if (!force && existsSync(client) && statSync(client).mtimeMs >= schemaChanged) process.exit(0);
 
-const result = spawnSync(process.execPath, [`${root}node_modules/prisma/build/index.js`, 'generate', '--schema', schema], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    ...process.env,
-    PRISMA_SCHEMA_ENGINE_BINARY: `${schema}/schema.prisma`,
-    CHECKPOINT_DISABLE: '1',
-    PRISMA_HIDE_UPDATE_MESSAGE: '1',
+const result = spawnSync(
+  process.execPath,
+  [`${root}node_modules/prisma/build/index.js`, 'generate', '--schema', schema],
+  {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: `${schema}/schema.prisma`,
+      CHECKPOINT_DISABLE: '1',
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    },
   },
-});
+);
 if (result.status !== 0) {
   console.error('cairn: `prisma generate` failed (see above)');
   process.exit(result.status ?? 1);

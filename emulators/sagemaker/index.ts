@@ -5,7 +5,10 @@ import { generateEstate, seedDemoEstate } from './seed.ts';
 export { SageMakerEmulator, SageMakerState, EMULATOR_ACCESS_KEY_ID, generateEstate, seedDemoEstate };
 
 /** Static credentials the emulator accepts; for the emulator only, never for AWS. */
-export const EMULATOR_CREDENTIALS = { accessKeyId: EMULATOR_ACCESS_KEY_ID, secretAccessKey: 'emulator-secret-not-a-real-key' };
+export const EMULATOR_CREDENTIALS = {
+  accessKeyId: EMULATOR_ACCESS_KEY_ID,
+  secretAccessKey: 'emulator-secret-not-a-real-key',
+};
 
 /** Starts an emulator on a free loopback port, seeded by `seed` (the demo estate by default). */
 export async function startSageMakerEmulator(

@@ -24,7 +24,12 @@ export function seedDemoEstate(state: SageMakerState) {
 
   state.addModelPackageGroup('churn-classifier', 'Predicts which riders churn within 30 days');
   const container = (version: number) => ({
-    Containers: [{ Image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn:latest', ModelDataUrl: `s3://cairn-demo/churn/${version}/model.tar.gz` }],
+    Containers: [
+      {
+        Image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/churn:latest',
+        ModelDataUrl: `s3://cairn-demo/churn/${version}/model.tar.gz`,
+      },
+    ],
   });
   const churn1 = state.addModelPackage('churn-classifier', {
     ModelPackageDescription: 'First gradient-boosted baseline',
@@ -53,7 +58,14 @@ export function seedDemoEstate(state: SageMakerState) {
   });
   state.addModelPackage('fraud-scorer', {
     ModelPackageDescription: 'Card-not-present fraud score',
-    InferenceSpecification: { Containers: [{ Image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud:1', ModelDataUrl: 's3://cairn-demo/fraud/1/model.tar.gz' }] },
+    InferenceSpecification: {
+      Containers: [
+        {
+          Image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud:1',
+          ModelDataUrl: 's3://cairn-demo/fraud/1/model.tar.gz',
+        },
+      ],
+    },
     CustomerMetadataProperties: { 'metric:precision_at_1pct': '0.62' },
   });
   state.addModelPackageGroup('demand-forecast', 'Hourly ride demand per zone');
@@ -73,9 +85,21 @@ export function seedDemoEstate(state: SageMakerState) {
   const lineageOfTraining = (pkg: ModelPackage, job: string, dataset: string) => {
     const data = state.addArtifact(dataset.split('/').pop()!, dataset, 'DataSet');
     const jobArn = state.trainingJobArn(job);
-    const model = state.addArtifact(`${pkg.ModelPackageGroupName}-${pkg.ModelPackageVersion}`, pkg.ModelPackageArn, 'Model');
-    state.associate({ arn: data.ArtifactArn, type: 'DataSet' }, { arn: jobArn, type: 'SageMakerTrainingJob', name: job }, 'ContributedTo');
-    state.associate({ arn: jobArn, type: 'SageMakerTrainingJob', name: job }, { arn: model.ArtifactArn, type: 'Model' }, 'Produced');
+    const model = state.addArtifact(
+      `${pkg.ModelPackageGroupName}-${pkg.ModelPackageVersion}`,
+      pkg.ModelPackageArn,
+      'Model',
+    );
+    state.associate(
+      { arn: data.ArtifactArn, type: 'DataSet' },
+      { arn: jobArn, type: 'SageMakerTrainingJob', name: job },
+      'ContributedTo',
+    );
+    state.associate(
+      { arn: jobArn, type: 'SageMakerTrainingJob', name: job },
+      { arn: model.ArtifactArn, type: 'Model' },
+      'Produced',
+    );
     return model;
   };
   lineageOfTraining(churn1, 'churn-train-1', 's3://cairn-demo/churn/train-2026-09.parquet');
@@ -83,8 +107,16 @@ export function seedDemoEstate(state: SageMakerState) {
   lineageOfTraining(churn3, 'churn-train-3', 's3://cairn-demo/churn/train-2026-11.parquet');
   const deployment = state.addAction('churn-prod-deployment', endpoint.EndpointArn, 'ModelDeployment');
   const context = state.addContext('churn-prod-endpoint', endpoint.EndpointArn, 'Endpoint');
-  state.associate({ arn: churn2Artifact.ArtifactArn, type: 'Model' }, { arn: deployment.ActionArn, type: 'ModelDeployment' }, 'ContributedTo');
-  state.associate({ arn: deployment.ActionArn, type: 'ModelDeployment' }, { arn: context.ContextArn, type: 'Endpoint' }, 'AssociatedWith');
+  state.associate(
+    { arn: churn2Artifact.ArtifactArn, type: 'Model' },
+    { arn: deployment.ActionArn, type: 'ModelDeployment' },
+    'ContributedTo',
+  );
+  state.associate(
+    { arn: deployment.ActionArn, type: 'ModelDeployment' },
+    { arn: context.ContextArn, type: 'Endpoint' },
+    'AssociatedWith',
+  );
 }
 
 /**
@@ -102,22 +134,43 @@ export function generateEstate(state: SageMakerState, size: { modelPackages: num
       n % 5 === 0
         ? { ModelApprovalStatus: 'Approved' as const, ModelLifeCycle: { Stage: 'Production', StageStatus: 'Approved' } }
         : n % 5 === 1
-          ? { ModelApprovalStatus: 'PendingManualApproval' as const, ModelLifeCycle: { Stage: 'Staging', StageStatus: 'PendingApproval' } }
+          ? {
+              ModelApprovalStatus: 'PendingManualApproval' as const,
+              ModelLifeCycle: { Stage: 'Staging', StageStatus: 'PendingApproval' },
+            }
           : { ModelApprovalStatus: 'Rejected' as const };
     const pkg = state.addModelPackage(name, {
       ...stageOf(Math.floor(i / groups)),
       ModelPackageDescription: `generated package ${i}`,
-      InferenceSpecification: { Containers: [{ Image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${name}:${i}`, ModelDataUrl: `s3://bench/${name}/${i}/model.tar.gz` }] },
+      InferenceSpecification: {
+        Containers: [
+          {
+            Image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${name}:${i}`,
+            ModelDataUrl: `s3://bench/${name}/${i}/model.tar.gz`,
+          },
+        ],
+      },
       CustomerMetadataProperties: { 'metric:auc': (0.7 + (i % 30) / 100).toFixed(2), 'param:seed': String(i) },
     });
     packages.push(pkg);
     if (!datasets.has(group)) {
-      datasets.set(group, state.addArtifact(`${name}-train`, `s3://bench/${name}/train.parquet`, 'DataSet').ArtifactArn);
+      datasets.set(
+        group,
+        state.addArtifact(`${name}-train`, `s3://bench/${name}/train.parquet`, 'DataSet').ArtifactArn,
+      );
     }
     const job = state.trainingJobArn(`${name}-train-${i}`);
     const artifact = state.addArtifact(`${name}-${pkg.ModelPackageVersion}`, pkg.ModelPackageArn, 'Model');
-    state.associate({ arn: datasets.get(group)!, type: 'DataSet' }, { arn: job, type: 'SageMakerTrainingJob' }, 'ContributedTo');
-    state.associate({ arn: job, type: 'SageMakerTrainingJob' }, { arn: artifact.ArtifactArn, type: 'Model' }, 'Produced');
+    state.associate(
+      { arn: datasets.get(group)!, type: 'DataSet' },
+      { arn: job, type: 'SageMakerTrainingJob' },
+      'ContributedTo',
+    );
+    state.associate(
+      { arn: job, type: 'SageMakerTrainingJob' },
+      { arn: artifact.ArtifactArn, type: 'Model' },
+      'Produced',
+    );
   }
   for (let e = 0; e < size.endpoints; e++) {
     const primary = packages[e % packages.length]!;

@@ -45,14 +45,24 @@ type Handler = (input: Record<string, any>) => unknown;
 /** The access key the emulator accepts (any secret: signatures are not checked). */
 export const EMULATOR_ACCESS_KEY_ID = 'AKIACAIRNEMULATOR';
 
-function page<T>(items: T[], input: { NextToken?: string; MaxResults?: number }, defaultSize = 10): { items: T[]; NextToken?: string } {
+function page<T>(
+  items: T[],
+  input: { NextToken?: string; MaxResults?: number },
+  defaultSize = 10,
+): { items: T[]; NextToken?: string } {
   const size = input.MaxResults ?? defaultSize;
   if (!Number.isInteger(size) || size < 1 || size > 100) {
-    throw validation(`1 validation error detected: Value '${size}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`);
+    throw validation(
+      `1 validation error detected: Value '${size}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100`,
+    );
   }
   let offset = 0;
   if (input.NextToken) {
-    const decoded = Number(Buffer.from(input.NextToken, 'base64url').toString('utf8').replace(/^offset:/, ''));
+    const decoded = Number(
+      Buffer.from(input.NextToken, 'base64url')
+        .toString('utf8')
+        .replace(/^offset:/, ''),
+    );
     if (!Number.isInteger(decoded) || decoded < 0) throw validation('Invalid pagination token');
     offset = decoded;
   }
@@ -61,13 +71,19 @@ function page<T>(items: T[], input: { NextToken?: string; MaxResults?: number },
   return { items: slice, ...(next ? { NextToken: next } : {}) };
 }
 
-function sortByCreation<T extends { CreationTime: Date }>(items: T[], input: { SortBy?: string; SortOrder?: string }, nameOf?: (item: T) => string): T[] {
+function sortByCreation<T extends { CreationTime: Date }>(
+  items: T[],
+  input: { SortBy?: string; SortOrder?: string },
+  nameOf?: (item: T) => string,
+): T[] {
   const descending = (input.SortOrder ?? 'Descending') === 'Descending';
   const byName = input.SortBy === 'Name' && nameOf;
   // Ties (same creation time) keep creation order, so pages are stable.
   const indexed = items.map((item, index) => ({ item, index }));
   indexed.sort((a, b) => {
-    const primary = byName ? nameOf(a.item).localeCompare(nameOf(b.item)) : a.item.CreationTime.getTime() - b.item.CreationTime.getTime();
+    const primary = byName
+      ? nameOf(a.item).localeCompare(nameOf(b.item))
+      : a.item.CreationTime.getTime() - b.item.CreationTime.getTime();
     return (primary || a.index - b.index) * (descending ? -1 : 1);
   });
   return indexed.map((entry) => entry.item);
@@ -76,7 +92,9 @@ function sortByCreation<T extends { CreationTime: Date }>(items: T[], input: { S
 function required(input: Record<string, any>, member: string): string {
   const value = input[member];
   if (value == null || value === '') {
-    throw validation(`1 validation error detected: Value null at '${member.charAt(0).toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`);
+    throw validation(
+      `1 validation error detected: Value null at '${member.charAt(0).toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -95,7 +113,12 @@ export class SageMakerEmulator {
 
   constructor(readonly state: SageMakerState = new SageMakerState()) {
     const s = state;
-    const sortedOnce = <T extends { CreationTime: Date }>(key: string, source: () => T[], size: number, input: Record<string, any>): T[] => {
+    const sortedOnce = <T extends { CreationTime: Date }>(
+      key: string,
+      source: () => T[],
+      size: number,
+      input: Record<string, any>,
+    ): T[] => {
       const memoKey = `${key}:${input.SortBy ?? ''}:${input.SortOrder ?? ''}`;
       const memo = this.sorted.get(memoKey);
       if (memo && memo.size === size) return memo.items as T[];
@@ -111,9 +134,32 @@ export class SageMakerEmulator {
     };
     this.handlers = {
       ListModelPackageGroups: (input) => {
-        const groups = sortByCreation([...s.groups.values()].filter((g) => !input.NameContains || g.ModelPackageGroupName.includes(input.NameContains)), input, (g) => g.ModelPackageGroupName);
+        const groups = sortByCreation(
+          [...s.groups.values()].filter(
+            (g) => !input.NameContains || g.ModelPackageGroupName.includes(input.NameContains),
+          ),
+          input,
+          (g) => g.ModelPackageGroupName,
+        );
         const { items, NextToken } = page(groups, input);
-        return { ModelPackageGroupSummaryList: items.map(({ ModelPackageGroupName, ModelPackageGroupArn, ModelPackageGroupDescription, CreationTime, ModelPackageGroupStatus }) => ({ ModelPackageGroupName, ModelPackageGroupArn, ModelPackageGroupDescription, CreationTime, ModelPackageGroupStatus })), NextToken };
+        return {
+          ModelPackageGroupSummaryList: items.map(
+            ({
+              ModelPackageGroupName,
+              ModelPackageGroupArn,
+              ModelPackageGroupDescription,
+              CreationTime,
+              ModelPackageGroupStatus,
+            }) => ({
+              ModelPackageGroupName,
+              ModelPackageGroupArn,
+              ModelPackageGroupDescription,
+              CreationTime,
+              ModelPackageGroupStatus,
+            }),
+          ),
+          NextToken,
+        };
       },
       DescribeModelPackageGroup: (input) => {
         const group = s.groups.get(required(input, 'ModelPackageGroupName'));
@@ -121,10 +167,15 @@ export class SageMakerEmulator {
         return group;
       },
       ListModelPackages: (input) => {
-        if (input.ModelApprovalStatus && !APPROVAL_STATUSES.has(input.ModelApprovalStatus)) throw validation(`Value '${input.ModelApprovalStatus}' at 'modelApprovalStatus' failed to satisfy constraint`);
-        if (input.ModelPackageType && !['Versioned', 'Unversioned', 'Both'].includes(input.ModelPackageType)) throw validation(`Value '${input.ModelPackageType}' at 'modelPackageType' failed to satisfy constraint`);
+        if (input.ModelApprovalStatus && !APPROVAL_STATUSES.has(input.ModelApprovalStatus))
+          throw validation(
+            `Value '${input.ModelApprovalStatus}' at 'modelApprovalStatus' failed to satisfy constraint`,
+          );
+        if (input.ModelPackageType && !['Versioned', 'Unversioned', 'Both'].includes(input.ModelPackageType))
+          throw validation(`Value '${input.ModelPackageType}' at 'modelPackageType' failed to satisfy constraint`);
         // Every package here is versioned: without a group, SageMaker's default type (Unversioned) lists none.
-        const versioned = input.ModelPackageGroupName || input.ModelPackageType === 'Versioned' || input.ModelPackageType === 'Both';
+        const versioned =
+          input.ModelPackageGroupName || input.ModelPackageType === 'Versioned' || input.ModelPackageType === 'Both';
         const packages = sortByCreation(
           [...s.packages.values()].filter(
             (p) =>
@@ -159,20 +210,27 @@ export class SageMakerEmulator {
       UpdateModelPackage: (input) => {
         const arn = required(input, 'ModelPackageArn');
         if (!/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/\S+$/.test(arn)) {
-          throw validation(`1 validation error detected: Value '${arn}' at 'modelPackageArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}`);
+          throw validation(
+            `1 validation error detected: Value '${arn}' at 'modelPackageArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]{9,16}:[0-9]{12}:model-package/[\\S]{1,2048}`,
+          );
         }
         const pkg = s.packages.get(arn);
         if (!pkg) throw validation(`Model Package ${arn} does not exist.`);
         if (input.ModelApprovalStatus !== undefined) {
-          if (!APPROVAL_STATUSES.has(input.ModelApprovalStatus)) throw validation(`Value '${input.ModelApprovalStatus}' at 'modelApprovalStatus' failed to satisfy constraint`);
+          if (!APPROVAL_STATUSES.has(input.ModelApprovalStatus))
+            throw validation(
+              `Value '${input.ModelApprovalStatus}' at 'modelApprovalStatus' failed to satisfy constraint`,
+            );
           pkg.ModelApprovalStatus = input.ModelApprovalStatus;
         }
         if (input.ApprovalDescription !== undefined) pkg.ApprovalDescription = input.ApprovalDescription;
         if (input.ModelLifeCycle !== undefined) {
-          if (!input.ModelLifeCycle.Stage || !input.ModelLifeCycle.StageStatus) throw validation('ModelLifeCycle needs Stage and StageStatus');
+          if (!input.ModelLifeCycle.Stage || !input.ModelLifeCycle.StageStatus)
+            throw validation('ModelLifeCycle needs Stage and StageStatus');
           pkg.ModelLifeCycle = input.ModelLifeCycle;
         }
-        if (input.CustomerMetadataProperties) pkg.CustomerMetadataProperties = { ...pkg.CustomerMetadataProperties, ...input.CustomerMetadataProperties };
+        if (input.CustomerMetadataProperties)
+          pkg.CustomerMetadataProperties = { ...pkg.CustomerMetadataProperties, ...input.CustomerMetadataProperties };
         for (const key of input.CustomerMetadataPropertiesToRemove ?? []) delete pkg.CustomerMetadataProperties?.[key];
         pkg.LastModifiedTime = s.clock();
         return { ModelPackageArn: pkg.ModelPackageArn };
@@ -193,74 +251,138 @@ export class SageMakerEmulator {
             (e) =>
               (!input.NameContains || e.EndpointName.includes(input.NameContains)) &&
               (!input.StatusEquals || e.EndpointStatus === input.StatusEquals) &&
-              (input.LastModifiedTimeAfter == null || e.LastModifiedTime.getTime() / 1000 > input.LastModifiedTimeAfter),
+              (input.LastModifiedTimeAfter == null ||
+                e.LastModifiedTime.getTime() / 1000 > input.LastModifiedTimeAfter),
           ),
           input,
           (e) => e.EndpointName,
         );
         const { items, NextToken } = page(endpoints, input);
-        return { Endpoints: items.map(({ EndpointName, EndpointArn, CreationTime, LastModifiedTime, EndpointStatus }) => ({ EndpointName, EndpointArn, CreationTime, LastModifiedTime, EndpointStatus })), NextToken };
+        return {
+          Endpoints: items.map(({ EndpointName, EndpointArn, CreationTime, LastModifiedTime, EndpointStatus }) => ({
+            EndpointName,
+            EndpointArn,
+            CreationTime,
+            LastModifiedTime,
+            EndpointStatus,
+          })),
+          NextToken,
+        };
       },
       DescribeEndpoint: (input) => {
         const endpoint = s.endpoints.get(required(input, 'EndpointName'));
-        if (!endpoint) throw validation(`Could not find endpoint "${s.arn(`endpoint/${String(input.EndpointName).toLowerCase()}`)}".`);
+        if (!endpoint)
+          throw validation(
+            `Could not find endpoint "${s.arn(`endpoint/${String(input.EndpointName).toLowerCase()}`)}".`,
+          );
         return endpoint;
       },
       DescribeEndpointConfig: (input) => {
         const config = s.endpointConfigs.get(required(input, 'EndpointConfigName'));
-        if (!config) throw validation(`Could not find endpoint configuration "${s.arn(`endpoint-config/${input.EndpointConfigName}`)}".`);
+        if (!config)
+          throw validation(
+            `Could not find endpoint configuration "${s.arn(`endpoint-config/${input.EndpointConfigName}`)}".`,
+          );
         return config;
       },
       DeleteEndpoint: (input) => {
         const name = required(input, 'EndpointName');
-        if (!s.deleteEndpoint(name)) throw validation(`Could not find endpoint "${s.arn(`endpoint/${name.toLowerCase()}`)}".`);
+        if (!s.deleteEndpoint(name))
+          throw validation(`Could not find endpoint "${s.arn(`endpoint/${name.toLowerCase()}`)}".`);
         return {};
       },
       UpdateEndpointWeightsAndCapacities: (input) => {
         const endpoint = s.endpoints.get(required(input, 'EndpointName'));
-        if (!endpoint) throw validation(`Could not find endpoint "${s.arn(`endpoint/${String(input.EndpointName).toLowerCase()}`)}".`);
-        const desired = input.DesiredWeightsAndCapacities as { VariantName: string; DesiredWeight?: number; DesiredInstanceCount?: number }[] | undefined;
+        if (!endpoint)
+          throw validation(
+            `Could not find endpoint "${s.arn(`endpoint/${String(input.EndpointName).toLowerCase()}`)}".`,
+          );
+        const desired = input.DesiredWeightsAndCapacities as
+          { VariantName: string; DesiredWeight?: number; DesiredInstanceCount?: number }[] | undefined;
         if (!desired?.length) throw validation('DesiredWeightsAndCapacities must have at least 1 item');
-        if (endpoint.EndpointStatus !== 'InService') throw validation(`Cannot update in-progress endpoint "${endpoint.EndpointArn}".`);
-        const variants = new Map<string, VariantState>([...endpoint.ProductionVariants, ...(endpoint.ShadowProductionVariants ?? [])].map((v) => [v.VariantName, v]));
+        if (endpoint.EndpointStatus !== 'InService')
+          throw validation(`Cannot update in-progress endpoint "${endpoint.EndpointArn}".`);
+        const variants = new Map<string, VariantState>(
+          [...endpoint.ProductionVariants, ...(endpoint.ShadowProductionVariants ?? [])].map((v) => [v.VariantName, v]),
+        );
         for (const change of desired) {
-          if (!variants.has(change.VariantName)) throw validation(`The variant name(s) [${change.VariantName}] is/are not present in the endpoint.`);
-          if (change.DesiredWeight != null && (change.DesiredWeight < 0 || change.DesiredWeight > 1000)) throw validation(`Value '${change.DesiredWeight}' at 'desiredWeight' failed to satisfy constraint`);
+          if (!variants.has(change.VariantName))
+            throw validation(`The variant name(s) [${change.VariantName}] is/are not present in the endpoint.`);
+          if (change.DesiredWeight != null && (change.DesiredWeight < 0 || change.DesiredWeight > 1000))
+            throw validation(`Value '${change.DesiredWeight}' at 'desiredWeight' failed to satisfy constraint`);
         }
         for (const change of desired) {
           const variant = variants.get(change.VariantName)!;
           if (change.DesiredWeight != null) variant.DesiredWeight = variant.CurrentWeight = change.DesiredWeight;
-          if (change.DesiredInstanceCount != null) variant.DesiredInstanceCount = variant.CurrentInstanceCount = change.DesiredInstanceCount;
+          if (change.DesiredInstanceCount != null)
+            variant.DesiredInstanceCount = variant.CurrentInstanceCount = change.DesiredInstanceCount;
         }
         endpoint.LastModifiedTime = s.clock();
         return { EndpointArn: endpoint.EndpointArn };
       },
       ListFeatureGroups: (input) => {
-        const groups = sortByCreation([...s.featureGroups.values()].filter((g) => !input.NameContains || g.FeatureGroupName.includes(input.NameContains)), input, (g) => g.FeatureGroupName);
+        const groups = sortByCreation(
+          [...s.featureGroups.values()].filter(
+            (g) => !input.NameContains || g.FeatureGroupName.includes(input.NameContains),
+          ),
+          input,
+          (g) => g.FeatureGroupName,
+        );
         const { items, NextToken } = page(groups, input);
         return {
-          FeatureGroupSummaries: items.map(({ FeatureGroupName, FeatureGroupArn, CreationTime, FeatureGroupStatus }) => ({ FeatureGroupName, FeatureGroupArn, CreationTime, FeatureGroupStatus })),
+          FeatureGroupSummaries: items.map(
+            ({ FeatureGroupName, FeatureGroupArn, CreationTime, FeatureGroupStatus }) => ({
+              FeatureGroupName,
+              FeatureGroupArn,
+              CreationTime,
+              FeatureGroupStatus,
+            }),
+          ),
           NextToken: NextToken ?? '',
         };
       },
       DescribeFeatureGroup: (input) => {
         const group = s.featureGroups.get(required(input, 'FeatureGroupName'));
-        if (!group) throw notFound(`Resource Not Found: Amazon SageMaker can't find a FeatureGroup with name ${input.FeatureGroupName}`);
+        if (!group)
+          throw notFound(
+            `Resource Not Found: Amazon SageMaker can't find a FeatureGroup with name ${input.FeatureGroupName}`,
+          );
         return { ...group, NextToken: '' };
       },
       ListArtifacts: (input) => {
         const all = sortedOnce('artifacts', () => [...s.artifacts.values()], s.artifacts.size, input);
-        const artifacts = input.ArtifactType || input.SourceUri ? all.filter((a) => (!input.ArtifactType || a.ArtifactType === input.ArtifactType) && (!input.SourceUri || a.Source.SourceUri === input.SourceUri)) : all;
+        const artifacts =
+          input.ArtifactType || input.SourceUri
+            ? all.filter(
+                (a) =>
+                  (!input.ArtifactType || a.ArtifactType === input.ArtifactType) &&
+                  (!input.SourceUri || a.Source.SourceUri === input.SourceUri),
+              )
+            : all;
         const { items, NextToken } = page(artifacts, input);
         return { ArtifactSummaries: items, NextToken };
       },
       ListContexts: (input) => {
-        const contexts = sortByCreation([...s.contexts.values()].filter((c) => (!input.ContextType || c.ContextType === input.ContextType) && (!input.SourceUri || c.Source.SourceUri === input.SourceUri)), input);
+        const contexts = sortByCreation(
+          [...s.contexts.values()].filter(
+            (c) =>
+              (!input.ContextType || c.ContextType === input.ContextType) &&
+              (!input.SourceUri || c.Source.SourceUri === input.SourceUri),
+          ),
+          input,
+        );
         const { items, NextToken } = page(contexts, input);
         return { ContextSummaries: items, NextToken };
       },
       ListActions: (input) => {
-        const actions = sortByCreation([...s.actions.values()].filter((a) => (!input.ActionType || a.ActionType === input.ActionType) && (!input.SourceUri || a.Source.SourceUri === input.SourceUri)), input);
+        const actions = sortByCreation(
+          [...s.actions.values()].filter(
+            (a) =>
+              (!input.ActionType || a.ActionType === input.ActionType) &&
+              (!input.SourceUri || a.Source.SourceUri === input.SourceUri),
+          ),
+          input,
+        );
         const { items, NextToken } = page(actions, input);
         return { ActionSummaries: items, NextToken };
       },
@@ -370,12 +492,26 @@ export class SageMakerEmulator {
     let input: Record<string, any> = {};
     const record = (fault: string | null) => this.calls.push({ operation, input, fault });
     try {
-      if (request.method !== 'POST' || request.url !== '/') throw new SageMakerFault('UnknownOperationException', 'Unknown operation', 404);
+      if (request.method !== 'POST' || request.url !== '/')
+        throw new SageMakerFault('UnknownOperationException', 'Unknown operation', 404);
       const auth = String(request.headers.authorization ?? '');
       if (!auth) throw new SageMakerFault('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
-      const credential = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/[a-z0-9-]+\/sagemaker\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$/.exec(auth);
-      if (!credential) throw new SageMakerFault('IncompleteSignatureException', 'Authorization header requires a valid SigV4 signature', 400);
-      if (credential[1] !== EMULATOR_ACCESS_KEY_ID) throw new SageMakerFault('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+      const credential =
+        /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/[a-z0-9-]+\/sagemaker\/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$/.exec(
+          auth,
+        );
+      if (!credential)
+        throw new SageMakerFault(
+          'IncompleteSignatureException',
+          'Authorization header requires a valid SigV4 signature',
+          400,
+        );
+      if (credential[1] !== EMULATOR_ACCESS_KEY_ID)
+        throw new SageMakerFault(
+          'UnrecognizedClientException',
+          'The security token included in the request is invalid.',
+          400,
+        );
       if (!String(request.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) {
         throw new SageMakerFault('SerializationException', 'Expected content-type application/x-amz-json-1.1', 400);
       }

@@ -29,7 +29,11 @@ export interface ModelPackage {
   ModelApprovalStatus: 'Approved' | 'Rejected' | 'PendingManualApproval';
   ApprovalDescription?: string;
   ModelLifeCycle?: ModelLifeCycle;
-  InferenceSpecification?: { Containers: { Image: string; ModelDataUrl?: string }[]; SupportedContentTypes?: string[]; SupportedResponseMIMETypes?: string[] };
+  InferenceSpecification?: {
+    Containers: { Image: string; ModelDataUrl?: string }[];
+    SupportedContentTypes?: string[];
+    SupportedResponseMIMETypes?: string[];
+  };
   MetadataProperties?: { CommitId?: string; Repository?: string; GeneratedBy?: string; ProjectId?: string };
   ModelMetrics?: { ModelQuality?: { Statistics?: { ContentType: string; S3Uri: string } } };
   CustomerMetadataProperties?: Record<string, string>;
@@ -84,10 +88,17 @@ export interface FeatureGroup {
   FeatureGroupArn: string;
   RecordIdentifierFeatureName: string;
   EventTimeFeatureName: string;
-  FeatureDefinitions: { FeatureName: string; FeatureType: 'Integral' | 'Fractional' | 'String'; CollectionType?: 'List' | 'Set' | 'Vector' }[];
+  FeatureDefinitions: {
+    FeatureName: string;
+    FeatureType: 'Integral' | 'Fractional' | 'String';
+    CollectionType?: 'List' | 'Set' | 'Vector';
+  }[];
   CreationTime: Date;
   LastModifiedTime?: Date;
-  OnlineStoreConfig?: { EnableOnlineStore: boolean; TtlDuration?: { Unit: 'Seconds' | 'Minutes' | 'Hours' | 'Days' | 'Weeks'; Value: number } };
+  OnlineStoreConfig?: {
+    EnableOnlineStore: boolean;
+    TtlDuration?: { Unit: 'Seconds' | 'Minutes' | 'Hours' | 'Days' | 'Weeks'; Value: number };
+  };
   FeatureGroupStatus: 'Created';
   Description?: string;
 }
@@ -171,11 +182,14 @@ export class SageMakerState {
   /** Registers the next version of a group (created with the group when missing). */
   addModelPackage(
     groupName: string,
-    spec: Partial<Omit<ModelPackage, 'ModelPackageArn' | 'ModelPackageVersion' | 'ModelPackageGroupName' | 'ModelPackageName'>> = {},
+    spec: Partial<
+      Omit<ModelPackage, 'ModelPackageArn' | 'ModelPackageVersion' | 'ModelPackageGroupName' | 'ModelPackageName'>
+    > = {},
   ): ModelPackage {
     if (!this.groups.has(groupName)) this.addModelPackageGroup(groupName);
     let version = 1;
-    for (const existing of this.packages.values()) if (existing.ModelPackageGroupName === groupName) version = Math.max(version, existing.ModelPackageVersion + 1);
+    for (const existing of this.packages.values())
+      if (existing.ModelPackageGroupName === groupName) version = Math.max(version, existing.ModelPackageVersion + 1);
     const now = this.clock();
     const pkg: ModelPackage = {
       ModelPackageStatus: 'Completed',
@@ -242,7 +256,9 @@ export class SageMakerState {
       CreationTime: now,
       LastModifiedTime: now,
       ProductionVariants: config.ProductionVariants.map(toState),
-      ...(config.ShadowProductionVariants ? { ShadowProductionVariants: config.ShadowProductionVariants.map(toState) } : {}),
+      ...(config.ShadowProductionVariants
+        ? { ShadowProductionVariants: config.ShadowProductionVariants.map(toState) }
+        : {}),
     };
     this.endpoints.set(name, endpoint);
     return endpoint;
@@ -306,7 +322,11 @@ export class SageMakerState {
     return this.arn(`experiment-trial-component/${jobName}-aws-training-job`);
   }
 
-  associate(source: { arn: string; type?: string; name?: string }, destination: { arn: string; type?: string; name?: string }, type: Association['AssociationType']) {
+  associate(
+    source: { arn: string; type?: string; name?: string },
+    destination: { arn: string; type?: string; name?: string },
+    type: Association['AssociationType'],
+  ) {
     this.associations.push({
       SourceArn: source.arn,
       DestinationArn: destination.arn,

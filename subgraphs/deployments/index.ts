@@ -10,10 +10,23 @@ import { TrafficShareResolver } from './traffic/resolver.ts';
 /** The deployments subgraph: endpoints, deployments, traffic splits and their history, rollouts, deploy rules. */
 export function buildDeploymentsSubgraph() {
   return buildFederatedSchema({
-    resolvers: [EndpointResolver, DeploymentResolver, ModelVersionDeploymentsResolver, TrafficShareResolver, RolloutResolver, EndpointDeployRuleResolver],
+    resolvers: [
+      EndpointResolver,
+      DeploymentResolver,
+      ModelVersionDeploymentsResolver,
+      TrafficShareResolver,
+      RolloutResolver,
+      EndpointDeployRuleResolver,
+    ],
     references: {
-      Endpoint: { __resolveReference: (ref: { id: string }, context: CairnContext) => deploymentLoaders(context).endpoint.load(ref.id) },
-      Deployment: { __resolveReference: (ref: { id: string }, context: CairnContext) => deploymentLoaders(context).deployment.load(ref.id) },
+      Endpoint: {
+        __resolveReference: (ref: { id: string }, context: CairnContext) =>
+          deploymentLoaders(context).endpoint.load(ref.id),
+      },
+      Deployment: {
+        __resolveReference: (ref: { id: string }, context: CairnContext) =>
+          deploymentLoaders(context).deployment.load(ref.id),
+      },
     },
   });
 }

@@ -28,7 +28,10 @@ export class OwnListener {
     if (!this.address) return false;
     const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
     if (port !== this.address.port) return false;
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+    const host = url.hostname
+      .replace(/^\[(.*)\]$/, '$1')
+      .replace(/\.$/, '')
+      .toLowerCase();
     const own = this.ownAddresses();
     if (isIP(host)) return own.check(host, isIP(host) === 6 ? 'ipv6' : 'ipv4');
     if (host === 'localhost' || host.endsWith('.localhost') || host === machineName().toLowerCase()) return true;
@@ -45,7 +48,8 @@ export class OwnListener {
     const bound = this.address!.host.replace(/^\[(.*)\]$/, '$1');
     if (isIP(bound)) own.addAddress(bound, isIP(bound) === 6 ? 'ipv6' : 'ipv4');
     for (const list of Object.values(networkInterfaces())) {
-      for (const iface of list ?? []) own.addAddress(iface.address.replace(/%.*$/, ''), iface.family === 'IPv6' ? 'ipv6' : 'ipv4');
+      for (const iface of list ?? [])
+        own.addAddress(iface.address.replace(/%.*$/, ''), iface.family === 'IPv6' ? 'ipv6' : 'ipv4');
     }
     return own;
   }

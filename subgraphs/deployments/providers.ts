@@ -52,7 +52,13 @@ export async function recordFailedAttempt(db: Database, error: unknown, entry: A
   if (isCairnError(error) && error.code !== 'UPSTREAM_UNAVAILABLE' && error.code !== 'NOT_SUPPORTED') return;
   try {
     const message = isCairnError(error) ? error.message : 'internal error';
-    await db.$transaction((tx) => recordAudit(tx, { ...entry, outcome: 'FAILED', payload: { ...((entry.payload as object) ?? {}), error: message } }));
+    await db.$transaction((tx) =>
+      recordAudit(tx, {
+        ...entry,
+        outcome: 'FAILED',
+        payload: { ...((entry.payload as object) ?? {}), error: message },
+      }),
+    );
   } catch (recordError) {
     log.error({ err: recordError }, 'could not record a failed deployments change');
   }

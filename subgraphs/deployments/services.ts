@@ -32,10 +32,31 @@ export function createDeploymentServices(deps: DeploymentServicesDeps) {
   const providers = new DeploymentProviders(deps.providers);
   const trafficRepository = new TrafficRepository(deps.db);
   const rolloutRepository = new RolloutRepository(deps.db);
-  const traffic = new TrafficService(deps.db, trafficRepository, rolloutRepository, providers, deps.clock, { timeoutMs: deps.ownerCallTimeoutMs });
-  const rollouts = new RolloutService(deps.db, rolloutRepository, trafficRepository, traffic, providers, deps.jobs, deps.clock, { pollSeconds: deps.rolloutPollSeconds });
+  const traffic = new TrafficService(deps.db, trafficRepository, rolloutRepository, providers, deps.clock, {
+    timeoutMs: deps.ownerCallTimeoutMs,
+  });
+  const rollouts = new RolloutService(
+    deps.db,
+    rolloutRepository,
+    trafficRepository,
+    traffic,
+    providers,
+    deps.jobs,
+    deps.clock,
+    { pollSeconds: deps.rolloutPollSeconds },
+  );
   const ownListener = deps.ownListener ?? new OwnListener();
-  const deployments = new DeploymentService(deps.db, new DeploymentRepository(deps.db), trafficRepository, traffic, rollouts, rolloutRepository, providers, deps.clock, ownListener);
+  const deployments = new DeploymentService(
+    deps.db,
+    new DeploymentRepository(deps.db),
+    trafficRepository,
+    traffic,
+    rollouts,
+    rolloutRepository,
+    providers,
+    deps.clock,
+    ownListener,
+  );
   return {
     providers,
     endpoints: new EndpointService(deps.db, new EndpointRepository(deps.db), providers),

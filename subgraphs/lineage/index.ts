@@ -8,5 +8,8 @@ import { SyncRunResolver } from './sync/resolver.ts';
  * impact analysis over the edge table every other subgraph writes.
  */
 export function buildLineageSubgraph() {
-  return buildFederatedSchema({ resolvers: [ProviderResolver, LineageResolver, SyncRunResolver], references: providerReferences });
+  return buildFederatedSchema({
+    resolvers: [ProviderResolver, LineageResolver, SyncRunResolver],
+    references: providerReferences,
+  });
 }

@@ -10,7 +10,16 @@ import { WebhookResolver } from './webhook/resolver.ts';
 /** The models subgraph: registered models and versions, policies, approvals, promotions, audit, webhooks. */
 export function buildModelsSubgraph() {
   return buildFederatedSchema({
-    resolvers: [ModelVersionResolver, FeatureUsageResolver, RegisteredModelResolver, PolicyResolver, ApprovalResolver, PromotionResolver, AuditResolver, WebhookResolver],
+    resolvers: [
+      ModelVersionResolver,
+      FeatureUsageResolver,
+      RegisteredModelResolver,
+      PolicyResolver,
+      ApprovalResolver,
+      PromotionResolver,
+      AuditResolver,
+      WebhookResolver,
+    ],
     references: modelReferences,
   });
 }

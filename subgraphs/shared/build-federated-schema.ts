@@ -42,8 +42,13 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   for (const [typeName, fields] of Object.entries(resolvers)) {
     if (!(schema.getType(typeName) instanceof GraphQLObjectType) || typeName.startsWith('__')) continue;
     for (const [fieldName, resolver] of Object.entries(fields)) {
-      if (typeof resolver === 'function') (fields as Record<string, unknown>)[fieldName] = withMappedErrors(resolver as (...args: unknown[]) => unknown);
-      else if (resolver && typeof resolver === 'object' && typeof (resolver as { resolve?: unknown }).resolve === 'function') {
+      if (typeof resolver === 'function')
+        (fields as Record<string, unknown>)[fieldName] = withMappedErrors(resolver as (...args: unknown[]) => unknown);
+      else if (
+        resolver &&
+        typeof resolver === 'object' &&
+        typeof (resolver as { resolve?: unknown }).resolve === 'function'
+      ) {
         const config = resolver as { resolve: (...args: unknown[]) => unknown };
         config.resolve = withMappedErrors(config.resolve);
       }
@@ -67,7 +72,9 @@ function withMappedErrors(resolve: (...args: unknown[]) => unknown) {
   return (...args: unknown[]) => {
     try {
       const result = resolve(...args);
-      return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(toGraphQLError(error))) : result;
+      return result instanceof Promise
+        ? result.catch((error: unknown) => Promise.reject(toGraphQLError(error)))
+        : result;
     } catch (error) {
       throw toGraphQLError(error);
     }

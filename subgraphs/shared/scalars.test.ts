@@ -11,7 +11,10 @@ function nested(levels: number): unknown {
 
 describe('the JSON scalar (stored as jsonb)', () => {
   it('takes JSON within the bound as it is, from a variable or a literal', () => {
-    expect(JSONScalar.parseValue({ depth: 8, layers: [1, 2, { ok: 'é🙂\u0001' }] })).toEqual({ depth: 8, layers: [1, 2, { ok: 'é🙂\u0001' }] });
+    expect(JSONScalar.parseValue({ depth: 8, layers: [1, 2, { ok: 'é🙂\u0001' }] })).toEqual({
+      depth: 8,
+      layers: [1, 2, { ok: 'é🙂\u0001' }],
+    });
     expect(JSONScalar.parseLiteral(parseValue('{ depth: 8, name: "x" }'))).toEqual({ depth: 8, name: 'x' });
     expect(JSONScalar.parseValue(nested(64))).toEqual(nested(64));
   });

@@ -7,7 +7,10 @@ export { GraphQLDateTime as DateTimeScalar } from 'graphql-scalars';
 /** A JSON argument is stored as jsonb: refused when PostgreSQL could not store it or walking it could overflow the stack. */
 function storable(value: unknown): unknown {
   const problem = untrustedValueProblem(value);
-  if (problem) throw new GraphQLError(problem.path.length ? `${problemPath(problem.path)} ${problem.message}` : problem.message, { extensions: { code: 'BAD_USER_INPUT' } });
+  if (problem)
+    throw new GraphQLError(problem.path.length ? `${problemPath(problem.path)} ${problem.message}` : problem.message, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   return value;
 }
 
@@ -32,7 +35,10 @@ export const JSONScalar = new GraphQLScalarType({
   ...GraphQLJSON.toConfig(),
   parseValue: (value) => storable(value),
   parseLiteral: (node: ValueNode, variables) => {
-    if (tooDeep(node)) throw new GraphQLError(`is nested deeper than ${MAX_INPUT_DEPTH} levels`, { extensions: { code: 'BAD_USER_INPUT' } });
+    if (tooDeep(node))
+      throw new GraphQLError(`is nested deeper than ${MAX_INPUT_DEPTH} levels`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     return storable(GraphQLJSON.parseLiteral(node, variables));
   },
 });

@@ -12,7 +12,9 @@ const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false' && process.e
 export function browserAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
   if (IN_CI) return true; // launching then fails, and with it the run
-  console.warn(`browser tests skipped: no chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  console.warn(
+    `browser tests skipped: no chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  );
   return false;
 }
 
@@ -20,7 +22,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 

@@ -43,10 +43,18 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     cairn = await startTestCairn({ CAIRN_DEMO: 'on', CAIRN_ACTOR: 'dana' });
     // The demo's SageMaker estate is synced by a job at start: the pages are checked once it is in.
-    await waitFor(async () => ((await cairn.query(`{ providers { name lastSyncAt } }`)).data?.providers.some((p: any) => p.name === 'sagemaker-demo' && p.lastSyncAt) ? true : undefined), {
-      timeoutMs: 60_000,
-      what: 'the demo SageMaker estate to be synced',
-    });
+    await waitFor(
+      async () =>
+        (await cairn.query(`{ providers { name lastSyncAt } }`)).data?.providers.some(
+          (p: any) => p.name === 'sagemaker-demo' && p.lastSyncAt,
+        )
+          ? true
+          : undefined,
+      {
+        timeoutMs: 60_000,
+        what: 'the demo SageMaker estate to be synced',
+      },
+    );
     estate = await seedBrowserEstate(cairn);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -75,12 +83,18 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     // 1 model with 2 versions, 23 feature views, 2 endpoints (the demo's and eta-live) with 3 deployments
     expect(builtin.split('\t').map((c) => c.trim())).toEqual(['builtin', '1', '2', '23', '2', '3']);
     const providers = page.getByRole('table', { name: 'Providers' });
-    await poll(() => providers.locator('tr', { hasText: 'sagemaker-prod' }).innerText()).toContain('ThrottlingException: Rate exceeded');
-    expect(await providers.locator('tr', { hasText: 'sagemaker-demo' }).innerText()).toMatch(/sagemaker-demo\s+SAGEMAKER\s+OK/);
+    await poll(() => providers.locator('tr', { hasText: 'sagemaker-prod' }).innerText()).toContain(
+      'ThrottlingException: Rate exceeded',
+    );
+    expect(await providers.locator('tr', { hasText: 'sagemaker-demo' }).innerText()).toMatch(
+      /sagemaker-demo\s+SAGEMAKER\s+OK/,
+    );
     const promotions = page.getByRole('table', { name: 'Recent promotions' });
     await poll(() => promotions.locator('tbody tr').count()).toBe(3);
     expect(await promotions.innerText()).toContain('APPLIED');
-    expect(await page.getByRole('region', { name: 'At-risk production deployments' }).innerText()).toContain('No production deployment depends on a feature with an open incident');
+    expect(await page.getByRole('region', { name: 'At-risk production deployments' }).innerText()).toContain(
+      'No production deployment depends on a feature with an open incident',
+    );
     await screenshot('overview');
   });
 
@@ -88,7 +102,9 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await page.setViewportSize({ width: 400, height: 860 });
     await visit('/');
     await page.getByRole('table', { name: 'Providers' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot('overview-narrow');
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -109,37 +125,58 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await visit('/lineage');
     await page.getByLabel('Search assets by name (every provider)').fill('eta_pred');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /eta_predictor v1/ }).click();
+    await page
+      .getByRole('list', { name: 'Search results' })
+      .getByRole('button', { name: /eta_predictor v1/ })
+      .click();
     await page.waitForURL(/\/lineage\?id=modelVersion/);
 
     const nodes = page.locator('.react-flow__node .asset-name');
     // Upstream its two features, downstream its deployments on eta-live and on the demo's endpoint, and the endpoints.
     const demo = 'eta-predictor-prod/eta_predictor-v1';
     await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(
-      ['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta-live', 'eta-predictor-prod', 'eta_predictor v1', native(estate.blue), demo].sort(),
+      [
+        'driver_stats:avg_rating',
+        'driver_stats:trips_today',
+        'eta-live',
+        'eta-predictor-prod',
+        'eta_predictor v1',
+        native(estate.blue),
+        demo,
+      ].sort(),
     );
     // Nodes are marked by kind (color), provider and stage.
     const root = page.locator('.asset-node.root');
     expect(await root.getAttribute('class')).toContain('kind-modelVersion');
     expect(await root.innerText()).toMatch(/PRODUCTION[\s\S]*eta_predictor v1[\s\S]*builtin/);
 
-    await page.locator('.react-flow__node').filter({ hasText: /^endpoint/i }).filter({ hasText: 'eta-live' }).click();
+    await page
+      .locator('.react-flow__node')
+      .filter({ hasText: /^endpoint/i })
+      .filter({ hasText: 'eta-live' })
+      .click();
     const details = page.getByRole('region', { name: 'Asset details' });
     await poll(() => details.innerText()).toContain(estate.endpoint);
     await screenshot('lineage-model-version');
 
     // From the keyboard: focus a node, Enter opens its details.
-    await page.locator('.react-flow__node').filter({ hasText: /^feature/i }).filter({ hasText: 'trips_today' }).focus();
+    await page
+      .locator('.react-flow__node')
+      .filter({ hasText: /^feature/i })
+      .filter({ hasText: 'trips_today' })
+      .focus();
     await page.keyboard.press('Enter');
     await poll(() => details.innerText()).toContain('feature:builtin:driver_stats/v1/trips_today');
 
     await page.getByLabel('Depth').selectOption('1');
     // One hop: the two features and the deployment, not the endpoint.
-    await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta_predictor v1', native(estate.blue), demo].sort());
+    await poll(async () => (await nodes.allInnerTexts()).sort()).toEqual(
+      ['driver_stats:avg_rating', 'driver_stats:trips_today', 'eta_predictor v1', native(estate.blue), demo].sort(),
+    );
 
     // As of a time before any of it was registered: only the asked-for asset, no edges.
     await page.getByLabel('As of (your local time)').fill('2020-01-01T00:00');
-    await poll(async () => (await nodes.allInnerTexts())).toEqual(['eta_predictor v1']);
+    await poll(async () => await nodes.allInnerTexts()).toEqual(['eta_predictor v1']);
     expect(page.url()).toContain('asOf=2020-01-01T00%3A00');
     await page.getByRole('button', { name: 'Now' }).click();
     await poll(() => nodes.count()).toBe(5);
@@ -147,9 +184,14 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     // A feature view: everything downstream of its features, on both providers (the README's picture).
     await page.getByLabel('Search assets by name (every provider)').fill('driver_stats');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /featureView driver_stats v1/ }).click();
+    await page
+      .getByRole('list', { name: 'Search results' })
+      .getByRole('button', { name: /featureView driver_stats v1/ })
+      .click();
     await page.getByLabel('Depth').selectOption('4');
-    await poll(async () => (await nodes.allInnerTexts()).filter((name) => ['eta-live', 'eta-sm-endpoint'].includes(name)).sort()).toEqual(['eta-live', 'eta-sm-endpoint']);
+    await poll(async () =>
+      (await nodes.allInnerTexts()).filter((name) => ['eta-live', 'eta-sm-endpoint'].includes(name)).sort(),
+    ).toEqual(['eta-live', 'eta-sm-endpoint']);
     await page.locator('.react-flow__node').filter({ hasText: 'eta_predictor v1' }).click();
     await poll(() => details.innerText()).toContain(estate.v1);
     await screenshot('lineage-explorer');
@@ -159,32 +201,90 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await visit('/impact');
     await page.getByLabel('Pick a feature, feature view, dataset or model version').fill('trips');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: /driver_stats:trips_today/ }).click();
+    await page
+      .getByRole('list', { name: 'Search results' })
+      .getByRole('button', { name: /driver_stats:trips_today/ })
+      .click();
 
     const table = page.getByRole('table', { name: 'Affected deployments' });
     await poll(() => table.locator('tbody tr').count()).toBe(4);
     const rows = (await table.locator('tbody tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
-    expect(rows).toContainEqual(['eta-live', 'builtin', 'eta_predictor v1', 'PRODUCTION', '90%', '–', 'dana', 'ride-eta-team', 'yes', '–']);
-    expect(rows).toContainEqual(['eta-sm-endpoint', 'sagemaker-prod', 'eta-sm v1', 'PRODUCTION', '100%', '–', 'sm-team', 'sm-team', 'yes', '–']);
-    expect(rows).toContainEqual(['eta-predictor-prod', 'builtin', 'eta_predictor v1', 'PRODUCTION', '100%', '–', 'dana', 'ml-platform', 'yes', '–']);
+    expect(rows).toContainEqual([
+      'eta-live',
+      'builtin',
+      'eta_predictor v1',
+      'PRODUCTION',
+      '90%',
+      '–',
+      'dana',
+      'ride-eta-team',
+      'yes',
+      '–',
+    ]);
+    expect(rows).toContainEqual([
+      'eta-sm-endpoint',
+      'sagemaker-prod',
+      'eta-sm v1',
+      'PRODUCTION',
+      '100%',
+      '–',
+      'sm-team',
+      'sm-team',
+      'yes',
+      '–',
+    ]);
+    expect(rows).toContainEqual([
+      'eta-predictor-prod',
+      'builtin',
+      'eta_predictor v1',
+      'PRODUCTION',
+      '100%',
+      '–',
+      'dana',
+      'ml-platform',
+      'yes',
+      '–',
+    ]);
     // The three production endpoints and their deployments are highlighted in the graph.
     const hot = await page.locator('.asset-node.highlighted').allInnerTexts();
     expect(hot.filter((t) => /^endpoint/i.test(t)).length).toBe(3);
     await screenshot('impact');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
-    expect(csv[0]).toBe('endpoint,endpoint_id,provider,deployment_id,model,model_version,stage,traffic_percent,shadow_percent,production,at_risk,owner,endpoint_owner');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
+    expect(csv[0]).toBe(
+      'endpoint,endpoint_id,provider,deployment_id,model,model_version,stage,traffic_percent,shadow_percent,production,at_risk,owner,endpoint_owner',
+    );
     expect(csv).toHaveLength(5);
-    expect(csv).toContain(`eta-live,${estate.endpoint},builtin,${estate.blue},eta_predictor,1,PRODUCTION,90,0,true,false,dana,ride-eta-team`);
+    expect(csv).toContain(
+      `eta-live,${estate.endpoint},builtin,${estate.blue},eta_predictor,1,PRODUCTION,90,0,true,false,dana,ride-eta-team`,
+    );
   });
 
-  it('compares versions, previews a promotion\'s policies (dry run), and shows why a promotion is denied', async () => {
+  it("compares versions, previews a promotion's policies (dry run), and shows why a promotion is denied", async () => {
     const policy = `mutation($input: ApplyPolicyInput!) { applyPolicy(input: $input) { id } }`;
     for (const input of [
-      { name: 'rmse-ceiling', appliesTo: 'PRODUCTION', modelPattern: 'eta_*', expression: 'candidate.metrics.rmse < 3.0', message: 'RMSE must be under 3.0 in production' },
-      { name: 'mae-ceiling', appliesTo: 'PRODUCTION', modelPattern: 'eta_*', expression: 'candidate.metrics.mae < 3.0', message: 'MAE must be under 3.0' },
-    ]) expect((await cairn.query(policy, { input })).errors).toBeUndefined();
+      {
+        name: 'rmse-ceiling',
+        appliesTo: 'PRODUCTION',
+        modelPattern: 'eta_*',
+        expression: 'candidate.metrics.rmse < 3.0',
+        message: 'RMSE must be under 3.0 in production',
+      },
+      {
+        name: 'mae-ceiling',
+        appliesTo: 'PRODUCTION',
+        modelPattern: 'eta_*',
+        expression: 'candidate.metrics.mae < 3.0',
+        message: 'MAE must be under 3.0',
+      },
+    ])
+      expect((await cairn.query(policy, { input })).errors).toBeUndefined();
 
     await visit(`/models?version=${encodeURIComponent(estate.v2)}`);
     const comparison = page.getByRole('table', { name: 'Metric comparison' });
@@ -193,28 +293,38 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     const alias = page.getByRole('form', { name: 'Alias', exact: true });
     await alias.getByLabel('Alias (champion, challenger, …)').fill('challenger');
     await alias.getByRole('button', { name: 'Give it to v2' }).click();
-    await poll(() => page.getByRole('table', { name: 'Versions of the model' }).locator('tr', { hasText: 'v2' }).innerText()).toContain('challenger');
+    await poll(() =>
+      page.getByRole('table', { name: 'Versions of the model' }).locator('tr', { hasText: 'v2' }).innerText(),
+    ).toContain('challenger');
 
     await page.getByLabel('To stage').selectOption('PRODUCTION');
     await page.getByRole('button', { name: 'Preview policies (dry run)' }).click();
     const verdict = page.getByRole('status', { name: 'Promotion verdict' });
     await poll(() => verdict.innerText()).toContain('Dry run: the policies would deny this promotion');
-    const evaluations = (await verdict.getByRole('table', { name: 'Policy evaluations' }).locator('tbody tr').allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
+    const evaluations = (
+      await verdict.getByRole('table', { name: 'Policy evaluations' }).locator('tbody tr').allInnerTexts()
+    ).map((r) => r.split('\t').map((c) => c.trim()));
     expect(evaluations).toContainEqual(['rmse-ceiling v1', 'BLOCK', 'FAILED', 'RMSE must be under 3.0 in production']);
     expect(evaluations).toContainEqual(['mae-ceiling v1', 'BLOCK', 'PASSED', 'MAE must be under 3.0']);
     // A dry run changes nothing.
-    expect((await cairn.query<any>(`{ modelVersion(id: "${estate.v2}") { stage promotions { id } } }`)).data!.modelVersion).toEqual({ stage: 'STAGING', promotions: [{ id: expect.any(String) }] });
+    expect(
+      (await cairn.query<any>(`{ modelVersion(id: "${estate.v2}") { stage promotions { id } } }`)).data!.modelVersion,
+    ).toEqual({ stage: 'STAGING', promotions: [{ id: expect.any(String) }] });
     await screenshot('models-dry-run');
 
     await page.getByRole('button', { name: 'Promote', exact: true }).click();
     await poll(() => verdict.innerText()).toMatch(/^Denied/);
-    expect(await verdict.getByRole('list').first().innerText()).toBe('rmse-ceiling: RMSE must be under 3.0 in production');
+    expect(await verdict.getByRole('list').first().innerText()).toBe(
+      'rmse-ceiling: RMSE must be under 3.0 in production',
+    );
     const history = page.getByRole('table', { name: 'Promotion history' });
     await poll(() => history.locator('tbody tr').first().innerText()).toMatch(/v2\s+STAGING\s+→\s+PRODUCTION\s+DENIED/);
     await screenshot('models-denied');
 
     await visit('/');
-    await poll(() => page.getByRole('table', { name: 'Recent promotions' }).locator('tbody tr').first().innerText()).toContain('DENIED');
+    await poll(() =>
+      page.getByRole('table', { name: 'Recent promotions' }).locator('tbody tr').first().innerText(),
+    ).toContain('DENIED');
   });
 
   it('reports and resolves a feature incident; the overview marks the production deployments at risk meanwhile', async () => {
@@ -247,15 +357,22 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await poll(() => page.getByText('No open incident.').count()).toBe(1);
   });
 
-  it('shows an endpoint\'s split and canary, changes the split (refusing a bad one) and rolls back after confirmation', async () => {
-    const split = async () => (await cairn.query<any>(`{ endpoint(id: "${estate.endpoint}") { trafficSplit { percent shadow deployment { id } } activeRollout { id } } }`)).data!.endpoint;
+  it("shows an endpoint's split and canary, changes the split (refusing a bad one) and rolls back after confirmation", async () => {
+    const split = async () =>
+      (
+        await cairn.query<any>(
+          `{ endpoint(id: "${estate.endpoint}") { trafficSplit { percent shadow deployment { id } } activeRollout { id } } }`,
+        )
+      ).data!.endpoint;
     await visit('/endpoints');
     const card = page.locator('article[data-endpoint="eta-live"]');
     const live = card.getByRole('img').first();
     await poll(() => live.getAttribute('aria-label')).toBe('Live traffic: eta_predictor v1 90%, eta_predictor v2 10%');
     const rollout = card.getByRole('region', { name: 'Rollout in progress' });
     expect(await rollout.innerText()).toContain('CANARY of eta_predictor v2: 10% live, step 1 of 3');
-    expect(await rollout.getByRole('list', { name: 'Rollout steps' }).locator('[aria-current="step"]').innerText()).toBe('10%');
+    expect(
+      await rollout.getByRole('list', { name: 'Rollout steps' }).locator('[aria-current="step"]').innerText(),
+    ).toBe('10%');
     await screenshot('endpoints');
 
     // Shares that do not sum to 100: the page says so, the server refuses with BAD_USER_INPUT, nothing changes.
@@ -288,7 +405,9 @@ describe.skipIf(!browserAvailable())('the dashboard in a browser', () => {
     await poll(() => live.getAttribute('aria-label')).toBe('Live traffic: eta_predictor v1 100%');
     expect((await split()).trafficSplit).toEqual([{ percent: 100, shadow: false, deployment: { id: estate.blue } }]);
     await card.locator('summary', { hasText: 'Traffic history' }).click();
-    const reasons = (await card.getByRole('table', { name: 'Traffic history of eta-live' }).locator('tbody tr').allInnerTexts()).map((row) => row.split('\t')[1]);
+    const reasons = (
+      await card.getByRole('table', { name: 'Traffic history of eta-live' }).locator('tbody tr').allInnerTexts()
+    ).map((row) => row.split('\t')[1]);
     expect(reasons.slice(0, 2)).toEqual(['ROLLBACK', 'SET_SPLIT']);
   });
 

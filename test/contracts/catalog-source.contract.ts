@@ -61,7 +61,10 @@ type KindCounts = { listed: number; created: number; updated: number; deleted: n
 
 /** One sync of `source` by the engine, to its end; answers the run with its per-kind counts. */
 async function sync(s: CatalogSourceContractSetup, source: CatalogSource) {
-  const engine = new SyncService(s.db, s.jobs, new Map([[s.providerName, source]]), { clock: () => new Date(), intervals: new Map() });
+  const engine = new SyncService(s.db, s.jobs, new Map([[s.providerName, source]]), {
+    clock: () => new Date(),
+    intervals: new Map(),
+  });
   const { id } = await s.db.syncRun.create({ data: { providerName: s.providerName, trigger: 'REQUEST' } });
   await engine.execute(id);
   const run = await s.db.syncRun.findUniqueOrThrow({ where: { id } });
@@ -77,10 +80,13 @@ async function sync(s: CatalogSourceContractSetup, source: CatalogSource) {
  */
 export function catalogSourceContract(name: string, setup: () => Promise<CatalogSourceContractSetup>) {
   describe(`CatalogSource contract: ${name}`, () => {
-    it('lists every asset exactly once, following the owner\'s paging, in pages no larger than asked', async () => {
+    it("lists every asset exactly once, following the owner's paging, in pages no larger than asked", async () => {
       const s = await setup();
       try {
-        const created = [...(await s.createVersions('contract-paging-a', 7)), ...(await s.createVersions('contract-paging-b', 3))];
+        const created = [
+          ...(await s.createVersions('contract-paging-a', 7)),
+          ...(await s.createVersions('contract-paging-b', 3)),
+        ];
         const pages = await collect(collection(s.source({ pageSize: PAGE }), 'modelVersion').pages());
         expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(created.length / PAGE));
         for (const page of pages) expect(page.length).toBeGreaterThan(0);
@@ -121,7 +127,12 @@ export function catalogSourceContract(name: string, setup: () => Promise<Catalog
       const s = await setup();
       try {
         const created = await s.createVersions('contract-tokens', 3);
-        const tokens = async () => new Map((await collect(collection(s.source({ pageSize: PAGE }), 'modelVersion').pages())).flat().map((item) => [item.nativeId, item.changeToken]));
+        const tokens = async () =>
+          new Map(
+            (await collect(collection(s.source({ pageSize: PAGE }), 'modelVersion').pages()))
+              .flat()
+              .map((item) => [item.nativeId, item.changeToken]),
+          );
         const first = await tokens();
         for (const token of first.values()) expect(token).toEqual(expect.any(String));
         expect(await tokens()).toEqual(first);
@@ -144,14 +155,25 @@ export function catalogSourceContract(name: string, setup: () => Promise<Catalog
         expect(first.pages).toBeGreaterThanOrEqual(2);
 
         const second = counting(s.source({ pageSize: PAGE }));
-        expect(await sync(s, second.source)).toMatchObject({ status: 'SUCCEEDED', created: 0, updated: 0, deleted: 0, versions: { listed: 5, unchanged: 5 } });
+        expect(await sync(s, second.source)).toMatchObject({
+          status: 'SUCCEEDED',
+          created: 0,
+          updated: 0,
+          deleted: 0,
+          versions: { listed: 5, unchanged: 5 },
+        });
         expect(second.described.modelVersion ?? 0).toBe(0);
 
         await s.setStage(created[3]!, 'PRODUCTION');
         const third = counting(s.source({ pageSize: PAGE }));
-        expect(await sync(s, third.source)).toMatchObject({ status: 'SUCCEEDED', versions: { updated: 1, unchanged: 4, created: 0 } });
+        expect(await sync(s, third.source)).toMatchObject({
+          status: 'SUCCEEDED',
+          versions: { updated: 1, unchanged: 4, created: 0 },
+        });
         expect(third.described.modelVersion).toBe(1);
-        const row = await s.db.modelVersion.findUniqueOrThrow({ where: { id: globalId('modelVersion', s.providerName, created[3]!) } });
+        const row = await s.db.modelVersion.findUniqueOrThrow({
+          where: { id: globalId('modelVersion', s.providerName, created[3]!) },
+        });
         expect(row.stage).toBe('PRODUCTION');
       } finally {
         await s.close();
@@ -162,10 +184,19 @@ export function catalogSourceContract(name: string, setup: () => Promise<Catalog
       const s = await setup();
       try {
         const created = await s.createVersions('contract-deletions', 4);
-        expect(await sync(s, s.source({ pageSize: PAGE }))).toMatchObject({ status: 'SUCCEEDED', versions: { created: 4 } });
+        expect(await sync(s, s.source({ pageSize: PAGE }))).toMatchObject({
+          status: 'SUCCEEDED',
+          versions: { created: 4 },
+        });
         await s.deleteVersion(created[1]!);
-        expect(await sync(s, s.source({ pageSize: PAGE }))).toMatchObject({ status: 'SUCCEEDED', versions: { deleted: 1, unchanged: 3 } });
-        const rows = await s.db.modelVersion.findMany({ where: { id: { in: created.map((id) => globalId('modelVersion', s.providerName, id)) } }, orderBy: { version: 'asc' } });
+        expect(await sync(s, s.source({ pageSize: PAGE }))).toMatchObject({
+          status: 'SUCCEEDED',
+          versions: { deleted: 1, unchanged: 3 },
+        });
+        const rows = await s.db.modelVersion.findMany({
+          where: { id: { in: created.map((id) => globalId('modelVersion', s.providerName, id)) } },
+          orderBy: { version: 'asc' },
+        });
         expect(rows.map((r) => [r.version, r.removedAt !== null])).toEqual([
           [1, false],
           [2, true],
@@ -181,7 +212,10 @@ export function catalogSourceContract(name: string, setup: () => Promise<Catalog
       const s = await setup();
       try {
         await s.createVersions('contract-throttled', 2);
-        expect(await sync(s, s.source({ pageSize: PAGE }))).toMatchObject({ status: 'SUCCEEDED', versions: { created: 2 } });
+        expect(await sync(s, s.source({ pageSize: PAGE }))).toMatchObject({
+          status: 'SUCCEEDED',
+          versions: { created: 2 },
+        });
         const versions = collection(s.source({ pageSize: PAGE }), 'modelVersion');
         const listed = (await collect(versions.pages())).flat();
 
@@ -192,12 +226,24 @@ export function catalogSourceContract(name: string, setup: () => Promise<Catalog
         const failed = await sync(s, s.source({ pageSize: PAGE }));
         expect(failed).toMatchObject({ status: 'FAILED', deleted: 0 });
         expect(failed.error).toContain(s.providerName);
-        expect(await s.db.provider.findUniqueOrThrow({ where: { name: s.providerName } })).toMatchObject({ status: 'UNAVAILABLE' });
-        expect(await s.db.modelVersion.count({ where: { model: { providerName: s.providerName }, removedAt: { not: null } } })).toBe(0);
+        expect(await s.db.provider.findUniqueOrThrow({ where: { name: s.providerName } })).toMatchObject({
+          status: 'UNAVAILABLE',
+        });
+        expect(
+          await s.db.modelVersion.count({
+            where: { model: { providerName: s.providerName }, removedAt: { not: null } },
+          }),
+        ).toBe(0);
 
         s.throttle(false);
-        expect(await sync(s, s.source({ pageSize: PAGE }))).toMatchObject({ status: 'SUCCEEDED', deleted: 0, versions: { unchanged: 2 } });
-        expect(await s.db.provider.findUniqueOrThrow({ where: { name: s.providerName } })).toMatchObject({ status: 'OK' });
+        expect(await sync(s, s.source({ pageSize: PAGE }))).toMatchObject({
+          status: 'SUCCEEDED',
+          deleted: 0,
+          versions: { unchanged: 2 },
+        });
+        expect(await s.db.provider.findUniqueOrThrow({ where: { name: s.providerName } })).toMatchObject({
+          status: 'OK',
+        });
       } finally {
         await s.close();
       }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../platform/database.ts';
-import type { DeploymentProvider, DeploymentStats, EndpointRef, TrafficSplitSpec } from '../../adapters/core/deployment.ts';
+import type {
+  DeploymentProvider,
+  DeploymentStats,
+  EndpointRef,
+  TrafficSplitSpec,
+} from '../../adapters/core/deployment.ts';
 
 /** The split the owner routes by, as { deploymentId: percent } of live and of shadow traffic. */
 export interface OwnerSplit {
@@ -27,7 +32,10 @@ export interface DeploymentProviderSetup {
    * answers the native IDs. The suite then uses it instead of createEndpoint/createDeployment, and
    * checks that those two answer NOT_SUPPORTED.
    */
-  createAtOwner?(name: string, roles: ('live' | 'shadow')[]): Promise<{ endpointNativeId: string; deploymentNativeIds: string[] }>;
+  createAtOwner?(
+    name: string,
+    roles: ('live' | 'shadow')[],
+  ): Promise<{ endpointNativeId: string; deploymentNativeIds: string[] }>;
 }
 
 /**
@@ -43,15 +51,39 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
   async function endpointWithDeployments(s: DeploymentProviderSetup, count: number, shadow: number[] = []) {
     const { provider, db } = s;
     const name = unique('contract');
-    const atOwner = s.createAtOwner ? await s.createAtOwner(name, Array.from({ length: count }, (_, i) => (shadow.includes(i) ? 'shadow' : 'live'))) : null;
+    const atOwner = s.createAtOwner
+      ? await s.createAtOwner(
+          name,
+          Array.from({ length: count }, (_, i) => (shadow.includes(i) ? 'shadow' : 'live')),
+        )
+      : null;
     const { nativeId } = atOwner ? { nativeId: atOwner.endpointNativeId } : await provider.createEndpoint(name);
-    const endpoint = await db.endpoint.create({ data: { id: `endpoint:${provider.providerName}:${nativeId}`, providerName: provider.providerName, name, nativeId, status: 'IN_SERVICE' } });
+    const endpoint = await db.endpoint.create({
+      data: {
+        id: `endpoint:${provider.providerName}:${nativeId}`,
+        providerName: provider.providerName,
+        name,
+        nativeId,
+        status: 'IN_SERVICE',
+      },
+    });
     const ref: EndpointRef = { id: endpoint.id, nativeId, name };
-    const model = await db.registeredModel.create({ data: { id: `model:builtin:${name}`, providerName: 'builtin', name, nativeId: name } });
+    const model = await db.registeredModel.create({
+      data: { id: `model:builtin:${name}`, providerName: 'builtin', name, nativeId: name },
+    });
     const deployments: { id: string; nativeId: string }[] = [];
     for (let version = 1; version <= count; version++) {
-      const modelVersion = await db.modelVersion.create({ data: { id: `modelVersion:builtin:${name}/${version}`, modelId: model.id, version, nativeId: `${name}/${version}` } });
-      const id = atOwner ? `deployment:${provider.providerName}:${atOwner.deploymentNativeIds[version - 1]}` : `deployment:${provider.providerName}:${name}/${name}-v${version}`;
+      const modelVersion = await db.modelVersion.create({
+        data: {
+          id: `modelVersion:builtin:${name}/${version}`,
+          modelId: model.id,
+          version,
+          nativeId: `${name}/${version}`,
+        },
+      });
+      const id = atOwner
+        ? `deployment:${provider.providerName}:${atOwner.deploymentNativeIds[version - 1]}`
+        : `deployment:${provider.providerName}:${name}/${name}-v${version}`;
       const created = atOwner
         ? { nativeId: atOwner.deploymentNativeIds[version - 1]! }
         : await provider.createDeployment(ref, {
@@ -60,26 +92,48 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
             strategy: 'CANARY',
             modelServerUrl: s.modelServerUrl,
           });
-      await db.deployment.create({ data: { id, endpointId: endpoint.id, modelVersionId: modelVersion.id, strategy: 'CANARY', status: 'ACTIVE', nativeId: created.nativeId, modelServerUrl: s.modelServerUrl } });
+      await db.deployment.create({
+        data: {
+          id,
+          endpointId: endpoint.id,
+          modelVersionId: modelVersion.id,
+          strategy: 'CANARY',
+          status: 'ACTIVE',
+          nativeId: created.nativeId,
+          modelServerUrl: s.modelServerUrl,
+        },
+      });
       deployments.push({ id, nativeId: created.nativeId });
     }
     const split = (live: [number, number][], shadow: [number, number][] = []): TrafficSplitSpec => ({
       live: live.map(([index, percent]) => ({ ...deployments[index]!, deploymentId: deployments[index]!.id, percent })),
-      shadow: shadow.map(([index, percent]) => ({ ...deployments[index]!, deploymentId: deployments[index]!.id, percent })),
+      shadow: shadow.map(([index, percent]) => ({
+        ...deployments[index]!,
+        deploymentId: deployments[index]!.id,
+        percent,
+      })),
     });
     /** Asks the owner for the split, then records it in the catalog as the traffic service does once the owner accepted. */
     const apply = async (spec: TrafficSplitSpec) => {
       await provider.applyTrafficSplit(ref, spec);
       await db.$transaction(async (tx) => {
-        await tx.deployment.updateMany({ where: { endpointId: endpoint.id }, data: { trafficPercent: 0, shadowPercent: 0 } });
-        for (const share of spec.live) await tx.deployment.update({ where: { id: share.deploymentId }, data: { trafficPercent: share.percent } });
-        for (const share of spec.shadow) await tx.deployment.update({ where: { id: share.deploymentId }, data: { shadowPercent: share.percent } });
+        await tx.deployment.updateMany({
+          where: { endpointId: endpoint.id },
+          data: { trafficPercent: 0, shadowPercent: 0 },
+        });
+        for (const share of spec.live)
+          await tx.deployment.update({ where: { id: share.deploymentId }, data: { trafficPercent: share.percent } });
+        for (const share of spec.shadow)
+          await tx.deployment.update({ where: { id: share.deploymentId }, data: { shadowPercent: share.percent } });
       });
     };
     /** What the owner answers when read back, in the suite's { id: percent } form. */
     const readBack = async (): Promise<OwnerSplit> => {
       const back = await provider.trafficSplitOf(ref, deployments);
-      return { live: Object.fromEntries(back.live.map((x) => [x.deploymentId, x.percent])), shadow: Object.fromEntries(back.shadow.map((x) => [x.deploymentId, x.percent])) };
+      return {
+        live: Object.fromEntries(back.live.map((x) => [x.deploymentId, x.percent])),
+        shadow: Object.fromEntries(back.shadow.map((x) => [x.deploymentId, x.percent])),
+      };
     };
     return { endpoint, ref, deployments, split, apply, readBack };
   }
@@ -103,7 +157,11 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
         expect(error).toMatchObject({ code: s.createAtOwner ? 'NOT_SUPPORTED' : 'CONFLICT' });
         if (s.createAtOwner) {
           const deployment = await s.provider
-            .createDeployment(ref, { id: `deployment:${s.provider.providerName}:${ref.name}/x`, modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 }, strategy: 'RECREATE' })
+            .createDeployment(ref, {
+              id: `deployment:${s.provider.providerName}:${ref.name}/x`,
+              modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 },
+              strategy: 'RECREATE',
+            })
             .catch((e: unknown) => e);
           expect(deployment).toMatchObject({ code: 'NOT_SUPPORTED' });
         }
@@ -121,7 +179,15 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
       withSetup(async (s) => {
         const { ref, deployments, split, apply, readBack } = await endpointWithDeployments(s, 3, [2]);
         const [a, b, c] = deployments.map((d) => d.id) as [string, string, string];
-        await apply(split([[0, 90], [1, 10]], [[2, 25]]));
+        await apply(
+          split(
+            [
+              [0, 90],
+              [1, 10],
+            ],
+            [[2, 25]],
+          ),
+        );
         expect(await s.readSplit(ref)).toEqual({ live: { [a]: 90, [b]: 10 }, shadow: { [c]: 25 } });
         // Read back from the owner (as reconciliation does), it is the same split.
         expect(await readBack()).toEqual({ live: { [a]: 90, [b]: 10 }, shadow: { [c]: 25 } });
@@ -135,9 +201,18 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
         const { ref, deployments, split, apply, readBack } = await endpointWithDeployments(s, 1);
         const [a] = deployments.map((d) => d.id) as [string];
         await apply(split([[0, 100]]));
-        const ghost = { deploymentId: `deployment:${s.provider.providerName}:${ref.name}/ghost`, nativeId: 'ghost', percent: 50 };
-        const error = await apply({ live: [{ ...deployments[0]!, deploymentId: a, percent: 50 }, ghost], shadow: [] }).catch((e: unknown) => e);
-        expect(error).toMatchObject({ code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND|UPSTREAM_UNAVAILABLE)$/) });
+        const ghost = {
+          deploymentId: `deployment:${s.provider.providerName}:${ref.name}/ghost`,
+          nativeId: 'ghost',
+          percent: 50,
+        };
+        const error = await apply({
+          live: [{ ...deployments[0]!, deploymentId: a, percent: 50 }, ghost],
+          shadow: [],
+        }).catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND|UPSTREAM_UNAVAILABLE)$/),
+        });
         expect(await s.readSplit(ref)).toEqual({ live: { [a]: 100 }, shadow: {} });
         expect(await readBack()).toEqual({ live: { [a]: 100 }, shadow: {} });
       }));
@@ -149,7 +224,10 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
         await apply(split([[0, 100]], [[1, 50]]));
         await apply(split([[0, 100]]));
         await s.provider.retireDeployment(ref, deployments[1]!);
-        await s.db.deployment.update({ where: { id: b }, data: { status: 'RETIRED', trafficPercent: 0, shadowPercent: 0 } });
+        await s.db.deployment.update({
+          where: { id: b },
+          data: { status: 'RETIRED', trafficPercent: 0, shadowPercent: 0 },
+        });
         expect(await s.readSplit(ref)).toEqual({ live: { [a]: 100 }, shadow: {} });
         expect(await readBack()).toEqual({ live: { [a]: 100 }, shadow: {} });
         // A split giving it traffic again is refused before any owner is called: the deployments
@@ -181,7 +259,12 @@ export function deploymentProviderContract(name: string, setup: () => Promise<De
         const { ref } = await endpointWithDeployments(s, 0);
         for (const modelServerUrl of [null, 'ftp://models/x', 'not a url']) {
           const error = await s.provider
-            .createDeployment(ref, { id: `deployment:${s.provider.providerName}:${ref.name}/x`, modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 }, strategy: 'RECREATE', modelServerUrl })
+            .createDeployment(ref, {
+              id: `deployment:${s.provider.providerName}:${ref.name}/x`,
+              modelVersion: { id: 'modelVersion:builtin:x/1', nativeId: 'x/1', modelName: 'x', version: 1 },
+              strategy: 'RECREATE',
+              modelServerUrl,
+            })
             .catch((e: unknown) => e);
           expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
         }

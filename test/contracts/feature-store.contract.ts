@@ -8,7 +8,10 @@ type StoreUnderTest = FeatureStoreProvider & TrainingSetProvider;
  * The behaviour every FeatureStoreProvider must have (the built-in one first; cloud adapters run it
  * too). `open` gives a provider over an empty store, shared by the suite's tests, which use distinct view names.
  */
-export function featureStoreContract(name: string, open: () => Promise<{ provider: StoreUnderTest; close(): Promise<void> }>) {
+export function featureStoreContract(
+  name: string,
+  open: () => Promise<{ provider: StoreUnderTest; close(): Promise<void> }>,
+) {
   describe(`FeatureStoreProvider contract: ${name}`, () => {
     const t = (hour: number, minute = 0) => new Date(Date.UTC(2026, 0, 1, hour, minute));
 
@@ -24,13 +27,21 @@ export function featureStoreContract(name: string, open: () => Promise<{ provide
 
     it('is idempotent on (entity, event time): a rewrite replaces, never duplicates', () =>
       withProvider(async (p) => {
-        expect(await p.writeOffline('idem', [
-          { entityKey: 'a', eventTime: t(1), values: { x: 1 } },
-          { entityKey: 'a', eventTime: t(1), values: { x: 2 } },
-        ])).toEqual({ written: 1 });
+        expect(
+          await p.writeOffline('idem', [
+            { entityKey: 'a', eventTime: t(1), values: { x: 1 } },
+            { entityKey: 'a', eventTime: t(1), values: { x: 2 } },
+          ]),
+        ).toEqual({ written: 1 });
         await p.writeOffline('idem', [{ entityKey: 'a', eventTime: t(1), values: { x: 3 } }]);
-        await p.pointInTimeJoin({ datasetId: 'idem-ds', entities: [{ entityKey: 'a', eventTime: t(5) }], features: [{ featureView: 'idem', feature: 'x', column: 'x', ttlSeconds: null }] });
-        expect(await p.readTrainingRows('idem-ds', 0, 10)).toEqual([{ entityKey: 'a', eventTime: t(5), values: { x: 3 } }]);
+        await p.pointInTimeJoin({
+          datasetId: 'idem-ds',
+          entities: [{ entityKey: 'a', eventTime: t(5) }],
+          features: [{ featureView: 'idem', feature: 'x', column: 'x', ttlSeconds: null }],
+        });
+        expect(await p.readTrainingRows('idem-ds', 0, 10)).toEqual([
+          { entityKey: 'a', eventTime: t(5), values: { x: 3 } },
+        ]);
       }));
 
     it('joins as of each event time: the latest value at or before it, never a later one, null past TTL', () =>
@@ -68,7 +79,11 @@ export function featureStoreContract(name: string, open: () => Promise<{ provide
     it('hashes the same rows the same way, and different rows differently', () =>
       withProvider(async (p) => {
         await p.writeOffline('hash', [{ entityKey: 'a', eventTime: t(1), values: { x: 1.5 } }]);
-        const request = (datasetId: string) => ({ datasetId, entities: [{ entityKey: 'a', eventTime: t(2) }], features: [{ featureView: 'hash', feature: 'x', column: 'x', ttlSeconds: null }] });
+        const request = (datasetId: string) => ({
+          datasetId,
+          entities: [{ entityKey: 'a', eventTime: t(2) }],
+          features: [{ featureView: 'hash', feature: 'x', column: 'x', ttlSeconds: null }],
+        });
         const first = await p.pointInTimeJoin(request('h1'));
         const second = await p.pointInTimeJoin(request('h2'));
         expect(second.rowsHash).toBe(first.rowsHash);
@@ -88,20 +103,34 @@ export function featureStoreContract(name: string, open: () => Promise<{ provide
         ]);
         const first = await p.materialize({ featureView: 'mat', endTime: t(3), ttlSeconds: 7200, since: null });
         expect(first.rowsWritten).toBe(1);
-        expect(await p.readOnline('mat', ['a', 'old', 'nobody'], ['x'])).toEqual([{ entityKey: 'a', values: { x: 2 }, eventTime: t(2) }, null, null]);
+        expect(await p.readOnline('mat', ['a', 'old', 'nobody'], ['x'])).toEqual([
+          { entityKey: 'a', values: { x: 2 }, eventTime: t(2) },
+          null,
+          null,
+        ]);
 
         // Nothing changed: nothing to write.
-        expect((await p.materialize({ featureView: 'mat', endTime: t(3), ttlSeconds: 7200, since: first.watermark })).rowsWritten).toBe(0);
+        expect(
+          (await p.materialize({ featureView: 'mat', endTime: t(3), ttlSeconds: 7200, since: first.watermark }))
+            .rowsWritten,
+        ).toBe(0);
         // A late row for b, and an endTime that takes in a's row at 09:00.
         await p.writeOffline('mat', [{ entityKey: 'b', eventTime: t(2, 30), values: { x: 5 } }]);
         const seen: string[] = [];
         const third = await p.materialize({
-          featureView: 'mat', endTime: t(10), ttlSeconds: 7200, since: first.watermark,
-          onBatch: (rows) => { seen.push(...rows.map((r) => r.entityKey)); },
+          featureView: 'mat',
+          endTime: t(10),
+          ttlSeconds: 7200,
+          since: first.watermark,
+          onBatch: (rows) => {
+            seen.push(...rows.map((r) => r.entityKey));
+          },
         });
         expect(seen.sort()).toEqual(['a']); // b's 02:30 value is older than 10:00 - TTL
         expect(third.rowsWritten).toBe(1);
-        expect(await p.readOnline('mat', ['a'], ['x'])).toEqual([{ entityKey: 'a', values: { x: 9 }, eventTime: t(9) }]);
+        expect(await p.readOnline('mat', ['a'], ['x'])).toEqual([
+          { entityKey: 'a', values: { x: 9 }, eventTime: t(9) },
+        ]);
       }));
   });
 }

@@ -20,13 +20,19 @@ export interface ModelRegistryContractSetup {
  */
 export function modelRegistryContract(name: string, setup: () => Promise<ModelRegistryContractSetup>) {
   const create = (s: ModelRegistryContractSetup, modelName: string, version: number) =>
-    s.createVersion ? s.createVersion(modelName, version) : s.provider.registerVersion(modelName, version).then((r) => r.nativeId);
+    s.createVersion
+      ? s.createVersion(modelName, version)
+      : s.provider.registerVersion(modelName, version).then((r) => r.nativeId);
 
   describe(`ModelRegistryProvider contract: ${name}`, () => {
     it('answers distinct native IDs for successive versions of a model', async () => {
       const s = await setup();
       try {
-        const ids = [await create(s, 'contract-a', 1), await create(s, 'contract-a', 2), await create(s, 'contract-b', 1)];
+        const ids = [
+          await create(s, 'contract-a', 1),
+          await create(s, 'contract-a', 2),
+          await create(s, 'contract-b', 1),
+        ];
         expect(new Set(ids).size).toBe(3);
       } finally {
         await s.close();
@@ -48,11 +54,22 @@ export function modelRegistryContract(name: string, setup: () => Promise<ModelRe
       const s = await setup();
       const { provider, db, close } = s;
       try {
-        const model = await db.registeredModel.create({ data: { id: `model:${provider.providerName}:contract-c`, providerName: provider.providerName, name: 'contract-c', nativeId: 'contract-c' } });
+        const model = await db.registeredModel.create({
+          data: {
+            id: `model:${provider.providerName}:contract-c`,
+            providerName: provider.providerName,
+            name: 'contract-c',
+            nativeId: 'contract-c',
+          },
+        });
         const versions = [];
         for (const version of [1, 2]) {
           const nativeId = await create(s, 'contract-c', version);
-          versions.push(await db.modelVersion.create({ data: { id: `modelVersion:${provider.providerName}:${nativeId}`, modelId: model.id, version, nativeId } }));
+          versions.push(
+            await db.modelVersion.create({
+              data: { id: `modelVersion:${provider.providerName}:${nativeId}`, modelId: model.id, version, nativeId },
+            }),
+          );
         }
         const [v1, v2] = versions as [(typeof versions)[0], (typeof versions)[0]];
         const ref = (v: typeof v1) => ({ id: v.id, nativeId: v.nativeId, modelName: 'contract-c', version: v.version });
@@ -61,7 +78,11 @@ export function modelRegistryContract(name: string, setup: () => Promise<ModelRe
         expect(v2Before).not.toBeNull();
         await provider.transitionStage(ref(v1), 'PRODUCTION');
         // The catalog is the promotion service's to write, once the owner accepted.
-        const stages = await db.modelVersion.findMany({ where: { modelId: model.id }, orderBy: { version: 'asc' }, select: { stage: true } });
+        const stages = await db.modelVersion.findMany({
+          where: { modelId: model.id },
+          orderBy: { version: 'asc' },
+          select: { stage: true },
+        });
         expect(stages).toEqual([{ stage: 'NONE' }, { stage: 'NONE' }]);
         await db.modelVersion.update({ where: { id: v1.id }, data: { stage: 'PRODUCTION' } });
         // Read back from the owner, as reconciliation does.
@@ -76,7 +97,12 @@ export function modelRegistryContract(name: string, setup: () => Promise<ModelRe
       const { provider, db, close } = await setup();
       try {
         const before = await db.modelVersion.count();
-        const ghost = { id: `modelVersion:${provider.providerName}:ghost/1`, nativeId: 'ghost/1', modelName: 'ghost', version: 1 };
+        const ghost = {
+          id: `modelVersion:${provider.providerName}:ghost/1`,
+          nativeId: 'ghost/1',
+          modelName: 'ghost',
+          version: 1,
+        };
         const error = await provider.transitionStage(ghost, 'STAGING').catch((e: unknown) => e);
         expect(error).toMatchObject({ code: 'NOT_FOUND' });
         expect(await provider.stageOf(ghost)).toBeNull();

@@ -1,7 +1,21 @@
 /** Endpoints and their deployments: creating, listing, paging the traffic history, lineage, the demo estate. */
 import { describe, expect, it } from 'vitest';
 import { startTestCairn } from '../testkit.ts';
-import { cairn, clock, createEndpoint, deploy, endpoint, later, live, ok, refused, registerVersions, SERVER, SET_SPLIT, useDeploymentsCairn } from './setup.ts';
+import {
+  cairn,
+  clock,
+  createEndpoint,
+  deploy,
+  endpoint,
+  later,
+  live,
+  ok,
+  refused,
+  registerVersions,
+  SERVER,
+  SET_SPLIT,
+  useDeploymentsCairn,
+} from './setup.ts';
 
 useDeploymentsCairn();
 
@@ -10,18 +24,49 @@ describe('endpoints and deployments', () => {
     const [v1] = await registerVersions('first-model', 1);
     const endpointId = await createEndpoint('first-endpoint');
     expect(endpointId).toBe('endpoint:builtin:first-endpoint');
-    const deployment = await deploy({ endpointId, modelVersionId: v1, strategy: 'RECREATE', featureView: 'driver_stats', entityKeyField: 'driver_id' });
-    expect(deployment).toMatchObject({ id: 'deployment:builtin:first-endpoint/first-model-v1', trafficPercent: 100, status: 'ACTIVE' });
+    const deployment = await deploy({
+      endpointId,
+      modelVersionId: v1,
+      strategy: 'RECREATE',
+      featureView: 'driver_stats',
+      entityKeyField: 'driver_id',
+    });
+    expect(deployment).toMatchObject({
+      id: 'deployment:builtin:first-endpoint/first-model-v1',
+      trafficPercent: 100,
+      status: 'ACTIVE',
+    });
     const ep = await endpoint(endpointId);
-    expect(ep).toMatchObject({ name: 'first-endpoint', status: 'IN_SERVICE', owner: 'ml-platform', provider: { name: 'builtin' }, stableDeployment: { id: deployment.id }, activeRollout: null });
+    expect(ep).toMatchObject({
+      name: 'first-endpoint',
+      status: 'IN_SERVICE',
+      owner: 'ml-platform',
+      provider: { name: 'builtin' },
+      stableDeployment: { id: deployment.id },
+      activeRollout: null,
+    });
     expect(live(ep)).toEqual({ [deployment.id]: 100 });
     expect(ep.trafficHistory).toHaveLength(1);
-    expect(ep.trafficHistory[0]).toMatchObject({ reason: 'DEPLOY', actor: 'local', live: [{ deployment: { id: deployment.id }, percent: 100 }], shadow: [] });
+    expect(ep.trafficHistory[0]).toMatchObject({
+      reason: 'DEPLOY',
+      actor: 'local',
+      live: [{ deployment: { id: deployment.id }, percent: 100 }],
+      shadow: [],
+    });
     // What the inference router reads: the catalog row of the deployment.
     const row = await cairn.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
-    expect(row).toMatchObject({ status: 'ACTIVE', trafficPercent: 100, shadowPercent: 0, modelServerUrl: SERVER, featureView: 'driver_stats', entityKeyField: 'driver_id' });
+    expect(row).toMatchObject({
+      status: 'ACTIVE',
+      trafficPercent: 100,
+      shadowPercent: 0,
+      modelServerUrl: SERVER,
+      featureView: 'driver_stats',
+      entityKeyField: 'driver_id',
+    });
     // The version knows its deployments across subgraphs.
-    const version = await ok(`query($id: ID!) { modelVersion(id: $id) { deployments { id endpoint { name } } } }`, { id: v1 });
+    const version = await ok(`query($id: ID!) { modelVersion(id: $id) { deployments { id endpoint { name } } } }`, {
+      id: v1,
+    });
     expect(version.modelVersion.deployments).toEqual([{ id: deployment.id, endpoint: { name: 'first-endpoint' } }]);
   });
 
@@ -29,23 +74,38 @@ describe('endpoints and deployments', () => {
     await createEndpoint('dup-endpoint');
     const dup = await refused(`mutation { createEndpoint(input: { name: "dup-endpoint" }) { id } }`, {});
     expect(dup.extensions!.code).toBe('CONFLICT');
-    const bad = await refused(`mutation { createEndpoint(input: { name: "no spaces/", provider: "nowhere" }) { id } }`, {});
+    const bad = await refused(
+      `mutation { createEndpoint(input: { name: "no spaces/", provider: "nowhere" }) { id } }`,
+      {},
+    );
     expect(bad.extensions!.code).toBe('BAD_USER_INPUT');
-    expect(bad.extensions!.problems.map((p: { path: string }) => p.path).sort()).toEqual(['input.name', 'input.provider']);
+    expect(bad.extensions!.problems.map((p: { path: string }) => p.path).sort()).toEqual([
+      'input.name',
+      'input.provider',
+    ]);
     const [v1] = await registerVersions('url-model', 1);
-    const noUrl = await refused(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, {
-      input: { endpointId: 'endpoint:builtin:dup-endpoint', modelVersionId: v1, strategy: 'RECREATE' },
-    });
+    const noUrl = await refused(
+      `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`,
+      {
+        input: { endpointId: 'endpoint:builtin:dup-endpoint', modelVersionId: v1, strategy: 'RECREATE' },
+      },
+    );
     expect(noUrl.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'input.modelServerUrl' }] });
     expect(await cairn.db.deployment.count({ where: { endpointId: 'endpoint:builtin:dup-endpoint' } })).toBe(0);
   });
 
   it('lists endpoints in pages', async () => {
     for (const name of ['page-a', 'page-b', 'page-c']) await createEndpoint(name);
-    const all = (await ok(`{ endpoints(provider: "builtin", first: 500) { name } }`)).endpoints.map((e: { name: string }) => e.name);
+    const all = (await ok(`{ endpoints(provider: "builtin", first: 500) { name } }`)).endpoints.map(
+      (e: { name: string }) => e.name,
+    );
     const pages = [];
     for (let offset = 0; offset < all.length; offset += 2) {
-      pages.push(...(await ok(`query($o: Int!) { endpoints(provider: "builtin", first: 2, offset: $o) { name } }`, { o: offset })).endpoints.map((e: { name: string }) => e.name));
+      pages.push(
+        ...(
+          await ok(`query($o: Int!) { endpoints(provider: "builtin", first: 2, offset: $o) { name } }`, { o: offset })
+        ).endpoints.map((e: { name: string }) => e.name),
+      );
     }
     expect(pages).toEqual(all);
     expect(all).toEqual(expect.arrayContaining(['page-a', 'page-b', 'page-c']));
@@ -58,12 +118,22 @@ describe('endpoints and deployments', () => {
     const endpointId = await createEndpoint('history-endpoint');
     const a = await deploy({ endpointId, modelVersionId: v1, strategy: 'RECREATE' });
     const b = await deploy({ endpointId, modelVersionId: v2, strategy: 'AB_TEST', trafficPercent: 50 });
-    for (const p of [10, 20, 30]) await ok(SET_SPLIT, { input: { endpointId, split: [{ deploymentId: a.id, percent: 100 - p }, { deploymentId: b.id, percent: p }] } });
+    for (const p of [10, 20, 30])
+      await ok(SET_SPLIT, {
+        input: {
+          endpointId,
+          split: [
+            { deploymentId: a.id, percent: 100 - p },
+            { deploymentId: b.id, percent: p },
+          ],
+        },
+      });
     const PAGE = `query($id: ID!, $before: ID) { endpoint(id: $id) { trafficHistory(first: 2, before: $before) { id reason live { deployment { id } percent } } } }`;
     const seen: { id: string; reason: string }[] = [];
     let before: string | null = null;
     for (;;) {
-      const page: { id: string; reason: string }[] = (await ok(PAGE, { id: endpointId, before })).endpoint.trafficHistory;
+      const page: { id: string; reason: string }[] = (await ok(PAGE, { id: endpointId, before })).endpoint
+        .trafficHistory;
       if (page.length === 0) break;
       seen.push(...page);
       before = page[page.length - 1]!.id;
@@ -77,11 +147,16 @@ describe('endpoints and deployments', () => {
     const [v1, v2] = await registerVersions('archived-model', 2);
     const endpointId = await createEndpoint('archived-endpoint');
     await deploy({ endpointId, modelVersionId: v1, strategy: 'RECREATE' });
-    await ok(`mutation($id: ID!) { promoteModelVersion(input: { modelVersionId: $id, to: ARCHIVED }) { applied } }`, { id: v2 });
-    const before = await endpoint(endpointId);
-    const error = await refused(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, {
-      input: { endpointId, modelVersionId: v2, strategy: 'CANARY', modelServerUrl: SERVER },
+    await ok(`mutation($id: ID!) { promoteModelVersion(input: { modelVersionId: $id, to: ARCHIVED }) { applied } }`, {
+      id: v2,
     });
+    const before = await endpoint(endpointId);
+    const error = await refused(
+      `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`,
+      {
+        input: { endpointId, modelVersionId: v2, strategy: 'CANARY', modelServerUrl: SERVER },
+      },
+    );
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', problems: [{ path: 'input.modelVersionId' }] });
     expect(error.message).toContain('ARCHIVED');
     expect(await endpoint(endpointId)).toEqual(before);
@@ -114,7 +189,12 @@ describe('lineage of deployments', () => {
     const then = (await ok(LINEAGE, { id: endpointId, asOf: beforeRetire })).lineage;
     expect(then.nodes.map((n: { id: string }) => n.id)).toContain(first.id);
     // Impact reads the live share and the status.
-    const impact = (await ok(`query($id: ID!) { impact(id: $id) { impactedDeployments { deployment { id } trafficPercent live } } }`, { id: v2 })).impact;
+    const impact = (
+      await ok(
+        `query($id: ID!) { impact(id: $id) { impactedDeployments { deployment { id } trafficPercent live } } }`,
+        { id: v2 },
+      )
+    ).impact;
     expect(impact.impactedDeployments).toEqual([{ deployment: { id: second.id }, trafficPercent: 100, live: true }]);
   });
 });
@@ -128,7 +208,15 @@ describe('demo estate', () => {
       expect(first).toEqual([
         {
           name: 'eta-predictor-prod',
-          deployments: [{ id: 'deployment:builtin:eta-predictor-prod/eta_predictor-v1', status: 'ACTIVE', trafficPercent: 100, featureView: 'driver_stats', modelVersion: { id: 'modelVersion:builtin:eta_predictor/1' } }],
+          deployments: [
+            {
+              id: 'deployment:builtin:eta-predictor-prod/eta_predictor-v1',
+              status: 'ACTIVE',
+              trafficPercent: 100,
+              featureView: 'driver_stats',
+              modelVersion: { id: 'modelVersion:builtin:eta_predictor/1' },
+            },
+          ],
           stableDeployment: { id: 'deployment:builtin:eta-predictor-prod/eta_predictor-v1' },
         },
       ]);

@@ -49,9 +49,12 @@ export async function refused(query: string, variables: Record<string, unknown>)
 export async function registerVersions(model: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const data = await ok(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, {
-      input: { model, artifactUri: `s3://models/${model}/${i + 1}`, metrics: { rmse: 3 - i / 10 } },
-    });
+    const data = await ok(
+      `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`,
+      {
+        input: { model, artifactUri: `s3://models/${model}/${i + 1}`, metrics: { rmse: 3 - i / 10 } },
+      },
+    );
     ids.push(data.registerModelVersion.id);
   }
   versions[model] = ids;
@@ -59,14 +62,23 @@ export async function registerVersions(model: string, count: number): Promise<st
 }
 
 export async function createEndpoint(name: string): Promise<string> {
-  return (await ok(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name, owner: 'ml-platform' } })).createEndpoint.id;
+  return (
+    await ok(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, {
+      input: { name, owner: 'ml-platform' },
+    })
+  ).createEndpoint.id;
 }
 
-export async function deploy(input: Record<string, unknown>): Promise<{ id: string; trafficPercent: number; shadowPercent: number; status: string }> {
+export async function deploy(
+  input: Record<string, unknown>,
+): Promise<{ id: string; trafficPercent: number; shadowPercent: number; status: string }> {
   return (
-    await ok(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id trafficPercent shadowPercent status modelServerUrl } }`, {
-      input: { modelServerUrl: SERVER, ...input },
-    })
+    await ok(
+      `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id trafficPercent shadowPercent status modelServerUrl } }`,
+      {
+        input: { modelServerUrl: SERVER, ...input },
+      },
+    )
   ).deployModelVersion;
 }
 

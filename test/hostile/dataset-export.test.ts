@@ -18,7 +18,9 @@ const EXPORT = `mutation($input: ExportDatasetInput!) { exportDataset(input: $in
 /** A dataset row as a sync writes it (a cloud's name, no rows in the built-in store). */
 async function syncedDataset(name: string): Promise<string> {
   const id = globalId('dataset', 'builtin', `${name}/1`);
-  await cairn.db.dataset.create({ data: { id, providerName: 'builtin', name, version: 1, contentHash: 'sha256:0', rowCount: 0 } });
+  await cairn.db.dataset.create({
+    data: { id, providerName: 'builtin', name, version: 1, contentHash: 'sha256:0', rowCount: 0 },
+  });
   return id;
 }
 
@@ -54,7 +56,13 @@ describe('exportDataset file names', () => {
 
   it('writes a crafted name (.., absolute path) only inside <data dir>/exports', async () => {
     const tag = randomBytes(4).toString('hex');
-    const crafted = [`../../cairn-escape-${tag}`, `../${tag}`, `/tmp/cairn-escape-${tag}`, `..\\..\\cairn-escape-${tag}`, `.hidden-${tag}`];
+    const crafted = [
+      `../../cairn-escape-${tag}`,
+      `../${tag}`,
+      `/tmp/cairn-escape-${tag}`,
+      `..\\..\\cairn-escape-${tag}`,
+      `.hidden-${tag}`,
+    ];
     for (const name of crafted) {
       const id = await syncedDataset(name);
       const answer = await cairn.query(EXPORT, { input: { datasetId: id, format: 'CSV' } });
@@ -63,7 +71,11 @@ describe('exportDataset file names', () => {
       expect(dirname(path), name).toBe(exportsDir);
       expect(path.slice(exportsDir.length + 1).startsWith('.'), name).toBe(false);
       // Where a name-built path would have landed: nothing there.
-      for (const escaped of [join(exportsDir, `${name}-v1.csv`), join(dirname(cairn.config.dataDir), `cairn-escape-${tag}-v1.csv`), join(cairn.config.dataDir, `${tag}-v1.csv`)]) {
+      for (const escaped of [
+        join(exportsDir, `${name}-v1.csv`),
+        join(dirname(cairn.config.dataDir), `cairn-escape-${tag}-v1.csv`),
+        join(cairn.config.dataDir, `${tag}-v1.csv`),
+      ]) {
         expect(existsSync(escaped), escaped).toBe(false);
       }
     }

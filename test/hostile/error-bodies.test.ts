@@ -28,28 +28,49 @@ const json = { 'content-type': 'application/json' };
 
 describe('error answers on every route', () => {
   it('answers a malformed JSON body with 400 in the GraphQL error shape', async () => {
-    const { status, body } = await answer('/graphql', { method: 'POST', headers: json, body: '{"query": "{ providers { name } }",' });
+    const { status, body } = await answer('/graphql', {
+      method: 'POST',
+      headers: json,
+      body: '{"query": "{ providers { name } }",',
+    });
     expect(status).toBe(400);
-    expect(body).toEqual({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(body).toEqual({
+      errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 
   it('answers a body over the limit with 413, an unsupported charset or encoding with 415', async () => {
-    const large = await answer('/graphql', { method: 'POST', headers: json, body: JSON.stringify({ query: '{ providers { name } }', variables: { pad: 'x'.repeat(11 * 1024 * 1024) } }) });
+    const large = await answer('/graphql', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ query: '{ providers { name } }', variables: { pad: 'x'.repeat(11 * 1024 * 1024) } }),
+    });
     expect(large.status).toBe(413);
     expect(large.body.errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE' });
 
-    const charset = await answer('/graphql', { method: 'POST', headers: { 'content-type': 'application/json; charset=latin1' }, body: '{"query":"{ providers { name } }"}' });
+    const charset = await answer('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=latin1' },
+      body: '{"query":"{ providers { name } }"}',
+    });
     expect(charset.status).toBe(415);
     expect(charset.body.errors[0].extensions).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE' });
 
-    const encoding = await answer('/graphql', { method: 'POST', headers: { ...json, 'content-encoding': 'x-squeeze' }, body: '{"query":"{ providers { name } }"}' });
+    const encoding = await answer('/graphql', {
+      method: 'POST',
+      headers: { ...json, 'content-encoding': 'x-squeeze' },
+      body: '{"query":"{ providers { name } }"}',
+    });
     expect(encoding.status).toBe(415);
     expect(encoding.body.errors[0].extensions).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE' });
   });
 
   it('answers unknown routes, missing files and malformed paths with JSON', async () => {
     const unknown = await answer('/no-such-route', { headers: { accept: 'application/json' } });
-    expect(unknown).toEqual({ status: 404, body: { errors: [{ message: 'nothing is served at this address', extensions: { code: 'NOT_FOUND' } }] } });
+    expect(unknown).toEqual({
+      status: 404,
+      body: { errors: [{ message: 'nothing is served at this address', extensions: { code: 'NOT_FOUND' } }] },
+    });
     expect((await answer('/assets/missing-file.js')).status).toBe(404);
     expect((await answer('/healthz', { method: 'DELETE' })).status).toBe(404);
     const malformed = await answer('/assets/%E0%A4%A.js');
@@ -63,7 +84,11 @@ describe('error answers on every route', () => {
     expect(empty.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     const csrf = await answer('/graphql?query=%7B__typename%7D', { headers: { 'content-type': 'text/plain' } });
     expect(csrf.status).toBe(400);
-    const predict = await answer('/endpoints/no-such-endpoint/predict', { method: 'POST', headers: json, body: '{"x": 1}' });
+    const predict = await answer('/endpoints/no-such-endpoint/predict', {
+      method: 'POST',
+      headers: json,
+      body: '{"x": 1}',
+    });
     expect(predict.status).toBe(404);
     expect(predict.body.error.code).toBe('NOT_FOUND');
   });
@@ -71,7 +96,9 @@ describe('error answers on every route', () => {
   it('answers a request Node cannot parse with a JSON 400', async () => {
     const { port } = new URL(cairn.url);
     const raw = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /\u0001bad HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('GET /\u0001bad HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+      );
       let text = '';
       socket.on('data', (chunk) => (text += chunk));
       socket.on('end', () => resolve(text));

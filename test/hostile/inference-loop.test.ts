@@ -32,37 +32,46 @@ async function countingProxy(target: string): Promise<CountingProxy> {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
-    upstream.on('error', () => res.headersSent ? res.destroy() : res.writeHead(502).end());
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 async function versionOf(model: string): Promise<string> {
   if (!versions.has(model)) {
-    const { registerModelVersion } = await cairn.data(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, { input: { model } });
+    const { registerModelVersion } = await cairn.data(
+      `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`,
+      { input: { model } },
+    );
     versions.set(model, registerModelVersion.id);
   }
   return versions.get(model)!;
 }
 
 async function createEndpoint(name: string): Promise<string> {
-  const { createEndpoint } = await cairn.data(`mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`, { input: { name } });
+  const { createEndpoint } = await cairn.data(
+    `mutation($input: CreateEndpointInput!) { createEndpoint(input: $input) { id } }`,
+    { input: { name } },
+  );
   return createEndpoint.id;
 }
 
 const DEPLOY = `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`;
 
 async function deploy(endpointId: string, model: string, modelServerUrl: string, extra: Record<string, unknown> = {}) {
-  return cairn.query(DEPLOY, { input: { endpointId, modelVersionId: await versionOf(model), strategy: 'RECREATE', modelServerUrl, ...extra } });
+  return cairn.query(DEPLOY, {
+    input: { endpointId, modelVersionId: await versionOf(model), strategy: 'RECREATE', modelServerUrl, ...extra },
+  });
 }
 
 /** One call as a client makes it, bounded so that a loop fails the test instead of hanging it. */
@@ -111,7 +120,9 @@ describe('a model server URL that is Cairn itself', () => {
     ]) {
       const answer = await deploy(endpointId, 'selfish-model', url);
       expect(answer.errors?.[0]?.extensions?.code, url).toBe('BAD_USER_INPUT');
-      expect(answer.errors![0]!.extensions!.problems.map((p: { path: string }) => p.path)).toEqual(['input.modelServerUrl']);
+      expect(answer.errors![0]!.extensions!.problems.map((p: { path: string }) => p.path)).toEqual([
+        'input.modelServerUrl',
+      ]);
     }
     expect(await cairn.db.deployment.count()).toBe(before);
     // Another port on loopback is another process: accepted.
@@ -122,10 +133,19 @@ describe('a model server URL that is Cairn itself', () => {
     const endpointId = await createEndpoint('ruled-self');
     const answer = await cairn.query(
       `mutation($input: SetEndpointDeployRuleInput!) { setEndpointDeployRule(input: $input) { endpoint { id } } }`,
-      { input: { endpointId, model: 'ruled', strategy: 'RECREATE', modelServerUrl: `http://localhost:${cairn.port}/endpoints/ruled-self` } },
+      {
+        input: {
+          endpointId,
+          model: 'ruled',
+          strategy: 'RECREATE',
+          modelServerUrl: `http://localhost:${cairn.port}/endpoints/ruled-self`,
+        },
+      },
     );
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(answer.errors![0]!.extensions!.problems.map((p: { path: string }) => p.path)).toEqual(['input.modelServerUrl']);
+    expect(answer.errors![0]!.extensions!.problems.map((p: { path: string }) => p.path)).toEqual([
+      'input.modelServerUrl',
+    ]);
     expect(await cairn.db.endpointDeployRule.count()).toBe(0);
   });
 });
@@ -150,7 +170,9 @@ describe('a loop that gets past the deploy-time check', () => {
     const endpointId = await createEndpoint('loopy');
     expect((await deploy(endpointId, 'loopy', proxy.url)).errors).toBeUndefined();
     let before = proxy.seen.length;
-    const infer = await call('POST', '/v2/models/loopy/infer', { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }] });
+    const infer = await call('POST', '/v2/models/loopy/infer', {
+      inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [1] }],
+    });
     expect(infer.status).toBe(508);
     expect(infer.body.error.code).toBe('LOOP_DETECTED');
     expect(proxy.seen.length - before).toBe(MAX_HOPS);
@@ -166,12 +188,18 @@ describe('a loop that gets past the deploy-time check', () => {
     const endpointId = await createEndpoint('mirrored');
     expect((await deploy(endpointId, 'mirrored-live', modelServer.url)).errors).toBeUndefined();
     const before = proxy.seen.length;
-    const shadow = await deploy(endpointId, 'mirrored-shadow', `${proxy.url}/endpoints/mirrored`, { strategy: 'SHADOW', trafficPercent: 100 });
+    const shadow = await deploy(endpointId, 'mirrored-shadow', `${proxy.url}/endpoints/mirrored`, {
+      strategy: 'SHADOW',
+      trafficPercent: 100,
+    });
     expect(shadow.errors).toBeUndefined();
     const answer = await call('POST', '/endpoints/mirrored/predict', { x: 1 });
     expect(answer.status).toBe(200);
     // Every hop answers live and mirrors once more, until a router refuses the mirror.
-    await waitFor(async () => (proxy.seen.length - before >= MAX_HOPS ? true : undefined), { timeoutMs: 5000, what: 'the mirrors' });
+    await waitFor(async () => (proxy.seen.length - before >= MAX_HOPS ? true : undefined), {
+      timeoutMs: 5000,
+      what: 'the mirrors',
+    });
     await expectQuietAfter(before + MAX_HOPS);
     expect(proxy.seen.slice(before)).toEqual(Array.from({ length: MAX_HOPS }, (_, i) => String(i + 1)));
   });
@@ -180,7 +208,10 @@ describe('a loop that gets past the deploy-time check', () => {
     const endpointId = await createEndpoint('written');
     const deployed = await deploy(endpointId, 'written-model', modelServer.url);
     expect(deployed.errors).toBeUndefined();
-    await cairn.db.deployment.update({ where: { id: deployed.data.deployModelVersion.id }, data: { modelServerUrl: `${cairn.url}/endpoints/written` } });
+    await cairn.db.deployment.update({
+      where: { id: deployed.data.deployModelVersion.id },
+      data: { modelServerUrl: `${cairn.url}/endpoints/written` },
+    });
     cairn.router!.invalidate('written');
     const served = modelServer.totalCalls();
     const answer = await call('POST', '/endpoints/written/predict', { x: 1 });

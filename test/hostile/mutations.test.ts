@@ -50,8 +50,14 @@ async function introspect(): Promise<Schema> {
   } }`);
   return {
     mutations: __schema.mutationType.fields,
-    inputs: new Map(__schema.types.filter((t: any) => t.kind === 'INPUT_OBJECT').map((t: any) => [t.name, t.inputFields])),
-    enums: new Map(__schema.types.filter((t: any) => t.kind === 'ENUM').map((t: any) => [t.name, t.enumValues.map((v: any) => v.name)])),
+    inputs: new Map(
+      __schema.types.filter((t: any) => t.kind === 'INPUT_OBJECT').map((t: any) => [t.name, t.inputFields]),
+    ),
+    enums: new Map(
+      __schema.types
+        .filter((t: any) => t.kind === 'ENUM')
+        .map((t: any) => [t.name, t.enumValues.map((v: any) => v.name)]),
+    ),
   };
 }
 
@@ -76,63 +82,175 @@ const estate: Record<string, string> = {};
 
 async function seed() {
   const ok = cairn.data;
-  const view = await ok(`mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { name version features { id name } } }`, { input: FEATURE_VIEW_INPUT });
+  const view = await ok(
+    `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { name version features { id name } } }`,
+    { input: FEATURE_VIEW_INPUT },
+  );
   estate.featureView = view.applyFeatureView.name;
   estate.featureId = view.applyFeatureView.features[0].id;
   await ok(`mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted } }`, {
-    input: { featureView: estate.featureView, rows: [{ entityKey: 'd1', eventTime: '2026-01-01T00:00:00Z', values: { trips_today: 3, avg_rating: 4.5 } }] },
+    input: {
+      featureView: estate.featureView,
+      rows: [{ entityKey: 'd1', eventTime: '2026-01-01T00:00:00Z', values: { trips_today: 3, avg_rating: 4.5 } }],
+    },
   });
   estate.datasetId = (
     await ok(`mutation($input: CreateTrainingDatasetInput!) { createTrainingDataset(input: $input) { id } }`, {
-      input: { name: 'hostile_ds', features: [`${estate.featureView}:trips_today`], entities: [{ entityKey: 'd1', eventTime: '2026-01-01T01:00:00Z' }] },
+      input: {
+        name: 'hostile_ds',
+        features: [`${estate.featureView}:trips_today`],
+        entities: [{ entityKey: 'd1', eventTime: '2026-01-01T01:00:00Z' }],
+      },
     })
   ).createTrainingDataset.id;
   const register = (n: number) =>
     ok(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, {
-      input: { model: 'hostile-model', artifactUri: `s3://models/hostile/${n}`, featureIds: [estate.featureId], trainingDatasetId: estate.datasetId, metrics: { auc: 0.9 } },
+      input: {
+        model: 'hostile-model',
+        artifactUri: `s3://models/hostile/${n}`,
+        featureIds: [estate.featureId],
+        trainingDatasetId: estate.datasetId,
+        metrics: { auc: 0.9 },
+      },
     });
   estate.versionId = (await register(1)).registerModelVersion.id;
   estate.otherVersionId = (await register(2)).registerModelVersion.id;
-  estate.endpointId = (await ok(`mutation { createEndpoint(input: { name: "hostile-endpoint", owner: "ml-platform" }) { id } }`)).createEndpoint.id;
+  estate.endpointId = (
+    await ok(`mutation { createEndpoint(input: { name: "hostile-endpoint", owner: "ml-platform" }) { id } }`)
+  ).createEndpoint.id;
   estate.deploymentId = (
     await ok(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, {
-      input: { endpointId: estate.endpointId, modelVersionId: estate.versionId, strategy: 'RECREATE', modelServerUrl: `${LOOPBACK}/` },
+      input: {
+        endpointId: estate.endpointId,
+        modelVersionId: estate.versionId,
+        strategy: 'RECREATE',
+        modelServerUrl: `${LOOPBACK}/`,
+      },
     })
   ).deployModelVersion.id;
   estate.incidentId = (
-    await ok(`mutation($input: ReportFeatureIncidentInput!) { reportFeatureIncident(input: $input) { id } }`, { input: { featureId: estate.featureId, severity: 'LOW', description: 'seeded' } })
+    await ok(`mutation($input: ReportFeatureIncidentInput!) { reportFeatureIncident(input: $input) { id } }`, {
+      input: { featureId: estate.featureId, severity: 'LOW', description: 'seeded' },
+    })
   ).reportFeatureIncident.id;
   estate.webhookId = (
-    await ok(`mutation { createWebhookSubscription(input: { url: "${LOOPBACK}/hook", events: [MODEL_VERSION_PROMOTED], secret: "a-long-enough-secret-value" }) { id } }`)
+    await ok(
+      `mutation { createWebhookSubscription(input: { url: "${LOOPBACK}/hook", events: [MODEL_VERSION_PROMOTED], secret: "a-long-enough-secret-value" }) { id } }`,
+    )
   ).createWebhookSubscription.id;
   await ok(`mutation($id: ID!) { disableWebhookSubscription(id: $id) { id } }`, { id: estate.webhookId });
-  await ok(`mutation { applyPolicy(input: { name: "hostile-floor", appliesTo: PRODUCTION, expression: "candidate.metrics.auc >= 0.5", message: "AUC floor" }) { version } }`);
+  await ok(
+    `mutation { applyPolicy(input: { name: "hostile-floor", appliesTo: PRODUCTION, expression: "candidate.metrics.auc >= 0.5", message: "AUC floor" }) { version } }`,
+  );
 }
 
 /** A valid input per known mutation; a mutation not listed gets one built from its types (see `generic`). */
 function validArgs(): Record<string, Record<string, unknown>> {
   return {
-    deployModelVersion: { input: { endpointId: estate.endpointId, modelVersionId: estate.otherVersionId, strategy: 'CANARY', modelServerUrl: `${LOOPBACK}/`, rollout: { steps: [10, 100], bakeSeconds: 60, maxErrorRate: 0.1, minRequests: 10 } } },
+    deployModelVersion: {
+      input: {
+        endpointId: estate.endpointId,
+        modelVersionId: estate.otherVersionId,
+        strategy: 'CANARY',
+        modelServerUrl: `${LOOPBACK}/`,
+        rollout: { steps: [10, 100], bakeSeconds: 60, maxErrorRate: 0.1, minRequests: 10 },
+      },
+    },
     retireDeployment: { deploymentId: estate.deploymentId },
     createEndpoint: { input: { name: 'hostile-new', provider: 'builtin', owner: 'team', description: 'an endpoint' } },
-    setTrafficSplit: { input: { endpointId: estate.endpointId, split: [{ deploymentId: estate.deploymentId, percent: 100 }], shadow: [] } },
+    setTrafficSplit: {
+      input: {
+        endpointId: estate.endpointId,
+        split: [{ deploymentId: estate.deploymentId, percent: 100 }],
+        shadow: [],
+      },
+    },
     rollbackEndpoint: { endpointId: estate.endpointId },
-    setEndpointDeployRule: { input: { endpointId: estate.endpointId, model: 'hostile-model', strategy: 'CANARY', modelServerUrl: `${LOOPBACK}/models/{model}/v{version}`, canarySteps: [10, 100], bakeSeconds: 60, maxErrorRate: 0.1, maxLatencyP99Ms: 500, minRequests: 10 } },
+    setEndpointDeployRule: {
+      input: {
+        endpointId: estate.endpointId,
+        model: 'hostile-model',
+        strategy: 'CANARY',
+        modelServerUrl: `${LOOPBACK}/models/{model}/v{version}`,
+        canarySteps: [10, 100],
+        bakeSeconds: 60,
+        maxErrorRate: 0.1,
+        maxLatencyP99Ms: 500,
+        minRequests: 10,
+      },
+    },
     removeEndpointDeployRule: { endpointId: estate.endpointId },
-    createTrainingDataset: { input: { name: 'hostile_ds2', features: [`${estate.featureView}:trips_today`], entities: [{ entityKey: 'd1', eventTime: '2026-01-01T02:00:00Z' }] } },
+    createTrainingDataset: {
+      input: {
+        name: 'hostile_ds2',
+        features: [`${estate.featureView}:trips_today`],
+        entities: [{ entityKey: 'd1', eventTime: '2026-01-01T02:00:00Z' }],
+      },
+    },
     exportDataset: { input: { datasetId: estate.datasetId, format: 'CSV' } },
-    applyFeatureView: { input: { ...FEATURE_VIEW_INPUT, name: 'hostile_view', description: 'a view', tags: ['core'], features: [{ name: 'f', dtype: 'INT64', description: 'x', checks: { min: 0 } }] } },
+    applyFeatureView: {
+      input: {
+        ...FEATURE_VIEW_INPUT,
+        name: 'hostile_view',
+        description: 'a view',
+        tags: ['core'],
+        features: [{ name: 'f', dtype: 'INT64', description: 'x', checks: { min: 0 } }],
+      },
+    },
     reportFeatureIncident: { input: { featureId: estate.featureId, severity: 'LOW', description: 'drift' } },
     resolveFeatureIncident: { id: estate.incidentId },
-    ingestFeatures: { input: { featureView: estate.featureView, version: 1, rows: [{ entityKey: 'd2', eventTime: '2026-01-01T00:00:00Z', values: { trips_today: 1 } }] } },
+    ingestFeatures: {
+      input: {
+        featureView: estate.featureView,
+        version: 1,
+        rows: [{ entityKey: 'd2', eventTime: '2026-01-01T00:00:00Z', values: { trips_today: 1 } }],
+      },
+    },
     materialize: { featureView: estate.featureView, endTime: '2026-01-02T00:00:00Z' },
     syncProvider: { name: 'builtin', full: false },
     approveModelVersion: { input: { modelVersionId: estate.versionId, to: 'STAGING', comment: 'looks good' } },
-    promoteModelVersion: { input: { modelVersionId: estate.versionId, to: 'STAGING', dryRun: true, idempotencyKey: 'hostile-key', reason: 'test', expectedCurrentVersionId: estate.otherVersionId } },
-    registerModelVersion: { input: { model: 'hostile-model', provider: 'builtin', artifactUri: 's3://models/hostile/3', imageUri: 'registry/hostile:3', gitCommit: '3f2c1a9', trainingDatasetId: estate.datasetId, featureIds: [estate.featureId], params: { depth: 8 }, metrics: { auc: 0.9 }, fairnessMetrics: { gap: 0.01 }, description: 'v3', tags: ['team:risk'], parentVersionId: estate.versionId } },
+    promoteModelVersion: {
+      input: {
+        modelVersionId: estate.versionId,
+        to: 'STAGING',
+        dryRun: true,
+        idempotencyKey: 'hostile-key',
+        reason: 'test',
+        expectedCurrentVersionId: estate.otherVersionId,
+      },
+    },
+    registerModelVersion: {
+      input: {
+        model: 'hostile-model',
+        provider: 'builtin',
+        artifactUri: 's3://models/hostile/3',
+        imageUri: 'registry/hostile:3',
+        gitCommit: '3f2c1a9',
+        trainingDatasetId: estate.datasetId,
+        featureIds: [estate.featureId],
+        params: { depth: 8 },
+        metrics: { auc: 0.9 },
+        fairnessMetrics: { gap: 0.01 },
+        description: 'v3',
+        tags: ['team:risk'],
+        parentVersionId: estate.versionId,
+      },
+    },
     setModelAlias: { input: { modelVersionId: estate.versionId, alias: 'champion' } },
-    applyPolicy: { input: { name: 'hostile-policy', appliesTo: 'STAGING', expression: 'candidate.metrics.auc >= 0.1', message: 'floor', severity: 'WARN', modelPattern: 'hostile-*', enabled: true } },
-    createWebhookSubscription: { input: { url: `${LOOPBACK}/hook2`, events: ['MODEL_VERSION_REGISTERED'], secret: 'another-long-enough-secret' } },
+    applyPolicy: {
+      input: {
+        name: 'hostile-policy',
+        appliesTo: 'STAGING',
+        expression: 'candidate.metrics.auc >= 0.1',
+        message: 'floor',
+        severity: 'WARN',
+        modelPattern: 'hostile-*',
+        enabled: true,
+      },
+    },
+    createWebhookSubscription: {
+      input: { url: `${LOOPBACK}/hook2`, events: ['MODEL_VERSION_REGISTERED'], secret: 'another-long-enough-secret' },
+    },
     disableWebhookSubscription: { id: estate.webhookId },
   };
 }
@@ -151,7 +269,10 @@ function generic(schema: Schema, type: TypeRef, depth = 0): unknown {
         .filter(([, v]) => v !== undefined),
     );
   } else {
-    value = { Int: 1, Float: 1, Boolean: false, JSON: {}, DateTime: '2026-01-01T00:00:00Z', ID: estate.versionId }[named.name!] ?? 'hostile';
+    value =
+      { Int: 1, Float: 1, Boolean: false, JSON: {}, DateTime: '2026-01-01T00:00:00Z', ID: estate.versionId }[
+        named.name!
+      ] ?? 'hostile';
   }
   return list ? [value] : value;
 }
@@ -175,7 +296,8 @@ function targets(schema: Schema, args: InputValue[], valid: Record<string, unkno
       const inner = schema.inputs.get(named.name!)!;
       const current = value?.[field.name];
       if (list) {
-        if (Array.isArray(current) && current.length > 0) walk(inner, current[0] as Record<string, unknown>, [...here, 0]);
+        if (Array.isArray(current) && current.length > 0)
+          walk(inner, current[0] as Record<string, unknown>, [...here, 0]);
       } else {
         walk(inner, (current as Record<string, unknown>) ?? undefined, here);
       }
@@ -194,29 +316,123 @@ const nested = (levels: number) => {
 
 /** Strings an attacker tries: empty, huge, NUL and control characters, odd Unicode, SQL, paths and URIs that must not be followed. */
 const hostileString = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(
-    '', ' ', '\t\n', LONG, '\u0000', 'a\u0000b', '\u0001\u0002\u001b[31m\u007f', '\ud800', 'x\udfffy', '\u202eevil', 'e\u0301', '🙂'.repeat(64), 'Ω≈ç√', '\ufeff', '\u2028',
-    'NaN', 'Infinity', '-Infinity', '-0', '1e309', '0x10', 'null', 'undefined', 'true', '{}', '[]', '%s%n', '${jndi:ldap://127.0.0.1/x}', '<script>alert(1)</script>',
-    "' OR '1'='1", "x'); DROP TABLE model_version; --", '"; SELECT pg_sleep(10); --', '\\', '\\\\x00',
-    '../../../../etc/passwd', '..', '../', '..\\..\\windows\\win.ini', '%2e%2e/%2e%2e/etc/passwd', '%252e%252e%252f', '/etc/passwd', 'a/../../b', 'C:\\Windows',
-    'file:///etc/passwd', 'file:', 'mlflow-artifacts:/../../secret', 'mlflow-artifacts:/%2e%2e/x', 's3://bucket/../../x', 'gs://b/%2e%2e/', 'javascript:alert(1)', 'data:text/plain,x',
-    'http://169.254.169.254/latest/meta-data/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://[fd00::1]/', 'http://[::ffff:169.254.169.254]/', 'http://10.0.0.1:8080/',
-    'http://0x7f.1/', 'http://:::', 'http://x:99999/', 'http://', 'https://user:pass@127.0.0.1:9/', 'http://127.0.0.1:9/%00', 'http://127.0.0.1:9/\u0000',
-  ) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      '\t\n',
+      LONG,
+      '\u0000',
+      'a\u0000b',
+      '\u0001\u0002\u001b[31m\u007f',
+      '\ud800',
+      'x\udfffy',
+      '\u202eevil',
+      'e\u0301',
+      '🙂'.repeat(64),
+      'Ω≈ç√',
+      '\ufeff',
+      '\u2028',
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '-0',
+      '1e309',
+      '0x10',
+      'null',
+      'undefined',
+      'true',
+      '{}',
+      '[]',
+      '%s%n',
+      '${jndi:ldap://127.0.0.1/x}',
+      '<script>alert(1)</script>',
+      "' OR '1'='1",
+      "x'); DROP TABLE model_version; --",
+      '"; SELECT pg_sleep(10); --',
+      '\\',
+      '\\\\x00',
+      '../../../../etc/passwd',
+      '..',
+      '../',
+      '..\\..\\windows\\win.ini',
+      '%2e%2e/%2e%2e/etc/passwd',
+      '%252e%252e%252f',
+      '/etc/passwd',
+      'a/../../b',
+      'C:\\Windows',
+      'file:///etc/passwd',
+      'file:',
+      'mlflow-artifacts:/../../secret',
+      'mlflow-artifacts:/%2e%2e/x',
+      's3://bucket/../../x',
+      'gs://b/%2e%2e/',
+      'javascript:alert(1)',
+      'data:text/plain,x',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://[fd00::1]/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://10.0.0.1:8080/',
+      'http://0x7f.1/',
+      'http://:::',
+      'http://x:99999/',
+      'http://',
+      'https://user:pass@127.0.0.1:9/',
+      'http://127.0.0.1:9/%00',
+      'http://127.0.0.1:9/\u0000',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 24 }) },
 );
 const hostileNumber = fc.oneof(
-  fc.constantFrom(-1, 0, 1, -2147483648, 2147483647, 2147483648, -2147483649, Number.MAX_SAFE_INTEGER + 2, 1e308, -1e308, 0.5, -0.0001, 101, 1e-320),
+  fc.constantFrom(
+    -1,
+    0,
+    1,
+    -2147483648,
+    2147483647,
+    2147483648,
+    -2147483649,
+    Number.MAX_SAFE_INTEGER + 2,
+    1e308,
+    -1e308,
+    0.5,
+    -0.0001,
+    101,
+    1e-320,
+  ),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
 );
 const hostileJson = fc.oneof(
-  fc.constantFrom<unknown>({}, [], null, 'x', 0, { '\u0000': 1 }, { a: '\u0000' }, { a: '\ud800' }, nested(40), nested(2000), { ['k'.repeat(10_000)]: 1 }, Array.from({ length: 1000 }, (_, i) => i)),
+  fc.constantFrom<unknown>(
+    {},
+    [],
+    null,
+    'x',
+    0,
+    { '\u0000': 1 },
+    { a: '\u0000' },
+    { a: '\ud800' },
+    nested(40),
+    nested(2000),
+    { ['k'.repeat(10_000)]: 1 },
+    Array.from({ length: 1000 }, (_, i) => i),
+  ),
   fc.jsonValue({ maxDepth: 3 }),
   fc.dictionary(hostileString, hostileString, { maxKeys: 3 }),
 );
-const anything = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null), hostileJson, fc.array(hostileString, { maxLength: 3 }));
+const anything = fc.oneof(
+  hostileString,
+  hostileNumber,
+  fc.boolean(),
+  fc.constant(null),
+  hostileJson,
+  fc.array(hostileString, { maxLength: 3 }),
+);
 
 /** Mostly values of the field's own type (so they pass GraphQL's coercion and reach the service), sometimes anything. */
 function hostileFor(schema: Schema, type: TypeRef): fc.Arbitrary<unknown> {
@@ -244,7 +460,9 @@ function hostileFor(schema: Schema, type: TypeRef): fc.Arbitrary<unknown> {
     default:
       own = anything;
   }
-  const shaped = list ? fc.oneof(fc.array(own, { maxLength: 4 }), fc.constant([]), fc.array(own, { minLength: 200, maxLength: 200 })) : own;
+  const shaped = list
+    ? fc.oneof(fc.array(own, { maxLength: 4 }), fc.constant([]), fc.array(own, { minLength: 200, maxLength: 200 }))
+    : own;
   return fc.oneof({ weight: 4, arbitrary: shaped }, { weight: 1, arbitrary: anything });
 }
 
@@ -266,14 +484,23 @@ async function snapshot(): Promise<string> {
   const tables = await cairn.db.$queryRawUnsafe<{ table_name: string }[]>(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_prisma%' ORDER BY table_name`,
   );
-  const counts = await cairn.db.$queryRawUnsafe<{ t: string; n: bigint }[]>(tables.map(({ table_name }) => `SELECT '${table_name}' AS t, count(*) AS n FROM "${table_name}"`).join(' UNION ALL '));
+  const counts = await cairn.db.$queryRawUnsafe<{ t: string; n: bigint }[]>(
+    tables
+      .map(({ table_name }) => `SELECT '${table_name}' AS t, count(*) AS n FROM "${table_name}"`)
+      .join(' UNION ALL '),
+  );
   const head = await cairn.db.auditChainHead.findFirst();
-  return JSON.stringify({ counts: Object.fromEntries(counts.map(({ t, n }) => [t, Number(n)])), head: head?.hash ?? '' });
+  return JSON.stringify({
+    counts: Object.fromEntries(counts.map(({ t, n }) => [t, Number(n)])),
+    head: head?.hash ?? '',
+  });
 }
 
 /** Jobs due or running on the queue (pg-boss, both database modes). */
 async function pendingJobs(): Promise<number> {
-  const [row] = await cairn.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM cairn_jobs.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now()`);
+  const [row] = await cairn.db.$queryRawUnsafe<{ n: bigint }[]>(
+    `SELECT count(*) AS n FROM cairn_jobs.job WHERE state IN ('created', 'retry', 'active') AND start_after <= now()`,
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -292,17 +519,36 @@ async function settle(): Promise<void> {
   }
 }
 
-const LEAKS = /\n\s+at |\.ts:\d+|node_modules|\/work\/|prisma|P20\d\d|duplicate key|violates|syntax error at or near|relation "|invalid byte sequence|22021|22P05|unsupported Unicode escape|Maximum call stack|RangeError|TypeError|Cannot read prop/i;
+const LEAKS =
+  /\n\s+at |\.ts:\d+|node_modules|\/work\/|prisma|P20\d\d|duplicate key|violates|syntax error at or near|relation "|invalid byte sequence|22021|22P05|unsupported Unicode escape|Maximum call stack|RangeError|TypeError|Cannot read prop/i;
 /** Cairn's error vocabulary and GraphQL's own refusals: never INTERNAL_SERVER_ERROR, never the gateway's DOWNSTREAM_SERVICE_ERROR. */
-const STABLE_CODES = ['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'UPSTREAM_UNAVAILABLE', 'POLICY_DENIED', 'NOT_SUPPORTED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED'];
+const STABLE_CODES = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'UPSTREAM_UNAVAILABLE',
+  'POLICY_DENIED',
+  'NOT_SUPPORTED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+];
 /** Codes under which the service may record the attempt (a FAILED audit event): the owner failed, not the caller. */
 const RECORDED_FAILURES = new Set(['UPSTREAM_UNAVAILABLE', 'NOT_SUPPORTED']);
 
-async function send(mutation: { name: string; args: InputValue[] }, args: Record<string, unknown>): Promise<GraphQLAnswer & { text: string }> {
+async function send(
+  mutation: { name: string; args: InputValue[] },
+  args: Record<string, unknown>,
+): Promise<GraphQLAnswer & { text: string }> {
   const declared = mutation.args.map((a) => `$${a.name}: ${typeText(a.type)}`).join(', ');
   const passed = mutation.args.map((a) => `${a.name}: $${a.name}`).join(', ');
   const query = `mutation${declared ? `(${declared})` : ''} { ${mutation.name}${passed ? `(${passed})` : ''} { __typename } }`;
-  const response = await fetch(`${cairn.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: args }) });
+  const response = await fetch(`${cairn.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables: args }),
+  });
   const text = await response.text();
   let body: object = {};
   try {
@@ -319,7 +565,8 @@ function tally(mutation: string, answer: GraphQLAnswer) {
   const seen = outcomes.get(mutation) ?? {};
   const key = answer.errors ? String(answer.errors[0]?.extensions?.code) : 'applied';
   seen[key] = (seen[key] ?? 0) + 1;
-  if (process.env.CAIRN_HOSTILE_VERBOSE === mutation) console.log(mutation, JSON.stringify(answer.errors?.[0] ?? answer.data).slice(0, 300));
+  if (process.env.CAIRN_HOSTILE_VERBOSE === mutation)
+    console.log(mutation, JSON.stringify(answer.errors?.[0] ?? answer.data).slice(0, 300));
   outcomes.set(mutation, seen);
 }
 
@@ -327,12 +574,19 @@ function tally(mutation: string, answer: GraphQLAnswer) {
 const acceptedOffLoopback: string[] = [];
 
 beforeAll(async () => {
-  cairn = await startTestCairn({ CAIRN_ROLLOUT_POLL_SECONDS: '3600', CAIRN_JOB_POLL_SECONDS: '0.5', CAIRN_WEBHOOK_MAX_ATTEMPTS: '1' });
+  cairn = await startTestCairn({
+    CAIRN_ROLLOUT_POLL_SECONDS: '3600',
+    CAIRN_JOB_POLL_SECONDS: '0.5',
+    CAIRN_WEBHOOK_MAX_ATTEMPTS: '1',
+  });
   await seed();
 });
 afterAll(async () => {
   if (process.env.CAIRN_HOSTILE_VERBOSE) console.log(Object.fromEntries(outcomes));
-  if (acceptedOffLoopback.length) console.warn(`hostile suite: URLs off loopback accepted (refused by no outbound policy yet, never called):\n  ${[...new Set(acceptedOffLoopback)].join('\n  ')}`);
+  if (acceptedOffLoopback.length)
+    console.warn(
+      `hostile suite: URLs off loopback accepted (refused by no outbound policy yet, never called):\n  ${[...new Set(acceptedOffLoopback)].join('\n  ')}`,
+    );
   await cairn?.close();
 });
 
@@ -342,7 +596,13 @@ describe('every mutation refuses hostile input cleanly', () => {
     expect(schema.mutations.length).toBeGreaterThan(15);
     const valid = validArgs();
     // The valid inputs must be valid, or the suite corrupts something that never reached the service.
-    for (const name of ['registerModelVersion', 'applyFeatureView', 'applyPolicy', 'reportFeatureIncident', 'setEndpointDeployRule']) {
+    for (const name of [
+      'registerModelVersion',
+      'applyFeatureView',
+      'applyPolicy',
+      'reportFeatureIncident',
+      'setEndpointDeployRule',
+    ]) {
       const mutation = schema.mutations.find((m) => m.name === name)!;
       const answer = await send(mutation, valid[name]!);
       expect(answer.errors, `${name}: ${answer.text}`).toBeUndefined();
@@ -351,7 +611,10 @@ describe('every mutation refuses hostile input cleanly', () => {
 
   it('a DateTime variable that is no date-time is BAD_USER_INPUT naming the variable, not DOWNSTREAM_SERVICE_ERROR', async () => {
     const before = await snapshot();
-    const answer = await cairn.query(`mutation($at: DateTime) { materialize(featureView: "${estate.featureView}", endTime: $at) { id } }`, { at: 'yesterday' });
+    const answer = await cairn.query(
+      `mutation($at: DateTime) { materialize(featureView: "${estate.featureView}", endTime: $at) { id } }`,
+      { at: 'yesterday' },
+    );
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(answer.errors![0]!.message).toContain('$at');
     expect(await snapshot()).toBe(before);
@@ -361,9 +624,12 @@ describe('every mutation refuses hostile input cleanly', () => {
     const schema = await introspect();
     const valid = validArgs();
     for (const [index, mutation] of schema.mutations.entries()) {
-      const base = valid[mutation.name] ?? Object.fromEntries(mutation.args.map((a) => [a.name, generic(schema, a.type)]));
+      const base =
+        valid[mutation.name] ?? Object.fromEntries(mutation.args.map((a) => [a.name, generic(schema, a.type)]));
       const fields = targets(schema, mutation.args, base);
-      const corruption = fc.constantFrom(...fields).chain((target) => fc.tuple(fc.constant(target), hostileFor(schema, target.type)));
+      const corruption = fc
+        .constantFrom(...fields)
+        .chain((target) => fc.tuple(fc.constant(target), hostileFor(schema, target.type)));
       await fc.assert(
         fc.asyncProperty(corruption, async ([target, value]) => {
           const before = await snapshot();
@@ -378,11 +644,16 @@ describe('every mutation refuses hostile input cleanly', () => {
           expect(answer.text.split(echoed).join(''), where).not.toMatch(LEAKS);
           if (answer.errors) {
             const codes = answer.errors.map((e) => e.extensions?.code);
-            if (!codes.some((code) => RECORDED_FAILURES.has(code))) expect(await snapshot(), `${where}: a refused mutation wrote`).toBe(before);
+            if (!codes.some((code) => RECORDED_FAILURES.has(code)))
+              expect(await snapshot(), `${where}: a refused mutation wrote`).toBe(before);
             return;
           }
-          if (mutation.name === 'createWebhookSubscription') await cairn.db.webhookSubscription.updateMany({ where: { enabled: true }, data: { enabled: false } });
-          if (/url$/i.test(String(target.path.at(-1)))) acceptedOffLoopback.push(...offLoopback(value).map((url) => `${mutation.name} ${target.path.join('.')}: ${url}`));
+          if (mutation.name === 'createWebhookSubscription')
+            await cairn.db.webhookSubscription.updateMany({ where: { enabled: true }, data: { enabled: false } });
+          if (/url$/i.test(String(target.path.at(-1))))
+            acceptedOffLoopback.push(
+              ...offLoopback(value).map((url) => `${mutation.name} ${target.path.join('.')}: ${url}`),
+            );
           await settle();
         }),
         { seed: SEED + index, numRuns: RUNS, endOnFailure: true },
@@ -408,15 +679,25 @@ describe('the inference routes refuse hostile endpoint names cleanly', () => {
     await fc.assert(
       fc.asyncProperty(hostileString, fc.constantFrom('predict', 'infer', 'metadata', 'ready'), async (name, route) => {
         const encoded = encodeURIComponent(name);
-        const path = { predict: `/endpoints/${encoded}/predict`, infer: `/v2/models/${encoded}/infer`, metadata: `/v2/models/${encoded}`, ready: `/v2/models/${encoded}/ready` }[route];
+        const path = {
+          predict: `/endpoints/${encoded}/predict`,
+          infer: `/v2/models/${encoded}/infer`,
+          metadata: `/v2/models/${encoded}`,
+          ready: `/v2/models/${encoded}/ready`,
+        }[route];
         // A name the URL itself resolves away ("..", empty) is not an inference route at all.
         fc.pre(name.length > 0 && new URL(path, cairn.url).pathname === path);
         const post = route === 'predict' || route === 'infer';
-        const response = await fetch(`${cairn.url}${path}`, post ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs": []}' } : {});
+        const response = await fetch(
+          `${cairn.url}${path}`,
+          post ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs": []}' } : {},
+        );
         const text = await response.text();
         const where = `${route} ${JSON.stringify(name).slice(0, 100)} -> ${response.status} ${text.slice(0, 300)}`;
         expect([400, 404], where).toContain(response.status);
-        expect(JSON.parse(text), where).toEqual({ error: { code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND)$/), message: expect.any(String) } });
+        expect(JSON.parse(text), where).toEqual({
+          error: { code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND)$/), message: expect.any(String) },
+        });
         expect(text.split(JSON.stringify(name).slice(1, -1)).join(''), where).not.toMatch(LEAKS);
       }),
       { seed: SEED, numRuns: RUNS * 4 },

@@ -23,7 +23,12 @@ describe('outbound connections of a running Cairn', () => {
       // Node's own callers (http, net.connect) pass their normalized arguments as one array.
       const first = Array.isArray(args[0]) ? args[0][0] : args[0];
       if (typeof first === 'object' && first?.path && !first.host) return original.apply(this, args as never);
-      const host = typeof first === 'object' && first !== null ? (first.host ?? 'localhost') : typeof args[1] === 'string' ? args[1] : 'localhost';
+      const host =
+        typeof first === 'object' && first !== null
+          ? (first.host ?? 'localhost')
+          : typeof args[1] === 'string'
+            ? args[1]
+            : 'localhost';
       if (!isLoopback(String(host))) {
         attempts.push(String(host));
         this.destroy(new Error(`test refused a connection to ${host}`));

@@ -13,9 +13,15 @@ let modelVersionId: string;
 
 beforeAll(async () => {
   cairn = await startTestCairn();
-  const view = await cairn.data(`mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { features { id } } }`, { input: FEATURE_VIEW_INPUT });
+  const view = await cairn.data(
+    `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { features { id } } }`,
+    { input: FEATURE_VIEW_INPUT },
+  );
   featureId = view.applyFeatureView.features[0].id;
-  const version = await cairn.data(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, { input: { model: 'shape', featureIds: [featureId] } });
+  const version = await cairn.data(
+    `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`,
+    { input: { model: 'shape', featureIds: [featureId] } },
+  );
   modelVersionId = version.registerModelVersion.id;
 });
 afterAll(async () => {
@@ -56,7 +62,8 @@ describe('query shape limits at the gateway', () => {
   });
 
   it('refuses alias bombs of impact, naming the limit, before any resolver runs', async () => {
-    const bomb = (count: number) => `query($id: ID!) { ${Array.from({ length: count }, (_, i) => `i${i}: impact(id: $id) { root }`).join(' ')} }`;
+    const bomb = (count: number) =>
+      `query($id: ID!) { ${Array.from({ length: count }, (_, i) => `i${i}: impact(id: $id) { root }`).join(' ')} }`;
     // 1000 aliases are 12,000 tokens: the parser stops at the token bound before building the document.
     const thousand = await attempt(bomb(1000), { id: featureId });
     expect(thousand.status).toBe(400);
@@ -67,7 +74,12 @@ describe('query shape limits at the gateway', () => {
     const hundred = await attempt(bomb(100), { id: featureId });
     expect(hundred.status).toBe(400);
     expect(hundred.errors).toHaveLength(1);
-    expect(hundred.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'aliases', max: 15, found: 100 });
+    expect(hundred.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      limit: 'aliases',
+      max: 15,
+      found: 100,
+    });
     expect(hundred.errors![0]!.message).toBe('query has 100 aliases, over the limit of 15 (CAIRN_MAX_QUERY_ALIASES)');
     expect(hundred.statements).toBe(0);
 
@@ -76,7 +88,9 @@ describe('query shape limits at the gateway', () => {
   });
 
   it('refuses a costly list by its first/limit argument, and a lineage walk by its limit, before any resolver runs', async () => {
-    const fanOut = await attempt('{ endpoints(first: 1000) { deployments { modelVersion { features { usedBy { id } } } } } }');
+    const fanOut = await attempt(
+      '{ endpoints(first: 1000) { deployments { modelVersion { features { usedBy { id } } } } } }',
+    );
     expect(fanOut.status).toBe(400);
     expect(fanOut.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'cost', max: 100_000 });
     expect(fanOut.errors![0]!.extensions!.found).toBeGreaterThan(100_000);
@@ -122,8 +136,12 @@ const WEB_SRC = fileURLToPath(new URL('../../web/src', import.meta.url));
 
 /** Every `graphql(\`…\`)` document of the dashboard, each operation with the fragments it spreads. */
 function dashboardOperations(): { name: string; document: string; operation: OperationDefinitionNode }[] {
-  const files = readdirSync(WEB_SRC, { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f) && !f.startsWith('gql'));
-  const texts = files.flatMap((file) => [...readFileSync(join(WEB_SRC, file), 'utf8').matchAll(/graphql\(`([^`]*)`\)/g)].map((m) => m[1]!));
+  const files = readdirSync(WEB_SRC, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => /\.tsx?$/.test(f) && !f.startsWith('gql'),
+  );
+  const texts = files.flatMap((file) =>
+    [...readFileSync(join(WEB_SRC, file), 'utf8').matchAll(/graphql\(`([^`]*)`\)/g)].map((m) => m[1]!),
+  );
   const fragments = new Map<string, string>();
   const operations: { text: string; document: DocumentNode }[] = [];
   for (const text of texts) {
@@ -136,8 +154,14 @@ function dashboardOperations(): { name: string; document: string; operation: Ope
   return operations.map(({ text, document }) => {
     const spread = new Set<string>();
     visit(document, { FragmentSpread: (node) => void spread.add(node.name.value) });
-    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-    return { name: operation.name?.value ?? text.slice(0, 40), document: [text, ...[...spread].map((f) => fragments.get(f)!)].join('\n'), operation };
+    const operation = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    )!;
+    return {
+      name: operation.name?.value ?? text.slice(0, 40),
+      document: [text, ...[...spread].map((f) => fragments.get(f)!)].join('\n'),
+      operation,
+    };
   });
 }
 
@@ -187,13 +211,30 @@ describe('abandoned work', () => {
   // aliases of impact send 3000 statements, for several seconds.
   const bomb = `query($id: ID!) { ${Array.from({ length: 1000 }, (_, i) => `i${i}: impact(id: $id) { root summary { modelVersions } }`).join(' ')} }`;
   const send = (signal?: AbortSignal) =>
-    fetch(`${loose.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: bomb, variables: { id: root } }), signal });
+    fetch(`${loose.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: bomb, variables: { id: root } }),
+      signal,
+    });
 
   beforeAll(async () => {
-    loose = await startTestCairn({ CAIRN_MAX_QUERY_ALIASES: '100000', CAIRN_MAX_QUERY_TOKENS: '10000000', CAIRN_MAX_QUERY_COST: '1000000000', CAIRN_SUBGRAPH_TIMEOUT_MS: '3000', CAIRN_STATEMENT_TIMEOUT_MS: '500' });
-    const view = await loose.data(`mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { features { id } } }`, { input: FEATURE_VIEW_INPUT });
+    loose = await startTestCairn({
+      CAIRN_MAX_QUERY_ALIASES: '100000',
+      CAIRN_MAX_QUERY_TOKENS: '10000000',
+      CAIRN_MAX_QUERY_COST: '1000000000',
+      CAIRN_SUBGRAPH_TIMEOUT_MS: '3000',
+      CAIRN_STATEMENT_TIMEOUT_MS: '500',
+    });
+    const view = await loose.data(
+      `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { features { id } } }`,
+      { input: FEATURE_VIEW_INPUT },
+    );
     root = view.applyFeatureView.features[0].id;
-    for (let i = 0; i < 5; i++) await loose.data(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, { input: { model: `abandoned-${i}`, featureIds: [root] } });
+    for (let i = 0; i < 5; i++)
+      await loose.data(`mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { id } }`, {
+        input: { model: `abandoned-${i}`, featureIds: [root] },
+      });
   });
   afterAll(async () => {
     await loose?.close();
@@ -240,14 +281,20 @@ describe('abandoned work', () => {
     }
   });
 
-  it.skipIf(!process.env.DATABASE_URL)("bounds each statement of a query by CAIRN_STATEMENT_TIMEOUT_MS on PostgreSQL, never a mutation's or background work's", async () => {
-    // (Prisma's promises run when awaited: the await has to be inside the scope.)
-    const asRequest = <T>(cuttable: boolean, work: () => Promise<T>) => runInRequestScope({ signal: new AbortController().signal, cuttable }, async () => await work());
-    const started = Date.now();
-    await expect(asRequest(true, () => loose.db.$queryRaw`SELECT pg_sleep(3)::text`)).rejects.toThrow(/statement timeout/);
-    expect(Date.now() - started).toBeLessThan(2500);
-    // A mutation, and work outside any request (jobs, start-up), keep connections without the bound.
-    await expect(asRequest(false, () => loose.db.$queryRaw`SELECT pg_sleep(1)::text`)).resolves.toBeDefined();
-    await expect(loose.db.$queryRaw`SELECT pg_sleep(1)::text`).resolves.toBeDefined();
-  });
+  it.skipIf(!process.env.DATABASE_URL)(
+    "bounds each statement of a query by CAIRN_STATEMENT_TIMEOUT_MS on PostgreSQL, never a mutation's or background work's",
+    async () => {
+      // (Prisma's promises run when awaited: the await has to be inside the scope.)
+      const asRequest = <T>(cuttable: boolean, work: () => Promise<T>) =>
+        runInRequestScope({ signal: new AbortController().signal, cuttable }, async () => await work());
+      const started = Date.now();
+      await expect(asRequest(true, () => loose.db.$queryRaw`SELECT pg_sleep(3)::text`)).rejects.toThrow(
+        /statement timeout/,
+      );
+      expect(Date.now() - started).toBeLessThan(2500);
+      // A mutation, and work outside any request (jobs, start-up), keep connections without the bound.
+      await expect(asRequest(false, () => loose.db.$queryRaw`SELECT pg_sleep(1)::text`)).resolves.toBeDefined();
+      await expect(loose.db.$queryRaw`SELECT pg_sleep(1)::text`).resolves.toBeDefined();
+    },
+  );
 });

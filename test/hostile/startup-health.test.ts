@@ -8,7 +8,9 @@ import { parseConfig, startupWarnings } from '../../server/config.ts';
 import { cairnCli, startTestCairn, type TestCairn } from '../testkit.ts';
 
 /** A loopback TCP server; `onSocket` decides what each connection gets. */
-async function tcpServer(onSocket: (socket: Socket) => void): Promise<{ port: number; sockets: Set<Socket>; close(): Promise<void> }> {
+async function tcpServer(
+  onSocket: (socket: Socket) => void,
+): Promise<{ port: number; sockets: Set<Socket>; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -34,7 +36,13 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 }
 
 /** A request with the Host header a browser would send for `host` (fetch does not let a test set it). */
-function withHost(url: string, path: string, host: string, method = 'GET', body?: string): Promise<{ status: number; body: any }> {
+function withHost(
+  url: string,
+  path: string,
+  host: string,
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, { method, headers: { host, 'content-type': 'application/json' } }, (res) => {
       let text = '';
@@ -66,7 +74,11 @@ describe('liveness, readiness and allowed hosts', () => {
   it('answers /healthz at once, and /readyz 503 naming the hung subgraph within its bound', async () => {
     const live = await timed(() => fetch(`${cairn.url}/healthz`));
     expect(live.value.status).toBe(200);
-    expect(await live.value.json()).toEqual({ status: 'ok', database: process.env.DATABASE_URL ? 'postgres' : 'pglite', onlineStore: process.env.REDIS_URL ? 'redis' : 'memory' });
+    expect(await live.value.json()).toEqual({
+      status: 'ok',
+      database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+      onlineStore: process.env.REDIS_URL ? 'redis' : 'memory',
+    });
     // Liveness checks nothing: it never waits on the hung subgraph (which never answers) nor on the
     // readiness bound. The bounds leave room for a busy machine; without them the request would hang.
     expect(live.ms).toBeLessThan(2000);
@@ -81,12 +93,35 @@ describe('liveness, readiness and allowed hosts', () => {
   });
 
   it('refuses a Host that is not an allowed name on every route, the inference routes included (DNS rebinding)', async () => {
-    for (const [path, method] of [['/graphql', 'POST'], ['/healthz', 'GET'], ['/endpoints/anything/predict', 'POST'], ['/metrics', 'GET'], ['/', 'GET']] as const) {
+    for (const [path, method] of [
+      ['/graphql', 'POST'],
+      ['/healthz', 'GET'],
+      ['/endpoints/anything/predict', 'POST'],
+      ['/metrics', 'GET'],
+      ['/', 'GET'],
+    ] as const) {
       const refused = await withHost(cairn.url, path, 'attacker.example:4000', method, '{"query":"{ __typename }"}');
-      expect(refused, path).toEqual({ status: 403, body: { errors: [{ message: 'this host name is not allowed (add it to CAIRN_ALLOWED_HOSTS)', extensions: { code: 'FORBIDDEN' } }] } });
+      expect(refused, path).toEqual({
+        status: 403,
+        body: {
+          errors: [
+            {
+              message: 'this host name is not allowed (add it to CAIRN_ALLOWED_HOSTS)',
+              extensions: { code: 'FORBIDDEN' },
+            },
+          ],
+        },
+      });
     }
     const { port } = new URL(cairn.url);
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'cairn.internal', `CAIRN.internal:${port}`, '10.1.2.3:4000']) {
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      'cairn.internal',
+      `CAIRN.internal:${port}`,
+      '10.1.2.3:4000',
+    ]) {
       expect((await withHost(cairn.url, '/healthz', host)).status, host).toBe(200);
     }
   });
@@ -102,7 +137,10 @@ describe.skipIf(!process.env.REDIS_URL)('readiness when Redis goes away', () => 
       socket.pipe(upstream).pipe(socket);
       socket.on('close', () => upstream.destroy());
     });
-    const cairn = await startTestCairn({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, CAIRN_READINESS_TIMEOUT_MS: '1000' });
+    const cairn = await startTestCairn({
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+      CAIRN_READINESS_TIMEOUT_MS: '1000',
+    });
     try {
       expect((await fetch(`${cairn.url}/readyz`)).status).toBe(200);
       await proxy.close();
@@ -175,9 +213,16 @@ describe('the cairn command at start-up', () => {
   it('warns clearly when auth is off on an address that is not loopback', async () => {
     // 192.0.2.1 (TEST-NET-1) is on no interface here: the warning comes first, then listening fails.
     const answer = await cairnCli(['serve'], { ...env, HOST: '192.0.2.1', CAIRN_AUTH: 'off' });
-    expect(answer.stderr).toContain('cairn: WARNING: authentication is off (CAIRN_AUTH=off) and HOST=192.0.2.1 is not a loopback address');
+    expect(answer.stderr).toContain(
+      'cairn: WARNING: authentication is off (CAIRN_AUTH=off) and HOST=192.0.2.1 is not a loopback address',
+    );
     // Loopback, or auth on: nothing to warn about.
-    for (const quiet of [{ HOST: '127.0.0.1' }, { HOST: 'localhost' }, { HOST: '::1' }, { HOST: '0.0.0.0', CAIRN_AUTH: 'trusted-header' }]) {
+    for (const quiet of [
+      { HOST: '127.0.0.1' },
+      { HOST: 'localhost' },
+      { HOST: '::1' },
+      { HOST: '0.0.0.0', CAIRN_AUTH: 'trusted-header' },
+    ]) {
       expect(startupWarnings(parseConfig(quiet)), JSON.stringify(quiet)).toEqual([]);
     }
   }, 120_000);

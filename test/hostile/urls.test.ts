@@ -31,40 +31,57 @@ let versionId: string;
 beforeAll(async () => {
   cairn = await startTestCairn();
   endpointId = (await cairn.data('mutation { createEndpoint(input: { name: "urls" }) { id } }')).createEndpoint.id;
-  versionId = (await cairn.data('mutation { registerModelVersion(input: { model: "urls" }) { id } }')).registerModelVersion.id;
+  versionId = (await cairn.data('mutation { registerModelVersion(input: { model: "urls" }) { id } }'))
+    .registerModelVersion.id;
 });
 afterAll(async () => {
   await cairn?.close();
 });
 
-function expectRefused(answer: { errors?: { message: string; extensions?: Record<string, any> }[] }, field: string, what: string) {
+function expectRefused(
+  answer: { errors?: { message: string; extensions?: Record<string, any> }[] },
+  field: string,
+  what: string,
+) {
   expect(answer.errors?.[0]?.extensions?.code, what).toBe('BAD_USER_INPUT');
-  expect(answer.errors![0]!.extensions!.problems.map((p: { path: string }) => p.path), what).toEqual([field]);
+  expect(
+    answer.errors![0]!.extensions!.problems.map((p: { path: string }) => p.path),
+    what,
+  ).toEqual([field]);
   expect(JSON.stringify(answer), what).not.toContain('secret@');
 }
 
 describe('URLs Cairn calls', () => {
   it.each(BAD_URLS)('refuses a webhook URL with %s', async (what, url) => {
-    const answer = await cairn.query(`mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { id } }`, {
-      input: { url, events: ['MODEL_VERSION_PROMOTED'], secret: 'whsec_0123456789abcdef' },
-    });
+    const answer = await cairn.query(
+      `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { id } }`,
+      {
+        input: { url, events: ['MODEL_VERSION_PROMOTED'], secret: 'whsec_0123456789abcdef' },
+      },
+    );
     expectRefused(answer, 'input.url', what);
     expect(await cairn.db.webhookSubscription.count()).toBe(0);
   });
 
   it.each(BAD_URLS)('refuses a model server URL with %s, deploying or in a deploy rule', async (what, url) => {
-    const deployed = await cairn.query(`mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`, {
-      input: { endpointId, modelVersionId: versionId, strategy: 'RECREATE', modelServerUrl: url },
-    });
+    const deployed = await cairn.query(
+      `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }`,
+      {
+        input: { endpointId, modelVersionId: versionId, strategy: 'RECREATE', modelServerUrl: url },
+      },
+    );
     if (url === '') {
       // An empty URL is "none": the built-in endpoint then refuses the deployment for lacking one.
       expect(deployed.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     } else {
       expectRefused(deployed, 'input.modelServerUrl', what);
     }
-    const ruled = await cairn.query(`mutation($input: SetEndpointDeployRuleInput!) { setEndpointDeployRule(input: $input) { endpoint { id } } }`, {
-      input: { endpointId, model: 'urls', strategy: 'RECREATE', modelServerUrl: url },
-    });
+    const ruled = await cairn.query(
+      `mutation($input: SetEndpointDeployRuleInput!) { setEndpointDeployRule(input: $input) { endpoint { id } } }`,
+      {
+        input: { endpointId, model: 'urls', strategy: 'RECREATE', modelServerUrl: url },
+      },
+    );
     expectRefused(ruled, 'input.modelServerUrl', what);
     expect(await cairn.db.deployment.count()).toBe(0);
     expect(await cairn.db.endpointDeployRule.count()).toBe(0);
@@ -72,9 +89,12 @@ describe('URLs Cairn calls', () => {
 
   it('accepts plain http and https URLs, with a port, a path and a query', async () => {
     for (const url of ['http://127.0.0.1:9/hooks?x=1', 'https://hooks.example.com/cairn']) {
-      const answer = await cairn.query(`mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { url } }`, {
-        input: { url, events: ['MODEL_VERSION_PROMOTED'], secret: 'whsec_0123456789abcdef' },
-      });
+      const answer = await cairn.query(
+        `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { url } }`,
+        {
+          input: { url, events: ['MODEL_VERSION_PROMOTED'], secret: 'whsec_0123456789abcdef' },
+        },
+      );
       expect(answer.errors, url).toBeUndefined();
       expect(answer.data.createWebhookSubscription.url).toBe(url);
     }

@@ -22,26 +22,37 @@ const PAGES = [
 export function App() {
   return (
     <>
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="top">
         <span className="brand">Cairn</span>
         <nav aria-label="Pages">
           {PAGES.map((page) => (
-            <NavLink key={page.path} to={page.path} end={page.path === '/'}>{page.label}</NavLink>
+            <NavLink key={page.path} to={page.path} end={page.path === '/'}>
+              {page.label}
+            </NavLink>
           ))}
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading what="Loading the page" />}>
-        <Routes>
-          <Route path="/" element={<OverviewPage />} />
-          <Route path="/lineage" element={<LineagePage />} />
-          <Route path="/impact" element={<ImpactPage />} />
-          <Route path="/models" element={<ModelsPage />} />
-          <Route path="/endpoints" element={<EndpointsPage />} />
-          <Route path="/features" element={<FeaturesPage />} />
-          <Route path="*" element={<p role="alert">No such page. <NavLink to="/">Back to the overview</NavLink></p>} />
-        </Routes>
+          <Routes>
+            <Route path="/" element={<OverviewPage />} />
+            <Route path="/lineage" element={<LineagePage />} />
+            <Route path="/impact" element={<ImpactPage />} />
+            <Route path="/models" element={<ModelsPage />} />
+            <Route path="/endpoints" element={<EndpointsPage />} />
+            <Route path="/features" element={<FeaturesPage />} />
+            <Route
+              path="*"
+              element={
+                <p role="alert">
+                  No such page. <NavLink to="/">Back to the overview</NavLink>
+                </p>
+              }
+            />
+          </Routes>
         </Suspense>
       </main>
     </>

@@ -1,5 +1,8 @@
 /** CSV (RFC 4180): a header line, then one line per row; cells with a comma, quote or line break are quoted. */
-export function toCsv<T>(columns: readonly (readonly [string, (row: T) => string | number | boolean | null | undefined])[], rows: readonly T[]): string {
+export function toCsv<T>(
+  columns: readonly (readonly [string, (row: T) => string | number | boolean | null | undefined])[],
+  rows: readonly T[],
+): string {
   const lines = [columns.map(([name]) => cell(name)).join(',')];
   for (const row of rows) lines.push(columns.map(([, get]) => cell(get(row))).join(','));
   return `${lines.join('\r\n')}\r\n`;

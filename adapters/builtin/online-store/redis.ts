@@ -43,7 +43,8 @@ export class RedisOnlineStore implements OnlineStore {
       socket: {
         connectTimeout: 5000,
         // Keep reconnecting once the store has been up; at start, give up after a few tries.
-        reconnectStrategy: (retries: number, cause: Error) => (!connected && retries >= 2 ? cause : Math.min(retries * 100, 2000)),
+        reconnectStrategy: (retries: number, cause: Error) =>
+          !connected && retries >= 2 ? cause : Math.min(retries * 100, 2000),
       },
     });
     client.on('error', () => {
@@ -90,7 +91,9 @@ export class RedisOnlineStore implements OnlineStore {
       return {
         entityKey: entityKeys[index]!,
         eventTime: eventTime ? new Date(Number(eventTime)) : null,
-        values: Object.fromEntries(features.map((name, i) => [name, values[i] == null ? null : JSON.parse(String(values[i]))])),
+        values: Object.fromEntries(
+          features.map((name, i) => [name, values[i] == null ? null : JSON.parse(String(values[i]))]),
+        ),
       };
     });
   }

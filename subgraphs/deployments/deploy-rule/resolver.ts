@@ -15,12 +15,15 @@ export class EndpointDeployRuleResolver {
     return endpoint;
   }
 
-  @FieldResolver(() => String, { description: 'The model\'s name (as given in setEndpointDeployRule).' })
+  @FieldResolver(() => String, { description: "The model's name (as given in setEndpointDeployRule)." })
   model(@Root() rule: EndpointDeployRule): string {
     return rule.modelName;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: '{model} and {version} are replaced by the promoted version\'s (credentials masked).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "{model} and {version} are replaced by the promoted version's (credentials masked).",
+  })
   modelServerUrl(@Root() rule: EndpointDeployRule): string | null {
     return rule.modelServerUrl ? redact(rule.modelServerUrl) : null;
   }

@@ -10,7 +10,14 @@ import { recordAudit } from '../../../platform/audit.ts';
 import { globalIdProblems, httpUrlProblem, NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import { DEPLOYMENTS_JOB, type DeploymentsJob, type PromotedVersion } from '../jobs.ts';
 import type { Identity } from '../providers.ts';
-import { canaryStepProblems, canaryThresholdFields, DEFAULT_BAKE_SECONDS, DEFAULT_CANARY_STEPS, refuseOwnListener, type DeploymentService } from '../deployment/service.ts';
+import {
+  canaryStepProblems,
+  canaryThresholdFields,
+  DEFAULT_BAKE_SECONDS,
+  DEFAULT_CANARY_STEPS,
+  refuseOwnListener,
+  type DeploymentService,
+} from '../deployment/service.ts';
 import type { OwnListener } from '../own-listener.ts';
 
 const RULE_STRATEGIES = ['RECREATE', 'BLUE_GREEN', 'CANARY'] as const;
@@ -33,13 +40,17 @@ export function expandServerUrl(template: string, model: string, version: number
 function ruleProblems(input: any) {
   const problems: { path: (string | number)[]; message: string }[] = [];
   problems.push(...globalIdProblems(input, 'endpointId', 'endpoint'));
-  const urlProblem = typeof input?.modelServerUrl === 'string' ? httpUrlProblem(expandServerUrl(input.modelServerUrl, 'm', 1)) : null;
-  if (urlProblem) problems.push({ path: ['modelServerUrl'], message: `${urlProblem} (it may hold {model} and {version})` });
+  const urlProblem =
+    typeof input?.modelServerUrl === 'string' ? httpUrlProblem(expandServerUrl(input.modelServerUrl, 'm', 1)) : null;
+  if (urlProblem)
+    problems.push({ path: ['modelServerUrl'], message: `${urlProblem} (it may hold {model} and {version})` });
   const steps = input?.canarySteps;
-  if (Array.isArray(steps) && steps.length > 0 && input?.strategy !== 'CANARY') problems.push({ path: ['canarySteps'], message: 'only a CANARY rule takes steps' });
+  if (Array.isArray(steps) && steps.length > 0 && input?.strategy !== 'CANARY')
+    problems.push({ path: ['canarySteps'], message: 'only a CANARY rule takes steps' });
   problems.push(...canaryStepProblems(steps, ['canarySteps']));
   for (const field of ['maxErrorRate', 'maxLatencyP99Ms', 'minRequests']) {
-    if (input?.[field] != null && input?.strategy !== 'CANARY') problems.push({ path: [field], message: 'only a CANARY rule takes thresholds' });
+    if (input?.[field] != null && input?.strategy !== 'CANARY')
+      problems.push({ path: [field], message: 'only a CANARY rule takes thresholds' });
   }
   return problems;
 }
@@ -59,11 +70,17 @@ export class DeployRuleService {
 
   async set(input: unknown, identity: Identity) {
     const spec = parseInput(ruleSchema, input, { crossChecks: ruleProblems });
-    if (spec.modelServerUrl) await refuseOwnListener(this.ownListener, expandServerUrl(spec.modelServerUrl, 'm', 1), 'input.modelServerUrl');
+    if (spec.modelServerUrl)
+      await refuseOwnListener(this.ownListener, expandServerUrl(spec.modelServerUrl, 'm', 1), 'input.modelServerUrl');
     const endpoint = await this.db.endpoint.findUnique({ where: { id: spec.endpointId } });
     if (!endpoint) throw new NotFoundError('Endpoint', spec.endpointId);
     if (endpoint.providerName === BUILTIN_PROVIDER && !spec.modelServerUrl) {
-      throw new InputError([{ path: 'input.modelServerUrl', message: 'a built-in endpoint\'s rule needs the model server URL (it may hold {model} and {version})' }]);
+      throw new InputError([
+        {
+          path: 'input.modelServerUrl',
+          message: "a built-in endpoint's rule needs the model server URL (it may hold {model} and {version})",
+        },
+      ]);
     }
     const data = {
       modelName: spec.model,
@@ -79,8 +96,18 @@ export class DeployRuleService {
       createdBy: identity.actor,
     };
     return this.db.$transaction(async (tx) => {
-      const rule = await tx.endpointDeployRule.upsert({ where: { endpointId: endpoint.id }, create: { endpointId: endpoint.id, ...data }, update: data });
-      await recordAudit(tx, { actor: identity.actor, action: 'setEndpointDeployRule', subjectId: endpoint.id, requestId: identity.requestId, payload: { ...data, createdBy: undefined } as never });
+      const rule = await tx.endpointDeployRule.upsert({
+        where: { endpointId: endpoint.id },
+        create: { endpointId: endpoint.id, ...data },
+        update: data,
+      });
+      await recordAudit(tx, {
+        actor: identity.actor,
+        action: 'setEndpointDeployRule',
+        subjectId: endpoint.id,
+        requestId: identity.requestId,
+        payload: { ...data, createdBy: undefined } as never,
+      });
       return rule;
     });
   }
@@ -91,7 +118,13 @@ export class DeployRuleService {
       const endpoint = await tx.endpoint.findUnique({ where: { id: endpointId } });
       if (!endpoint) throw new NotFoundError('Endpoint', endpointId);
       const { count } = await tx.endpointDeployRule.deleteMany({ where: { endpointId } });
-      if (count) await recordAudit(tx, { actor: identity.actor, action: 'removeEndpointDeployRule', subjectId: endpointId, requestId: identity.requestId });
+      if (count)
+        await recordAudit(tx, {
+          actor: identity.actor,
+          action: 'removeEndpointDeployRule',
+          subjectId: endpointId,
+          requestId: identity.requestId,
+        });
       return endpoint;
     });
   }
@@ -102,9 +135,16 @@ export class DeployRuleService {
 
   /** Inside the promotion's transaction: one deploy job per enabled rule for the promoted model. */
   async enqueueForPromotion(tx: Transaction, promoted: PromotedVersion) {
-    const rules = await tx.endpointDeployRule.findMany({ where: { modelName: promoted.modelName, modelProvider: promoted.modelProvider, enabled: true }, select: { endpointId: true } });
+    const rules = await tx.endpointDeployRule.findMany({
+      where: { modelName: promoted.modelName, modelProvider: promoted.modelProvider, enabled: true },
+      select: { endpointId: true },
+    });
     for (const { endpointId } of rules) {
-      await this.jobs.send<DeploymentsJob>(DEPLOYMENTS_JOB, { kind: 'deploy-rule', ...promoted, endpointId }, { transaction: tx, retryLimit: 8, retryDelaySeconds: 10, retryBackoff: true });
+      await this.jobs.send<DeploymentsJob>(
+        DEPLOYMENTS_JOB,
+        { kind: 'deploy-rule', ...promoted, endpointId },
+        { transaction: tx, retryLimit: 8, retryDelaySeconds: 10, retryBackoff: true },
+      );
     }
   }
 
@@ -119,8 +159,19 @@ export class DeployRuleService {
     const [rule, version, done, serving] = await Promise.all([
       this.db.endpointDeployRule.findUnique({ where: { endpointId: job.endpointId } }),
       this.db.modelVersion.findUnique({ where: { id: job.modelVersionId }, include: { model: true } }),
-      this.db.deployment.findFirst({ where: { endpointId: job.endpointId, promotionId: job.promotionId }, select: { id: true } }),
-      this.db.deployment.findFirst({ where: { endpointId: job.endpointId, modelVersionId: job.modelVersionId, status: 'ACTIVE', trafficPercent: 100 }, select: { id: true } }),
+      this.db.deployment.findFirst({
+        where: { endpointId: job.endpointId, promotionId: job.promotionId },
+        select: { id: true },
+      }),
+      this.db.deployment.findFirst({
+        where: {
+          endpointId: job.endpointId,
+          modelVersionId: job.modelVersionId,
+          status: 'ACTIVE',
+          trafficPercent: 100,
+        },
+        select: { id: true },
+      }),
     ]);
     if (done || serving) return;
     if (!rule?.enabled || rule.modelName !== job.modelName || rule.modelProvider !== job.modelProvider) {
@@ -135,15 +186,30 @@ export class DeployRuleService {
       endpointId: job.endpointId,
       modelVersionId: job.modelVersionId,
       strategy: rule.strategy,
-      modelServerUrl: rule.modelServerUrl ? expandServerUrl(rule.modelServerUrl, version.model.name, version.version) : null,
+      modelServerUrl: rule.modelServerUrl
+        ? expandServerUrl(rule.modelServerUrl, version.model.name, version.version)
+        : null,
       rollout:
         rule.strategy === 'CANARY'
-          ? { steps: rule.canarySteps.length ? rule.canarySteps : DEFAULT_CANARY_STEPS, bakeSeconds: rule.bakeSeconds, maxErrorRate: rule.maxErrorRate, maxLatencyP99Ms: rule.maxLatencyP99Ms, minRequests: rule.minRequests }
+          ? {
+              steps: rule.canarySteps.length ? rule.canarySteps : DEFAULT_CANARY_STEPS,
+              bakeSeconds: rule.bakeSeconds,
+              maxErrorRate: rule.maxErrorRate,
+              maxLatencyP99Ms: rule.maxLatencyP99Ms,
+              minRequests: rule.minRequests,
+            }
           : null,
     };
     try {
-      const deployment = await this.deployments.deploy(input, { actor: `${job.actor} (deploy rule)` }, { promotionId: job.promotionId });
-      log.info({ ...context, deploymentId: deployment.id, strategy: rule.strategy }, 'deployed by rule after a promotion');
+      const deployment = await this.deployments.deploy(
+        input,
+        { actor: `${job.actor} (deploy rule)` },
+        { promotionId: job.promotionId },
+      );
+      log.info(
+        { ...context, deploymentId: deployment.id, strategy: rule.strategy },
+        'deployed by rule after a promotion',
+      );
     } catch (error) {
       // A concurrent delivery of the same job won the unique (endpoint, promotion) row.
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return;

@@ -46,7 +46,7 @@ export class SetEndpointDeployRuleInput {
   @Field(() => ID)
   endpointId!: string;
 
-  @Field(() => String, { description: 'The model\'s name.' })
+  @Field(() => String, { description: "The model's name." })
   model!: string;
 
   @Field(() => String, { nullable: true, description: 'The model\'s provider instance; default "builtin".' })
@@ -55,7 +55,10 @@ export class SetEndpointDeployRuleInput {
   @Field(() => DeploymentStrategy, { description: 'RECREATE, BLUE_GREEN or CANARY.' })
   strategy!: DeploymentStrategy;
 
-  @Field(() => String, { nullable: true, description: 'Built-in endpoints: the model server URL; may hold {model} and {version}.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Built-in endpoints: the model server URL; may hold {model} and {version}.',
+  })
   modelServerUrl?: string;
 
   @Field(() => [Int], { nullable: true, description: 'CANARY steps; default [10, 50, 100].' })
@@ -70,6 +73,9 @@ export class SetEndpointDeployRuleInput {
   @Field(() => Float, { nullable: true, description: 'CANARY: a p99 latency above this (ms) rolls back.' })
   maxLatencyP99Ms?: number;
 
-  @Field(() => Int, { nullable: true, description: 'CANARY: requests a step must have served before it is judged or passed; default 0.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'CANARY: requests a step must have served before it is judged or passed; default 0.',
+  })
   minRequests?: number;
 }

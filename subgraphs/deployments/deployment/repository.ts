@@ -21,11 +21,17 @@ export class DeploymentRepository {
   }
 
   byEndpointIds(endpointIds: readonly string[]) {
-    return this.db.deployment.findMany({ where: { endpointId: { in: [...endpointIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return this.db.deployment.findMany({
+      where: { endpointId: { in: [...endpointIds] } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
   }
 
   byModelVersionIds(versionIds: readonly string[]) {
-    return this.db.deployment.findMany({ where: { modelVersionId: { in: [...versionIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return this.db.deployment.findMany({
+      where: { modelVersionId: { in: [...versionIds] } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
   }
 
   /**
@@ -36,7 +42,10 @@ export class DeploymentRepository {
    */
   async retire(tx: Transaction, ids: readonly string[], at: Date) {
     if (!ids.length) return;
-    await tx.deployment.updateMany({ where: { id: { in: [...ids] }, status: { not: 'RETIRED' } }, data: { status: 'RETIRED', retiredAt: at, trafficPercent: 0, shadowPercent: 0 } });
+    await tx.deployment.updateMany({
+      where: { id: { in: [...ids] }, status: { not: 'RETIRED' } },
+      data: { status: 'RETIRED', retiredAt: at, trafficPercent: 0, shadowPercent: 0 },
+    });
     await endLineageEdges(tx, [...ids], ['DEPLOYED_AS', 'SERVED_BY'], at);
   }
 
@@ -72,7 +81,16 @@ export class DeploymentRepository {
       deployments,
       (d) => d.id,
       (ids) => tx.deployment.findMany({ where: { id: { in: ids } }, select: { id: true } }),
-      (fresh) => tx.deployment.createMany({ data: fresh.map((d) => ({ id: d.id, endpointId: d.endpointId, nativeId: d.nativeId, createdBy: `sync:${provider}`, ...fields(d) })) }),
+      (fresh) =>
+        tx.deployment.createMany({
+          data: fresh.map((d) => ({
+            id: d.id,
+            endpointId: d.endpointId,
+            nativeId: d.nativeId,
+            createdBy: `sync:${provider}`,
+            ...fields(d),
+          })),
+        }),
       (d) => tx.deployment.update({ where: { id: d.id }, data: fields(d) }),
     );
   }

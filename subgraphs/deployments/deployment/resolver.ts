@@ -9,13 +9,24 @@ import { DeployModelVersionInput, Deployment } from './type.ts';
 
 @Resolver(() => Deployment)
 export class DeploymentResolver {
-  @Mutation(() => Deployment, { description: 'Deploys a model version behind an endpoint with a strategy (an ARCHIVED version is refused).' })
-  deployModelVersion(@Arg('input', () => DeployModelVersionInput) input: DeployModelVersionInput, @Ctx() { services, actor, requestId }: CairnContext) {
+  @Mutation(() => Deployment, {
+    description: 'Deploys a model version behind an endpoint with a strategy (an ARCHIVED version is refused).',
+  })
+  deployModelVersion(
+    @Arg('input', () => DeployModelVersionInput) input: DeployModelVersionInput,
+    @Ctx() { services, actor, requestId }: CairnContext,
+  ) {
     return services.deployments.deployments.deploy(input, { actor, requestId });
   }
 
-  @Mutation(() => Deployment, { description: 'Takes a deployment without traffic out of its endpoint for good; its lineage edges end (kept as history).' })
-  retireDeployment(@Arg('deploymentId', () => ID) deploymentId: string, @Ctx() { services, actor, requestId }: CairnContext) {
+  @Mutation(() => Deployment, {
+    description:
+      'Takes a deployment without traffic out of its endpoint for good; its lineage edges end (kept as history).',
+  })
+  retireDeployment(
+    @Arg('deploymentId', () => ID) deploymentId: string,
+    @Ctx() { services, actor, requestId }: CairnContext,
+  ) {
     return services.deployments.deployments.retire(deploymentId, { actor, requestId });
   }
 
@@ -31,7 +42,10 @@ export class DeploymentResolver {
     return { id: deployment.modelVersionId };
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Built-in endpoints: the model server the router forwards to (credentials masked).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Built-in endpoints: the model server the router forwards to (credentials masked).',
+  })
   modelServerUrl(@Root() deployment: Deployment): string | null {
     return deployment.modelServerUrl ? redact(deployment.modelServerUrl) : null;
   }
@@ -41,7 +55,8 @@ export class DeploymentResolver {
 export class ModelVersionDeploymentsResolver {
   @FieldResolver(() => [Deployment], {
     nullable: true,
-    description: 'Deployments of this version on any endpoint (null, with an error, when the deployments subgraph is unavailable).',
+    description:
+      'Deployments of this version on any endpoint (null, with an error, when the deployments subgraph is unavailable).',
   })
   deployments(@Root() version: ModelVersionReference, @Ctx() context: CairnContext) {
     return deploymentLoaders(context).deploymentsOfModelVersion.load(version.id);

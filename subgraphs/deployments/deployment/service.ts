@@ -16,23 +16,38 @@ import { splitOf, withLiveShare, type Split } from '../traffic/split.ts';
 import type { OwnListener } from '../own-listener.ts';
 import type { DeploymentRepository } from './repository.ts';
 
-export const STRATEGIES = ['RECREATE', 'BLUE_GREEN', 'CANARY', 'SHADOW', 'AB_TEST'] as const satisfies readonly DeploymentStrategy[];
+export const STRATEGIES = [
+  'RECREATE',
+  'BLUE_GREEN',
+  'CANARY',
+  'SHADOW',
+  'AB_TEST',
+] as const satisfies readonly DeploymentStrategy[];
 export const DEFAULT_CANARY_STEPS = [10, 50, 100];
 export const DEFAULT_BAKE_SECONDS = 300;
 
 /** The bake time and canary thresholds, alike in a rollout plan and in a deploy rule. */
 export const canaryThresholdFields = {
-  bakeSeconds: z.number().int().min(0).max(7 * 86_400).nullish(),
+  bakeSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .nullish(),
   maxErrorRate: z.number().min(0).max(1).nullish(),
   maxLatencyP99Ms: z.number().positive().nullish(),
   minRequests: z.number().int().min(0).max(1_000_000_000).nullish(),
 };
 
 /** Canary steps (live percent of the new deployment) must increase and end at 100. */
-export function canaryStepProblems(steps: unknown, path: (string | number)[]): { path: (string | number)[]; message: string }[] {
+export function canaryStepProblems(
+  steps: unknown,
+  path: (string | number)[],
+): { path: (string | number)[]; message: string }[] {
   if (!Array.isArray(steps) || steps.length === 0) return [];
   const problems = [];
-  if (steps.some((step: unknown, i: number) => i > 0 && typeof step === 'number' && step <= steps[i - 1])) problems.push({ path, message: 'steps must increase' });
+  if (steps.some((step: unknown, i: number) => i > 0 && typeof step === 'number' && step <= steps[i - 1]))
+    problems.push({ path, message: 'steps must increase' });
   if (steps[steps.length - 1] !== 100) problems.push({ path, message: 'the last step must be 100' });
   return problems;
 }
@@ -57,31 +72,55 @@ type DeployInput = z.infer<typeof deploySchema>;
 
 /** Rules across fields (a strategy and the options it takes), reported with the field errors. */
 function deployProblems(input: any): { path: (string | number)[]; message: string }[] {
-  const problems = [...globalIdProblems(input, 'endpointId', 'endpoint'), ...globalIdProblems(input, 'modelVersionId', 'modelVersion')];
+  const problems = [
+    ...globalIdProblems(input, 'endpointId', 'endpoint'),
+    ...globalIdProblems(input, 'modelVersionId', 'modelVersion'),
+  ];
   const strategy = input?.strategy;
   const percent = input?.trafficPercent;
   if (percent != null) {
-    if (strategy === 'AB_TEST' && (percent < 1 || percent > 99)) problems.push({ path: ['trafficPercent'], message: 'an A/B share is 1..99 (the rest stays with the live deployments)' });
-    else if (strategy === 'SHADOW' && percent < 1) problems.push({ path: ['trafficPercent'], message: 'a shadow mirror percent is 1..100' });
-    else if (strategy !== 'AB_TEST' && strategy !== 'SHADOW') problems.push({ path: ['trafficPercent'], message: `only AB_TEST (its share) and SHADOW (its mirror percent) take trafficPercent, not ${strategy}` });
+    if (strategy === 'AB_TEST' && (percent < 1 || percent > 99))
+      problems.push({
+        path: ['trafficPercent'],
+        message: 'an A/B share is 1..99 (the rest stays with the live deployments)',
+      });
+    else if (strategy === 'SHADOW' && percent < 1)
+      problems.push({ path: ['trafficPercent'], message: 'a shadow mirror percent is 1..100' });
+    else if (strategy !== 'AB_TEST' && strategy !== 'SHADOW')
+      problems.push({
+        path: ['trafficPercent'],
+        message: `only AB_TEST (its share) and SHADOW (its mirror percent) take trafficPercent, not ${strategy}`,
+      });
   }
   if (input?.rollout != null && strategy !== 'CANARY' && strategy !== 'SHADOW') {
     problems.push({ path: ['rollout'], message: `only CANARY and SHADOW take a rollout plan, not ${strategy}` });
   }
   const steps = input?.rollout?.steps;
   if (Array.isArray(steps) && steps.length > 0 && strategy === 'SHADOW') {
-    problems.push({ path: ['rollout', 'steps'], message: 'a SHADOW rollout has no steps (it mirrors; switch with setTrafficSplit)' });
+    problems.push({
+      path: ['rollout', 'steps'],
+      message: 'a SHADOW rollout has no steps (it mirrors; switch with setTrafficSplit)',
+    });
   }
   problems.push(...canaryStepProblems(steps, ['rollout', 'steps']));
   if ((input?.featureView == null) !== (input?.entityKeyField == null)) {
-    problems.push({ path: [input?.featureView == null ? 'featureView' : 'entityKeyField'], message: 'featureView and entityKeyField go together (the view to enrich with and the request field holding the entity key)' });
+    problems.push({
+      path: [input?.featureView == null ? 'featureView' : 'entityKeyField'],
+      message:
+        'featureView and entityKeyField go together (the view to enrich with and the request field holding the entity key)',
+    });
   }
   return problems;
 }
 
 function planOf(spec: DeployInput): RolloutPlan {
   return {
-    steps: spec.strategy === 'CANARY' ? (spec.rollout?.steps ?? DEFAULT_CANARY_STEPS) : spec.strategy === 'BLUE_GREEN' ? [100] : [],
+    steps:
+      spec.strategy === 'CANARY'
+        ? (spec.rollout?.steps ?? DEFAULT_CANARY_STEPS)
+        : spec.strategy === 'BLUE_GREEN'
+          ? [100]
+          : [],
     bakeSeconds: spec.strategy === 'BLUE_GREEN' ? 0 : (spec.rollout?.bakeSeconds ?? DEFAULT_BAKE_SECONDS),
     maxErrorRate: spec.rollout?.maxErrorRate ?? null,
     maxLatencyP99Ms: spec.rollout?.maxLatencyP99Ms ?? null,
@@ -95,7 +134,12 @@ function planOf(spec: DeployInput): RolloutPlan {
  */
 export async function refuseOwnListener(ownListener: OwnListener, url: string, path: string): Promise<void> {
   if (await ownListener.reaches(new URL(url))) {
-    throw new InputError([{ path, message: 'is this Cairn\'s own listener: a model server must be another process (the router would call itself)' }]);
+    throw new InputError([
+      {
+        path,
+        message: "is this Cairn's own listener: a model server must be another process (the router would call itself)",
+      },
+    ]);
   }
 }
 
@@ -131,9 +175,18 @@ export class DeploymentService {
   async deploy(input: unknown, identity: Identity, origin: DeployOrigin = {}): Promise<DeploymentRow> {
     const spec = parseInput(deploySchema, input, { crossChecks: deployProblems });
     if (spec.modelServerUrl) await refuseOwnListener(this.ownListener, spec.modelServerUrl, 'input.modelServerUrl');
-    const version = await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, include: { model: true } });
+    const version = await this.db.modelVersion.findUnique({
+      where: { id: spec.modelVersionId },
+      include: { model: true },
+    });
     if (!version) throw new NotFoundError('ModelVersion', spec.modelVersionId);
-    const archived = () => new InputError([{ path: 'input.modelVersionId', message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed` }]);
+    const archived = () =>
+      new InputError([
+        {
+          path: 'input.modelVersionId',
+          message: `${version.model.name} version ${version.version} is ARCHIVED and cannot be deployed`,
+        },
+      ]);
     if (version.stage === 'ARCHIVED') throw archived();
     let endpointRow: EndpointRow | null = null;
     try {
@@ -143,16 +196,26 @@ export class DeploymentService {
           endpointRow = endpoint;
           // Again under a share lock: a promotion archiving the version waits for this deploy, or
           // committed first and is seen here.
-          const [held] = await tx.$queryRaw<{ stage: string }[]>`SELECT stage::text AS stage FROM model_version WHERE id = ${version.id} FOR SHARE`;
+          const [held] = await tx.$queryRaw<
+            { stage: string }[]
+          >`SELECT stage::text AS stage FROM model_version WHERE id = ${version.id} FOR SHARE`;
           if (held?.stage === 'ARCHIVED') throw archived();
           const rollout = await this.rolloutRepository.active(tx, endpoint.id);
-          if (rollout) throw new ConflictError(`endpoint ${endpoint.name} has a ${rollout.strategy} rollout in progress (${rollout.id}); finish it or roll back first`);
+          if (rollout)
+            throw new ConflictError(
+              `endpoint ${endpoint.name} has a ${rollout.strategy} rollout in progress (${rollout.id}); finish it or roll back first`,
+            );
           const provider = this.providers.get(endpoint.providerName);
           const deployments = await this.trafficRepository.deploymentsOf(tx, endpoint.id);
           const active = deployments.filter((d) => d.status === 'ACTIVE');
           const current = splitOf(active);
           if (spec.strategy === 'SHADOW' && current.live.length === 0) {
-            throw new InputError([{ path: 'input.strategy', message: `endpoint ${endpoint.name} serves nothing yet: there is no traffic to mirror` }]);
+            throw new InputError([
+              {
+                path: 'input.strategy',
+                message: `endpoint ${endpoint.name} serves nothing yet: there is no traffic to mirror`,
+              },
+            ]);
           }
           const base = `${endpoint.name}/${version.model.name}-v${version.version}`;
           const taken = new Set(deployments.map((d) => d.id));
@@ -160,7 +223,12 @@ export class DeploymentService {
           for (let n = 2; taken.has(id); n++) id = globalId('deployment', endpoint.providerName, `${base}-${n}`);
           const { nativeId } = await provider.createDeployment(endpointRef(endpoint), {
             id,
-            modelVersion: { id: version.id, nativeId: version.nativeId, modelName: version.model.name, version: version.version },
+            modelVersion: {
+              id: version.id,
+              nativeId: version.nativeId,
+              modelName: version.model.name,
+              version: version.version,
+            },
             strategy: spec.strategy,
             modelServerUrl: spec.modelServerUrl ?? null,
             featureView: spec.featureView ?? null,
@@ -188,8 +256,18 @@ export class DeploymentService {
           await addLineageEdges(
             tx,
             [
-              { from: { id: version.id, kind: 'modelVersion' }, to: { id, kind: 'deployment' }, relation: 'DEPLOYED_AS', providerName: endpoint.providerName },
-              { from: { id, kind: 'deployment' }, to: { id: endpoint.id, kind: 'endpoint' }, relation: 'SERVED_BY', providerName: endpoint.providerName },
+              {
+                from: { id: version.id, kind: 'modelVersion' },
+                to: { id, kind: 'deployment' },
+                relation: 'DEPLOYED_AS',
+                providerName: endpoint.providerName,
+              },
+              {
+                from: { id, kind: 'deployment' },
+                to: { id: endpoint.id, kind: 'endpoint' },
+                relation: 'SERVED_BY',
+                providerName: endpoint.providerName,
+              },
             ],
             'DECLARED',
             now,
@@ -203,26 +281,69 @@ export class DeploymentService {
             : ([...current.live].sort((a, b) => b.percent - a.percent)[0]?.deploymentId ?? null);
           let rolloutId: string | null = null;
           if (first) {
-            const split: Split = { live: [{ deploymentId: id, percent: 100 }], shadow: spec.strategy === 'RECREATE' ? [] : current.shadow };
+            const split: Split = {
+              live: [{ deploymentId: id, percent: 100 }],
+              shadow: spec.strategy === 'RECREATE' ? [] : current.shadow,
+            };
             await this.traffic.change(tx, endpoint, deployments, split, cause);
             if (spec.strategy === 'RECREATE') {
               for (const old of active) await this.retireRow(tx, endpoint, old, now);
             }
           } else if (spec.strategy === 'AB_TEST') {
-            await this.traffic.change(tx, endpoint, deployments, { live: withLiveShare(current.live, id, spec.trafficPercent ?? 50), shadow: current.shadow }, cause);
+            await this.traffic.change(
+              tx,
+              endpoint,
+              deployments,
+              { live: withLiveShare(current.live, id, spec.trafficPercent ?? 50), shadow: current.shadow },
+              cause,
+            );
           } else if (spec.strategy === 'SHADOW') {
             const shadow = [...current.shadow, { deploymentId: id, percent: spec.trafficPercent ?? 100 }];
-            const rollout = await this.rollouts.start(tx, { endpointId: endpoint.id, deploymentId: id, baselineDeploymentId: baseline, strategy: 'SHADOW', plan, actor: identity.actor });
+            const rollout = await this.rollouts.start(tx, {
+              endpointId: endpoint.id,
+              deploymentId: id,
+              baselineDeploymentId: baseline,
+              strategy: 'SHADOW',
+              plan,
+              actor: identity.actor,
+            });
             rolloutId = rollout.id;
-            await this.traffic.change(tx, endpoint, deployments, { live: current.live, shadow }, { ...cause, rolloutId });
+            await this.traffic.change(
+              tx,
+              endpoint,
+              deployments,
+              { live: current.live, shadow },
+              { ...cause, rolloutId },
+            );
           } else if (spec.strategy === 'CANARY') {
-            const rollout = await this.rollouts.start(tx, { endpointId: endpoint.id, deploymentId: id, baselineDeploymentId: baseline, strategy: 'CANARY', plan, actor: identity.actor });
+            const rollout = await this.rollouts.start(tx, {
+              endpointId: endpoint.id,
+              deploymentId: id,
+              baselineDeploymentId: baseline,
+              strategy: 'CANARY',
+              plan,
+              actor: identity.actor,
+            });
             rolloutId = rollout.id;
             const percent = plan.steps[0]!;
-            await this.traffic.change(tx, endpoint, deployments, { live: withLiveShare(current.live, id, percent), shadow: current.shadow }, { ...cause, rolloutId });
-            if (percent === 100) await this.rolloutRepository.finish(tx, rollout.id, 'SUCCEEDED', 'the plan\'s first step is 100%', now);
+            await this.traffic.change(
+              tx,
+              endpoint,
+              deployments,
+              { live: withLiveShare(current.live, id, percent), shadow: current.shadow },
+              { ...cause, rolloutId },
+            );
+            if (percent === 100)
+              await this.rolloutRepository.finish(tx, rollout.id, 'SUCCEEDED', "the plan's first step is 100%", now);
           } else {
-            const rollout = await this.rollouts.start(tx, { endpointId: endpoint.id, deploymentId: id, baselineDeploymentId: baseline, strategy: 'BLUE_GREEN', plan, actor: identity.actor });
+            const rollout = await this.rollouts.start(tx, {
+              endpointId: endpoint.id,
+              deploymentId: id,
+              baselineDeploymentId: baseline,
+              strategy: 'BLUE_GREEN',
+              plan,
+              actor: identity.actor,
+            });
             rolloutId = rollout.id;
           }
           await recordAudit(tx, {
@@ -236,7 +357,9 @@ export class DeploymentService {
               strategy: spec.strategy,
               rolloutId,
               promotionId: origin.promotionId ?? null,
-              live: deployments.filter((d) => d.trafficPercent > 0).map((d) => ({ deploymentId: d.id, percent: d.trafficPercent })),
+              live: deployments
+                .filter((d) => d.trafficPercent > 0)
+                .map((d) => ({ deploymentId: d.id, percent: d.trafficPercent })),
             },
           });
           return tx.deployment.findUniqueOrThrow({ where: { id } });
@@ -246,14 +369,22 @@ export class DeploymentService {
       this.providers.committed(endpointRow!);
       return deployment;
     } catch (error) {
-      await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'deployModelVersion', subjectId: spec.endpointId, requestId: identity.requestId, payload: { modelVersionId: spec.modelVersionId, strategy: spec.strategy } });
+      await recordFailedAttempt(this.db, error, {
+        actor: identity.actor,
+        action: 'deployModelVersion',
+        subjectId: spec.endpointId,
+        requestId: identity.requestId,
+        payload: { modelVersionId: spec.modelVersionId, strategy: spec.strategy },
+      });
       throw error;
     }
   }
 
   /** Retires a deployment at the owner and in the catalog; its lineage edges end (they are kept as history). */
   private async retireRow(tx: Transaction, endpoint: EndpointRow, deployment: DeploymentRow, at: Date) {
-    await this.providers.get(endpoint.providerName).retireDeployment(endpointRef(endpoint), { id: deployment.id, nativeId: deployment.nativeId });
+    await this.providers
+      .get(endpoint.providerName)
+      .retireDeployment(endpointRef(endpoint), { id: deployment.id, nativeId: deployment.nativeId });
     await this.repository.retire(tx, [deployment.id], at);
   }
 
@@ -275,14 +406,26 @@ export class DeploymentService {
           const deployment = await tx.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
           if (deployment.status === 'RETIRED') return deployment;
           if (deployment.trafficPercent > 0 || deployment.shadowPercent > 0) {
-            throw new ConflictError(`${deploymentId} still takes ${deployment.trafficPercent}% live and ${deployment.shadowPercent}% shadow traffic: move it away first (setTrafficSplit)`);
+            throw new ConflictError(
+              `${deploymentId} still takes ${deployment.trafficPercent}% live and ${deployment.shadowPercent}% shadow traffic: move it away first (setTrafficSplit)`,
+            );
           }
-          if (endpoint.stableDeploymentId === deploymentId) throw new ConflictError(`${deploymentId} is the stable deployment of ${endpoint.name} (where a rollback returns)`);
+          if (endpoint.stableDeploymentId === deploymentId)
+            throw new ConflictError(
+              `${deploymentId} is the stable deployment of ${endpoint.name} (where a rollback returns)`,
+            );
           const rollout = await this.rolloutRepository.active(tx, endpoint.id);
-          if (rollout?.deploymentId === deploymentId) throw new ConflictError(`${deploymentId} is in a ${rollout.strategy} rollout in progress (${rollout.id})`);
+          if (rollout?.deploymentId === deploymentId)
+            throw new ConflictError(`${deploymentId} is in a ${rollout.strategy} rollout in progress (${rollout.id})`);
           const now = this.clock();
           await this.retireRow(tx, endpoint, deployment, now);
-          await recordAudit(tx, { actor: identity.actor, action: 'retireDeployment', subjectId: deploymentId, requestId: identity.requestId, payload: { endpointId: endpoint.id } });
+          await recordAudit(tx, {
+            actor: identity.actor,
+            action: 'retireDeployment',
+            subjectId: deploymentId,
+            requestId: identity.requestId,
+            payload: { endpointId: endpoint.id },
+          });
           return tx.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
         },
         { timeout: 30_000, maxWait: 30_000 },
@@ -290,7 +433,12 @@ export class DeploymentService {
       if (endpointRow) this.providers.committed(endpointRow);
       return row;
     } catch (error) {
-      await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'retireDeployment', subjectId: deploymentId, requestId: identity.requestId });
+      await recordFailedAttempt(this.db, error, {
+        actor: identity.actor,
+        action: 'retireDeployment',
+        subjectId: deploymentId,
+        requestId: identity.requestId,
+      });
       throw error;
     }
   }

@@ -1,7 +1,13 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 
-export const DeploymentStrategy = { RECREATE: 'RECREATE', BLUE_GREEN: 'BLUE_GREEN', CANARY: 'CANARY', SHADOW: 'SHADOW', AB_TEST: 'AB_TEST' } as const;
+export const DeploymentStrategy = {
+  RECREATE: 'RECREATE',
+  BLUE_GREEN: 'BLUE_GREEN',
+  CANARY: 'CANARY',
+  SHADOW: 'SHADOW',
+  AB_TEST: 'AB_TEST',
+} as const;
 export type DeploymentStrategy = (typeof DeploymentStrategy)[keyof typeof DeploymentStrategy];
 
 registerEnumType(DeploymentStrategy, {
@@ -9,8 +15,13 @@ registerEnumType(DeploymentStrategy, {
   description: 'How a new deployment takes traffic.',
   valuesConfig: {
     RECREATE: { description: 'It takes 100% of live traffic at once; the other deployments are retired.' },
-    BLUE_GREEN: { description: 'It waits at 0% until switched with setTrafficSplit; blue keeps serving (instant rollback).' },
-    CANARY: { description: 'It moves through the rollout plan\'s steps, judged after each bake time; rolled back by itself on a breach.' },
+    BLUE_GREEN: {
+      description: 'It waits at 0% until switched with setTrafficSplit; blue keeps serving (instant rollback).',
+    },
+    CANARY: {
+      description:
+        "It moves through the rollout plan's steps, judged after each bake time; rolled back by itself on a breach.",
+    },
     SHADOW: { description: 'It receives a mirrored share of requests (trafficPercent) and never answers callers.' },
     AB_TEST: { description: 'It takes trafficPercent of live traffic; the split is held until changed.' },
   },
@@ -25,7 +36,9 @@ export class Deployment {
   @Field(() => String, { description: 'RECREATE, BLUE_GREEN, CANARY, SHADOW or AB_TEST' })
   strategy!: string;
 
-  @Field(() => String, { description: 'ACTIVE (in the split or waiting for traffic) or RETIRED (out of the endpoint for good).' })
+  @Field(() => String, {
+    description: 'ACTIVE (in the split or waiting for traffic) or RETIRED (out of the endpoint for good).',
+  })
   status!: string;
 
   @Field(() => Int, { description: 'Its share of live traffic (the live shares of an endpoint sum to 100).' })
@@ -54,7 +67,10 @@ export class Deployment {
   modelServerUrl!: string | null;
 }
 
-@InputType({ description: 'A canary plan: live percent of the new deployment per step, each held for bakeSeconds and judged against the thresholds.' })
+@InputType({
+  description:
+    'A canary plan: live percent of the new deployment per step, each held for bakeSeconds and judged against the thresholds.',
+})
 export class RolloutPlanInput {
   @Field(() => [Int], { nullable: true, description: 'Increasing, ending at 100; default [10, 50, 100].' })
   steps?: number[];
@@ -68,7 +84,10 @@ export class RolloutPlanInput {
   @Field(() => Float, { nullable: true, description: 'A p99 latency above this (ms) rolls back.' })
   maxLatencyP99Ms?: number;
 
-  @Field(() => Int, { nullable: true, description: 'Requests a step must have served before it is judged or passed; default 0.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Requests a step must have served before it is judged or passed; default 0.',
+  })
   minRequests?: number;
 }
 
@@ -83,18 +102,27 @@ export class DeployModelVersionInput {
   @Field(() => DeploymentStrategy)
   strategy!: DeploymentStrategy;
 
-  @Field(() => Int, { nullable: true, description: 'AB_TEST: its live share (default 50); SHADOW: the mirror percent (default 100).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'AB_TEST: its live share (default 50); SHADOW: the mirror percent (default 100).',
+  })
   trafficPercent?: number;
 
-  @Field(() => String, { nullable: true, description: 'Built-in endpoints: the model server the router forwards to (required there).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Built-in endpoints: the model server the router forwards to (required there).',
+  })
   modelServerUrl?: string;
 
-  @Field(() => String, { nullable: true, description: 'Enrich requests with this feature view\'s online features ...' })
+  @Field(() => String, { nullable: true, description: "Enrich requests with this feature view's online features ..." })
   featureView?: string;
 
   @Field(() => String, { nullable: true, description: '... looked up by the entity key in this request field.' })
   entityKeyField?: string;
 
-  @Field(() => RolloutPlanInput, { nullable: true, description: 'CANARY steps and thresholds; SHADOW comparison thresholds.' })
+  @Field(() => RolloutPlanInput, {
+    nullable: true,
+    description: 'CANARY steps and thresholds; SHADOW comparison thresholds.',
+  })
   rollout?: RolloutPlanInput;
 }

@@ -30,10 +30,22 @@ export class ObservedEndpoints {
   /** Records `items` (endpoints with their deployments) of `provider`, in the caller's transaction. */
   async record(tx: Transaction, provider: string, items: readonly SyncedRow<EndpointRecord>[], now: Date) {
     const endpointIdOf = (item: SyncedRow<EndpointRecord>) => globalId('endpoint', provider, item.nativeId);
-    await this.endpoints.upsertObserved(tx, provider, items.map((item) => ({ id: endpointIdOf(item), nativeId: item.nativeId, name: item.record.name, status: item.record.status })), now);
+    await this.endpoints.upsertObserved(
+      tx,
+      provider,
+      items.map((item) => ({
+        id: endpointIdOf(item),
+        nativeId: item.nativeId,
+        name: item.record.name,
+        status: item.record.status,
+      })),
+      now,
+    );
     const endpointIds = items.map(endpointIdOf);
     const previous = await this.deployments.sharesOf(tx, endpointIds);
-    const versionIds = items.flatMap((item) => item.record.deployments.map((d) => globalId('modelVersion', provider, d.modelVersionNativeId)));
+    const versionIds = items.flatMap((item) =>
+      item.record.deployments.map((d) => globalId('modelVersion', provider, d.modelVersionNativeId)),
+    );
     const known = await this.deployments.knownModelVersionIds(tx, versionIds);
 
     const current: ObservedDeployment[] = [];
@@ -41,7 +53,10 @@ export class ObservedEndpoints {
       for (const deployment of item.record.deployments) {
         const modelVersionId = globalId('modelVersion', provider, deployment.modelVersionNativeId);
         if (!known.has(modelVersionId)) {
-          log.warn({ provider, endpoint: item.record.name, deployment: deployment.nativeId, modelVersionId }, 'deployment serves a model version not in the catalog: skipped');
+          log.warn(
+            { provider, endpoint: item.record.name, deployment: deployment.nativeId, modelVersionId },
+            'deployment serves a model version not in the catalog: skipped',
+          );
           continue;
         }
         current.push({
@@ -57,15 +72,24 @@ export class ObservedEndpoints {
     }
     await this.deployments.upsertObserved(tx, provider, current, now);
     const currentIds = new Set(current.map((d) => d.id));
-    await this.deployments.retire(tx, previous.filter((d) => !currentIds.has(d.id) && d.status !== 'RETIRED').map((d) => d.id), now);
+    await this.deployments.retire(
+      tx,
+      previous.filter((d) => !currentIds.has(d.id) && d.status !== 'RETIRED').map((d) => d.id),
+      now,
+    );
 
     // The split as the owner now routes it: a history entry where it differs from the catalog's.
     const history: TrafficHistoryEntry[] = [];
     const stable: { endpointId: string; deploymentId: string }[] = [];
     for (const endpointId of endpointIds) {
       const before = splitOf(previous.filter((d) => d.endpointId === endpointId && d.status !== 'RETIRED'));
-      const after = splitOf(current.filter((d) => d.endpointId === endpointId).map((d) => ({ id: d.id, trafficPercent: d.trafficPercent, shadowPercent: d.shadowPercent })));
-      if (!sameSplit(before, after)) history.push({ endpointId, split: after, reason: 'SYNC', actor: `sync:${provider}`, at: now });
+      const after = splitOf(
+        current
+          .filter((d) => d.endpointId === endpointId)
+          .map((d) => ({ id: d.id, trafficPercent: d.trafficPercent, shadowPercent: d.shadowPercent })),
+      );
+      if (!sameSplit(before, after))
+        history.push({ endpointId, split: after, reason: 'SYNC', actor: `sync:${provider}`, at: now });
       const full = fullShareOf(after);
       if (full) stable.push({ endpointId, deploymentId: full });
     }
@@ -76,9 +100,20 @@ export class ObservedEndpoints {
     await reconcileImportedEdges(
       tx,
       provider,
-      { OR: [{ toId: { in: endpointIds }, relation: 'SERVED_BY' }, { toId: { in: [...previousIds, ...currentIds] }, relation: 'DEPLOYED_AS' }] },
+      {
+        OR: [
+          { toId: { in: endpointIds }, relation: 'SERVED_BY' },
+          { toId: { in: [...previousIds, ...currentIds] }, relation: 'DEPLOYED_AS' },
+        ],
+      },
       current.flatMap((d): ImportedEdge[] => [
-        { fromId: d.modelVersionId, fromKind: 'modelVersion', toId: d.id, toKind: 'deployment', relation: 'DEPLOYED_AS' },
+        {
+          fromId: d.modelVersionId,
+          fromKind: 'modelVersion',
+          toId: d.id,
+          toKind: 'deployment',
+          relation: 'DEPLOYED_AS',
+        },
         { fromId: d.id, fromKind: 'deployment', toId: d.endpointId, toKind: 'endpoint', relation: 'SERVED_BY' },
       ]),
       now,
@@ -89,7 +124,11 @@ export class ObservedEndpoints {
   async remove(tx: Transaction, provider: string, endpointIds: readonly string[], now: Date) {
     await this.endpoints.markRemoved(tx, endpointIds, now);
     const deployments = await this.deployments.sharesOf(tx, endpointIds);
-    await this.deployments.retire(tx, deployments.filter((d) => d.status !== 'RETIRED').map((d) => d.id), now);
+    await this.deployments.retire(
+      tx,
+      deployments.filter((d) => d.status !== 'RETIRED').map((d) => d.id),
+      now,
+    );
     await endImportedEdgesOf(tx, provider, [...endpointIds, ...deployments.map((d) => d.id)], now);
   }
 

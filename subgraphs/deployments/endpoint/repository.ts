@@ -33,7 +33,16 @@ export class EndpointRepository {
       endpoints,
       (e) => e.id,
       (ids) => tx.endpoint.findMany({ where: { id: { in: ids } }, select: { id: true } }),
-      (fresh) => tx.endpoint.createMany({ data: fresh.map((e) => ({ id: e.id, providerName: provider, name: e.name, nativeId: e.nativeId, ...fields(e) })) }),
+      (fresh) =>
+        tx.endpoint.createMany({
+          data: fresh.map((e) => ({
+            id: e.id,
+            providerName: provider,
+            name: e.name,
+            nativeId: e.nativeId,
+            ...fields(e),
+          })),
+        }),
       (e) => tx.endpoint.update({ where: { id: e.id }, data: fields(e) }),
     );
   }

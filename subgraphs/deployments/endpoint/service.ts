@@ -13,7 +13,9 @@ import type { EndpointRepository } from './repository.ts';
 const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 
 const createSchema = z.object({
-  name: z.string().regex(ENDPOINT_NAME, 'letters, digits and hyphens, starting and ending with a letter or digit, at most 63'),
+  name: z
+    .string()
+    .regex(ENDPOINT_NAME, 'letters, digits and hyphens, starting and ending with a letter or digit, at most 63'),
   provider: z.string().min(1).max(100).nullish(),
   owner: z.string().min(1).max(200).nullish(),
   description: z.string().max(2000).nullish(),
@@ -31,7 +33,12 @@ export class EndpointService {
     const spec = parseInput(createSchema, input, {
       crossChecks: (raw) =>
         typeof raw?.provider === 'string' && !this.providers.has(raw.provider)
-          ? [{ path: ['provider'], message: `no deployment provider ${JSON.stringify(raw.provider)} is configured (${this.providers.names().join(', ')})` }]
+          ? [
+              {
+                path: ['provider'],
+                message: `no deployment provider ${JSON.stringify(raw.provider)} is configured (${this.providers.names().join(', ')})`,
+              },
+            ]
           : [],
     });
     const providerName = spec.provider ?? BUILTIN_PROVIDER;
@@ -51,14 +58,27 @@ export class EndpointService {
             description: spec.description ?? null,
           },
         });
-        await recordAudit(tx, { actor: identity.actor, action: 'createEndpoint', subjectId: endpoint.id, requestId: identity.requestId, payload: { name: spec.name, provider: providerName } });
+        await recordAudit(tx, {
+          actor: identity.actor,
+          action: 'createEndpoint',
+          subjectId: endpoint.id,
+          requestId: identity.requestId,
+          payload: { name: spec.name, provider: providerName },
+        });
         return endpoint;
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new ConflictError(`endpoint ${JSON.stringify(spec.name)} already exists on ${providerName}`, { cause: error });
+        throw new ConflictError(`endpoint ${JSON.stringify(spec.name)} already exists on ${providerName}`, {
+          cause: error,
+        });
       }
-      await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'createEndpoint', subjectId: globalId('endpoint', providerName, spec.name), requestId: identity.requestId });
+      await recordFailedAttempt(this.db, error, {
+        actor: identity.actor,
+        action: 'createEndpoint',
+        subjectId: globalId('endpoint', providerName, spec.name),
+        requestId: identity.requestId,
+      });
       throw error;
     }
   }

@@ -28,7 +28,9 @@ export class Endpoint {
 
 @InputType()
 export class CreateEndpointInput {
-  @Field(() => String, { description: 'Letters, digits and hyphens (at most 63); the router serves it at /endpoints/{name}/predict.' })
+  @Field(() => String, {
+    description: 'Letters, digits and hyphens (at most 63); the router serves it at /endpoints/{name}/predict.',
+  })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'The provider instance that owns it; default "builtin".' })

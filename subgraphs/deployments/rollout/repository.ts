@@ -24,6 +24,10 @@ export class RolloutRepository {
   }
 
   ofEndpoint(endpointId: string, first: number) {
-    return this.db.rollout.findMany({ where: { endpointId }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }], take: first });
+    return this.db.rollout.findMany({
+      where: { endpointId },
+      orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+      take: first,
+    });
   }
 }

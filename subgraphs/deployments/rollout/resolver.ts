@@ -29,10 +29,12 @@ export class RolloutResolver {
 
   @FieldResolver(() => Deployment, { nullable: true, description: 'What held the traffic when it began.' })
   baselineDeployment(@Root() rollout: Rollout, @Ctx() context: CairnContext) {
-    return rollout.baselineDeploymentId ? deploymentLoaders(context).deployment.load(rollout.baselineDeploymentId) : null;
+    return rollout.baselineDeploymentId
+      ? deploymentLoaders(context).deployment.load(rollout.baselineDeploymentId)
+      : null;
   }
 
-  @FieldResolver(() => Int, { description: 'The deployment\'s live percent now.' })
+  @FieldResolver(() => Int, { description: "The deployment's live percent now." })
   async currentPercent(@Root() rollout: Rollout, @Ctx() context: CairnContext) {
     return (await deploymentLoaders(context).deployment.load(rollout.deploymentId))?.trafficPercent ?? 0;
   }

@@ -46,7 +46,12 @@ export interface Analysis {
 function figures(stats: DeploymentStats | undefined): Figures {
   const requests = stats?.requests ?? 0;
   const errors = stats?.errors ?? 0;
-  return { requests, errors, errorRate: requests > 0 ? errors / requests : null, latencyP99Ms: stats?.latencyP99Ms ?? null };
+  return {
+    requests,
+    errors,
+    errorRate: requests > 0 ? errors / requests : null,
+    latencyP99Ms: stats?.latencyP99Ms ?? null,
+  };
 }
 
 /** The live deployments taken together: summed counts, the worst p99 (a bound, not a merged quantile). */
@@ -54,7 +59,12 @@ function combined(stats: (DeploymentStats | undefined)[]): Figures {
   const requests = stats.reduce((acc, s) => acc + (s?.requests ?? 0), 0);
   const errors = stats.reduce((acc, s) => acc + (s?.errors ?? 0), 0);
   const p99s = stats.map((s) => s?.latencyP99Ms).filter((v): v is number => typeof v === 'number');
-  return { requests, errors, errorRate: requests > 0 ? errors / requests : null, latencyP99Ms: p99s.length ? Math.max(...p99s) : null };
+  return {
+    requests,
+    errors,
+    errorRate: requests > 0 ? errors / requests : null,
+    latencyP99Ms: p99s.length ? Math.max(...p99s) : null,
+  };
 }
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
@@ -64,7 +74,9 @@ function breaches(f: Figures, plan: Pick<RolloutRow, 'maxErrorRate' | 'maxLatenc
   if (f.requests < Math.max(1, plan.minRequests)) return [];
   const reasons: string[] = [];
   if (plan.maxErrorRate != null && f.errorRate != null && f.errorRate > plan.maxErrorRate) {
-    reasons.push(`error rate ${round(f.errorRate)} above ${plan.maxErrorRate} (${f.errors} errors in ${f.requests} requests)`);
+    reasons.push(
+      `error rate ${round(f.errorRate)} above ${plan.maxErrorRate} (${f.errors} errors in ${f.requests} requests)`,
+    );
   }
   if (plan.maxLatencyP99Ms != null && f.latencyP99Ms != null && f.latencyP99Ms > plan.maxLatencyP99Ms) {
     reasons.push(`p99 latency ${round(f.latencyP99Ms)} ms above ${plan.maxLatencyP99Ms} ms`);
@@ -77,11 +89,22 @@ function breaches(f: Figures, plan: Pick<RolloutRow, 'maxErrorRate' | 'maxLatenc
  * before the bake time is over); BAKING until the bake time is over; WAITING while it has served
  * fewer than `minRequests`; PASS otherwise (the next step may start).
  */
-export function analyzeCanary(rollout: RolloutRow, canary: DeploymentStats | undefined, baseline: DeploymentStats[] , now: Date): Analysis {
+export function analyzeCanary(
+  rollout: RolloutRow,
+  canary: DeploymentStats | undefined,
+  baseline: DeploymentStats[],
+  now: Date,
+): Analysis {
   const f = figures(canary);
   const reasons = breaches(f, rollout);
   const bakedAt = rollout.stepStartedAt.getTime() + rollout.bakeSeconds * 1000;
-  const verdict = reasons.length ? 'FAIL' : now.getTime() < bakedAt ? 'BAKING' : f.requests < rollout.minRequests ? 'WAITING' : 'PASS';
+  const verdict = reasons.length
+    ? 'FAIL'
+    : now.getTime() < bakedAt
+      ? 'BAKING'
+      : f.requests < rollout.minRequests
+        ? 'WAITING'
+        : 'PASS';
   return {
     at: now.toISOString(),
     verdict,
@@ -98,7 +121,12 @@ export function analyzeCanary(rollout: RolloutRow, canary: DeploymentStats | und
  * A shadow comparison: the mirrored deployment against the live ones over the same window.
  * WORSE when it exceeds a threshold of the plan; WAITING until it has served enough requests.
  */
-export function analyzeShadow(rollout: RolloutRow, shadow: DeploymentStats | undefined, live: DeploymentStats[], now: Date): Analysis {
+export function analyzeShadow(
+  rollout: RolloutRow,
+  shadow: DeploymentStats | undefined,
+  live: DeploymentStats[],
+  now: Date,
+): Analysis {
   const s = figures(shadow);
   const l = combined(live);
   const reasons = breaches(s, rollout);
@@ -137,7 +165,14 @@ export class RolloutService {
   /** Inside the deploy transaction: records the rollout and queues its first check. */
   async start(
     tx: Transaction,
-    args: { endpointId: string; deploymentId: string; baselineDeploymentId: string | null; strategy: 'CANARY' | 'SHADOW' | 'BLUE_GREEN'; plan: RolloutPlan; actor: string },
+    args: {
+      endpointId: string;
+      deploymentId: string;
+      baselineDeploymentId: string | null;
+      strategy: 'CANARY' | 'SHADOW' | 'BLUE_GREEN';
+      plan: RolloutPlan;
+      actor: string;
+    },
   ) {
     const now = this.clock();
     const rollout = await tx.rollout.create({
@@ -174,13 +209,17 @@ export class RolloutService {
   private async schedule(tx: Transaction, rolloutId: string, at: Date) {
     await tx.rollout.update({ where: { id: rolloutId }, data: { nextCheckAt: at } });
     const delayMs = at.getTime() - this.clock().getTime();
-    await this.jobs.send<DeploymentsJob>(DEPLOYMENTS_JOB, { kind: 'rollout-check', rolloutId, checkAt: at.toISOString() }, {
-      transaction: tx,
-      startAfter: delayMs > 0 ? new Date(Date.now() + delayMs) : undefined,
-      retryLimit: 10,
-      retryDelaySeconds: 5,
-      retryBackoff: true,
-    });
+    await this.jobs.send<DeploymentsJob>(
+      DEPLOYMENTS_JOB,
+      { kind: 'rollout-check', rolloutId, checkAt: at.toISOString() },
+      {
+        transaction: tx,
+        startAfter: delayMs > 0 ? new Date(Date.now() + delayMs) : undefined,
+        retryLimit: 10,
+        retryDelaySeconds: 5,
+        retryBackoff: true,
+      },
+    );
   }
 
   /** The job: one check, unless a later check superseded it. */
@@ -196,7 +235,8 @@ export class RolloutService {
   async evaluate(rolloutId: string, options: { checkAt?: string } = {}): Promise<RolloutRow> {
     const rollout = await this.db.rollout.findUnique({ where: { id: rolloutId } });
     if (!rollout) throw new NotFoundError('Rollout', rolloutId);
-    const superseded = (row: RolloutRow) => options.checkAt !== undefined && row.nextCheckAt?.getTime() !== Date.parse(options.checkAt);
+    const superseded = (row: RolloutRow) =>
+      options.checkAt !== undefined && row.nextCheckAt?.getTime() !== Date.parse(options.checkAt);
     if (rollout.status !== 'IN_PROGRESS' || rollout.strategy === 'BLUE_GREEN' || superseded(rollout)) return rollout;
     const endpoint = await this.db.endpoint.findUniqueOrThrow({ where: { id: rollout.endpointId } });
     const deployments = await this.db.deployment.findMany({ where: { endpointId: endpoint.id } });
@@ -204,37 +244,57 @@ export class RolloutService {
     // The owner is asked outside the transaction: a cloud's metrics API must not hold the endpoint's lock.
     let analysis: Analysis;
     try {
-      const stats = await this.providers.get(endpoint.providerName).deploymentStats(endpointRef(endpoint), [rollout.deploymentId, ...others], rollout.stepStartedAt);
+      const stats = await this.providers
+        .get(endpoint.providerName)
+        .deploymentStats(endpointRef(endpoint), [rollout.deploymentId, ...others], rollout.stepStartedAt);
       const now = this.clock();
       const own = stats.get(rollout.deploymentId);
       const rest = others.map((id) => stats.get(id)).filter((s): s is DeploymentStats => Boolean(s));
-      analysis = rollout.strategy === 'SHADOW' ? analyzeShadow(rollout, own, rest, now) : analyzeCanary(rollout, own, rest, now);
+      analysis =
+        rollout.strategy === 'SHADOW' ? analyzeShadow(rollout, own, rest, now) : analyzeCanary(rollout, own, rest, now);
     } catch (error) {
-      const judgedOnTimeAlone = rollout.maxErrorRate == null && rollout.maxLatencyP99Ms == null && rollout.minRequests === 0;
+      const judgedOnTimeAlone =
+        rollout.maxErrorRate == null && rollout.maxLatencyP99Ms == null && rollout.minRequests === 0;
       if (isCairnError(error) && error.code === 'NOT_SUPPORTED' && judgedOnTimeAlone && rollout.strategy === 'CANARY') {
         // An owner without per-deployment metrics, and a plan that asks for none: bake time alone decides.
         analysis = analyzeCanary(rollout, undefined, [], this.clock());
       } else {
         log.warn({ err: error, rolloutId }, 'rollout analysis could not read deployment figures');
-        analysis = { at: this.clock().toISOString(), verdict: 'ERROR', reasons: [isCairnError(error) ? error.message : 'the owner\'s figures could not be read'] };
+        analysis = {
+          at: this.clock().toISOString(),
+          verdict: 'ERROR',
+          reasons: [isCairnError(error) ? error.message : "the owner's figures could not be read"],
+        };
       }
     }
     const outcome = await this.db.$transaction(
       async (tx) => {
         const locked = await this.trafficRepository.lockEndpoint(tx, rollout.endpointId);
         const current = await tx.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
-        const moved = current.status !== 'IN_PROGRESS' || current.stepIndex !== rollout.stepIndex || current.stepStartedAt.getTime() !== rollout.stepStartedAt.getTime();
+        const moved =
+          current.status !== 'IN_PROGRESS' ||
+          current.stepIndex !== rollout.stepIndex ||
+          current.stepStartedAt.getTime() !== rollout.stepStartedAt.getTime();
         if (moved || superseded(current)) return { rollout: current, changed: false };
         const now = this.clock();
         const lastAnalysis = analysis as unknown as Prisma.InputJsonValue;
         if (analysis.verdict === 'FAIL') {
           const rows = await this.trafficRepository.deploymentsOf(tx, locked.id);
           const split = await this.traffic.stableSplit(tx, locked, rows, current.deploymentId);
-          const changed = await this.traffic.change(tx, locked, rows, split, { reason: 'AUTO_ROLLBACK', actor: ROLLOUT_ACTOR, rolloutId });
+          const changed = await this.traffic.change(tx, locked, rows, split, {
+            reason: 'AUTO_ROLLBACK',
+            actor: ROLLOUT_ACTOR,
+            rolloutId,
+          });
           const reason = `automatic rollback at step ${current.stepIndex + 1} (${current.steps[current.stepIndex]}%): ${analysis.reasons.join('; ')}`;
           await tx.rollout.update({ where: { id: rolloutId }, data: { lastAnalysis } });
           const finished = await this.repository.finish(tx, rolloutId, 'ROLLED_BACK', reason, now);
-          await recordAudit(tx, { actor: ROLLOUT_ACTOR, action: 'autoRollback', subjectId: locked.id, payload: { rolloutId, reason, live: split.live, shadow: split.shadow } as never });
+          await recordAudit(tx, {
+            actor: ROLLOUT_ACTOR,
+            action: 'autoRollback',
+            subjectId: locked.id,
+            payload: { rolloutId, reason, live: split.live, shadow: split.shadow } as never,
+          });
           log.warn({ rolloutId, endpoint: locked.name, reason }, 'canary rolled back automatically');
           return { rollout: finished, changed };
         }
@@ -243,18 +303,46 @@ export class RolloutService {
           const next = current.stepIndex + 1;
           const percent = current.steps[next] ?? 100;
           const split = splitOf(rows.filter((d) => d.status === 'ACTIVE'));
-          const changed = await this.traffic.change(tx, locked, rows, { live: withLiveShare(split.live, current.deploymentId, percent), shadow: split.shadow }, { reason: 'ROLLOUT_STEP', actor: ROLLOUT_ACTOR, rolloutId });
-          let row = await tx.rollout.update({ where: { id: rolloutId }, data: { stepIndex: Math.min(next, current.steps.length - 1), stepStartedAt: now, lastAnalysis } });
+          const changed = await this.traffic.change(
+            tx,
+            locked,
+            rows,
+            { live: withLiveShare(split.live, current.deploymentId, percent), shadow: split.shadow },
+            { reason: 'ROLLOUT_STEP', actor: ROLLOUT_ACTOR, rolloutId },
+          );
+          let row = await tx.rollout.update({
+            where: { id: rolloutId },
+            data: { stepIndex: Math.min(next, current.steps.length - 1), stepStartedAt: now, lastAnalysis },
+          });
           if (percent >= 100) {
-            row = await this.repository.finish(tx, rolloutId, 'SUCCEEDED', `all ${current.steps.length} steps passed`, now);
+            row = await this.repository.finish(
+              tx,
+              rolloutId,
+              'SUCCEEDED',
+              `all ${current.steps.length} steps passed`,
+              now,
+            );
           } else {
             await this.schedule(tx, rolloutId, this.nextCheck(row, now, false));
           }
-          await recordAudit(tx, { actor: ROLLOUT_ACTOR, action: 'rolloutStep', subjectId: locked.id, payload: { rolloutId, step: next, percent, status: row.status } });
+          await recordAudit(tx, {
+            actor: ROLLOUT_ACTOR,
+            action: 'rolloutStep',
+            subjectId: locked.id,
+            payload: { rolloutId, step: next, percent, status: row.status },
+          });
           return { rollout: row, changed };
         }
         const row = await tx.rollout.update({ where: { id: rolloutId }, data: { lastAnalysis } });
-        await this.schedule(tx, rolloutId, this.nextCheck(row, now, analysis.verdict === 'WAITING' || analysis.verdict === 'ERROR' || analysis.verdict === 'PASS'));
+        await this.schedule(
+          tx,
+          rolloutId,
+          this.nextCheck(
+            row,
+            now,
+            analysis.verdict === 'WAITING' || analysis.verdict === 'ERROR' || analysis.verdict === 'PASS',
+          ),
+        );
         return { rollout: row, changed: false };
       },
       { timeout: 30_000, maxWait: 30_000 },

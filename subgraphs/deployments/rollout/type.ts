@@ -1,7 +1,9 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
-@ObjectType({ description: 'A progressive rollout of one deployment: canary steps, a blue/green switch, or a shadow comparison.' })
+@ObjectType({
+  description: 'A progressive rollout of one deployment: canary steps, a blue/green switch, or a shadow comparison.',
+})
 export class Rollout {
   @Field(() => ID)
   id!: string;
@@ -30,10 +32,16 @@ export class Rollout {
   @Field(() => Int)
   minRequests!: number;
 
-  @Field(() => JSONScalar, { nullable: true, description: 'The last look: verdict, reasons, and the figures it judged (canary vs baseline, or shadow vs live).' })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'The last look: verdict, reasons, and the figures it judged (canary vs baseline, or shadow vs live).',
+  })
   lastAnalysis!: unknown;
 
-  @Field(() => String, { nullable: true, description: 'Why it ended (the breach of an automatic rollback, who rolled back or switched).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why it ended (the breach of an automatic rollback, who rolled back or switched).',
+  })
   reason!: string | null;
 
   @Field(() => String)
@@ -45,7 +53,10 @@ export class Rollout {
   @Field(() => DateTimeScalar)
   stepStartedAt!: Date;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When the rollout job looks at it next (while in progress).' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When the rollout job looks at it next (while in progress).',
+  })
   nextCheckAt!: Date | null;
 
   @Field(() => DateTimeScalar, { nullable: true })

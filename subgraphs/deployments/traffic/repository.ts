@@ -4,7 +4,8 @@ import type { Prisma } from '../../../prisma/generated/client.ts';
 import type { Split } from './split.ts';
 
 /** Why the split changed, as recorded in the endpoint's traffic history. */
-export type TrafficReason = 'DEPLOY' | 'SET_SPLIT' | 'ROLLOUT_STEP' | 'ROLLBACK' | 'AUTO_ROLLBACK' | 'PROMOTION_RULE' | 'RETIRE';
+export type TrafficReason =
+  'DEPLOY' | 'SET_SPLIT' | 'ROLLOUT_STEP' | 'ROLLBACK' | 'AUTO_ROLLBACK' | 'PROMOTION_RULE' | 'RETIRE';
 
 /** PENDING: reserved and asked of the owner, not yet in force in the catalog. */
 export type TrafficChangeStatus = 'PENDING' | 'APPLIED' | 'FAILED';
@@ -83,7 +84,11 @@ export class TrafficRepository {
 
   /** Every change left PENDING, with its endpoint (the reconciler reads each back from its owner). */
   pending() {
-    return this.db.trafficChange.findMany({ where: { status: 'PENDING' }, include: { endpoint: true }, orderBy: { id: 'asc' } });
+    return this.db.trafficChange.findMany({
+      where: { status: 'PENDING' },
+      include: { endpoint: true },
+      orderBy: { id: 'asc' },
+    });
   }
 
   /**
@@ -91,12 +96,19 @@ export class TrafficRepository {
    * when it was not PENDING any more (another process, or the reconciler, settled it).
    */
   async settle(tx: Transaction, id: bigint, status: 'APPLIED' | 'FAILED', at: Date): Promise<boolean> {
-    const { count } = await tx.trafficChange.updateMany({ where: { id, status: 'PENDING' }, data: { status, ...(status === 'APPLIED' ? { createdAt: at } : {}) } });
+    const { count } = await tx.trafficChange.updateMany({
+      where: { id, status: 'PENDING' },
+      data: { status, ...(status === 'APPLIED' ? { createdAt: at } : {}) },
+    });
     return count === 1;
   }
 
   history(endpointId: string, first: number, before: bigint | null) {
-    return this.db.trafficChange.findMany({ where: { endpointId, status: 'APPLIED', ...(before != null ? { id: { lt: before } } : {}) }, orderBy: { id: 'desc' }, take: first });
+    return this.db.trafficChange.findMany({
+      where: { endpointId, status: 'APPLIED', ...(before != null ? { id: { lt: before } } : {}) },
+      orderBy: { id: 'desc' },
+      take: first,
+    });
   }
 }
 

@@ -3,7 +3,12 @@ import type { Database, Transaction } from '../../../platform/database.ts';
 import { ConflictError, InputError, UpstreamUnavailableError, type InputProblem } from '../../../platform/errors.ts';
 import { log } from '../../../platform/log.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
-import type { Deployment as DeploymentRow, Endpoint as EndpointRow, Rollout as RolloutRow, TrafficChange as TrafficChangeRow } from '../../../prisma/generated/client.ts';
+import type {
+  Deployment as DeploymentRow,
+  Endpoint as EndpointRow,
+  Rollout as RolloutRow,
+  TrafficChange as TrafficChangeRow,
+} from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { globalIdProblems, parseInput } from '../../../platform/validate.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
@@ -42,7 +47,10 @@ export interface TrafficOwnerOptions {
 async function withinTime<T>(provider: string, operation: string, ms: number, run: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([run(), timeout]);
@@ -52,7 +60,8 @@ async function withinTime<T>(provider: string, operation: string, ms: number, ru
 }
 
 /** Shares as compared and recorded: deployment ID and percent only (an owner's read-back also carries native IDs). */
-const plain = (shares: readonly { deploymentId: string; percent: number }[]): Share[] => normalize(shares.map(({ deploymentId, percent }) => ({ deploymentId, percent })));
+const plain = (shares: readonly { deploymentId: string; percent: number }[]): Share[] =>
+  normalize(shares.map(({ deploymentId, percent }) => ({ deploymentId, percent })));
 
 const shareSchema = z.object({ deploymentId: z.string().min(1), percent: z.number().int().min(0).max(100) });
 const setSplitSchema = z.object({
@@ -68,18 +77,28 @@ function splitProblems(input: any): { path: (string | number)[]; message: string
   const live: { deploymentId?: unknown; percent?: unknown }[] = Array.isArray(input?.split) ? input.split : [];
   const shadow: { deploymentId?: unknown; percent?: unknown }[] = Array.isArray(input?.shadow) ? input.shadow : [];
   const sum = live.reduce((acc, share) => acc + (typeof share?.percent === 'number' ? share.percent : 0), 0);
-  if (live.length > 0 && sum !== 100) problems.push({ path: ['split'], message: `live shares must sum to 100, not ${sum}` });
-  for (const [field, shares] of [['split', live], ['shadow', shadow]] as const) {
+  if (live.length > 0 && sum !== 100)
+    problems.push({ path: ['split'], message: `live shares must sum to 100, not ${sum}` });
+  for (const [field, shares] of [
+    ['split', live],
+    ['shadow', shadow],
+  ] as const) {
     const seen = new Set<unknown>();
     shares.forEach((share, index) => {
-      if (seen.has(share?.deploymentId)) problems.push({ path: [field, index, 'deploymentId'], message: 'names a deployment already in this list' });
+      if (seen.has(share?.deploymentId))
+        problems.push({ path: [field, index, 'deploymentId'], message: 'names a deployment already in this list' });
       seen.add(share?.deploymentId);
     });
   }
-  const liveIds = new Set(live.filter((share) => typeof share?.percent === 'number' && share.percent > 0).map((share) => share.deploymentId));
+  const liveIds = new Set(
+    live.filter((share) => typeof share?.percent === 'number' && share.percent > 0).map((share) => share.deploymentId),
+  );
   shadow.forEach((share, index) => {
     if (typeof share?.percent === 'number' && share.percent > 0 && liveIds.has(share.deploymentId)) {
-      problems.push({ path: ['shadow', index, 'deploymentId'], message: 'takes live traffic: a deployment cannot also mirror it' });
+      problems.push({
+        path: ['shadow', index, 'deploymentId'],
+        message: 'takes live traffic: a deployment cannot also mirror it',
+      });
     }
   });
   return problems;
@@ -134,7 +153,10 @@ export class TrafficService {
    * under the row lock, record PENDING) -> ask the owner within the time bound -> commit APPLIED
    * (the split, the stable deployment, `finish`) or record FAILED and rethrow.
    */
-  private async changeOutsideTransaction(endpointId: string, plan: (tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[]) => Promise<Planned>): Promise<EndpointRow> {
+  private async changeOutsideTransaction(
+    endpointId: string,
+    plan: (tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[]) => Promise<Planned>,
+  ): Promise<EndpointRow> {
     return this.oneAtATime(endpointId, async () => {
       for (;;) {
         const reserved = await this.db.$transaction(
@@ -151,7 +173,11 @@ export class TrafficService {
               return { kind: 'done' as const, endpoint };
             }
             // Real time, not the service's clock: it bounds how long the owner call may still run.
-            const row = await this.repository.appendChange(tx, { endpointId: endpoint.id, split: next, ...planned.cause, at: new Date() }, 'PENDING');
+            const row = await this.repository.appendChange(
+              tx,
+              { endpointId: endpoint.id, split: next, ...planned.cause, at: new Date() },
+              'PENDING',
+            );
             return { kind: 'reserved' as const, endpoint, deployments, next, row, finish: planned.finish };
           },
           { timeout: 30_000, maxWait: 30_000 },
@@ -163,9 +189,15 @@ export class TrafficService {
         if (reserved.kind === 'done') return reserved.endpoint;
         const { endpoint, deployments, next, row } = reserved;
         try {
-          await withinTime(endpoint.providerName, 'the traffic change', this.ownerTimeoutMs, () => this.ask(endpoint, deployments, next));
+          await withinTime(endpoint.providerName, 'the traffic change', this.ownerTimeoutMs, () =>
+            this.ask(endpoint, deployments, next),
+          );
         } catch (error) {
-          await this.db.$transaction((tx) => this.repository.settle(tx, row.id, 'FAILED', this.clock())).catch((e: unknown) => log.error({ err: e, trafficChangeId: String(row.id) }, 'could not record a failed traffic change'));
+          await this.db
+            .$transaction((tx) => this.repository.settle(tx, row.id, 'FAILED', this.clock()))
+            .catch((e: unknown) =>
+              log.error({ err: e, trafficChangeId: String(row.id) }, 'could not record a failed traffic change'),
+            );
           throw error;
         }
         return (await this.commit(row.id, endpoint.id, next, reserved.finish)) ?? endpoint;
@@ -177,7 +209,9 @@ export class TrafficService {
   private ask(endpoint: EndpointRow, deployments: DeploymentRow[], split: Split) {
     const byId = new Map(deployments.map((d) => [d.id, d]));
     const native = (share: Share) => ({ ...share, nativeId: byId.get(share.deploymentId)!.nativeId });
-    return this.providers.get(endpoint.providerName).applyTrafficSplit(endpointRef(endpoint), { live: split.live.map(native), shadow: split.shadow.map(native) });
+    return this.providers
+      .get(endpoint.providerName)
+      .applyTrafficSplit(endpointRef(endpoint), { live: split.live.map(native), shadow: split.shadow.map(native) });
   }
 
   /**
@@ -185,7 +219,12 @@ export class TrafficService {
    * deployment), the PENDING change becomes APPLIED and `finish` runs, in one transaction under the
    * endpoint's lock. Answers null when the change was not PENDING any more (a reconciler settled it).
    */
-  private async commit(changeId: bigint, endpointId: string, split: Split, finish: Finish): Promise<EndpointRow | null> {
+  private async commit(
+    changeId: bigint,
+    endpointId: string,
+    split: Split,
+    finish: Finish,
+  ): Promise<EndpointRow | null> {
     const endpoint = await this.db.$transaction(
       async (tx) => {
         const endpoint = await this.repository.lockEndpoint(tx, endpointId);
@@ -215,8 +254,21 @@ export class TrafficService {
     }
   }
 
-  private async appendAndRecord(tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[], next: Split, cause: Cause) {
-    await this.repository.appendChange(tx, { endpointId: endpoint.id, split: next, reason: cause.reason, actor: cause.actor, rolloutId: cause.rolloutId, at: this.clock() });
+  private async appendAndRecord(
+    tx: Transaction,
+    endpoint: EndpointRow,
+    deployments: DeploymentRow[],
+    next: Split,
+    cause: Cause,
+  ) {
+    await this.repository.appendChange(tx, {
+      endpointId: endpoint.id,
+      split: next,
+      reason: cause.reason,
+      actor: cause.actor,
+      rolloutId: cause.rolloutId,
+      at: this.clock(),
+    });
     await this.record(tx, endpoint, deployments, next);
   }
 
@@ -268,9 +320,15 @@ export class TrafficService {
   private async reconcile(row: TrafficChangeRow): Promise<boolean> {
     const endpoint = await this.db.endpoint.findUniqueOrThrow({ where: { id: row.endpointId } });
     const deployments = await this.repository.deploymentsOf(this.db, endpoint.id);
-    const intended: Split = { live: plain(row.live as unknown as Share[]), shadow: plain(row.shadow as unknown as Share[]) };
+    const intended: Split = {
+      live: plain(row.live as unknown as Share[]),
+      shadow: plain(row.shadow as unknown as Share[]),
+    };
     const owner = await withinTime(endpoint.providerName, 'reading a traffic split back', this.ownerTimeoutMs, () =>
-      this.providers.get(endpoint.providerName).trafficSplitOf(endpointRef(endpoint), deployments.map((d) => ({ id: d.id, nativeId: d.nativeId }))),
+      this.providers.get(endpoint.providerName).trafficSplitOf(
+        endpointRef(endpoint),
+        deployments.map((d) => ({ id: d.id, nativeId: d.nativeId })),
+      ),
     );
     const action = row.reason === 'ROLLBACK' ? 'rollbackEndpoint' : 'setTrafficSplit';
     if (!sameSplit({ live: plain(owner.live), shadow: plain(owner.shadow) }, intended)) {
@@ -281,7 +339,12 @@ export class TrafficService {
           action,
           subjectId: endpoint.id,
           outcome: 'FAILED',
-          payload: { live: intended.live, shadow: intended.shadow, reconciled: true, error: 'reconciled: the owner does not route by the split asked' } as never,
+          payload: {
+            live: intended.live,
+            shadow: intended.shadow,
+            reconciled: true,
+            error: 'reconciled: the owner does not route by the split asked',
+          } as never,
         });
         return true;
       });
@@ -300,7 +363,13 @@ export class TrafficService {
         actor: row.actor,
         action,
         subjectId: locked.id,
-        payload: { live: intended.live, shadow: intended.shadow, changed: true, reconciled: true, ...(ended ? { rollout: ended } : {}) } as never,
+        payload: {
+          live: intended.live,
+          shadow: intended.shadow,
+          changed: true,
+          reconciled: true,
+          ...(ended ? { rollout: ended } : {}),
+        } as never,
       });
     };
     return (await this.commit(row.id, endpoint.id, intended, finish)) !== null;
@@ -322,7 +391,10 @@ export class TrafficService {
     if (sameSplit(next, splitOf(deployments))) return false;
     // A change reserved by setTrafficSplit or rollbackEndpoint is at the owner now (no lock held
     // meanwhile): this one would interleave with it.
-    if (await this.repository.pendingOf(tx, endpoint.id)) throw new ConflictError(`a traffic change of endpoint ${endpoint.name} is in progress at its owner; try again when it is done`);
+    if (await this.repository.pendingOf(tx, endpoint.id))
+      throw new ConflictError(
+        `a traffic change of endpoint ${endpoint.name} is in progress at its owner; try again when it is done`,
+      );
     await this.ask(endpoint, deployments, next);
     await this.appendAndRecord(tx, endpoint, deployments, next, cause);
     return true;
@@ -333,15 +405,26 @@ export class TrafficService {
    * shares of the last split in which it held 100% (less retired deployments and `without`). With
    * no stable deployment, the other live shares scaled back to 100.
    */
-  async stableSplit(tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[], without: string | null): Promise<Split> {
+  async stableSplit(
+    tx: Transaction,
+    endpoint: EndpointRow,
+    deployments: DeploymentRow[],
+    without: string | null,
+  ): Promise<Split> {
     const active = new Set(deployments.filter((d) => d.status === 'ACTIVE' && d.id !== without).map((d) => d.id));
     const stable = endpoint.stableDeploymentId;
     if (stable && active.has(stable)) {
       const last = await this.repository.lastSplitWithFullShare(tx, endpoint.id, stable);
-      return { live: [{ deploymentId: stable, percent: 100 }], shadow: (last?.shadow ?? []).filter((share) => active.has(share.deploymentId) && share.deploymentId !== stable) };
+      return {
+        live: [{ deploymentId: stable, percent: 100 }],
+        shadow: (last?.shadow ?? []).filter((share) => active.has(share.deploymentId) && share.deploymentId !== stable),
+      };
     }
     const current = splitOf(deployments);
-    const live = scaleShares(current.live.filter((share) => active.has(share.deploymentId)), 100);
+    const live = scaleShares(
+      current.live.filter((share) => active.has(share.deploymentId)),
+      100,
+    );
     if (live.length === 0) throw new ConflictError(`endpoint ${endpoint.name} has no stable deployment to return to`);
     return { live, shadow: current.shadow.filter((share) => active.has(share.deploymentId)) };
   }
@@ -357,8 +440,13 @@ export class TrafficService {
           shares.forEach((share, index) => {
             const deployment = byId.get(share.deploymentId);
             const path = `input.${field}.${index}.deploymentId`;
-            if (!deployment) problems.push({ path, message: `${share.deploymentId} is not a deployment of endpoint ${endpoint.name}` });
-            else if (deployment.status !== 'ACTIVE' && share.percent > 0) problems.push({ path, message: `${share.deploymentId} is ${deployment.status} and cannot take traffic` });
+            if (!deployment)
+              problems.push({
+                path,
+                message: `${share.deploymentId} is not a deployment of endpoint ${endpoint.name}`,
+              });
+            else if (deployment.status !== 'ACTIVE' && share.percent > 0)
+              problems.push({ path, message: `${share.deploymentId} is ${deployment.status} and cannot take traffic` });
           });
         check('split', spec.split);
         if (spec.shadow) check('shadow', spec.shadow);
@@ -376,13 +464,23 @@ export class TrafficService {
               action: 'setTrafficSplit',
               subjectId: endpoint.id,
               requestId: identity.requestId,
-              payload: { live: normalize(split.live), shadow: normalize(split.shadow), changed, ...(ended ? { rollout: ended } : {}) } as never,
+              payload: {
+                live: normalize(split.live),
+                shadow: normalize(split.shadow),
+                changed,
+                ...(ended ? { rollout: ended } : {}),
+              } as never,
             });
           },
         };
       });
     } catch (error) {
-      await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'setTrafficSplit', subjectId: spec.endpointId, requestId: identity.requestId });
+      await recordFailedAttempt(this.db, error, {
+        actor: identity.actor,
+        action: 'setTrafficSplit',
+        subjectId: spec.endpointId,
+        requestId: identity.requestId,
+      });
       throw error;
     }
   }
@@ -397,7 +495,13 @@ export class TrafficService {
     const deployment = deployments.find((d) => d.id === rollout.deploymentId)!;
     const now = this.clock();
     if (deployment.trafficPercent === 100) {
-      await this.rollouts.finish(tx, rollout.id, 'SUCCEEDED', `${rollout.strategy === 'BLUE_GREEN' ? 'switched' : 'taken'} to 100% by ${actor}`, now);
+      await this.rollouts.finish(
+        tx,
+        rollout.id,
+        'SUCCEEDED',
+        `${rollout.strategy === 'BLUE_GREEN' ? 'switched' : 'taken'} to 100% by ${actor}`,
+        now,
+      );
       return { id: rollout.id, status: 'SUCCEEDED' };
     }
     const goesOn =
@@ -405,7 +509,13 @@ export class TrafficService {
       (rollout.strategy === 'CANARY' && deployment.trafficPercent === rollout.steps[rollout.stepIndex]) ||
       (rollout.strategy === 'SHADOW' && deployment.shadowPercent > 0 && deployment.trafficPercent === 0);
     if (goesOn) return null;
-    await this.rollouts.finish(tx, rollout.id, 'CANCELLED', `traffic split set by ${actor} (${deployment.trafficPercent}% live, ${deployment.shadowPercent}% shadow)`, now);
+    await this.rollouts.finish(
+      tx,
+      rollout.id,
+      'CANCELLED',
+      `traffic split set by ${actor} (${deployment.trafficPercent}% live, ${deployment.shadowPercent}% shadow)`,
+      now,
+    );
     return { id: rollout.id, status: 'CANCELLED' };
   }
 
@@ -414,7 +524,10 @@ export class TrafficService {
     parseGlobalId(endpointId, 'endpointId', 'endpoint');
     try {
       return await this.changeOutsideTransaction(endpointId, async (tx, endpoint, deployments) => {
-        if (!endpoint.stableDeploymentId) throw new ConflictError(`endpoint ${endpoint.name} has no stable deployment to return to (none has held 100% of its traffic)`);
+        if (!endpoint.stableDeploymentId)
+          throw new ConflictError(
+            `endpoint ${endpoint.name} has no stable deployment to return to (none has held 100% of its traffic)`,
+          );
         const stableDeploymentId = endpoint.stableDeploymentId;
         const rollout = await this.rollouts.active(tx, endpoint.id);
         const without = rollout && rollout.deploymentId !== endpoint.stableDeploymentId ? rollout.deploymentId : null;
@@ -423,7 +536,14 @@ export class TrafficService {
           split,
           cause: { reason: 'ROLLBACK', actor: identity.actor, rolloutId: rollout?.id },
           finish: async (tx, endpoint, _deployments, changed) => {
-            if (rollout) await this.rollouts.finish(tx, rollout.id, 'ROLLED_BACK', `rolled back by ${identity.actor}`, this.clock());
+            if (rollout)
+              await this.rollouts.finish(
+                tx,
+                rollout.id,
+                'ROLLED_BACK',
+                `rolled back by ${identity.actor}`,
+                this.clock(),
+              );
             await recordAudit(tx, {
               actor: identity.actor,
               action: 'rollbackEndpoint',
@@ -435,7 +555,12 @@ export class TrafficService {
         };
       });
     } catch (error) {
-      await recordFailedAttempt(this.db, error, { actor: identity.actor, action: 'rollbackEndpoint', subjectId: endpointId, requestId: identity.requestId });
+      await recordFailedAttempt(this.db, error, {
+        actor: identity.actor,
+        action: 'rollbackEndpoint',
+        subjectId: endpointId,
+        requestId: identity.requestId,
+      });
       throw error;
     }
   }

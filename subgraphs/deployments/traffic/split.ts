@@ -20,13 +20,17 @@ export function scaleShares(shares: Share[], total: number): Share[] {
   const exact = shares.map((share) => (share.percent * total) / sum);
   const floors = exact.map(Math.floor);
   let left = total - floors.reduce((a, b) => a + b, 0);
-  const order = exact.map((value, index) => ({ index, remainder: value - floors[index]! })).sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  const order = exact
+    .map((value, index) => ({ index, remainder: value - floors[index]! }))
+    .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
   for (const { index } of order) {
     if (left <= 0) break;
     floors[index]! += 1;
     left -= 1;
   }
-  return shares.map((share, index) => ({ deploymentId: share.deploymentId, percent: floors[index]! })).filter((share) => share.percent > 0);
+  return shares
+    .map((share, index) => ({ deploymentId: share.deploymentId, percent: floors[index]! }))
+    .filter((share) => share.percent > 0);
 }
 
 /** `live` with `deploymentId` at `percent` and the others scaled to share what is left. */
@@ -42,7 +46,10 @@ export function normalize(shares: Share[]): Share[] {
 }
 
 export function sameSplit(a: Split, b: Split): boolean {
-  return JSON.stringify({ l: normalize(a.live), s: normalize(a.shadow) }) === JSON.stringify({ l: normalize(b.live), s: normalize(b.shadow) });
+  return (
+    JSON.stringify({ l: normalize(a.live), s: normalize(a.shadow) }) ===
+    JSON.stringify({ l: normalize(b.live), s: normalize(b.shadow) })
+  );
 }
 
 /** The split in force, read from the catalog's deployment rows. */

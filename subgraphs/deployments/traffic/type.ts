@@ -2,7 +2,10 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { Deployment } from '../deployment/type.ts';
 
-@ObjectType({ description: 'One deployment\'s share of an endpoint\'s traffic; shadow shares mirror traffic and never answer callers.' })
+@ObjectType({
+  description:
+    "One deployment's share of an endpoint's traffic; shadow shares mirror traffic and never answer callers.",
+})
 export class TrafficShare {
   @Field(() => Deployment)
   deployment!: Deployment;
@@ -30,14 +33,19 @@ export class SetTrafficSplitInput {
   @Field(() => ID)
   endpointId!: string;
 
-  @Field(() => [TrafficShareInput], { description: 'The whole live split: integers summing to 100; deployments not named get 0%.' })
+  @Field(() => [TrafficShareInput], {
+    description: 'The whole live split: integers summing to 100; deployments not named get 0%.',
+  })
   split!: TrafficShareInput[];
 
-  @Field(() => [TrafficShareInput], { nullable: true, description: 'Mirror percentages (replaced when given, kept when omitted).' })
+  @Field(() => [TrafficShareInput], {
+    nullable: true,
+    description: 'Mirror percentages (replaced when given, kept when omitted).',
+  })
   shadow?: TrafficShareInput[];
 }
 
-@ObjectType({ description: 'One change of an endpoint\'s split, as it was applied.' })
+@ObjectType({ description: "One change of an endpoint's split, as it was applied." })
 export class TrafficChange {
   @Field(() => ID)
   id!: string;

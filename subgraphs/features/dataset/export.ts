@@ -17,7 +17,12 @@ export interface ExportColumn {
  * typed columns (entity_key, event_time as a timestamp, then one column per feature). Answers the
  * number of rows written.
  */
-export async function writeDatasetFile(path: string, format: DatasetFormat, columns: ExportColumn[], pages: AsyncIterable<TrainingRow[]>): Promise<number> {
+export async function writeDatasetFile(
+  path: string,
+  format: DatasetFormat,
+  columns: ExportColumn[],
+  pages: AsyncIterable<TrainingRow[]>,
+): Promise<number> {
   let count = 0;
   if (format === DatasetFormat.CSV) {
     const records = async function* () {
@@ -28,7 +33,11 @@ export async function writeDatasetFile(path: string, format: DatasetFormat, colu
         }
       }
     };
-    await pipeline(Readable.from(records()), stringify({ header: true, columns: ['entity_key', 'event_time', ...columns.map((c) => c.name)] }), createWriteStream(path));
+    await pipeline(
+      Readable.from(records()),
+      stringify({ header: true, columns: ['entity_key', 'event_time', ...columns.map((c) => c.name)] }),
+      createWriteStream(path),
+    );
     return count;
   }
   const entityKeys: string[] = [];

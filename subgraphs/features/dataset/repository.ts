@@ -18,7 +18,16 @@ export class DatasetRepository {
       (ids) => tx.dataset.findMany({ where: { id: { in: ids } }, select: { id: true } }),
       (fresh) =>
         tx.dataset.createMany({
-          data: fresh.map((item) => ({ id: idOf(item), providerName: provider, name: item.record.name, version: 1, contentHash: '', rowCount: 0, createdBy: `sync:${provider}`, ...fields(item) })),
+          data: fresh.map((item) => ({
+            id: idOf(item),
+            providerName: provider,
+            name: item.record.name,
+            version: 1,
+            contentHash: '',
+            rowCount: 0,
+            createdBy: `sync:${provider}`,
+            ...fields(item),
+          })),
         }),
       (item) => tx.dataset.update({ where: { id: idOf(item) }, data: fields(item) }),
     );

@@ -9,14 +9,21 @@ import { CreateTrainingDatasetInput, Dataset, DatasetExport, ExportDatasetInput 
 @Resolver(() => Dataset)
 export class DatasetResolver {
   @Mutation(() => Dataset, {
-    description: 'Point-in-time join: per (entity, event time) the latest value at or before that time within TTL. Same content -> same version.',
+    description:
+      'Point-in-time join: per (entity, event time) the latest value at or before that time within TTL. Same content -> same version.',
   })
-  createTrainingDataset(@Arg('input', () => CreateTrainingDatasetInput) input: CreateTrainingDatasetInput, @Ctx() { services, actor }: CairnContext) {
+  createTrainingDataset(
+    @Arg('input', () => CreateTrainingDatasetInput) input: CreateTrainingDatasetInput,
+    @Ctx() { services, actor }: CairnContext,
+  ) {
     return services.features.datasets.create(input, actor);
   }
 
   @Mutation(() => DatasetExport, { description: 'Writes the dataset as CSV or Parquet under the data directory.' })
-  exportDataset(@Arg('input', () => ExportDatasetInput) input: ExportDatasetInput, @Ctx() { services, actor }: CairnContext) {
+  exportDataset(
+    @Arg('input', () => ExportDatasetInput) input: ExportDatasetInput,
+    @Ctx() { services, actor }: CairnContext,
+  ) {
     return services.features.datasets.export(input, actor);
   }
 
@@ -41,7 +48,9 @@ export class DatasetResolver {
     return services.features.datasets.rows(dataset, offset, limit);
   }
 
-  @FieldResolver(() => [Feature], { description: 'The exact feature versions the dataset was built from, in column order.' })
+  @FieldResolver(() => [Feature], {
+    description: 'The exact feature versions the dataset was built from, in column order.',
+  })
   features(@Root() dataset: Dataset, @Ctx() context: CairnContext) {
     return featureLoaders(context).featuresOfDataset.load(dataset.id);
   }

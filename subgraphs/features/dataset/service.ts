@@ -33,7 +33,13 @@ const createSchema = z.object({
 });
 
 // No control characters: an ID with NUL cannot name a row (PostgreSQL refuses it) and is the caller's mistake.
-const exportSchema = z.object({ datasetId: z.string().max(1024).regex(/^[^\u0000-\u001f]*$/, 'must not hold control characters'), format: z.enum(DatasetFormat) });
+const exportSchema = z.object({
+  datasetId: z
+    .string()
+    .max(1024)
+    .regex(/^[^\u0000-\u001f]*$/, 'must not hold control characters'),
+  format: z.enum(DatasetFormat),
+});
 
 export class DatasetService {
   constructor(
@@ -66,39 +72,52 @@ export class DatasetService {
         .update(JSON.stringify({ features: parsed.features, featureIds, rows: joined.rowsHash }))
         .digest('hex');
       log.info({ dataset: parsed.name, rows: joined.rowCount, ms: Date.now() - started }, 'point-in-time join done');
-      const dataset = await this.db.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dataset:${parsed.name}`}))`;
-        const latest = await tx.dataset.findFirst({ where: { providerName: BUILTIN_PROVIDER, name: parsed.name }, orderBy: { version: 'desc' } });
-        if (latest?.contentHash === contentHash) return latest;
-        const version = (latest?.version ?? 0) + 1;
-        const id = globalId('dataset', BUILTIN_PROVIDER, `${parsed.name}/${version}`);
-        const created = await tx.dataset.create({
-          data: {
-            id,
-            providerName: BUILTIN_PROVIDER,
-            name: parsed.name,
-            version,
-            contentHash,
-            rowCount: joined.rowCount,
-            rowsRef,
-            createdBy: actor,
-            spec: { features: parsed.features, featureIds, entityCount: parsed.entities.length },
-          },
-        });
-        await tx.datasetFeature.createMany({ data: featureIds.map((featureId, position) => ({ datasetId: id, featureId, position })) });
-        await addLineageEdges(
-          tx,
-          featureIds.map((featureId) => ({
-            from: { id: featureId, kind: 'feature' },
-            to: { id, kind: 'dataset' },
-            relation: 'DERIVED_FROM',
-            providerName: BUILTIN_PROVIDER,
-          })),
-        );
-        await recordAudit(tx, { actor, action: 'createTrainingDataset', subjectId: id, payload: { version, contentHash, rowCount: joined.rowCount } });
-        recorded = true;
-        return created;
-      }, { timeout: 30_000, maxWait: 30_000 });
+      const dataset = await this.db.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dataset:${parsed.name}`}))`;
+          const latest = await tx.dataset.findFirst({
+            where: { providerName: BUILTIN_PROVIDER, name: parsed.name },
+            orderBy: { version: 'desc' },
+          });
+          if (latest?.contentHash === contentHash) return latest;
+          const version = (latest?.version ?? 0) + 1;
+          const id = globalId('dataset', BUILTIN_PROVIDER, `${parsed.name}/${version}`);
+          const created = await tx.dataset.create({
+            data: {
+              id,
+              providerName: BUILTIN_PROVIDER,
+              name: parsed.name,
+              version,
+              contentHash,
+              rowCount: joined.rowCount,
+              rowsRef,
+              createdBy: actor,
+              spec: { features: parsed.features, featureIds, entityCount: parsed.entities.length },
+            },
+          });
+          await tx.datasetFeature.createMany({
+            data: featureIds.map((featureId, position) => ({ datasetId: id, featureId, position })),
+          });
+          await addLineageEdges(
+            tx,
+            featureIds.map((featureId) => ({
+              from: { id: featureId, kind: 'feature' },
+              to: { id, kind: 'dataset' },
+              relation: 'DERIVED_FROM',
+              providerName: BUILTIN_PROVIDER,
+            })),
+          );
+          await recordAudit(tx, {
+            actor,
+            action: 'createTrainingDataset',
+            subjectId: id,
+            payload: { version, contentHash, rowCount: joined.rowCount },
+          });
+          recorded = true;
+          return created;
+        },
+        { timeout: 30_000, maxWait: 30_000 },
+      );
       return dataset;
     } finally {
       if (!recorded) await this.store.dropTrainingRows(rowsRef);
@@ -120,9 +139,18 @@ export class DatasetService {
       const [viewName, featureName] = ref.split(':') as [string, string];
       const view = views.get(viewName);
       const feature = view && features.find((f) => f.featureViewId === view.id && f.name === featureName);
-      if (!view) problems.push({ path: `input.features.${index}`, message: `no feature view ${JSON.stringify(viewName)}` });
-      else if (!feature) problems.push({ path: `input.features.${index}`, message: `${viewName} has no feature ${JSON.stringify(featureName)}` });
-      else resolved.push({ feature, join: { featureView: view.name, feature: feature.name, column: ref, ttlSeconds: view.ttlSeconds } });
+      if (!view)
+        problems.push({ path: `input.features.${index}`, message: `no feature view ${JSON.stringify(viewName)}` });
+      else if (!feature)
+        problems.push({
+          path: `input.features.${index}`,
+          message: `${viewName} has no feature ${JSON.stringify(featureName)}`,
+        });
+      else
+        resolved.push({
+          feature,
+          join: { featureView: view.name, feature: feature.name, column: ref, ttlSeconds: view.ttlSeconds },
+        });
     });
     if (problems.length) throw new InputError(problems);
     return resolved;
@@ -148,22 +176,33 @@ export class DatasetService {
     }
     if (!dataset.rowsRef) return [];
     const rows = await this.store.readTrainingRows(dataset.rowsRef, offset, limit);
-    return rows.map((row) => ({ entityKey: row.entityKey, eventTime: row.eventTime.toISOString(), values: row.values }));
+    return rows.map((row) => ({
+      entityKey: row.entityKey,
+      eventTime: row.eventTime.toISOString(),
+      values: row.values,
+    }));
   }
 
   /** Writes the dataset as CSV or Parquet under `<data dir>/exports/` and records the export in the audit log. */
   async export(input: unknown, actor: string) {
     const parsed = parseInput(exportSchema, input);
     parseGlobalId(parsed.datasetId, 'input.datasetId', 'dataset');
-    const dataset = await this.db.dataset.findUnique({ where: { id: parsed.datasetId }, include: { features: { include: { feature: true }, orderBy: { position: 'asc' } } } });
+    const dataset = await this.db.dataset.findUnique({
+      where: { id: parsed.datasetId },
+      include: { features: { include: { feature: true }, orderBy: { position: 'asc' } } },
+    });
     if (!dataset) throw new NotFoundError('Dataset', parsed.datasetId);
     const spec = dataset.spec as { features?: string[] };
-    const columns: ExportColumn[] = dataset.features.map((df, i) => ({ name: spec.features?.[i] ?? df.feature.name, dtype: df.feature.dtype }));
+    const columns: ExportColumn[] = dataset.features.map((df, i) => ({
+      name: spec.features?.[i] ?? df.feature.name,
+      dtype: df.feature.dtype,
+    }));
     const dir = join(this.dataDir, 'exports');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${exportFileStem(dataset.id)}.${parsed.format === DatasetFormat.CSV ? 'csv' : 'parquet'}`);
     // The stem cannot leave the folder; checked anyway, so that a later naming scheme cannot write elsewhere.
-    if (dirname(resolve(path)) !== resolve(dir)) throw new Error(`the export file of ${dataset.id} would fall outside ${dir}`);
+    if (dirname(resolve(path)) !== resolve(dir))
+      throw new Error(`the export file of ${dataset.id} would fall outside ${dir}`);
     const rowsRef = dataset.rowsRef;
     const pages = async function* (store: TrainingSetProvider) {
       if (!rowsRef) return;
@@ -174,7 +213,14 @@ export class DatasetService {
       }
     };
     const rowCount = await writeDatasetFile(path, parsed.format, columns, pages(this.store));
-    await this.db.$transaction((tx) => recordAudit(tx, { actor, action: 'exportDataset', subjectId: dataset.id, payload: { path, format: parsed.format, rowCount } }));
+    await this.db.$transaction((tx) =>
+      recordAudit(tx, {
+        actor,
+        action: 'exportDataset',
+        subjectId: dataset.id,
+        payload: { path, format: parsed.format, rowCount },
+      }),
+    );
     return { datasetId: dataset.id, format: parsed.format, path, rowCount, bytes: (await stat(path)).size };
   }
 }
@@ -185,6 +231,9 @@ export class DatasetService {
  * of the whole ID so that IDs slugging alike keep separate files.
  */
 export function exportFileStem(datasetId: string): string {
-  const slug = datasetId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 100);
+  const slug = datasetId
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 100);
   return `${slug}-${createHash('sha256').update(datasetId).digest('hex').slice(0, 12)}`;
 }

@@ -19,7 +19,9 @@ export class Dataset {
   @Field(() => Int)
   version!: number;
 
-  @Field(() => String, { description: 'SHA-256 of the feature versions used and the rows: same spec and data, same hash' })
+  @Field(() => String, {
+    description: 'SHA-256 of the feature versions used and the rows: same spec and data, same hash',
+  })
   contentHash!: string;
 
   @Field(() => Int)

@@ -30,7 +30,14 @@ export interface NewFeatureView {
   tags: string[];
   definitionHash: string;
   nativeId: string;
-  features: { id: string; name: string; dtype: string; description: string | null; checks: Prisma.InputJsonObject; position: number }[];
+  features: {
+    id: string;
+    name: string;
+    dtype: string;
+    description: string | null;
+    checks: Prisma.InputJsonObject;
+    position: number;
+  }[];
 }
 
 export class FeatureViewRepository {
@@ -65,13 +72,22 @@ export class FeatureViewRepository {
     };
     if (!filter.allVersions) {
       // Latest version per (provider, name): no later version of the same view exists.
-      const latest = await this.db.featureView.groupBy({ by: ['providerName', 'name'], where, _max: { version: true } });
+      const latest = await this.db.featureView.groupBy({
+        by: ['providerName', 'name'],
+        where,
+        _max: { version: true },
+      });
       where.OR = latest.length
         ? latest.map((l) => ({ providerName: l.providerName, name: l.name, version: l._max.version! }))
         : [{ id: { in: [] } }];
     }
     const [items, totalCount] = await Promise.all([
-      this.db.featureView.findMany({ where, orderBy: [{ name: 'asc' }, { version: 'asc' }], skip: offset, take: limit }),
+      this.db.featureView.findMany({
+        where,
+        orderBy: [{ name: 'asc' }, { version: 'asc' }],
+        skip: offset,
+        take: limit,
+      }),
       this.db.featureView.count({ where }),
     ]);
     return { items, totalCount };
@@ -98,7 +114,17 @@ export class FeatureViewRepository {
       items,
       idOf,
       (ids) => tx.featureView.findMany({ where: { id: { in: ids } }, select: { id: true } }),
-      (fresh) => tx.featureView.createMany({ data: fresh.map((item) => ({ id: idOf(item), providerName: provider, name: item.record.name, version: 1, nativeId: item.nativeId, ...fields(item) })) }),
+      (fresh) =>
+        tx.featureView.createMany({
+          data: fresh.map((item) => ({
+            id: idOf(item),
+            providerName: provider,
+            name: item.record.name,
+            version: 1,
+            nativeId: item.nativeId,
+            ...fields(item),
+          })),
+        }),
       (item) => tx.featureView.update({ where: { id: idOf(item) }, data: fields(item) }),
     );
     const features = items.flatMap((item) =>
@@ -113,7 +139,10 @@ export class FeatureViewRepository {
       features,
       (f) => f.id,
       (ids) => tx.feature.findMany({ where: { id: { in: ids } }, select: { id: true } }),
-      (fresh) => tx.feature.createMany({ data: fresh.map((f) => ({ id: f.id, featureViewId: f.featureViewId, name: f.name, ...f.fields })) }),
+      (fresh) =>
+        tx.feature.createMany({
+          data: fresh.map((f) => ({ id: f.id, featureViewId: f.featureViewId, name: f.name, ...f.fields })),
+        }),
       (f) => tx.feature.update({ where: { id: f.id }, data: f.fields }),
     );
   }

@@ -16,7 +16,9 @@ export class FeatureViewResolver {
     return services.features.featureViews.get(name, version);
   }
 
-  @Query(() => FeatureViewPage, { description: 'Feature views by name (latest versions unless filter.allVersions), paged.' })
+  @Query(() => FeatureViewPage, {
+    description: 'Feature views by name (latest versions unless filter.allVersions), paged.',
+  })
   featureViews(
     @Arg('filter', () => FeatureViewFilter, { nullable: true }) filter: FeatureViewFilter | null,
     @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
@@ -27,7 +29,10 @@ export class FeatureViewResolver {
   }
 
   @Mutation(() => FeatureView, { description: 'Same definition -> same version; a changed definition -> version + 1.' })
-  applyFeatureView(@Arg('input', () => ApplyFeatureViewInput) input: ApplyFeatureViewInput, @Ctx() { services, actor }: CairnContext) {
+  applyFeatureView(
+    @Arg('input', () => ApplyFeatureViewInput) input: ApplyFeatureViewInput,
+    @Ctx() { services, actor }: CairnContext,
+  ) {
     return services.features.featureViews.apply(input, actor);
   }
 

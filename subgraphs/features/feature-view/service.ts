@@ -39,7 +39,11 @@ function duplicateFeatureNames(input: { features?: unknown }) {
   const seen = new Set<unknown>();
   const problems: { path: (string | number)[]; message: string }[] = [];
   (Array.isArray(input?.features) ? input.features : []).forEach((feature: { name?: unknown }, index: number) => {
-    if (seen.has(feature?.name)) problems.push({ path: ['features', index, 'name'], message: `duplicate feature name ${JSON.stringify(feature.name)}` });
+    if (seen.has(feature?.name))
+      problems.push({
+        path: ['features', index, 'name'],
+        message: `duplicate feature name ${JSON.stringify(feature.name)}`,
+      });
     seen.add(feature?.name);
   });
   return problems;
@@ -52,7 +56,12 @@ function definitionHash(view: ApplyFeatureView): string {
   const canonical = {
     entity: view.entity,
     joinKey: view.joinKey,
-    features: view.features.map((f) => ({ name: f.name, dtype: f.dtype, description: f.description ?? null, checks: declaredChecks(f.checks) })),
+    features: view.features.map((f) => ({
+      name: f.name,
+      dtype: f.dtype,
+      description: f.description ?? null,
+      checks: declaredChecks(f.checks),
+    })),
     ttlSeconds: view.ttlSeconds ?? null,
     owner: view.owner ?? null,
     description: view.description ?? null,
@@ -111,7 +120,12 @@ export class FeatureViewService {
           position,
         })),
       });
-      await recordAudit(tx, { actor, action: 'applyFeatureView', subjectId: id, payload: { version, definitionHash: hash } });
+      await recordAudit(tx, {
+        actor,
+        action: 'applyFeatureView',
+        subjectId: id,
+        payload: { version, definitionHash: hash },
+      });
       return created;
     });
     for (const listener of this.applyListeners) listener();

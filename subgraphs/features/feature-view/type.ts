@@ -2,7 +2,9 @@ import { Directive, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'A versioned group of features about one entity. Applying a changed definition makes a new version.' })
+@ObjectType({
+  description: 'A versioned group of features about one entity. Applying a changed definition makes a new version.',
+})
 export class FeatureView {
   @Field(() => ID)
   id!: string;
@@ -34,7 +36,11 @@ export class FeatureView {
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.',
+  })
   removedAt!: Date | null;
 
   providerName!: string;

@@ -28,7 +28,14 @@ export class FeatureResolver {
 }
 
 export const featureReferences = {
-  Feature: { __resolveReference: (ref: { id: string }, context: CairnContext) => featureLoaders(context).feature.load(ref.id) },
-  FeatureView: { __resolveReference: (ref: { id: string }, context: CairnContext) => featureLoaders(context).featureView.load(ref.id) },
-  Dataset: { __resolveReference: (ref: { id: string }, context: CairnContext) => featureLoaders(context).dataset.load(ref.id) },
+  Feature: {
+    __resolveReference: (ref: { id: string }, context: CairnContext) => featureLoaders(context).feature.load(ref.id),
+  },
+  FeatureView: {
+    __resolveReference: (ref: { id: string }, context: CairnContext) =>
+      featureLoaders(context).featureView.load(ref.id),
+  },
+  Dataset: {
+    __resolveReference: (ref: { id: string }, context: CairnContext) => featureLoaders(context).dataset.load(ref.id),
+  },
 };

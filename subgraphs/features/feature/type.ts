@@ -2,7 +2,10 @@ import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql
 import { FeatureQuality } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
-registerEnumType(FeatureQuality, { name: 'FeatureQuality', description: 'UNKNOWN until checks ran; FAILING when the last check failed.' });
+registerEnumType(FeatureQuality, {
+  name: 'FeatureQuality',
+  description: 'UNKNOWN until checks ran; FAILING when the last check failed.',
+});
 
 @ObjectType()
 export class FeatureIncident {
@@ -51,7 +54,10 @@ export class Feature {
   @Field(() => JSONScalar, { description: 'Declared checks: {min, max, maxNullRatio, allowedValues}' })
   checks!: unknown;
 
-  @Field(() => JSONScalar, { nullable: true, description: 'Results of the last evaluation: [{check, passed, threshold, observed}]' })
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'Results of the last evaluation: [{check, passed, threshold, observed}]',
+  })
   lastChecks!: unknown;
 
   @Field(() => DateTimeScalar, { nullable: true })

@@ -7,12 +7,19 @@ import { ReportFeatureIncidentInput } from './type.ts';
 
 @Resolver(() => FeatureIncident)
 export class FeatureIncidentResolver {
-  @Mutation(() => FeatureIncident, { description: 'Opens an incident on a feature; open incidents feed promotion policies.' })
-  reportFeatureIncident(@Arg('input', () => ReportFeatureIncidentInput) input: ReportFeatureIncidentInput, @Ctx() { services, actor }: CairnContext) {
+  @Mutation(() => FeatureIncident, {
+    description: 'Opens an incident on a feature; open incidents feed promotion policies.',
+  })
+  reportFeatureIncident(
+    @Arg('input', () => ReportFeatureIncidentInput) input: ReportFeatureIncidentInput,
+    @Ctx() { services, actor }: CairnContext,
+  ) {
     return services.features.incidents.report(input, actor);
   }
 
-  @Mutation(() => FeatureIncident, { description: 'Resolves an incident; resolving a resolved one answers it unchanged.' })
+  @Mutation(() => FeatureIncident, {
+    description: 'Resolves an incident; resolving a resolved one answers it unchanged.',
+  })
   resolveFeatureIncident(@Arg('id', () => ID) id: string, @Ctx() { services, actor }: CairnContext) {
     return services.features.incidents.resolve(id, actor);
   }

@@ -29,11 +29,22 @@ export class FeatureIncidentService {
     });
     return this.db.$transaction(async (tx) => {
       const feature = await tx.feature.findUnique({ where: { id: parsed.featureId }, select: { id: true } });
-      if (!feature) throw new InputError([{ path: 'input.featureId', message: `no feature ${JSON.stringify(parsed.featureId)}` }]);
+      if (!feature)
+        throw new InputError([{ path: 'input.featureId', message: `no feature ${JSON.stringify(parsed.featureId)}` }]);
       const incident = await tx.featureIncident.create({
-        data: { featureId: parsed.featureId, severity: parsed.severity, description: parsed.description, reportedBy: actor },
+        data: {
+          featureId: parsed.featureId,
+          severity: parsed.severity,
+          description: parsed.description,
+          reportedBy: actor,
+        },
       });
-      await recordAudit(tx, { actor, action: 'reportFeatureIncident', subjectId: parsed.featureId, payload: { incidentId: incident.id, severity: parsed.severity } });
+      await recordAudit(tx, {
+        actor,
+        action: 'reportFeatureIncident',
+        subjectId: parsed.featureId,
+        payload: { incidentId: incident.id, severity: parsed.severity },
+      });
       return incident;
     });
   }
@@ -45,8 +56,16 @@ export class FeatureIncidentService {
       const incident = await tx.featureIncident.findUnique({ where: { id } });
       if (!incident) throw new NotFoundError('FeatureIncident', id);
       if (incident.status === 'RESOLVED') return incident;
-      const resolved = await tx.featureIncident.update({ where: { id }, data: { status: 'RESOLVED', resolvedAt: new Date() } });
-      await recordAudit(tx, { actor, action: 'resolveFeatureIncident', subjectId: incident.featureId, payload: { incidentId: id } });
+      const resolved = await tx.featureIncident.update({
+        where: { id },
+        data: { status: 'RESOLVED', resolvedAt: new Date() },
+      });
+      await recordAudit(tx, {
+        actor,
+        action: 'resolveFeatureIncident',
+        subjectId: incident.featureId,
+        payload: { incidentId: id },
+      });
       return resolved;
     });
   }

@@ -25,7 +25,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 
 /** A value check per dtype; null is always allowed (missing values are what null-ratio checks are for). */
 const dtypeChecks: Record<string, (value: unknown) => boolean> = {
-  INT64: (v) => (typeof v === 'number' && Number.isSafeInteger(v)),
+  INT64: (v) => typeof v === 'number' && Number.isSafeInteger(v),
   FLOAT64: (v) => typeof v === 'number' && Number.isFinite(v),
   STRING: (v) => typeof v === 'string',
   BOOL: (v) => typeof v === 'boolean',
@@ -59,7 +59,11 @@ export class IngestService {
   async ingest(input: unknown, actor: string): Promise<IngestOutcome> {
     const parsed = parseInput(ingestSchema, input);
     const view = await this.featureViews.get(parsed.featureView, parsed.version);
-    if (!view) throw new NotFoundError('FeatureView', parsed.version ? `${parsed.featureView}@${parsed.version}` : parsed.featureView);
+    if (!view)
+      throw new NotFoundError(
+        'FeatureView',
+        parsed.version ? `${parsed.featureView}@${parsed.version}` : parsed.featureView,
+      );
     const owner = this.owners.capability(view.providerName, 'features', 'ingestFeatures');
     const features = await this.features.byViewIds([view.id]);
     const dtypes = new Map(features.map((f) => [f.name, f.dtype]));
@@ -71,7 +75,11 @@ export class IngestService {
       const row = raw as { entityKey?: unknown; eventTime?: unknown; values?: unknown } | null;
       const checked = checkRow(row, dtypes);
       if (typeof checked === 'string') {
-        rowErrors.push({ index, entityKey: typeof row?.entityKey === 'string' ? row.entityKey : null, reason: checked });
+        rowErrors.push({
+          index,
+          entityKey: typeof row?.entityKey === 'string' ? row.entityKey : null,
+          reason: checked,
+        });
         return;
       }
       const given = row!.values as Record<string, unknown>;
@@ -104,19 +112,25 @@ export class IngestService {
 }
 
 /** The row's event time in ms, or the reason it is rejected. */
-function checkRow(row: { entityKey?: unknown; eventTime?: unknown; values?: unknown } | null, dtypes: Map<string, string>): number | string {
+function checkRow(
+  row: { entityKey?: unknown; eventTime?: unknown; values?: unknown } | null,
+  dtypes: Map<string, string>,
+): number | string {
   if (row === null || typeof row !== 'object') return 'a row must be {entityKey, eventTime, values}';
   const { entityKey, eventTime, values } = row;
-  if (typeof entityKey !== 'string' || entityKey.length === 0 || entityKey.length > 512) return 'entityKey must be 1 to 512 characters';
+  if (typeof entityKey !== 'string' || entityKey.length === 0 || entityKey.length > 512)
+    return 'entityKey must be 1 to 512 characters';
   const time = typeof eventTime === 'string' && ISO_TIME.test(eventTime) ? Date.parse(eventTime) : Number.NaN;
   if (Number.isNaN(time)) return `eventTime ${JSON.stringify(eventTime)} is not an ISO 8601 time with a zone`;
-  if (values === null || typeof values !== 'object' || Array.isArray(values)) return 'values must be an object of feature name -> value';
+  if (values === null || typeof values !== 'object' || Array.isArray(values))
+    return 'values must be an object of feature name -> value';
   let problems: string[] | undefined;
   for (const name in values) {
     const value = (values as Record<string, unknown>)[name];
     const dtype = dtypes.get(name);
     if (!dtype) (problems ??= []).push(`unknown feature ${JSON.stringify(name)}`);
-    else if (value !== null && !dtypeChecks[dtype]!(value)) (problems ??= []).push(`${name}: ${truncate(JSON.stringify(value))} is not a ${dtype}`);
+    else if (value !== null && !dtypeChecks[dtype]!(value))
+      (problems ??= []).push(`${name}: ${truncate(JSON.stringify(value))} is not a ${dtype}`);
   }
   return problems ? problems.join('; ') : time;
 }

@@ -6,7 +6,8 @@ import { MaterializationRun } from './type.ts';
 @Resolver(() => MaterializationRun)
 export class MaterializationResolver {
   @Mutation(() => MaterializationRun, {
-    description: 'Queues a durable job that copies the latest values as of endTime (default now), within TTL, to the online store, incrementally from the last run.',
+    description:
+      'Queues a durable job that copies the latest values as of endTime (default now), within TTL, to the online store, incrementally from the last run.',
   })
   materialize(
     @Arg('featureView', () => String) featureView: string,

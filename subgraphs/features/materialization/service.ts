@@ -39,19 +39,30 @@ export class MaterializationService {
       const run = await tx.materializationRun.create({
         data: { featureViewId: view.id, featureView: view.name, endTime: parsed.endTime, requestedBy: actor },
       });
-      await this.jobs.send(MATERIALIZE_JOB, { runId: run.id }, { transaction: tx, retryLimit: 3, retryDelaySeconds: 2 });
-      await recordAudit(tx, { actor, action: 'materialize', subjectId: view.id, payload: { runId: run.id, endTime: parsed.endTime.toISOString() } });
+      await this.jobs.send(
+        MATERIALIZE_JOB,
+        { runId: run.id },
+        { transaction: tx, retryLimit: 3, retryDelaySeconds: 2 },
+      );
+      await recordAudit(tx, {
+        actor,
+        action: 'materialize',
+        subjectId: view.id,
+        payload: { runId: run.id, endTime: parsed.endTime.toISOString() },
+      });
       return run;
     });
   }
 
   get(id: string) {
-    if (!z.uuid().safeParse(id).success) throw new InputError([{ path: 'id', message: 'not a materialization run ID' }]);
+    if (!z.uuid().safeParse(id).success)
+      throw new InputError([{ path: 'id', message: 'not a materialization run ID' }]);
     return this.db.materializationRun.findUnique({ where: { id } });
   }
 
   list(featureView: string, limit: number) {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InputError([{ path: 'limit', message: 'must be 1..500' }]);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw new InputError([{ path: 'limit', message: 'must be 1..500' }]);
     return this.db.materializationRun.findMany({ where: { featureView }, orderBy: { createdAt: 'desc' }, take: limit });
   }
 
@@ -71,9 +82,20 @@ export class MaterializationService {
     const startedAt = new Date();
     await this.db.materializationRun.update({
       where: { id: runId },
-      data: { status: 'RUNNING', startedAt, error: null, fromSeq: watermark?.seq ?? null, fromEndTime: watermark?.endTime ?? null },
+      data: {
+        status: 'RUNNING',
+        startedAt,
+        error: null,
+        fromSeq: watermark?.seq ?? null,
+        fromEndTime: watermark?.endTime ?? null,
+      },
     });
-    const context = { runId, featureView: view.name, endTime: run.endTime.toISOString(), incremental: Boolean(watermark) };
+    const context = {
+      runId,
+      featureView: view.name,
+      endTime: run.endTime.toISOString(),
+      incremental: Boolean(watermark),
+    };
     log.info(context, 'materialization started');
     const quality = new QualityEvaluation(features);
     try {
@@ -85,7 +107,10 @@ export class MaterializationService {
         since: watermark ? { position: watermark.seq.toString(), endTime: watermark.endTime } : null,
         onBatch: async (rows, written) => {
           quality.add(rows);
-          log.info({ ...context, rowsWritten: written, elapsedMs: Date.now() - startedAt.getTime() }, 'materialization progress');
+          log.info(
+            { ...context, rowsWritten: written, elapsedMs: Date.now() - startedAt.getTime() },
+            'materialization progress',
+          );
           await this.db.materializationRun.update({ where: { id: runId }, data: { rowsWritten: written } });
         },
       });
@@ -93,18 +118,34 @@ export class MaterializationService {
       await this.db.$transaction(async (tx) => {
         await tx.materializationRun.update({
           where: { id: runId },
-          data: { status: 'SUCCEEDED', rowsWritten: result.rowsWritten, toSeq: BigInt(result.watermark.position), finishedAt },
+          data: {
+            status: 'SUCCEEDED',
+            rowsWritten: result.rowsWritten,
+            toSeq: BigInt(result.watermark.position),
+            finishedAt,
+          },
         });
         const next = { seq: BigInt(result.watermark.position), endTime: result.watermark.endTime, runId };
-        await tx.materializationWatermark.upsert({ where: { featureView: view.name }, create: { featureView: view.name, ...next }, update: next });
+        await tx.materializationWatermark.upsert({
+          where: { featureView: view.name },
+          create: { featureView: view.name, ...next },
+          update: next,
+        });
         await quality.record(tx, 'MATERIALIZE', this.clock());
       });
-      log.info({ ...context, rowsWritten: result.rowsWritten, durationMs: finishedAt.getTime() - startedAt.getTime() }, 'materialization finished');
+      log.info(
+        { ...context, rowsWritten: result.rowsWritten, durationMs: finishedAt.getTime() - startedAt.getTime() },
+        'materialization finished',
+      );
     } catch (error) {
       log.error({ ...context, err: error }, 'materialization failed');
       await this.db.materializationRun.update({
         where: { id: runId },
-        data: { status: 'FAILED', error: isCairnError(error) ? error.message.slice(0, 1000) : 'internal error (see the log for this run)', finishedAt: new Date() },
+        data: {
+          status: 'FAILED',
+          error: isCairnError(error) ? error.message.slice(0, 1000) : 'internal error (see the log for this run)',
+          finishedAt: new Date(),
+        },
       });
       throw error;
     }

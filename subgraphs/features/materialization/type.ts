@@ -21,7 +21,10 @@ export class MaterializationRun {
   @Field(() => DateTimeScalar)
   endTime!: Date;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'The previous watermark this run started from; null for a full run' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'The previous watermark this run started from; null for a full run',
+  })
   fromEndTime!: Date | null;
 
   @Field(() => String, { nullable: true })

@@ -4,7 +4,9 @@ import { FeatureVector } from './type.ts';
 
 @Resolver(() => FeatureVector)
 export class OnlineFeatureResolver {
-  @Query(() => [FeatureVector], { description: 'Latest feature values per entity from the online store, in one round trip.' })
+  @Query(() => [FeatureVector], {
+    description: 'Latest feature values per entity from the online store, in one round trip.',
+  })
   onlineFeatures(
     @Arg('featureView', () => String) featureView: string,
     @Arg('entityKeys', () => [String]) entityKeys: string[],

@@ -47,7 +47,10 @@ export class OnlineFeatureService {
     })();
     this.definitions.set(name, { until: performance.now() + DEFINITION_CACHE_MS, definition });
     // Unknown views and failures are not remembered.
-    definition.then((d) => d === null && this.definitions.delete(name), () => this.definitions.delete(name));
+    definition.then(
+      (d) => d === null && this.definitions.delete(name),
+      () => this.definitions.delete(name),
+    );
     return definition;
   }
 

@@ -1,7 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
-@ObjectType({ description: 'The online values of one entity; values are null for an unknown entity, stale past the TTL.' })
+@ObjectType({
+  description: 'The online values of one entity; values are null for an unknown entity, stale past the TTL.',
+})
 export class FeatureVector {
   @Field(() => String)
   entityKey!: string;

@@ -18,7 +18,9 @@ describe('feature quality checks', () => {
     ]);
     const allowed = new FeatureStats({ allowedValues: ['a', 'b'] });
     ['a', 'c', null].forEach((v) => allowed.add(v));
-    expect(allowed.evaluate()).toEqual([{ check: 'allowedValues', threshold: ['a', 'b'], observed: ['c'], passed: false }]);
+    expect(allowed.evaluate()).toEqual([
+      { check: 'allowedValues', threshold: ['a', 'b'], observed: ['c'], passed: false },
+    ]);
   });
 
   it('rejects min above max', () => {

@@ -6,9 +6,16 @@ export const featureChecksSchema = z
     min: z.number().finite().nullish(),
     max: z.number().finite().nullish(),
     maxNullRatio: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').nullish(),
-    allowedValues: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).max(1000).nullish(),
+    allowedValues: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .max(1000)
+      .nullish(),
   })
-  .refine((c) => c.min == null || c.max == null || c.min <= c.max, { message: 'min must not exceed max', path: ['min'] });
+  .refine((c) => c.min == null || c.max == null || c.min <= c.max, {
+    message: 'min must not exceed max',
+    path: ['min'],
+  });
 
 export type FeatureChecks = z.infer<typeof featureChecksSchema>;
 
@@ -42,7 +49,9 @@ export class FeatureStats {
   private readonly allowed: Set<string> | null;
 
   constructor(private readonly checks: Record<string, unknown>) {
-    this.allowed = Array.isArray(checks.allowedValues) ? new Set(checks.allowedValues.map((v) => JSON.stringify(v))) : null;
+    this.allowed = Array.isArray(checks.allowedValues)
+      ? new Set(checks.allowedValues.map((v) => JSON.stringify(v)))
+      : null;
   }
 
   add(value: unknown): void {
@@ -55,18 +64,36 @@ export class FeatureStats {
       if (this.min === null || value < this.min) this.min = value;
       if (this.max === null || value > this.max) this.max = value;
     }
-    if (this.allowed && !this.allowed.has(JSON.stringify(value)) && this.disallowed.size < 5) this.disallowed.add(JSON.stringify(value));
+    if (this.allowed && !this.allowed.has(JSON.stringify(value)) && this.disallowed.size < 5)
+      this.disallowed.add(JSON.stringify(value));
   }
 
   /** Results of every declared check; a check with nothing to observe (no values) passes. */
   evaluate(): CheckResult[] {
     const c = this.checks;
     const results: CheckResult[] = [];
-    if (typeof c.min === 'number') results.push({ check: 'min', threshold: c.min, observed: this.min, passed: this.min === null || this.min >= c.min });
-    if (typeof c.max === 'number') results.push({ check: 'max', threshold: c.max, observed: this.max, passed: this.max === null || this.max <= c.max });
+    if (typeof c.min === 'number')
+      results.push({
+        check: 'min',
+        threshold: c.min,
+        observed: this.min,
+        passed: this.min === null || this.min >= c.min,
+      });
+    if (typeof c.max === 'number')
+      results.push({
+        check: 'max',
+        threshold: c.max,
+        observed: this.max,
+        passed: this.max === null || this.max <= c.max,
+      });
     if (typeof c.maxNullRatio === 'number') {
       const ratio = this.count === 0 ? 0 : this.nulls / this.count;
-      results.push({ check: 'maxNullRatio', threshold: c.maxNullRatio, observed: Math.round(ratio * 1e6) / 1e6, passed: ratio <= c.maxNullRatio });
+      results.push({
+        check: 'maxNullRatio',
+        threshold: c.maxNullRatio,
+        observed: Math.round(ratio * 1e6) / 1e6,
+        passed: ratio <= c.maxNullRatio,
+      });
     }
     if (this.allowed) {
       const seen = [...this.disallowed].map((v) => JSON.parse(v));

@@ -35,8 +35,13 @@ export class QualityEvaluation {
       const results = stats.evaluate();
       const passed = results.every((r) => r.passed);
       const json = results as unknown as Prisma.InputJsonArray;
-      await tx.feature.update({ where: { id: feature.id }, data: { quality: passed ? 'VALIDATED' : 'FAILING', lastChecks: json, checkedAt: at } });
-      await tx.featureCheckResult.create({ data: { featureId: feature.id, trigger, passed, results: json, createdAt: at } });
+      await tx.feature.update({
+        where: { id: feature.id },
+        data: { quality: passed ? 'VALIDATED' : 'FAILING', lastChecks: json, checkedAt: at },
+      });
+      await tx.featureCheckResult.create({
+        data: { featureId: feature.id, trigger, passed, results: json, createdAt: at },
+      });
     }
   }
 }

@@ -22,7 +22,12 @@ export interface NewLineageEdge {
  * Records edges inside the caller's transaction: the service that owns a fact writes its edges in
  * the same transaction as the fact, so the graph never shows a half-made change.
  */
-export async function addLineageEdges(tx: Transaction, edges: NewLineageEdge[], source: 'DECLARED' | 'IMPORTED' = 'DECLARED', validFrom?: Date) {
+export async function addLineageEdges(
+  tx: Transaction,
+  edges: NewLineageEdge[],
+  source: 'DECLARED' | 'IMPORTED' = 'DECLARED',
+  validFrom?: Date,
+) {
   if (edges.length === 0) return;
   await tx.lineageEdge.createMany({
     data: edges.map((edge) => ({
@@ -42,7 +47,12 @@ export async function addLineageEdges(tx: Transaction, edges: NewLineageEdge[], 
  * Ends the open edges of `assetId` (from or to it; or of several assets) of the given relations
  * at `at`: the fact stopped being true (a deployment was retired). The edges stay, so the graph can still be asked as it was.
  */
-export async function endLineageEdges(tx: Transaction, assetId: string | string[], relations: LineageRelation[], at: Date) {
+export async function endLineageEdges(
+  tx: Transaction,
+  assetId: string | string[],
+  relations: LineageRelation[],
+  at: Date,
+) {
   const ids = Array.isArray(assetId) ? assetId : [assetId];
   if (!ids.length) return;
   await tx.lineageEdge.updateMany({
@@ -76,7 +86,13 @@ async function createImported(tx: Transaction, provider: string, edges: Iterable
  * `at`, ones no longer true end at `at`, unchanged ones are left alone (their `validFrom` keeps
  * its history).
  */
-export async function reconcileImportedEdges(tx: Transaction, provider: string, scope: Prisma.LineageEdgeWhereInput, desired: ImportedEdge[], at: Date) {
+export async function reconcileImportedEdges(
+  tx: Transaction,
+  provider: string,
+  scope: Prisma.LineageEdgeWhereInput,
+  desired: ImportedEdge[],
+  at: Date,
+) {
   const open = await tx.lineageEdge.findMany({
     where: { AND: [scope, { providerName: provider, source: 'IMPORTED', validTo: null }] },
     select: { id: true, fromId: true, toId: true, relation: true },
@@ -92,17 +108,35 @@ export async function reconcileImportedEdges(tx: Transaction, provider: string, 
 export async function addImportedEdges(tx: Transaction, provider: string, edges: ImportedEdge[], at: Date) {
   if (!edges.length) return;
   const open = await tx.lineageEdge.findMany({
-    where: { providerName: provider, source: 'IMPORTED', validTo: null, toId: { in: [...new Set(edges.map((e) => e.toId))] } },
+    where: {
+      providerName: provider,
+      source: 'IMPORTED',
+      validTo: null,
+      toId: { in: [...new Set(edges.map((e) => e.toId))] },
+    },
     select: { fromId: true, toId: true, relation: true },
   });
   const present = new Set(open.map(edgeKey));
-  await createImported(tx, provider, new Map(edges.filter((e) => !present.has(edgeKey(e))).map((e) => [edgeKey(e), e])).values(), at);
+  await createImported(
+    tx,
+    provider,
+    new Map(edges.filter((e) => !present.has(edgeKey(e))).map((e) => [edgeKey(e), e])).values(),
+    at,
+  );
 }
 
 /** Ends the given IMPORTED edges (the owner no longer has them). */
-export async function endImportedEdges(tx: Transaction, provider: string, edges: { fromId: string; relation: string; toId: string }[], at: Date) {
+export async function endImportedEdges(
+  tx: Transaction,
+  provider: string,
+  edges: { fromId: string; relation: string; toId: string }[],
+  at: Date,
+) {
   for (const { fromId, relation, toId } of edges) {
-    await tx.lineageEdge.updateMany({ where: { providerName: provider, source: 'IMPORTED', validTo: null, fromId, toId, relation }, data: { validTo: at } });
+    await tx.lineageEdge.updateMany({
+      where: { providerName: provider, source: 'IMPORTED', validTo: null, fromId, toId, relation },
+      data: { validTo: at },
+    });
   }
 }
 
@@ -110,7 +144,12 @@ export async function endImportedEdges(tx: Transaction, provider: string, edges:
 export async function endImportedEdgesOf(tx: Transaction, provider: string, assetIds: string[], at: Date) {
   if (!assetIds.length) return;
   await tx.lineageEdge.updateMany({
-    where: { providerName: provider, source: 'IMPORTED', validTo: null, OR: [{ fromId: { in: assetIds } }, { toId: { in: assetIds } }] },
+    where: {
+      providerName: provider,
+      source: 'IMPORTED',
+      validTo: null,
+      OR: [{ fromId: { in: assetIds } }, { toId: { in: assetIds } }],
+    },
     data: { validTo: at },
   });
 }

@@ -32,7 +32,6 @@ const CATALOG_TABLE: Record<string, string> = {
   endpoint: 'endpoint',
 };
 
-
 /**
  * The lineage walk: ONE recursive statement over lineage_edge. Rows are (node, direction, depth)
  * and the recursive UNION drops repeats, so a cycle ends at the depth bound and a node is expanded
@@ -97,7 +96,15 @@ export class LineageRepository {
    * Walks from `id` (and, for a feature view, from its features) in the given directions.
    * `nodeLimit` nodes at most are answered (nearest first); `rowCap` bounds the walk itself.
    */
-  async walk(args: { id: string; kind: string; directions: ('D' | 'U')[]; depth: number; asOf: Date; nodeLimit: number; rowCap: number }): Promise<WalkResult> {
+  async walk(args: {
+    id: string;
+    kind: string;
+    directions: ('D' | 'U')[];
+    depth: number;
+    asOf: Date;
+    nodeLimit: number;
+    rowCap: number;
+  }): Promise<WalkResult> {
     const table = CATALOG_TABLE[args.kind];
     if (!table) throw new Error(`no catalog table for kind ${args.kind}`);
     const { rows } = await queryWithoutJit(this.pool, WALK_SQL(table), [
@@ -112,7 +119,15 @@ export class LineageRepository {
     for (const row of rows) {
       if (row.t === 'N') result.nodes.push({ id: row.a, depth: row.depth });
       else if (row.t === 'E') {
-        result.edges.push({ fromId: row.a, toId: row.b, relation: row.relation, providerName: row.provider, source: row.source, validFrom: row.valid_from, validTo: row.valid_to });
+        result.edges.push({
+          fromId: row.a,
+          toId: row.b,
+          relation: row.relation,
+          providerName: row.provider,
+          source: row.source,
+          validFrom: row.valid_from,
+          validTo: row.valid_to,
+        });
       } else {
         result.known = row.flag === true;
         result.capped = row.depth >= args.rowCap;

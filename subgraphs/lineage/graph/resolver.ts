@@ -7,25 +7,38 @@ import { LineageDirection, LineageGraph } from './type.ts';
 
 @Resolver()
 export class LineageResolver {
-  @Query(() => LineageGraph, { description: 'The lineage graph around an asset, as it was at `asOf` (default now), walked `depth` hops; cut at `limit` nodes (max 10000) with `truncated`.' })
+  @Query(() => LineageGraph, {
+    description:
+      'The lineage graph around an asset, as it was at `asOf` (default now), walked `depth` hops; cut at `limit` nodes (max 10000) with `truncated`.',
+  })
   lineage(
     @Arg('id', () => ID) id: string,
     @Arg('direction', () => LineageDirection, { defaultValue: LineageDirection.BOTH }) direction: LineageDirection,
     @Arg('depth', () => Int, { defaultValue: 5 }) depth: number,
     @Arg('asOf', () => DateTimeScalar, { nullable: true }) asOf: Date | null,
-    @Arg('kinds', () => [String], { nullable: true, description: 'Only answer nodes of these kinds (the walk still passes through the others); the asked-for asset is always answered.' }) kinds: string[] | null,
+    @Arg('kinds', () => [String], {
+      nullable: true,
+      description:
+        'Only answer nodes of these kinds (the walk still passes through the others); the asked-for asset is always answered.',
+    })
+    kinds: string[] | null,
     @Arg('limit', () => Int, { defaultValue: DEFAULT_NODE_LIMIT }) limit: number,
     @Ctx() { services }: CairnContext,
   ) {
     return services.lineage.graph.lineage({ id, direction, depth, asOf, kinds, limit });
   }
 
-  @Query(() => ImpactReport, { description: 'Everything downstream of a feature, feature view, dataset or model version now: model versions, deployments, endpoints, live traffic, production and risk.' })
+  @Query(() => ImpactReport, {
+    description:
+      'Everything downstream of a feature, feature view, dataset or model version now: model versions, deployments, endpoints, live traffic, production and risk.',
+  })
   impact(@Arg('id', () => ID) id: string, @Ctx() { services }: CairnContext) {
     return services.lineage.impact.impact(id);
   }
 
-  @Query(() => [ImpactedDeployment], { description: 'Every production deployment, on any provider, with an open incident on a feature upstream of it.' })
+  @Query(() => [ImpactedDeployment], {
+    description: 'Every production deployment, on any provider, with an open incident on a feature upstream of it.',
+  })
   atRiskDeployments(@Ctx() { services }: CairnContext) {
     return services.lineage.impact.atRiskDeployments();
   }

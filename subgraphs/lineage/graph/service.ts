@@ -59,16 +59,23 @@ export class LineageService {
     } catch (error) {
       problems.push(...(error as InputError).problems);
     }
-    if (!Number.isInteger(args.depth) || args.depth < 0 || args.depth > MAX_DEPTH) problems.push({ path: 'depth', message: `must be between 0 and ${MAX_DEPTH}` });
-    if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_NODE_LIMIT) problems.push({ path: 'limit', message: `must be between 1 and ${MAX_NODE_LIMIT}` });
+    if (!Number.isInteger(args.depth) || args.depth < 0 || args.depth > MAX_DEPTH)
+      problems.push({ path: 'depth', message: `must be between 0 and ${MAX_DEPTH}` });
+    if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > MAX_NODE_LIMIT)
+      problems.push({ path: 'limit', message: `must be between 1 and ${MAX_NODE_LIMIT}` });
     for (const [i, k] of (args.kinds ?? []).entries()) {
-      if (!ASSET_KINDS.includes(k as AssetKind)) problems.push({ path: `kinds.${i}`, message: `${JSON.stringify(k)} is not one of ${ASSET_KINDS.join(', ')}` });
+      if (!ASSET_KINDS.includes(k as AssetKind))
+        problems.push({ path: `kinds.${i}`, message: `${JSON.stringify(k)} is not one of ${ASSET_KINDS.join(', ')}` });
     }
     if (problems.length > 0 || !kind) throw new InputError(problems);
 
     const asOf = args.asOf ?? this.clock();
     const directions: ('D' | 'U')[] =
-      args.direction === LineageDirection.UPSTREAM ? ['U'] : args.direction === LineageDirection.DOWNSTREAM ? ['D'] : ['U', 'D'];
+      args.direction === LineageDirection.UPSTREAM
+        ? ['U']
+        : args.direction === LineageDirection.DOWNSTREAM
+          ? ['D']
+          : ['U', 'D'];
     const walk = await this.repository.walk({
       id: args.id,
       kind,
@@ -82,7 +89,9 @@ export class LineageService {
     });
     if (!walk.known) throw new NotFoundError(kind, args.id);
 
-    const ordered = walk.nodes.filter((n) => isGlobalId(n.id)).sort((a, b) => a.depth - b.depth || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const ordered = walk.nodes
+      .filter((n) => isGlobalId(n.id))
+      .sort((a, b) => a.depth - b.depth || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const truncated = ordered.length > args.limit || walk.capped;
     const kept = ordered.slice(0, args.limit);
     const kinds = args.kinds && args.kinds.length > 0 ? new Set(args.kinds) : null;
@@ -90,12 +99,28 @@ export class LineageService {
     const ids = new Set(shown.map((n) => n.id));
     const edges: LineageEdgeView[] = walk.edges
       .filter((e) => ids.has(e.fromId) && ids.has(e.toId))
-      .map((e) => ({ from: e.fromId, to: e.toId, relation: e.relation, provider: e.providerName, source: e.source, validFrom: e.validFrom, validTo: e.validTo }));
+      .map((e) => ({
+        from: e.fromId,
+        to: e.toId,
+        relation: e.relation,
+        provider: e.providerName,
+        source: e.source,
+        validFrom: e.validFrom,
+        validTo: e.validTo,
+      }));
     if (kind === 'featureView') {
       // A view's features come from the catalog, not from edges: show them as HAS_FEATURE.
       for (const node of shown) {
         if (node.depth === 0 && node.id !== args.id) {
-          edges.push({ from: args.id, to: node.id, relation: 'HAS_FEATURE', provider: parseGlobalId(args.id).provider, source: 'CATALOG', validFrom: null, validTo: null });
+          edges.push({
+            from: args.id,
+            to: node.id,
+            relation: 'HAS_FEATURE',
+            provider: parseGlobalId(args.id).provider,
+            source: 'CATALOG',
+            validFrom: null,
+            validTo: null,
+          });
         }
       }
     }

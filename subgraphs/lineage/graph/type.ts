@@ -10,24 +10,34 @@ export enum LineageDirection {
 
 registerEnumType(LineageDirection, {
   name: 'LineageDirection',
-  description: 'UPSTREAM walks toward sources (deployment -> model version -> dataset -> features), DOWNSTREAM toward consumers; BOTH is the union of the two walks (no zig-zag to siblings).',
+  description:
+    'UPSTREAM walks toward sources (deployment -> model version -> dataset -> features), DOWNSTREAM toward consumers; BOTH is the union of the two walks (no zig-zag to siblings).',
 });
 
-@ObjectType({ description: 'One asset of the lineage graph: a federated reference the gateway fills in from its owning subgraph.' })
+@ObjectType({
+  description: 'One asset of the lineage graph: a federated reference the gateway fills in from its owning subgraph.',
+})
 export class LineageNode {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: 'feature, featureView, dataset, model, modelVersion, deployment or endpoint (from the global ID).' })
+  @Field(() => String, {
+    description: 'feature, featureView, dataset, model, modelVersion, deployment or endpoint (from the global ID).',
+  })
   kind!: string;
 
-  @Field(() => String, { description: 'The native ID from the global ID (for the built-in provider e.g. `driver_stats/v1/trips_today`); the entity fields carry the full record.' })
+  @Field(() => String, {
+    description:
+      'The native ID from the global ID (for the built-in provider e.g. `driver_stats/v1/trips_today`); the entity fields carry the full record.',
+  })
   name!: string;
 
   @Field(() => String, { description: 'The provider instance name from the global ID.' })
   provider!: string;
 
-  @Field(() => Int, { description: 'Fewest hops from the asked-for asset (0 for the asset itself and, for a feature view, its features).' })
+  @Field(() => Int, {
+    description: 'Fewest hops from the asked-for asset (0 for the asset itself and, for a feature view, its features).',
+  })
   depth!: number;
 
   @Field(() => FeatureRef, { nullable: true })
@@ -49,7 +59,9 @@ export class LineageNode {
   endpoint!: EndpointRef | null;
 }
 
-@ObjectType('LineageEdge', { description: 'A typed edge from the upstream asset to its consumer, valid over [validFrom, validTo).' })
+@ObjectType('LineageEdge', {
+  description: 'A typed edge from the upstream asset to its consumer, valid over [validFrom, validTo).',
+})
 export class LineageEdgeView {
   @Field(() => ID)
   from!: string;
@@ -57,7 +69,10 @@ export class LineageEdgeView {
   @Field(() => ID)
   to!: string;
 
-  @Field(() => String, { description: 'USES_FEATURE, TRAINED_ON, DERIVED_FROM, FINE_TUNED_FROM, DEPLOYED_AS, SERVED_BY, HAS_FEATURE (feature view -> its features, from the catalog) or a native relation imported from a cloud.' })
+  @Field(() => String, {
+    description:
+      'USES_FEATURE, TRAINED_ON, DERIVED_FROM, FINE_TUNED_FROM, DEPLOYED_AS, SERVED_BY, HAS_FEATURE (feature view -> its features, from the catalog) or a native relation imported from a cloud.',
+  })
   relation!: string;
 
   @Field(() => String)
@@ -87,6 +102,8 @@ export class LineageGraph {
   @Field(() => [LineageEdgeView])
   edges!: LineageEdgeView[];
 
-  @Field(() => Boolean, { description: 'True when the walk was cut at `limit` nodes: the answer is a part of the graph, nearest nodes first.' })
+  @Field(() => Boolean, {
+    description: 'True when the walk was cut at `limit` nodes: the answer is a part of the graph, nearest nodes first.',
+  })
   truncated!: boolean;
 }

@@ -32,7 +32,6 @@ export interface Downstream {
   endpoints: { id: string; provider: string }[];
 }
 
-
 /** A production deployment: not retired, and serving live traffic or deploying a PRODUCTION version. */
 const PRODUCTION = `d.status <> 'RETIRED' AND (d.traffic_percent > 0 OR mv.stage = 'PRODUCTION')`;
 
@@ -136,7 +135,11 @@ export class ImpactRepository {
 
   async openIncidentsUpstream(deploymentIds: string[], depth: number, now: Date): Promise<Map<string, string[]>> {
     if (deploymentIds.length === 0) return new Map();
-    const { rows } = await queryWithoutJit(this.pool, UPSTREAM_INCIDENTS_SQL, [depth, now.toISOString(), deploymentIds]);
+    const { rows } = await queryWithoutJit(this.pool, UPSTREAM_INCIDENTS_SQL, [
+      depth,
+      now.toISOString(),
+      deploymentIds,
+    ]);
     return new Map(rows.map((r: { deploymentId: string; featureIds: string[] }) => [r.deploymentId, r.featureIds]));
   }
 

@@ -45,7 +45,9 @@ export class ImpactService {
   async impact(id: string): Promise<ImpactReport> {
     const { kind } = parseGlobalId(id);
     if (!(IMPACT_KINDS as readonly string[]).includes(kind)) {
-      throw new InputError([{ path: 'id', message: `impact is answered for a ${IMPACT_KINDS.join(', ')}; got a ${kind} ID` }]);
+      throw new InputError([
+        { path: 'id', message: `impact is answered for a ${IMPACT_KINDS.join(', ')}; got a ${kind} ID` },
+      ]);
     }
     const now = this.clock();
     const down = await this.repository.downstream(id, IMPACT_DEPTH, now);
@@ -57,7 +59,12 @@ export class ImpactService {
     const incidents = await this.repository.openIncidentsUpstream(productionIds, IMPACT_DEPTH, now);
     const deployments = down.deployments
       .map((row) => impactedDeployment(row, incidents.get(row.id) ?? []))
-      .sort((a, b) => a.provider.localeCompare(b.provider) || a.endpointName.localeCompare(b.endpointName) || byId(a.deployment, b.deployment));
+      .sort(
+        (a, b) =>
+          a.provider.localeCompare(b.provider) ||
+          a.endpointName.localeCompare(b.endpointName) ||
+          byId(a.deployment, b.deployment),
+      );
     const modelVersions = [...down.modelVersions].sort(byId);
     const endpoints = [...down.endpoints].sort(byId);
 
@@ -84,7 +91,12 @@ export class ImpactService {
       productionDeployments: production.map((d) => d.deployment),
       endpoints: endpoints.map((e) => ({ id: e.id })),
       providers: [...providers.keys()].sort(),
-      impactedModelVersions: modelVersions.map((mv) => ({ modelVersion: { id: mv.id }, stage: mv.stage, provider: mv.provider, owner: mv.owner })),
+      impactedModelVersions: modelVersions.map((mv) => ({
+        modelVersion: { id: mv.id },
+        stage: mv.stage,
+        provider: mv.provider,
+        owner: mv.owner,
+      })),
       impactedDeployments: deployments,
       atRisk,
       summary: {
@@ -96,7 +108,9 @@ export class ImpactService {
         atRiskDeployments: atRisk.length,
         endpoints: endpoints.length,
         byProvider: [...providers.values()].sort((a, b) => a.provider.localeCompare(b.provider)),
-        byStage: [...stages.entries()].map(([stage, n]) => ({ stage, modelVersions: n })).sort((a, b) => a.stage.localeCompare(b.stage)),
+        byStage: [...stages.entries()]
+          .map(([stage, n]) => ({ stage, modelVersions: n }))
+          .sort((a, b) => a.stage.localeCompare(b.stage)),
       },
     };
   }

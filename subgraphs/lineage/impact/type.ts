@@ -16,7 +16,9 @@ export class ImpactedModelVersion {
   owner!: string | null;
 }
 
-@ObjectType({ description: 'A downstream deployment: where it serves, how much live traffic it takes, and whether it is at risk.' })
+@ObjectType({
+  description: 'A downstream deployment: where it serves, how much live traffic it takes, and whether it is at risk.',
+})
 export class ImpactedDeployment {
   @Field(() => DeploymentRef)
   deployment!: DeploymentRef;
@@ -24,7 +26,7 @@ export class ImpactedDeployment {
   @Field(() => EndpointRef)
   endpoint!: EndpointRef;
 
-  @Field(() => String, { description: 'The endpoint\'s name (also reachable as endpoint { name }).' })
+  @Field(() => String, { description: "The endpoint's name (also reachable as endpoint { name })." })
   endpointName!: string;
 
   @Field(() => ModelVersionRef)
@@ -33,19 +35,22 @@ export class ImpactedDeployment {
   @Field(() => String, { description: 'Stage of the deployed model version.' })
   stage!: string;
 
-  @Field(() => String, { description: 'The endpoint\'s provider instance.' })
+  @Field(() => String, { description: "The endpoint's provider instance." })
   provider!: string;
 
   @Field(() => String, { nullable: true, description: 'Owner of the deployed model version (its createdBy).' })
   owner!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Owner of the endpoint (who runs the serving side), when it has one.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Owner of the endpoint (who runs the serving side), when it has one.',
+  })
   endpointOwner!: string | null;
 
   @Field(() => String)
   status!: string;
 
-  @Field(() => Int, { description: 'Share of the endpoint\'s live traffic, in percent.' })
+  @Field(() => Int, { description: "Share of the endpoint's live traffic, in percent." })
   trafficPercent!: number;
 
   @Field(() => Int, { description: 'Share of traffic mirrored to it (shadow: never answers callers).' })
@@ -57,7 +62,9 @@ export class ImpactedDeployment {
   @Field(() => Boolean, { description: 'Not RETIRED, and live or deploying a PRODUCTION model version.' })
   production!: boolean;
 
-  @Field(() => Boolean, { description: 'A production deployment with an open incident on a feature anywhere upstream of it.' })
+  @Field(() => Boolean, {
+    description: 'A production deployment with an open incident on a feature anywhere upstream of it.',
+  })
   atRisk!: boolean;
 
   @Field(() => [FeatureRef], { description: 'Upstream features with an open incident (empty unless at risk).' })
@@ -118,12 +125,16 @@ export class ImpactSummary {
   byStage!: StageCount[];
 }
 
-@ObjectType({ description: 'Everything downstream of an asset, now: model versions, deployments, endpoints, live traffic and risk.' })
+@ObjectType({
+  description: 'Everything downstream of an asset, now: model versions, deployments, endpoints, live traffic and risk.',
+})
 export class ImpactReport {
   @Field(() => ID)
   root!: string;
 
-  @Field(() => [String], { description: 'Owners of the asset itself: the feature view\'s owner, or the dataset\'s or model version\'s creator.' })
+  @Field(() => [String], {
+    description: "Owners of the asset itself: the feature view's owner, or the dataset's or model version's creator.",
+  })
   owners!: string[];
 
   @Field(() => [ModelVersionRef])
@@ -135,19 +146,25 @@ export class ImpactReport {
   @Field(() => [DeploymentRef])
   deployments!: DeploymentRef[];
 
-  @Field(() => [DeploymentRef], { description: 'Downstream deployments that are not RETIRED and serve live traffic or deploy a PRODUCTION version.' })
+  @Field(() => [DeploymentRef], {
+    description: 'Downstream deployments that are not RETIRED and serve live traffic or deploy a PRODUCTION version.',
+  })
   productionDeployments!: DeploymentRef[];
 
   @Field(() => [EndpointRef])
   endpoints!: EndpointRef[];
 
-  @Field(() => [String], { description: 'Provider instances of the downstream model versions, deployments and endpoints.' })
+  @Field(() => [String], {
+    description: 'Provider instances of the downstream model versions, deployments and endpoints.',
+  })
   providers!: string[];
 
   @Field(() => [ImpactedModelVersion])
   impactedModelVersions!: ImpactedModelVersion[];
 
-  @Field(() => [ImpactedDeployment], { description: 'Every downstream deployment with its traffic share, production and risk flags.' })
+  @Field(() => [ImpactedDeployment], {
+    description: 'Every downstream deployment with its traffic share, production and risk flags.',
+  })
   impactedDeployments!: ImpactedDeployment[];
 
   @Field(() => [ImpactedDeployment], { description: 'The production deployments with an open incident upstream.' })

@@ -5,7 +5,10 @@ import { perRequest } from '../../shared/context.ts';
 import { Provider } from './type.ts';
 
 const providerLoader = perRequest((context: CairnContext) =>
-  loaderByKey((names) => context.services.providers.byNames(names), (row) => row.name),
+  loaderByKey(
+    (names) => context.services.providers.byNames(names),
+    (row) => row.name,
+  ),
 );
 
 @Resolver(() => Provider)
@@ -17,5 +20,7 @@ export class ProviderResolver {
 }
 
 export const providerReferences = {
-  Provider: { __resolveReference: (ref: { name: string }, context: CairnContext) => providerLoader(context).load(ref.name) },
+  Provider: {
+    __resolveReference: (ref: { name: string }, context: CairnContext) => providerLoader(context).load(ref.name),
+  },
 };

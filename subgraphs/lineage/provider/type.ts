@@ -5,7 +5,9 @@ import { DateTimeScalar } from '../../shared/scalars.ts';
 registerEnumType(ProviderKind, { name: 'ProviderKind' });
 
 @Directive('@key(fields: "name")')
-@ObjectType({ description: 'A configured provider instance: the built-in backend or one cloud account/project/workspace.' })
+@ObjectType({
+  description: 'A configured provider instance: the built-in backend or one cloud account/project/workspace.',
+})
 export class Provider {
   @Field(() => String)
   name!: string;

@@ -4,7 +4,10 @@ import { SyncRun } from './type.ts';
 
 @Resolver(() => SyncRun)
 export class SyncRunResolver {
-  @Mutation(() => SyncRun, { description: 'Pulls a cloud provider\'s assets into the catalog now (a durable job; poll `syncRun`). A sync of it already waiting to start is answered instead of a second one. `full` describes every asset again.' })
+  @Mutation(() => SyncRun, {
+    description:
+      "Pulls a cloud provider's assets into the catalog now (a durable job; poll `syncRun`). A sync of it already waiting to start is answered instead of a second one. `full` describes every asset again.",
+  })
   syncProvider(
     @Arg('name', () => String) name: string,
     @Arg('full', () => Boolean, { nullable: true }) full: boolean | null,

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
-@ObjectType({ description: 'One pull of a provider\'s assets into the catalog (a durable job).' })
+@ObjectType({ description: "One pull of a provider's assets into the catalog (a durable job)." })
 export class SyncRun {
   @Field(() => ID)
   id!: string;
@@ -12,7 +12,9 @@ export class SyncRun {
   @Field(() => String, { description: 'PENDING, RUNNING, SUCCEEDED or FAILED' })
   status!: string;
 
-  @Field(() => String, { description: 'START (at start-up), SCHEDULE (every syncIntervalSeconds) or REQUEST (syncProvider)' })
+  @Field(() => String, {
+    description: 'START (at start-up), SCHEDULE (every syncIntervalSeconds) or REQUEST (syncProvider)',
+  })
   trigger!: string;
 
   @Field(() => Boolean, { description: 'Every asset described again, ignoring change tokens.' })

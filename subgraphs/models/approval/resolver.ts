@@ -9,8 +9,11 @@ export function approvalView(row: { toStage: string } & Omit<Approval, 'to'>): A
 
 @Resolver(() => Approval)
 export class ApprovalResolver {
-  @Mutation(() => Approval, { description: 'Records the caller\'s approval of a version for a target stage.' })
-  async approveModelVersion(@Arg('input', () => ApproveModelVersionInput) input: ApproveModelVersionInput, @Ctx() { services, actor, roles, requestId }: CairnContext) {
+  @Mutation(() => Approval, { description: "Records the caller's approval of a version for a target stage." })
+  async approveModelVersion(
+    @Arg('input', () => ApproveModelVersionInput) input: ApproveModelVersionInput,
+    @Ctx() { services, actor, roles, requestId }: CairnContext,
+  ) {
     return approvalView(await services.models.approvals.approve(input, { actor, roles, requestId }));
   }
 }

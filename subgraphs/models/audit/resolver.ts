@@ -15,7 +15,9 @@ export class AuditResolver {
     return services.models.audit.list({ subjectId, action }, first, after);
   }
 
-  @Query(() => AuditChainReport, { description: 'Recomputes the audit log\'s hash chain and names the first event that breaks it.' })
+  @Query(() => AuditChainReport, {
+    description: "Recomputes the audit log's hash chain and names the first event that breaks it.",
+  })
   verifyAuditChain(@Ctx() { services }: CairnContext): Promise<AuditChainReport> {
     return services.models.audit.verify();
   }

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
-@ObjectType({ description: 'One append-only audit record; `hash` covers its content and the previous record\'s hash.' })
+@ObjectType({ description: "One append-only audit record; `hash` covers its content and the previous record's hash." })
 export class AuditEvent {
   @Field(() => ID)
   id!: string;

@@ -51,7 +51,10 @@ export class ModelVersionRepository {
   }
 
   modelsByName(name: string, providerName?: string | null) {
-    return this.db.registeredModel.findMany({ where: { name, ...(providerName ? { providerName } : {}) }, orderBy: { providerName: 'asc' } });
+    return this.db.registeredModel.findMany({
+      where: { name, ...(providerName ? { providerName } : {}) },
+      orderBy: { providerName: 'asc' },
+    });
   }
 
   modelsByIds(ids: readonly string[]) {
@@ -82,14 +85,32 @@ export class ModelVersionRepository {
   // --- models and versions as their owner reports them (a cloud's registry, pulled by sync) -----
 
   /** Records registered models of `provider` as their owner now reports them (seen now; back if removed). */
-  async upsertSyncedModels(tx: Transaction, provider: string, items: readonly SyncedRow<RegisteredModelRecord>[], now: Date) {
+  async upsertSyncedModels(
+    tx: Transaction,
+    provider: string,
+    items: readonly SyncedRow<RegisteredModelRecord>[],
+    now: Date,
+  ) {
     const idOf = (item: SyncedRow<RegisteredModelRecord>) => globalId('model', provider, item.nativeId);
-    const fields = ({ record }: SyncedRow<RegisteredModelRecord>) => ({ description: record.description, tags: record.tags, ...seenAt(now) });
+    const fields = ({ record }: SyncedRow<RegisteredModelRecord>) => ({
+      description: record.description,
+      tags: record.tags,
+      ...seenAt(now),
+    });
     await insertOrUpdate(
       items,
       idOf,
       (ids) => tx.registeredModel.findMany({ where: { id: { in: ids } }, select: { id: true } }),
-      (fresh) => tx.registeredModel.createMany({ data: fresh.map((item) => ({ id: idOf(item), providerName: provider, name: item.record.name, nativeId: item.nativeId, ...fields(item) })) }),
+      (fresh) =>
+        tx.registeredModel.createMany({
+          data: fresh.map((item) => ({
+            id: idOf(item),
+            providerName: provider,
+            name: item.record.name,
+            nativeId: item.nativeId,
+            ...fields(item),
+          })),
+        }),
       (item) => tx.registeredModel.update({ where: { id: idOf(item) }, data: fields(item) }),
     );
   }
@@ -98,7 +119,12 @@ export class ModelVersionRepository {
    * Records model versions of `provider` as their owner now reports them, stage included: the
    * owner's stage is the truth (a promotion made in the cloud's own console shows up here).
    */
-  async upsertSyncedVersions(tx: Transaction, provider: string, items: readonly SyncedRow<ModelVersionRecord>[], now: Date) {
+  async upsertSyncedVersions(
+    tx: Transaction,
+    provider: string,
+    items: readonly SyncedRow<ModelVersionRecord>[],
+    now: Date,
+  ) {
     const idOf = (item: SyncedRow<ModelVersionRecord>) => globalId('modelVersion', provider, item.nativeId);
     const fields = ({ record }: SyncedRow<ModelVersionRecord>) => ({
       stage: record.stage,
@@ -118,7 +144,13 @@ export class ModelVersionRepository {
       (ids) => tx.modelVersion.findMany({ where: { id: { in: ids } }, select: { id: true } }),
       (fresh) =>
         tx.modelVersion.createMany({
-          data: fresh.map((item) => ({ id: idOf(item), modelId: globalId('model', provider, item.record.modelNativeId), version: item.record.version, nativeId: item.nativeId, ...fields(item) })),
+          data: fresh.map((item) => ({
+            id: idOf(item),
+            modelId: globalId('model', provider, item.record.modelNativeId),
+            version: item.record.version,
+            nativeId: item.nativeId,
+            ...fields(item),
+          })),
         }),
       (item) => tx.modelVersion.update({ where: { id: idOf(item) }, data: fields(item) }),
     );

@@ -9,7 +9,14 @@ import { FeatureReference } from '../feature/type.ts';
 import { modelLoaders } from '../loaders.ts';
 import { promotionView } from '../promotion/resolver.ts';
 import { Promotion } from '../promotion/type.ts';
-import { ModelVersion, ModelVersionFilter, ModelVersionPage, RegisterModelVersionInput, RegisteredModel, SetModelAliasInput } from './type.ts';
+import {
+  ModelVersion,
+  ModelVersionFilter,
+  ModelVersionPage,
+  RegisterModelVersionInput,
+  RegisteredModel,
+  SetModelAliasInput,
+} from './type.ts';
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
@@ -19,7 +26,9 @@ export class ModelVersionResolver {
     return modelLoaders(context).modelVersion.load(id);
   }
 
-  @Query(() => ModelVersionPage, { description: 'Search versions of every provider: by model, stage, tag, provider and metric bounds; newest first.' })
+  @Query(() => ModelVersionPage, {
+    description: 'Search versions of every provider: by model, stage, tag, provider and metric bounds; newest first.',
+  })
   modelVersions(
     @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
@@ -29,13 +38,23 @@ export class ModelVersionResolver {
     return services.models.versions.search(filter, first, after);
   }
 
-  @Mutation(() => ModelVersion, { description: 'Registers the next version of a model (the model is created with its first version).' })
-  registerModelVersion(@Arg('input', () => RegisterModelVersionInput) input: RegisterModelVersionInput, @Ctx() { services, actor, requestId }: CairnContext) {
+  @Mutation(() => ModelVersion, {
+    description: 'Registers the next version of a model (the model is created with its first version).',
+  })
+  registerModelVersion(
+    @Arg('input', () => RegisterModelVersionInput) input: RegisterModelVersionInput,
+    @Ctx() { services, actor, requestId }: CairnContext,
+  ) {
     return services.models.versions.register(input, actor, requestId);
   }
 
-  @Mutation(() => ModelVersion, { description: 'Gives an alias (champion, challenger, …) to a version; the model\'s other versions lose it.' })
-  setModelAlias(@Arg('input', () => SetModelAliasInput) input: SetModelAliasInput, @Ctx() { services, actor, requestId }: CairnContext) {
+  @Mutation(() => ModelVersion, {
+    description: "Gives an alias (champion, challenger, …) to a version; the model's other versions lose it.",
+  })
+  setModelAlias(
+    @Arg('input', () => SetModelAliasInput) input: SetModelAliasInput,
+    @Ctx() { services, actor, requestId }: CairnContext,
+  ) {
     return services.models.versions.setAlias(input, actor, requestId);
   }
 
@@ -77,7 +96,8 @@ export class ModelVersionResolver {
 export class FeatureUsageResolver {
   @FieldResolver(() => [ModelVersion], {
     nullable: true,
-    description: 'Model versions registered as using this feature (null, with an error, when the models subgraph is unavailable).',
+    description:
+      'Model versions registered as using this feature (null, with an error, when the models subgraph is unavailable).',
   })
   usedBy(@Root() feature: FeatureReference, @Ctx() context: CairnContext) {
     return modelLoaders(context).versionsUsingFeature.load(feature.id);

@@ -12,16 +12,27 @@ import { WebhookEvent } from '../webhook/type.ts';
 import type { WebhookService } from '../webhook/service.ts';
 import { ModelVersionRepository } from './repository.ts';
 
-const uri = z.string().min(1).max(2048).regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'must be a URI such as s3://bucket/path or gs://bucket/path');
+const uri = z
+  .string()
+  .min(1)
+  .max(2048)
+  .regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'must be a URI such as s3://bucket/path or gs://bucket/path');
 const numbers = z.record(z.string(), z.number().refine(Number.isFinite, 'must be a finite number'));
-const tag = z.string().min(1).max(100).regex(/^[\w.:=/-]+$/, 'letters, digits and _ . : = / - only');
+const tag = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\w.:=/-]+$/, 'letters, digits and _ . : = / - only');
 
 const registerModelVersionSchema = z.object({
   model: z.string().regex(NAME_PATTERN, NAME_RULE),
   provider: z.string().min(1).nullish(),
   artifactUri: uri.nullish(),
   imageUri: z.string().min(1).max(2048).nullish(),
-  gitCommit: z.string().regex(/^[0-9a-f]{7,40}$/, 'must be a 7 to 40 character hex commit hash').nullish(),
+  gitCommit: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/, 'must be a 7 to 40 character hex commit hash')
+    .nullish(),
   trainingDatasetId: z.string().nullish(),
   featureIds: z.array(z.string()).max(1000).nullish(),
   params: z.record(z.string(), z.json()).nullish(),
@@ -39,14 +50,20 @@ const filterSchema = z.object({
   tag: z.string().nullish(),
   provider: z.string().nullish(),
   metrics: z
-    .array(z.object({ name: z.string().min(1).max(200), min: z.number().nullish(), max: z.number().nullish() }).refine((m) => m.min != null || m.max != null, 'give min, max or both'))
+    .array(
+      z
+        .object({ name: z.string().min(1).max(200), min: z.number().nullish(), max: z.number().nullish() })
+        .refine((m) => m.min != null || m.max != null, 'give min, max or both'),
+    )
     .max(20)
     .nullish(),
 });
 
 const aliasSchema = z.object({
   modelVersionId: z.string(),
-  alias: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - (at most 63), starting with a letter'),
+  alias: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - (at most 63), starting with a letter'),
 });
 
 export class ModelVersionService {
@@ -70,11 +87,21 @@ export class ModelVersionService {
     const spec = parseInput(registerModelVersionSchema, input);
     const providerName = spec.provider ?? BUILTIN_PROVIDER;
     const featureIds = [...new Set(spec.featureIds ?? [])];
-    const registry = await this.checkReferences(providerName, featureIds, spec.trainingDatasetId ?? null, spec.parentVersionId ?? null);
+    const registry = await this.checkReferences(
+      providerName,
+      featureIds,
+      spec.trainingDatasetId ?? null,
+      spec.parentVersionId ?? null,
+    );
 
     const modelId = globalId('model', providerName, spec.model);
     return this.db.$transaction(async (tx) => {
-      const { nextVersion } = await this.repository.lockModel(tx, { id: modelId, providerName, name: spec.model, nativeId: spec.model });
+      const { nextVersion } = await this.repository.lockModel(tx, {
+        id: modelId,
+        providerName,
+        name: spec.model,
+        nativeId: spec.model,
+      });
       const { nativeId } = await registry.registerVersion(spec.model, nextVersion);
       const id = globalId('modelVersion', providerName, nativeId);
       const version = await this.repository.createVersion(
@@ -99,11 +126,35 @@ export class ModelVersionService {
         featureIds,
       );
       const target = { id, kind: 'modelVersion' as const };
-      const edges: NewLineageEdge[] = featureIds.map((featureId) => ({ from: { id: featureId, kind: 'feature' }, to: target, relation: 'USES_FEATURE', providerName }));
-      if (spec.trainingDatasetId) edges.push({ from: { id: spec.trainingDatasetId, kind: 'dataset' }, to: target, relation: 'TRAINED_ON', providerName });
-      if (spec.parentVersionId) edges.push({ from: { id: spec.parentVersionId, kind: 'modelVersion' }, to: target, relation: 'FINE_TUNED_FROM', providerName });
+      const edges: NewLineageEdge[] = featureIds.map((featureId) => ({
+        from: { id: featureId, kind: 'feature' },
+        to: target,
+        relation: 'USES_FEATURE',
+        providerName,
+      }));
+      if (spec.trainingDatasetId)
+        edges.push({
+          from: { id: spec.trainingDatasetId, kind: 'dataset' },
+          to: target,
+          relation: 'TRAINED_ON',
+          providerName,
+        });
+      if (spec.parentVersionId)
+        edges.push({
+          from: { id: spec.parentVersionId, kind: 'modelVersion' },
+          to: target,
+          relation: 'FINE_TUNED_FROM',
+          providerName,
+        });
       await addLineageEdges(tx, edges);
-      const payload = { model: spec.model, version: nextVersion, provider: providerName, featureIds, trainingDatasetId: spec.trainingDatasetId ?? null, parentVersionId: spec.parentVersionId ?? null };
+      const payload = {
+        model: spec.model,
+        version: nextVersion,
+        provider: providerName,
+        featureIds,
+        trainingDatasetId: spec.trainingDatasetId ?? null,
+        parentVersionId: spec.parentVersionId ?? null,
+      };
       await recordAudit(tx, { actor, action: 'registerModelVersion', subjectId: id, requestId, payload });
       await this.webhooks.enqueue(tx, WebhookEvent.MODEL_VERSION_REGISTERED, { modelVersionId: id, actor, ...payload });
       return version;
@@ -111,11 +162,17 @@ export class ModelVersionService {
   }
 
   /** Every referenced provider, feature, dataset and parent must exist; all problems are reported at once. */
-  private async checkReferences(providerName: string, featureIds: string[], trainingDatasetId: string | null, parentVersionId: string | null) {
+  private async checkReferences(
+    providerName: string,
+    featureIds: string[],
+    trainingDatasetId: string | null,
+    parentVersionId: string | null,
+  ) {
     const problems: { path: string; message: string }[] = [];
     const provider = await this.repository.providerByName(providerName);
     const registry = this.registryFor(providerName);
-    if (!provider) problems.push({ path: 'input.provider', message: `no provider named ${JSON.stringify(providerName)}` });
+    if (!provider)
+      problems.push({ path: 'input.provider', message: `no provider named ${JSON.stringify(providerName)}` });
     else if (!registry) throw new NotSupportedError(providerName, 'registerModelVersion');
 
     featureIds.forEach((id, index) => {
@@ -132,10 +189,16 @@ export class ModelVersionService {
       }
     });
     if (trainingDatasetId && !(await this.repository.datasetExists(trainingDatasetId))) {
-      problems.push({ path: 'input.trainingDatasetId', message: `no dataset with id ${JSON.stringify(trainingDatasetId)}` });
+      problems.push({
+        path: 'input.trainingDatasetId',
+        message: `no dataset with id ${JSON.stringify(trainingDatasetId)}`,
+      });
     }
     if (parentVersionId && (await this.repository.versionsByIds([parentVersionId])).length === 0) {
-      problems.push({ path: 'input.parentVersionId', message: `no model version with id ${JSON.stringify(parentVersionId)}` });
+      problems.push({
+        path: 'input.parentVersionId',
+        message: `no model version with id ${JSON.stringify(parentVersionId)}`,
+      });
     }
     if (problems.length) throw new InputError(problems);
     return registry!;
@@ -144,7 +207,8 @@ export class ModelVersionService {
   /** Versions matching a filter, newest first, `first` at a time after the cursor. */
   async search(filter: unknown, first: number, after: string | null) {
     const f = parseInput(filterSchema, filter ?? {}, { root: 'filter' });
-    if (!Number.isInteger(first) || first < 1 || first > 500) throw new InputError([{ path: 'first', message: 'must be between 1 and 500' }]);
+    if (!Number.isInteger(first) || first < 1 || first > 500)
+      throw new InputError([{ path: 'first', message: 'must be between 1 and 500' }]);
     const where: Prisma.ModelVersionWhereInput = {
       AND: [
         f.model ? { model: { name: f.model } } : {},
@@ -159,7 +223,10 @@ export class ModelVersionService {
       ],
     };
     const rows = await this.repository.search(where, first + 1, after);
-    return { nodes: rows.slice(0, first), pageInfo: { hasNextPage: rows.length > first, endCursor: rows.slice(0, first).at(-1)?.id ?? null } };
+    return {
+      nodes: rows.slice(0, first),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: rows.slice(0, first).at(-1)?.id ?? null },
+    };
   }
 
   /** Gives the alias to one version, taking it from the model's other versions, in one transaction. */
@@ -170,15 +237,26 @@ export class ModelVersionService {
       const version = await tx.modelVersion.findUnique({ where: { id: spec.modelVersionId } });
       if (!version) throw new NotFoundError('ModelVersion', spec.modelVersionId);
       await tx.$executeRaw`SELECT 1 FROM registered_model WHERE id = ${version.modelId} FOR UPDATE`;
-      const holders = await tx.modelVersion.findMany({ where: { modelId: version.modelId, aliases: { has: spec.alias }, NOT: { id: version.id } } });
+      const holders = await tx.modelVersion.findMany({
+        where: { modelId: version.modelId, aliases: { has: spec.alias }, NOT: { id: version.id } },
+      });
       for (const holder of holders) {
-        await tx.modelVersion.update({ where: { id: holder.id }, data: { aliases: holder.aliases.filter((a) => a !== spec.alias) } });
+        await tx.modelVersion.update({
+          where: { id: holder.id },
+          data: { aliases: holder.aliases.filter((a) => a !== spec.alias) },
+        });
       }
       const updated = await tx.modelVersion.update({
         where: { id: version.id },
         data: { aliases: [...new Set([...version.aliases, spec.alias])].sort() },
       });
-      await recordAudit(tx, { actor, action: 'setModelAlias', subjectId: version.id, requestId, payload: { alias: spec.alias, from: holders.map((h) => h.id) } });
+      await recordAudit(tx, {
+        actor,
+        action: 'setModelAlias',
+        subjectId: version.id,
+        requestId,
+        payload: { alias: spec.alias, from: holders.map((h) => h.id) },
+      });
       return updated;
     });
   }
@@ -187,7 +265,10 @@ export class ModelVersionService {
     const models = await this.repository.modelsByName(name, providerName);
     if (models.length > 1) {
       throw new InputError([
-        { path: 'provider', message: `model ${JSON.stringify(name)} exists on several providers (${models.map((m) => m.providerName).join(', ')}); name one` },
+        {
+          path: 'provider',
+          message: `model ${JSON.stringify(name)} exists on several providers (${models.map((m) => m.providerName).join(', ')}); name one`,
+        },
       ]);
     }
     return models[0] ?? null;

@@ -2,7 +2,10 @@ import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumTy
 import { Stage } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 
-registerEnumType(Stage, { name: 'Stage', description: 'Lifecycle stage of a model version; one PRODUCTION holder per model.' });
+registerEnumType(Stage, {
+  name: 'Stage',
+  description: 'Lifecycle stage of a model version; one PRODUCTION holder per model.',
+});
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A named model of one provider, with numbered versions.' })
@@ -22,14 +25,20 @@ export class RegisteredModel {
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.',
+  })
   removedAt!: Date | null;
 
   providerName!: string;
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType({ description: 'One registered version of a model: its artifact, metrics, params and the features it uses.' })
+@ObjectType({
+  description: 'One registered version of a model: its artifact, metrics, params and the features it uses.',
+})
 export class ModelVersion {
   @Field(() => ID)
   id!: string;
@@ -67,13 +76,19 @@ export class ModelVersion {
   @Field(() => [String])
   tags!: string[];
 
-  @Field(() => JSONScalar, { description: 'Fairness metric name -> number (per group if you like: {"dp_gap_gender": 0.03}).' })
+  @Field(() => JSONScalar, {
+    description: 'Fairness metric name -> number (per group if you like: {"dp_gap_gender": 0.03}).',
+  })
   fairnessMetrics!: unknown;
 
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When a sync stopped finding it at its provider (null while it exists); the row and its history are kept.',
+  })
   removedAt!: Date | null;
 
   modelId!: string;

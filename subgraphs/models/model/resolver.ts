@@ -6,7 +6,10 @@ import { ModelVersion, RegisteredModel } from '../model-version/type.ts';
 
 @Resolver(() => RegisteredModel)
 export class RegisteredModelResolver {
-  @Query(() => RegisteredModel, { nullable: true, description: 'A model by name; name the provider when several have one of that name.' })
+  @Query(() => RegisteredModel, {
+    nullable: true,
+    description: 'A model by name; name the provider when several have one of that name.',
+  })
   model(
     @Arg('name', () => String) name: string,
     @Arg('provider', () => String, { nullable: true }) provider: string | null,
@@ -27,6 +30,10 @@ export class RegisteredModelResolver {
 }
 
 export const modelReferences = {
-  ModelVersion: { __resolveReference: (ref: { id: string }, context: CairnContext) => modelLoaders(context).modelVersion.load(ref.id) },
-  RegisteredModel: { __resolveReference: (ref: { id: string }, context: CairnContext) => modelLoaders(context).model.load(ref.id) },
+  ModelVersion: {
+    __resolveReference: (ref: { id: string }, context: CairnContext) => modelLoaders(context).modelVersion.load(ref.id),
+  },
+  RegisteredModel: {
+    __resolveReference: (ref: { id: string }, context: CairnContext) => modelLoaders(context).model.load(ref.id),
+  },
 };

@@ -19,7 +19,18 @@ type Program = ReturnType<typeof plan>;
 
 /** A representative context, used to catch unknown variables and non-boolean results when a policy is applied. */
 const SAMPLE: PolicyContext = {
-  candidate: { id: 'modelVersion:builtin:m/2', version: 2, model: 'm', provider: 'builtin', stage: 'STAGING', aliases: [], tags: [], metrics: {}, params: {}, fairnessMetrics: {} },
+  candidate: {
+    id: 'modelVersion:builtin:m/2',
+    version: 2,
+    model: 'm',
+    provider: 'builtin',
+    stage: 'STAGING',
+    aliases: [],
+    tags: [],
+    metrics: {},
+    params: {},
+    fairnessMetrics: {},
+  },
   current: null,
   features: [],
   approvals: [],
@@ -47,7 +58,9 @@ export function compilePolicy(expression: string): { program: Program } | { erro
   if (isCelError(sample)) {
     // Missing fields are expected on a sample (metrics differ per model); unknown variables are not.
     if (/unresolved attribute|undeclared/i.test(sample.message)) {
-      return { error: `${sample.message}: a policy can use candidate, current, features, approvals, actor, target and now` };
+      return {
+        error: `${sample.message}: a policy can use candidate, current, features, approvals, actor, target and now`,
+      };
     }
   } else if (typeof sample !== 'boolean') {
     return { error: 'the expression must evaluate to true or false' };
@@ -73,6 +86,7 @@ export function evaluatePolicy(expression: string, context: PolicyContext): Eval
     return { outcome: 'ERRORED', error: (error as Error).message };
   }
   if (isCelError(result)) return { outcome: 'ERRORED', error: result.message };
-  if (typeof result !== 'boolean') return { outcome: 'ERRORED', error: 'the expression did not evaluate to true or false' };
+  if (typeof result !== 'boolean')
+    return { outcome: 'ERRORED', error: 'the expression did not evaluate to true or false' };
   return result ? { outcome: 'PASSED' } : { outcome: 'FAILED' };
 }

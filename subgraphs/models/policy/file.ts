@@ -25,7 +25,9 @@ export async function readPolicyFile(path: string): Promise<unknown[]> {
   try {
     document = parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new InputError([{ path, message: `cannot read the policy file: ${(error as Error).message.split('\n')[0]}` }]);
+    throw new InputError([
+      { path, message: `cannot read the policy file: ${(error as Error).message.split('\n')[0]}` },
+    ]);
   }
   const list = (document as { policies?: unknown })?.policies;
   if (!Array.isArray(list)) throw new InputError([{ path, message: 'expected a top-level `policies:` list' }]);
@@ -34,8 +36,16 @@ export async function readPolicyFile(path: string): Promise<unknown[]> {
 }
 
 /** Applies the policies `readPolicyFile` answered (unchanged policies keep their version). */
-export async function applyPolicyFile(path: string, list: unknown[], policies: PolicyService, actor: string): Promise<number> {
+export async function applyPolicyFile(
+  path: string,
+  list: unknown[],
+  policies: PolicyService,
+  actor: string,
+): Promise<number> {
   const applied = await policies.applyAll(list, actor, 'FILE');
-  log.info({ path, policies: applied.map((p) => `${p.name}@v${p.version}`) }, `policy file loaded: ${applied.length} policies`);
+  log.info(
+    { path, policies: applied.map((p) => `${p.name}@v${p.version}`) },
+    `policy file loaded: ${applied.length} policies`,
+  );
   return applied.length;
 }

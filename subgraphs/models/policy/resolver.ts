@@ -14,8 +14,13 @@ export class PolicyResolver {
     return services.models.policies.history(name);
   }
 
-  @Mutation(() => Policy, { description: 'Creates or changes a policy (a change is a new version). The expression must compile.' })
-  applyPolicy(@Arg('input', () => ApplyPolicyInput) input: ApplyPolicyInput, @Ctx() { services, actor, requestId }: CairnContext) {
+  @Mutation(() => Policy, {
+    description: 'Creates or changes a policy (a change is a new version). The expression must compile.',
+  })
+  applyPolicy(
+    @Arg('input', () => ApplyPolicyInput) input: ApplyPolicyInput,
+    @Ctx() { services, actor, requestId }: CairnContext,
+  ) {
     return services.models.policies.apply(input, actor, { requestId });
   }
 }

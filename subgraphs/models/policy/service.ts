@@ -13,7 +13,10 @@ export const applyPolicySchema = z.object({
   expression: z.string().min(1).max(10_000),
   message: z.string().min(1).max(1000),
   severity: z.enum(PolicySeverity).nullish(),
-  modelPattern: z.string().regex(/^[\w.*?-]{1,128}$/, 'a glob of letters, digits, _ . - with * and ?').nullish(),
+  modelPattern: z
+    .string()
+    .regex(/^[\w.*?-]{1,128}$/, 'a glob of letters, digits, _ . - with * and ?')
+    .nullish(),
   enabled: z.boolean().nullish(),
 });
 export type ApplyPolicy = z.infer<typeof applyPolicySchema>;
@@ -27,7 +30,10 @@ function compileCheck(input: { expression?: unknown }) {
 /** `fraud-*` -> /^fraud-.*$/ */
 export function globMatches(pattern: string | null, name: string): boolean {
   if (!pattern) return true;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`).test(name);
 }
 
@@ -47,7 +53,8 @@ export function parsePolicySpecs(specs: unknown[]): ApplyPolicy[] {
   });
   const names = specs.map((spec) => (spec as { name?: unknown })?.name);
   names.forEach((name, index) => {
-    if (name !== undefined && names.indexOf(name) !== index) problems.push({ path: `policies.${index}.name`, message: `duplicate policy name ${JSON.stringify(name)}` });
+    if (name !== undefined && names.indexOf(name) !== index)
+      problems.push({ path: `policies.${index}.name`, message: `duplicate policy name ${JSON.stringify(name)}` });
   });
   if (problems.length) throw new InputError(problems);
   return parsed;
@@ -70,7 +77,12 @@ export class PolicyService {
     return this.db.$transaction((tx) => this.applyIn(tx, spec, actor, options));
   }
 
-  private async applyIn(tx: Transaction, spec: ApplyPolicy, actor: string, options: { source?: 'API' | 'FILE'; requestId?: string }) {
+  private async applyIn(
+    tx: Transaction,
+    spec: ApplyPolicy,
+    actor: string,
+    options: { source?: 'API' | 'FILE'; requestId?: string },
+  ) {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`policy:${spec.name}`}))`;
     const latest = await this.repository.latest(tx, spec.name);
     const definition = {
@@ -81,7 +93,11 @@ export class PolicyService {
       modelPattern: spec.modelPattern ?? null,
       enabled: spec.enabled ?? true,
     };
-    if (latest && (Object.keys(definition) as (keyof typeof definition)[]).every((key) => latest[key] === definition[key])) return latest;
+    if (
+      latest &&
+      (Object.keys(definition) as (keyof typeof definition)[]).every((key) => latest[key] === definition[key])
+    )
+      return latest;
     const policy = await this.repository.create(tx, {
       name: spec.name,
       version: (latest?.version ?? 0) + 1,

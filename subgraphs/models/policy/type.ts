@@ -2,9 +2,14 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { PolicySeverity, Stage } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 
-registerEnumType(PolicySeverity, { name: 'PolicySeverity', description: 'BLOCK denies a promotion that fails the policy; WARN only reports it.' });
+registerEnumType(PolicySeverity, {
+  name: 'PolicySeverity',
+  description: 'BLOCK denies a promotion that fails the policy; WARN only reports it.',
+});
 
-@ObjectType({ description: 'A promotion rule: a CEL expression over the promotion context. Each change is a new version.' })
+@ObjectType({
+  description: 'A promotion rule: a CEL expression over the promotion context. Each change is a new version.',
+})
 export class Policy {
   @Field(() => ID)
   id!: string;

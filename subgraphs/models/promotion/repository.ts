@@ -68,7 +68,11 @@ export class PromotionRepository {
   }
 
   /** Moves a promotion on from PENDING; answers null when it was not PENDING any more (someone else finished it). */
-  async finish(tx: Transaction, id: string, data: { status: string; result: Prisma.InputJsonValue; releaseKey?: boolean }): Promise<PromotionRow | null> {
+  async finish(
+    tx: Transaction,
+    id: string,
+    data: { status: string; result: Prisma.InputJsonValue; releaseKey?: boolean },
+  ): Promise<PromotionRow | null> {
     const { count } = await tx.promotion.updateMany({
       where: { id, status: PENDING },
       data: { status: data.status, result: data.result, ...(data.releaseKey ? { idempotencyKey: null } : {}) },

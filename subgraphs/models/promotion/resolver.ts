@@ -7,15 +7,28 @@ import { ModelVersion } from '../model-version/type.ts';
 import { Promotion, PromoteModelVersionInput, PromotionResult } from './type.ts';
 
 export function promotionView(row: PromotionRow): Promotion {
-  return { id: row.id, from: row.fromStage, to: row.toStage, status: row.status, actor: row.actor, reason: row.reason, createdAt: row.createdAt, modelVersionId: row.modelVersionId };
+  return {
+    id: row.id,
+    from: row.fromStage,
+    to: row.toStage,
+    status: row.status,
+    actor: row.actor,
+    reason: row.reason,
+    createdAt: row.createdAt,
+    modelVersionId: row.modelVersionId,
+  };
 }
 
 @Resolver(() => Promotion)
 export class PromotionResolver {
   @Mutation(() => PromotionResult, {
-    description: 'Evaluates the policies in force and, if none that BLOCKs fails, moves the version (the previous PRODUCTION holder is archived). A denial is data.',
+    description:
+      'Evaluates the policies in force and, if none that BLOCKs fails, moves the version (the previous PRODUCTION holder is archived). A denial is data.',
   })
-  async promoteModelVersion(@Arg('input', () => PromoteModelVersionInput) input: PromoteModelVersionInput, @Ctx() { services, actor, roles, requestId }: CairnContext): Promise<PromotionResult> {
+  async promoteModelVersion(
+    @Arg('input', () => PromoteModelVersionInput) input: PromoteModelVersionInput,
+    @Ctx() { services, actor, roles, requestId }: CairnContext,
+  ): Promise<PromotionResult> {
     const result = await services.models.promotions.promote(input, { actor, roles, requestId });
     return { ...result, promotion: result.promotion && promotionView(result.promotion) };
   }
@@ -26,7 +39,9 @@ export class PromotionResolver {
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Ctx() { services }: CairnContext,
   ) {
-    return (await services.models.promotions.list(modelVersionId, Math.min(Math.max(first, 1), 500))).map(promotionView);
+    return (await services.models.promotions.list(modelVersionId, Math.min(Math.max(first, 1), 500))).map(
+      promotionView,
+    );
   }
 
   @FieldResolver(() => ModelVersion)

@@ -71,12 +71,22 @@ export interface Identity {
 }
 
 function canonicalHash(value: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify(value, Object.keys(value).sort())).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(value, Object.keys(value).sort()))
+    .digest('hex');
 }
 
-function outcome(verdict: Verdict, promotion: PromotionRow | null, flags: { dryRun: boolean; replayed: boolean }): PromotionOutcome {
+function outcome(
+  verdict: Verdict,
+  promotion: PromotionRow | null,
+  flags: { dryRun: boolean; replayed: boolean },
+): PromotionOutcome {
   const failed = verdict.evaluations.filter((e) => e.outcome !== 'PASSED');
-  const view = (e: EvaluationView) => ({ policy: e.policy, message: e.error ? `${e.message} (${e.error})` : e.message, severity: e.severity });
+  const view = (e: EvaluationView) => ({
+    policy: e.policy,
+    message: e.error ? `${e.message} (${e.error})` : e.message,
+    severity: e.severity,
+  });
   return {
     ...flags,
     allowed: verdict.allowed,
@@ -112,7 +122,10 @@ type Reserved =
 async function withinTime<T>(provider: string, operation: string, ms: number, run: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([run(), timeout]);
@@ -177,7 +190,9 @@ export class PromotionService {
     }
     // Within this process promotions of one model queue here, in arrival order, rather than all
     // polling for the one in flight (the PENDING check below serializes across processes).
-    const modelId = (await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, select: { modelId: true } }))?.modelId ?? spec.modelVersionId;
+    const modelId =
+      (await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, select: { modelId: true } }))
+        ?.modelId ?? spec.modelVersionId;
     return this.oneAtATime(modelId, () => this.reserveAndApply(spec, identity, requestHash));
   }
 
@@ -208,7 +223,11 @@ export class PromotionService {
           // The same key raced in from another request and won: answer what it answers.
           continue;
         }
-        if (!(error instanceof ConflictError) && !(error instanceof NotFoundError) && (error as { code?: string }).code !== 'BAD_USER_INPUT') {
+        if (
+          !(error instanceof ConflictError) &&
+          !(error instanceof NotFoundError) &&
+          (error as { code?: string }).code !== 'BAD_USER_INPUT'
+        ) {
           await this.recordFailure(spec, identity, requestHash, error);
         }
         throw error;
@@ -232,7 +251,8 @@ export class PromotionService {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`promotion-idempotency:${spec.idempotencyKey}`}, 0))`;
           const existing = await this.repository.byIdempotencyKey(tx, spec.idempotencyKey);
           if (existing) {
-            if (existing.status === PENDING && existing.requestHash === requestHash) return { kind: 'wait', promotionId: existing.id };
+            if (existing.status === PENDING && existing.requestHash === requestHash)
+              return { kind: 'wait', promotionId: existing.id };
             return { kind: 'answered', outcome: this.replayOf(existing, spec.idempotencyKey, requestHash) };
           }
         }
@@ -254,14 +274,31 @@ export class PromotionService {
             modelName: candidate.model.name,
             providerName: candidate.model.providerName,
             candidate: { id: candidate.id, nativeId: candidate.nativeId, version: candidate.version },
-            holders: spec.to === Stage.PRODUCTION ? holders.map((h) => ({ id: h.id, nativeId: h.nativeId, version: h.version })) : [],
+            holders:
+              spec.to === Stage.PRODUCTION
+                ? holders.map((h) => ({ id: h.id, nativeId: h.nativeId, version: h.version }))
+                : [],
             deadline: new Date(Date.now() + this.ownerTimeoutMs + COMMIT_GRACE_MS).toISOString(),
           };
-          const promotion = await this.repository.create(tx, { ...base, status: PENDING, result: { ...verdict, intent } as unknown as Prisma.InputJsonValue });
+          const promotion = await this.repository.create(tx, {
+            ...base,
+            status: PENDING,
+            result: { ...verdict, intent } as unknown as Prisma.InputJsonValue,
+          });
           return { kind: 'reserved', promotion, verdict, intent };
         }
-        const promotion = await this.repository.create(tx, { ...base, status: verdict.status, result: verdict as unknown as Prisma.InputJsonValue });
-        await this.announce(tx, promotion, verdict, { modelName: candidate.model.name, modelProvider: candidate.model.providerName, version: candidate.version }, identity);
+        const promotion = await this.repository.create(tx, {
+          ...base,
+          status: verdict.status,
+          result: verdict as unknown as Prisma.InputJsonValue,
+        });
+        await this.announce(
+          tx,
+          promotion,
+          verdict,
+          { modelName: candidate.model.name, modelProvider: candidate.model.providerName, version: candidate.version },
+          identity,
+        );
         return { kind: 'answered', outcome: outcome(verdict, promotion, { dryRun: false, replayed: false }) };
       },
       { timeout: 30_000, maxWait: 30_000 },
@@ -269,16 +306,31 @@ export class PromotionService {
   }
 
   /** Steps 2 and 3: the owner, with no transaction open, then the commit (or FAILED). */
-  private async apply(promotion: PromotionRow, verdict: Verdict, intent: PromotionIntent, spec: Spec, identity: Identity): Promise<PromotionOutcome> {
+  private async apply(
+    promotion: PromotionRow,
+    verdict: Verdict,
+    intent: PromotionIntent,
+    spec: Spec,
+    identity: Identity,
+  ): Promise<PromotionOutcome> {
     const registry = this.registryFor(intent.providerName);
-    const ref = (v: IntentVersion) => ({ id: v.id, nativeId: v.nativeId, modelName: intent.modelName, version: v.version });
+    const ref = (v: IntentVersion) => ({
+      id: v.id,
+      nativeId: v.nativeId,
+      modelName: intent.modelName,
+      version: v.version,
+    });
     try {
       await withinTime(intent.providerName, 'the stage change', this.ownerTimeoutMs, async () => {
         await registry.transitionStage(ref(intent.candidate), spec.to);
         for (const holder of intent.holders) await registry.transitionStage(ref(holder), Stage.ARCHIVED);
       });
     } catch (error) {
-      if (error instanceof ConflictError || error instanceof NotFoundError || (error as { code?: string }).code === 'BAD_USER_INPUT') {
+      if (
+        error instanceof ConflictError ||
+        error instanceof NotFoundError ||
+        (error as { code?: string }).code === 'BAD_USER_INPUT'
+      ) {
         // The caller's mistake, not the owner's fault: as before, nothing is kept of the attempt.
         await this.repository.withdraw(promotion.id);
       } else {
@@ -286,22 +338,52 @@ export class PromotionService {
       }
       throw error;
     }
-    const committed = await this.commit(promotion.id, verdict, intent, { [intent.candidate.id]: spec.to, ...Object.fromEntries(intent.holders.map((h) => [h.id, Stage.ARCHIVED])) }, identity);
-    return committed ?? this.replayOf((await this.repository.byId(this.db, promotion.id))!, promotion.idempotencyKey, promotion.requestHash);
+    const committed = await this.commit(
+      promotion.id,
+      verdict,
+      intent,
+      { [intent.candidate.id]: spec.to, ...Object.fromEntries(intent.holders.map((h) => [h.id, Stage.ARCHIVED])) },
+      identity,
+    );
+    return (
+      committed ??
+      this.replayOf(
+        (await this.repository.byId(this.db, promotion.id))!,
+        promotion.idempotencyKey,
+        promotion.requestHash,
+      )
+    );
   }
 
   /**
    * The owner accepted: the stages, APPLIED, the audit event, the deploy rules and the webhooks in
    * one transaction. Answers null when the promotion was not PENDING any more (a reconciler took it).
    */
-  private commit(promotionId: string, verdict: Verdict, intent: PromotionIntent, stages: Record<string, Stage>, identity: Identity, extra: Record<string, unknown> = {}) {
+  private commit(
+    promotionId: string,
+    verdict: Verdict,
+    intent: PromotionIntent,
+    stages: Record<string, Stage>,
+    identity: Identity,
+    extra: Record<string, unknown> = {},
+  ) {
     return this.db.$transaction(
       async (tx) => {
         await this.repository.lockModelOf(tx, intent.candidate.id);
-        const applied = await this.repository.finish(tx, promotionId, { status: 'APPLIED', result: verdict as unknown as Prisma.InputJsonValue });
+        const applied = await this.repository.finish(tx, promotionId, {
+          status: 'APPLIED',
+          result: verdict as unknown as Prisma.InputJsonValue,
+        });
         if (!applied) return null;
         for (const [id, stage] of Object.entries(stages)) await this.repository.recordStage(tx, id, stage);
-        await this.announce(tx, applied, verdict, { modelName: intent.modelName, modelProvider: intent.providerName, version: intent.candidate.version }, identity, extra);
+        await this.announce(
+          tx,
+          applied,
+          verdict,
+          { modelName: intent.modelName, modelProvider: intent.providerName, version: intent.candidate.version },
+          identity,
+          extra,
+        );
         return outcome(verdict, applied, { dryRun: false, replayed: false });
       },
       { timeout: 30_000, maxWait: 30_000 },
@@ -346,11 +428,15 @@ export class PromotionService {
         actor: identity.actor,
       });
     }
-    await this.webhooks.enqueue(tx, verdict.allowed ? WebhookEvent.MODEL_VERSION_PROMOTED : WebhookEvent.PROMOTION_DENIED, {
-      modelVersionId: promotion.modelVersionId,
-      actor: identity.actor,
-      ...summary,
-    });
+    await this.webhooks.enqueue(
+      tx,
+      verdict.allowed ? WebhookEvent.MODEL_VERSION_PROMOTED : WebhookEvent.PROMOTION_DENIED,
+      {
+        modelVersionId: promotion.modelVersionId,
+        actor: identity.actor,
+        ...summary,
+      },
+    );
   }
 
   /** The owner refused or did not answer: the catalog is unchanged; the attempt stays FAILED with its audit event. */
@@ -419,7 +505,9 @@ export class PromotionService {
 
   /** The latest deadline of the PENDING intents, if any (start-up reconciles again once it passed). */
   async latestPendingDeadline(): Promise<Date | null> {
-    const deadlines = (await this.repository.pending()).map((row) => (row.result as unknown as { intent?: PromotionIntent }).intent?.deadline).filter((d): d is string => !!d);
+    const deadlines = (await this.repository.pending())
+      .map((row) => (row.result as unknown as { intent?: PromotionIntent }).intent?.deadline)
+      .filter((d): d is string => !!d);
     return deadlines.length ? new Date(Math.max(...deadlines.map((d) => Date.parse(d)))) : null;
   }
 
@@ -431,11 +519,23 @@ export class PromotionService {
       return true;
     }
     const registry = this.registryFor(intent.providerName);
-    const ref = (v: IntentVersion) => ({ id: v.id, nativeId: v.nativeId, modelName: intent.modelName, version: v.version });
-    const read = (v: IntentVersion) => withinTime(intent.providerName, 'reading a stage back', this.ownerTimeoutMs, () => registry.stageOf(ref(v)));
+    const ref = (v: IntentVersion) => ({
+      id: v.id,
+      nativeId: v.nativeId,
+      modelName: intent.modelName,
+      version: v.version,
+    });
+    const read = (v: IntentVersion) =>
+      withinTime(intent.providerName, 'reading a stage back', this.ownerTimeoutMs, () => registry.stageOf(ref(v)));
     const stage = await read(intent.candidate);
     if (stage !== row.toStage) {
-      await this.fail(row.id, verdict, row.toStage, identity, `reconciled: the owner holds the version in ${stage ?? 'no stage (unknown version)'}, not ${row.toStage}`);
+      await this.fail(
+        row.id,
+        verdict,
+        row.toStage,
+        identity,
+        `reconciled: the owner holds the version in ${stage ?? 'no stage (unknown version)'}, not ${row.toStage}`,
+      );
       return true;
     }
     // The owner took the change: the catalog follows it, the holders as the owner has them now.
@@ -449,7 +549,9 @@ export class PromotionService {
 
   private replayOf(existing: PromotionRow, idempotencyKey: string | null, requestHash: string): PromotionOutcome {
     if (existing.requestHash !== requestHash) {
-      throw new ConflictError(`idempotency key ${JSON.stringify(idempotencyKey)} was used for a different promotion request`);
+      throw new ConflictError(
+        `idempotency key ${JSON.stringify(idempotencyKey)} was used for a different promotion request`,
+      );
     }
     return outcome(existing.result as unknown as Verdict, existing, { dryRun: false, replayed: true });
   }
@@ -464,7 +566,8 @@ export class PromotionService {
       orderBy: { version: 'desc' },
     });
     const candidate = rows.find((row) => row.id === spec.modelVersionId)!;
-    if (candidate.stage === spec.to) throw new ConflictError(`${candidate.model.name} version ${candidate.version} is already in ${spec.to}`);
+    if (candidate.stage === spec.to)
+      throw new ConflictError(`${candidate.model.name} version ${candidate.version} is already in ${spec.to}`);
     const holders = rows.filter((row) => row.id !== candidate.id);
     const current = holders[0] ?? null;
     if (spec.expectedCurrentVersionId) {
@@ -473,7 +576,14 @@ export class PromotionService {
         throw new ConflictError(`expected ${spec.expectedCurrentVersionId} to hold ${spec.to}, but ${actual} does`);
       }
     }
-    const gathered = await buildPolicyContext(tx, candidate, current, spec.to, { name: identity.actor, roles: identity.roles }, this.clock());
+    const gathered = await buildPolicyContext(
+      tx,
+      candidate,
+      current,
+      spec.to,
+      { name: identity.actor, roles: identity.roles },
+      this.clock(),
+    );
     const context = gathered.context;
     const policies = gathered.policies.filter((p) => globMatches(p.modelPattern, candidate.model.name));
     const evaluations: EvaluationView[] = policies.map((policy) => {
@@ -490,7 +600,9 @@ export class PromotionService {
     const blocking = evaluations.filter((e) => e.severity === 'BLOCK' && e.outcome !== 'PASSED');
     const byName = new Map(policies.map((p) => [p.name, p]));
     // Denied only for want of approvals: waiting, not refused.
-    const waitsForApprovals = blocking.length > 0 && blocking.every((e) => e.outcome === 'FAILED' && /\bapprovals\b/.test(byName.get(e.policy)!.expression));
+    const waitsForApprovals =
+      blocking.length > 0 &&
+      blocking.every((e) => e.outcome === 'FAILED' && /\bapprovals\b/.test(byName.get(e.policy)!.expression));
     const verdict: Verdict = {
       allowed: blocking.length === 0,
       applied: blocking.length === 0 && !spec.dryRun,
@@ -517,7 +629,14 @@ export class PromotionService {
             actor: identity.actor,
             reason: spec.reason ?? null,
             requestHash,
-            result: { allowed: true, applied: false, status: 'FAILED', evaluations: [], previousHolderId: null, error: message },
+            result: {
+              allowed: true,
+              applied: false,
+              status: 'FAILED',
+              evaluations: [],
+              previousHolderId: null,
+              error: message,
+            },
           },
         });
         await recordAudit(tx, {
@@ -535,7 +654,10 @@ export class PromotionService {
   }
 
   byVersionIds(ids: readonly string[]) {
-    return this.db.promotion.findMany({ where: { modelVersionId: { in: [...ids] } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    return this.db.promotion.findMany({
+      where: { modelVersionId: { in: [...ids] } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    });
   }
 
   list(modelVersionId: string | null, first: number) {

@@ -40,7 +40,7 @@ export class PolicyViolation {
   severity!: PolicySeverity;
 }
 
-@ObjectType({ description: 'One policy\'s verdict in a promotion\'s trace.' })
+@ObjectType({ description: "One policy's verdict in a promotion's trace." })
 export class PolicyEvaluation {
   @Field(() => String)
   policy!: string;
@@ -51,7 +51,9 @@ export class PolicyEvaluation {
   @Field(() => PolicySeverity)
   severity!: PolicySeverity;
 
-  @Field(() => String, { description: 'PASSED, FAILED, or ERRORED (the expression could not be evaluated: fails closed).' })
+  @Field(() => String, {
+    description: 'PASSED, FAILED, or ERRORED (the expression could not be evaluated: fails closed).',
+  })
   outcome!: string;
 
   @Field(() => String)
@@ -61,7 +63,9 @@ export class PolicyEvaluation {
   error!: string | null;
 }
 
-@ObjectType({ description: 'A promotion\'s verdict. A denial is data (allowed: false), with the policies that denied it.' })
+@ObjectType({
+  description: "A promotion's verdict. A denial is data (allowed: false), with the policies that denied it.",
+})
 export class PromotionResult {
   @Field(() => Boolean)
   allowed!: boolean;
@@ -72,7 +76,9 @@ export class PromotionResult {
   @Field(() => Boolean, { description: 'True for a dry run: the verdict, with nothing applied or recorded.' })
   dryRun!: boolean;
 
-  @Field(() => Boolean, { description: 'True when this answers a repeated idempotency key: the original result, nothing done again.' })
+  @Field(() => Boolean, {
+    description: 'True when this answers a repeated idempotency key: the original result, nothing done again.',
+  })
   replayed!: boolean;
 
   @Field(() => Promotion, { nullable: true })
@@ -99,15 +105,26 @@ export class PromoteModelVersionInput {
   @Field(() => Stage)
   to!: Stage;
 
-  @Field(() => Boolean, { nullable: true, description: 'Evaluate the policies and answer the verdict; change and record nothing.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Evaluate the policies and answer the verdict; change and record nothing.',
+  })
   dryRun?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'A retry with the same key answers the first result and does nothing; the same key with another request is a CONFLICT.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A retry with the same key answers the first result and does nothing; the same key with another request is a CONFLICT.',
+  })
   idempotencyKey?: string | null;
 
   @Field(() => String, { nullable: true })
   reason?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The version the caller believes holds the target stage now ("none" for nobody); a different holder is a CONFLICT.' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The version the caller believes holds the target stage now ("none" for nobody); a different holder is a CONFLICT.',
+  })
   expectedCurrentVersionId?: string | null;
 }

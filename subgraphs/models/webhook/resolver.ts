@@ -9,7 +9,7 @@ export class WebhookResolver {
     return services.models.webhooks.subscriptions();
   }
 
-  @Query(() => [WebhookDelivery], { description: 'Newest first; every attempt\'s outcome is on the delivery.' })
+  @Query(() => [WebhookDelivery], { description: "Newest first; every attempt's outcome is on the delivery." })
   webhookDeliveries(
     @Arg('subscriptionId', () => ID, { nullable: true }) subscriptionId: string | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
@@ -19,7 +19,10 @@ export class WebhookResolver {
   }
 
   @Mutation(() => WebhookSubscription)
-  createWebhookSubscription(@Arg('input', () => CreateWebhookSubscriptionInput) input: CreateWebhookSubscriptionInput, @Ctx() { services, actor, requestId }: CairnContext) {
+  createWebhookSubscription(
+    @Arg('input', () => CreateWebhookSubscriptionInput) input: CreateWebhookSubscriptionInput,
+    @Ctx() { services, actor, requestId }: CairnContext,
+  ) {
     return services.models.webhooks.subscribe(input, actor, requestId);
   }
 

@@ -42,8 +42,16 @@ export class WebhookService {
   async subscribe(input: unknown, actor: string, requestId?: string) {
     const spec = parseInput(createSchema, input);
     return this.db.$transaction(async (tx) => {
-      const subscription = await tx.webhookSubscription.create({ data: { url: spec.url, events: [...new Set(spec.events)], secret: spec.secret, createdBy: actor } });
-      await recordAudit(tx, { actor, action: 'createWebhookSubscription', subjectId: `webhook:${subscription.id}`, requestId, payload: { url: redact(spec.url), events: spec.events } });
+      const subscription = await tx.webhookSubscription.create({
+        data: { url: spec.url, events: [...new Set(spec.events)], secret: spec.secret, createdBy: actor },
+      });
+      await recordAudit(tx, {
+        actor,
+        action: 'createWebhookSubscription',
+        subjectId: `webhook:${subscription.id}`,
+        requestId,
+        payload: { url: redact(spec.url), events: spec.events },
+      });
       return subscription;
     });
   }
@@ -54,7 +62,10 @@ export class WebhookService {
       if (!found) throw new NotFoundError('WebhookSubscription', id);
       const subscription = await tx.webhookSubscription.update({ where: { id }, data: { enabled: false } });
       // Queued retries find their delivery no longer PENDING and stop; an attempt in flight does not put it back.
-      await tx.webhookDelivery.updateMany({ where: { subscriptionId: id, status: 'PENDING' }, data: { status: 'CANCELLED', lastError: 'the subscription was disabled' } });
+      await tx.webhookDelivery.updateMany({
+        where: { subscriptionId: id, status: 'PENDING' },
+        data: { status: 'CANCELLED', lastError: 'the subscription was disabled' },
+      });
       await recordAudit(tx, { actor, action: 'disableWebhookSubscription', subjectId: `webhook:${id}`, requestId });
       return subscription;
     });
@@ -77,15 +88,22 @@ export class WebhookService {
    * subscription to `event`. Both exist only if the transaction commits.
    */
   async enqueue(tx: Transaction, event: WebhookEvent, payload: Prisma.InputJsonValue) {
-    const subscriptions = await tx.webhookSubscription.findMany({ where: { enabled: true, events: { has: event } }, select: { id: true } });
+    const subscriptions = await tx.webhookSubscription.findMany({
+      where: { enabled: true, events: { has: event } },
+      select: { id: true },
+    });
     for (const { id } of subscriptions) {
       const delivery = await tx.webhookDelivery.create({ data: { subscriptionId: id, event, payload } });
-      await this.jobs.send(WEBHOOK_JOB, { deliveryId: delivery.id }, {
-        transaction: tx,
-        retryLimit: this.options.maxAttempts - 1,
-        retryDelaySeconds: this.options.retryDelaySeconds,
-        retryBackoff: true,
-      });
+      await this.jobs.send(
+        WEBHOOK_JOB,
+        { deliveryId: delivery.id },
+        {
+          transaction: tx,
+          retryLimit: this.options.maxAttempts - 1,
+          retryDelaySeconds: this.options.retryDelaySeconds,
+          retryBackoff: true,
+        },
+      );
     }
   }
 
@@ -94,14 +112,25 @@ export class WebhookService {
    * be retried, so the job queue tries again with backoff until the attempts are used up.
    */
   async deliver(deliveryId: string): Promise<void> {
-    const delivery = await this.db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { subscription: true } });
+    const delivery = await this.db.webhookDelivery.findUnique({
+      where: { id: deliveryId },
+      include: { subscription: true },
+    });
     if (!delivery || delivery.status !== 'PENDING') return;
     if (!delivery.subscription.enabled) {
-      await this.db.webhookDelivery.updateMany({ where: { id: delivery.id, status: 'PENDING' }, data: { status: 'CANCELLED', lastError: 'the subscription was disabled' } });
+      await this.db.webhookDelivery.updateMany({
+        where: { id: delivery.id, status: 'PENDING' },
+        data: { status: 'CANCELLED', lastError: 'the subscription was disabled' },
+      });
       return;
     }
     const now = (this.options.clock ?? (() => new Date()))();
-    const body = JSON.stringify({ id: delivery.id, event: delivery.event, createdAt: delivery.createdAt.toISOString(), data: delivery.payload });
+    const body = JSON.stringify({
+      id: delivery.id,
+      event: delivery.event,
+      createdAt: delivery.createdAt.toISOString(),
+      data: delivery.payload,
+    });
     const timestamp = Math.floor(now.getTime() / 1000);
     let statusCode: number | null = null;
     let error: string | null = null;
@@ -143,7 +172,10 @@ export class WebhookService {
       },
     });
     if (error === null || count === 0) return;
-    log.warn({ deliveryId, attempts, statusCode, error }, finalFailure ? 'webhook delivery failed for good' : 'webhook delivery failed, will retry');
+    log.warn(
+      { deliveryId, attempts, statusCode, error },
+      finalFailure ? 'webhook delivery failed for good' : 'webhook delivery failed, will retry',
+    );
     if (!finalFailure) throw new Error(`webhook delivery ${deliveryId} failed: ${error}`);
   }
 }

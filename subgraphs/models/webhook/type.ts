@@ -8,7 +8,7 @@ export enum WebhookEvent {
 }
 registerEnumType(WebhookEvent, { name: 'WebhookEvent' });
 
-@ObjectType({ description: 'Where Cairn POSTs events, signed with the subscription\'s secret (never shown again).' })
+@ObjectType({ description: "Where Cairn POSTs events, signed with the subscription's secret (never shown again)." })
 export class WebhookSubscription {
   @Field(() => ID)
   id!: string;
@@ -40,7 +40,10 @@ export class WebhookDelivery {
   @Field(() => WebhookEvent)
   event!: WebhookEvent;
 
-  @Field(() => String, { description: 'PENDING (queued or retrying), DELIVERED, FAILED after the last attempt, or CANCELLED when its subscription was disabled first.' })
+  @Field(() => String, {
+    description:
+      'PENDING (queued or retrying), DELIVERED, FAILED after the last attempt, or CANCELLED when its subscription was disabled first.',
+  })
   status!: string;
 
   @Field(() => Int)
@@ -67,6 +70,8 @@ export class CreateWebhookSubscriptionInput {
   @Field(() => [WebhookEvent])
   events!: WebhookEvent[];
 
-  @Field(() => String, { description: 'At least 16 characters; signs every delivery (HMAC-SHA256). Never answered back.' })
+  @Field(() => String, {
+    description: 'At least 16 characters; signs every delivery (HMAC-SHA256). Never answered back.',
+  })
   secret!: string;
 }

@@ -7,16 +7,53 @@ const SearchAssetsQuery = graphql(`
   query SearchAssets($prefix: String!) {
     featureViews(filter: { namePrefix: $prefix }, limit: 20) {
       totalCount
-      items { id name version provider { name } }
+      items {
+        id
+        name
+        version
+        provider {
+          name
+        }
+      }
     }
     allViews: featureViews(limit: 200) {
-      items { name version provider { name } features { id name } }
+      items {
+        name
+        version
+        provider {
+          name
+        }
+        features {
+          id
+          name
+        }
+      }
     }
     modelVersions(filter: { modelPrefix: $prefix }, first: 20) {
-      nodes { id version stage model { name provider { name } } }
+      nodes {
+        id
+        version
+        stage
+        model {
+          name
+          provider {
+            name
+          }
+        }
+      }
     }
-    datasets(name: $prefix) { id name version }
-    endpoints { id name provider { name } }
+    datasets(name: $prefix) {
+      id
+      name
+      version
+    }
+    endpoints {
+      id
+      name
+      provider {
+        name
+      }
+    }
   }
 `);
 
@@ -43,17 +80,34 @@ export function AssetSearch(props: { kinds?: string[]; onPick: (hit: AssetHit) =
     const needle = term.toLowerCase();
     const out: AssetHit[] = [];
     for (const view of data.featureViews.items) {
-      out.push({ id: view.id, kind: 'featureView', label: `${view.name} v${view.version}`, provider: view.provider.name });
+      out.push({
+        id: view.id,
+        kind: 'featureView',
+        label: `${view.name} v${view.version}`,
+        provider: view.provider.name,
+      });
     }
     for (const view of data.allViews.items) {
       for (const feature of view.features) {
         if (feature.name.toLowerCase().includes(needle) || view.name.toLowerCase().startsWith(needle)) {
-          out.push({ id: feature.id, kind: 'feature', label: `${view.name}:${feature.name}`, provider: view.provider.name, detail: `view v${view.version}` });
+          out.push({
+            id: feature.id,
+            kind: 'feature',
+            label: `${view.name}:${feature.name}`,
+            provider: view.provider.name,
+            detail: `view v${view.version}`,
+          });
         }
       }
     }
     for (const version of data.modelVersions.nodes) {
-      out.push({ id: version.id, kind: 'modelVersion', label: `${version.model.name} v${version.version}`, provider: version.model.provider.name, detail: version.stage });
+      out.push({
+        id: version.id,
+        kind: 'modelVersion',
+        label: `${version.model.name} v${version.version}`,
+        provider: version.model.provider.name,
+        detail: version.stage,
+      });
     }
     for (const dataset of data.datasets) {
       out.push({ id: dataset.id, kind: 'dataset', label: `${dataset.name} v${dataset.version}`, provider: 'builtin' });
@@ -64,7 +118,9 @@ export function AssetSearch(props: { kinds?: string[]; onPick: (hit: AssetHit) =
       }
     }
     const seen = new Set<string>();
-    return out.filter((hit) => (!props.kinds || props.kinds.includes(hit.kind)) && !seen.has(hit.id) && seen.add(hit.id));
+    return out.filter(
+      (hit) => (!props.kinds || props.kinds.includes(hit.kind)) && !seen.has(hit.id) && seen.add(hit.id),
+    );
   }, [result.data, term, props.kinds]);
 
   return (
@@ -78,17 +134,35 @@ export function AssetSearch(props: { kinds?: string[]; onPick: (hit: AssetHit) =
       >
         <label htmlFor={inputId}>{props.label ?? 'Search assets by name (every provider)'}</label>
         <div className="row">
-          <input id={inputId} type="search" value={text} placeholder="e.g. driver_stats, eta_predictor" onChange={(e) => setText(e.target.value)} />
+          <input
+            id={inputId}
+            type="search"
+            value={text}
+            placeholder="e.g. driver_stats, eta_predictor"
+            onChange={(e) => setText(e.target.value)}
+          />
           <button type="submit">Search</button>
         </div>
       </form>
-      {term !== '' && (result.fetching && !result.data ? <Loading what="Searching" /> : <ErrorBox error={result.error} />)}
-      {term !== '' && result.data && (
-        hits.length === 0 ? <p className="empty">No asset named like “{term}”.</p> : (
+      {term !== '' &&
+        (result.fetching && !result.data ? <Loading what="Searching" /> : <ErrorBox error={result.error} />)}
+      {term !== '' &&
+        result.data &&
+        (hits.length === 0 ? (
+          <p className="empty">No asset named like “{term}”.</p>
+        ) : (
           <ul className="hits" aria-label="Search results">
             {hits.slice(0, 50).map((hit) => (
               <li key={hit.id}>
-                <button type="button" className="hit" onClick={() => { setTerm(''); props.onPick(hit); }} data-id={hit.id}>
+                <button
+                  type="button"
+                  className="hit"
+                  onClick={() => {
+                    setTerm('');
+                    props.onPick(hit);
+                  }}
+                  data-id={hit.id}
+                >
                   <span className={`kind kind-${hit.kind}`}>{hit.kind}</span> {hit.label}
                   <span className="provider">{hit.provider}</span>
                   {hit.detail && <span className="muted"> {hit.detail}</span>}
@@ -96,8 +170,7 @@ export function AssetSearch(props: { kinds?: string[]; onPick: (hit: AssetHit) =
               </li>
             ))}
           </ul>
-        )
-      )}
+        ))}
     </section>
   );
 }

@@ -32,7 +32,10 @@ function AssetNode({ data }: NodeProps<Node<AssetNodeData>>) {
       title={data.id}
     >
       <Handle type="target" position={Position.Left} />
-      <div className="asset-kind">{data.kind}{data.stage ? <span className={`stage stage-${data.stage.toLowerCase()}`}>{data.stage}</span> : null}</div>
+      <div className="asset-kind">
+        {data.kind}
+        {data.stage ? <span className={`stage stage-${data.stage.toLowerCase()}`}>{data.stage}</span> : null}
+      </div>
       <div className="asset-name">{data.label ?? data.name}</div>
       <div className="asset-provider">{data.provider}</div>
       <Handle type="source" position={Position.Right} />
@@ -76,7 +79,12 @@ export function LineageGraph(props: {
       id: node.id,
       type: 'asset',
       position: positions.get(node.id)!,
-      data: { ...node, root: node.id === root, highlighted: highlighted?.has(node.id) ?? false, selected: node.id === selected },
+      data: {
+        ...node,
+        root: node.id === root,
+        highlighted: highlighted?.has(node.id) ?? false,
+        selected: node.id === selected,
+      },
       ariaLabel: `${node.kind} ${node.label ?? node.name} on ${node.provider}`,
       draggable: false,
       connectable: false,
@@ -125,7 +133,11 @@ export const KIND_LEGEND = ['featureView', 'feature', 'dataset', 'model', 'model
 export function Legend() {
   return (
     <ul className="legend" aria-label="Node colors by kind">
-      {KIND_LEGEND.map((kind) => <li key={kind}><span className={`swatch kind-${kind}`} /> {kind}</li>)}
+      {KIND_LEGEND.map((kind) => (
+        <li key={kind}>
+          <span className={`swatch kind-${kind}`} /> {kind}
+        </li>
+      ))}
     </ul>
   );
 }

@@ -8,36 +8,127 @@ import type { EndpointsListQuery } from '../gql/graphql.ts';
 const EndpointsQuery = graphql(`
   query EndpointsList($provider: String, $first: Int!, $offset: Int!) {
     endpoints(provider: $provider, first: $first, offset: $offset) {
-      id name status owner description createdAt
-      provider { name }
-      trafficSplit { percent shadow deployment { id } }
-      stableDeployment { id }
-      activeRollout {
-        id strategy status steps stepIndex currentPercent bakeSeconds startedAt stepStartedAt nextCheckAt lastAnalysis
-        deployment { id }
+      id
+      name
+      status
+      owner
+      description
+      createdAt
+      provider {
+        name
       }
-      rollouts(first: 5) { id strategy status steps currentPercent reason startedAt finishedAt deployment { id } }
-      trafficHistory(first: 8) { id reason actor createdAt live { percent deployment { id } } shadow { percent deployment { id } } }
-      deployments { id strategy status trafficPercent shadowPercent createdAt modelVersion { id version stage model { name } } }
+      trafficSplit {
+        percent
+        shadow
+        deployment {
+          id
+        }
+      }
+      stableDeployment {
+        id
+      }
+      activeRollout {
+        id
+        strategy
+        status
+        steps
+        stepIndex
+        currentPercent
+        bakeSeconds
+        startedAt
+        stepStartedAt
+        nextCheckAt
+        lastAnalysis
+        deployment {
+          id
+        }
+      }
+      rollouts(first: 5) {
+        id
+        strategy
+        status
+        steps
+        currentPercent
+        reason
+        startedAt
+        finishedAt
+        deployment {
+          id
+        }
+      }
+      trafficHistory(first: 8) {
+        id
+        reason
+        actor
+        createdAt
+        live {
+          percent
+          deployment {
+            id
+          }
+        }
+        shadow {
+          percent
+          deployment {
+            id
+          }
+        }
+      }
+      deployments {
+        id
+        strategy
+        status
+        trafficPercent
+        shadowPercent
+        createdAt
+        modelVersion {
+          id
+          version
+          stage
+          model {
+            name
+          }
+        }
+      }
     }
   }
 `);
 
 const ProviderNamesQuery = graphql(`
   query EndpointProviders {
-    providers { name }
+    providers {
+      name
+    }
   }
 `);
 
 const SetTrafficSplit = graphql(`
   mutation SetTrafficSplit($input: SetTrafficSplitInput!) {
-    setTrafficSplit(input: $input) { id trafficSplit { percent shadow deployment { id } } }
+    setTrafficSplit(input: $input) {
+      id
+      trafficSplit {
+        percent
+        shadow
+        deployment {
+          id
+        }
+      }
+    }
   }
 `);
 
 const RollbackEndpoint = graphql(`
   mutation RollbackEndpoint($endpointId: ID!) {
-    rollbackEndpoint(endpointId: $endpointId) { id trafficSplit { percent shadow deployment { id } } }
+    rollbackEndpoint(endpointId: $endpointId) {
+      id
+      trafficSplit {
+        percent
+        shadow
+        deployment {
+          id
+        }
+      }
+    }
   }
 `);
 
@@ -56,11 +147,20 @@ export function TrafficBar({ endpoint, shadow }: { endpoint: EndpointRow; shadow
   if (shares.length === 0) return <p className="muted">{shadow ? 'No shadow traffic.' : 'No live traffic.'}</p>;
   const label = (id: string) => deploymentLabel(endpoint, id);
   return (
-    <div className={`bar${shadow ? ' shadow' : ''}`} role="img" aria-label={`${shadow ? 'Shadow' : 'Live'} traffic: ${shares.map((s) => `${label(s.deployment.id)} ${s.percent}%`).join(', ')}`}>
+    <div
+      className={`bar${shadow ? ' shadow' : ''}`}
+      role="img"
+      aria-label={`${shadow ? 'Shadow' : 'Live'} traffic: ${shares.map((s) => `${label(s.deployment.id)} ${s.percent}%`).join(', ')}`}
+    >
       {shares.map((s) => {
         const index = endpoint.deployments.findIndex((d) => d.id === s.deployment.id);
         return (
-          <span key={s.deployment.id} className="segment" style={{ width: `${s.percent}%`, background: COLORS[Math.max(0, index) % COLORS.length] }} title={`${label(s.deployment.id)}: ${s.percent}%`}>
+          <span
+            key={s.deployment.id}
+            className="segment"
+            style={{ width: `${s.percent}%`, background: COLORS[Math.max(0, index) % COLORS.length] }}
+            title={`${label(s.deployment.id)}: ${s.percent}%`}
+          >
             {label(s.deployment.id)} {s.percent}%
           </span>
         );
@@ -75,18 +175,32 @@ function RolloutProgress({ endpoint }: { endpoint: EndpointRow }) {
   return (
     <section aria-label="Rollout in progress" className="rollout">
       <p>
-        <strong>{rollout.strategy}</strong> of {deploymentLabel(endpoint, rollout.deployment.id)}: {rollout.currentPercent}% live,
-        step {Math.min(rollout.stepIndex + 1, rollout.steps.length)} of {rollout.steps.length}, each held {rollout.bakeSeconds} s
-        {rollout.nextCheckAt && <> (next check <Time at={rollout.nextCheckAt} />)</>}
+        <strong>{rollout.strategy}</strong> of {deploymentLabel(endpoint, rollout.deployment.id)}:{' '}
+        {rollout.currentPercent}% live, step {Math.min(rollout.stepIndex + 1, rollout.steps.length)} of{' '}
+        {rollout.steps.length}, each held {rollout.bakeSeconds} s
+        {rollout.nextCheckAt && (
+          <>
+            {' '}
+            (next check <Time at={rollout.nextCheckAt} />)
+          </>
+        )}
       </p>
       <ol className="progress" aria-label="Rollout steps">
         {rollout.steps.map((step, i) => (
-          <li key={i} className={i < rollout.stepIndex ? 'done' : i === rollout.stepIndex ? 'now' : undefined} aria-current={i === rollout.stepIndex ? 'step' : undefined}>
+          <li
+            key={i}
+            className={i < rollout.stepIndex ? 'done' : i === rollout.stepIndex ? 'now' : undefined}
+            aria-current={i === rollout.stepIndex ? 'step' : undefined}
+          >
             {step}%
           </li>
         ))}
       </ol>
-      {rollout.lastAnalysis != null && <p className="muted">Last analysis: <Json value={rollout.lastAnalysis} /></p>}
+      {rollout.lastAnalysis != null && (
+        <p className="muted">
+          Last analysis: <Json value={rollout.lastAnalysis} />
+        </p>
+      )}
     </section>
   );
 }
@@ -107,16 +221,31 @@ function SplitEditor({ endpoint, onChanged }: { endpoint: EndpointRow; onChanged
       onSubmit={(e) => {
         e.preventDefault();
         const split = active.map((d) => ({ deploymentId: d.id, percent: Number(shares[d.id] ?? 0) }));
-        void setSplit({ input: { endpointId: endpoint.id, split } }).then((r) => { if (!r.error) onChanged(); });
+        void setSplit({ input: { endpointId: endpoint.id, split } }).then((r) => {
+          if (!r.error) onChanged();
+        });
       }}
     >
       {active.map((d) => (
-        <label key={d.id}>{d.modelVersion.model.name} v{d.modelVersion.version} live %
-          <input type="number" min={0} max={100} step={1} inputMode="numeric" value={shares[d.id] ?? ''} onChange={(e) => setShares({ ...shares, [d.id]: e.target.value })} />
+        <label key={d.id}>
+          {d.modelVersion.model.name} v{d.modelVersion.version} live %
+          <input
+            type="number"
+            min={0}
+            max={100}
+            step={1}
+            inputMode="numeric"
+            value={shares[d.id] ?? ''}
+            onChange={(e) => setShares({ ...shares, [d.id]: e.target.value })}
+          />
         </label>
       ))}
-      <span className={sum === 100 ? 'muted' : 'error-text'} aria-live="polite">total {sum}%{sum === 100 ? '' : ' (must be 100)'}</span>
-      <button type="submit" className="primary" disabled={result.fetching}>Save split</button>
+      <span className={sum === 100 ? 'muted' : 'error-text'} aria-live="polite">
+        total {sum}%{sum === 100 ? '' : ' (must be 100)'}
+      </span>
+      <button type="submit" className="primary" disabled={result.fetching}>
+        Save split
+      </button>
       <ErrorBox error={result.error} />
     </form>
   );
@@ -128,7 +257,13 @@ function RollbackButton({ endpoint, onChanged }: { endpoint: EndpointRow; onChan
   const stable = endpoint.stableDeployment;
   return (
     <>
-      <button type="button" className="danger" disabled={!stable || result.fetching} onClick={() => dialog.current?.showModal()} title={stable ? undefined : 'No deployment has held 100% of the traffic yet'}>
+      <button
+        type="button"
+        className="danger"
+        disabled={!stable || result.fetching}
+        onClick={() => dialog.current?.showModal()}
+        title={stable ? undefined : 'No deployment has held 100% of the traffic yet'}
+      >
         Roll back…
       </button>
       <ErrorBox error={result.error} />
@@ -140,13 +275,17 @@ function RollbackButton({ endpoint, onChanged }: { endpoint: EndpointRow; onChan
             {endpoint.activeRollout ? '; the rollout in progress ends as ROLLED_BACK.' : '.'}
           </p>
           <div className="controls">
-            <button value="cancel" autoFocus>Cancel</button>
+            <button value="cancel" autoFocus>
+              Cancel
+            </button>
             <button
               type="button"
               className="danger"
               onClick={() => {
                 dialog.current?.close();
-                void rollback({ endpointId: endpoint.id }).then((r) => { if (!r.error) onChanged(); });
+                void rollback({ endpointId: endpoint.id }).then((r) => {
+                  if (!r.error) onChanged();
+                });
               }}
             >
               Roll back now
@@ -163,10 +302,16 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
   return (
     <article className="card endpoint" aria-labelledby={`ep-${endpoint.id}`} data-endpoint={endpoint.name}>
       <div className="heading-row">
-        <h2 id={`ep-${endpoint.id}`}>{endpoint.name} <span className="provider">{endpoint.provider.name}</span> <span className="status">{endpoint.status}</span></h2>
+        <h2 id={`ep-${endpoint.id}`}>
+          {endpoint.name} <span className="provider">{endpoint.provider.name}</span>{' '}
+          <span className="status">{endpoint.status}</span>
+        </h2>
         <RollbackButton endpoint={endpoint} onChanged={onChanged} />
       </div>
-      <p className="muted">Owner {endpoint.owner ?? '–'}{endpoint.description ? ` — ${endpoint.description}` : ''}</p>
+      <p className="muted">
+        Owner {endpoint.owner ?? '–'}
+        {endpoint.description ? ` — ${endpoint.description}` : ''}
+      </p>
       <h3>Traffic</h3>
       <TrafficBar endpoint={endpoint} shadow={false} />
       <TrafficBar endpoint={endpoint} shadow />
@@ -174,16 +319,39 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
       <h3>Rollout</h3>
       <RolloutProgress endpoint={endpoint} />
       <h3>Deployments</h3>
-      {active.length === 0 ? <p className="empty">Nothing deployed.</p> : (
+      {active.length === 0 ? (
+        <p className="empty">Nothing deployed.</p>
+      ) : (
         <div className="table-wrap">
           <table aria-label={`Deployments of ${endpoint.name}`}>
-            <thead><tr><th>Deployment</th><th>Model version</th><th>Strategy</th><th>Status</th><th>Live</th><th>Shadow</th><th>Created</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Deployment</th>
+                <th>Model version</th>
+                <th>Strategy</th>
+                <th>Status</th>
+                <th>Live</th>
+                <th>Shadow</th>
+                <th>Created</th>
+              </tr>
+            </thead>
             <tbody>
               {active.map((d) => (
                 <tr key={d.id}>
-                  <td><code>{d.id.split(':').slice(2).join(':')}</code>{endpoint.stableDeployment?.id === d.id ? ' (stable)' : ''}</td>
-                  <td>{d.modelVersion.model.name} v{d.modelVersion.version} <Stage stage={d.modelVersion.stage} /></td>
-                  <td>{d.strategy}</td><td>{d.status}</td><td>{d.trafficPercent}%</td><td>{d.shadowPercent ? `${d.shadowPercent}%` : '–'}</td><td><Time at={d.createdAt} /></td>
+                  <td>
+                    <code>{d.id.split(':').slice(2).join(':')}</code>
+                    {endpoint.stableDeployment?.id === d.id ? ' (stable)' : ''}
+                  </td>
+                  <td>
+                    {d.modelVersion.model.name} v{d.modelVersion.version} <Stage stage={d.modelVersion.stage} />
+                  </td>
+                  <td>{d.strategy}</td>
+                  <td>{d.status}</td>
+                  <td>{d.trafficPercent}%</td>
+                  <td>{d.shadowPercent ? `${d.shadowPercent}%` : '–'}</td>
+                  <td>
+                    <Time at={d.createdAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -195,12 +363,28 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
           <summary>Traffic history</summary>
           <div className="table-wrap">
             <table aria-label={`Traffic history of ${endpoint.name}`}>
-              <thead><tr><th>When</th><th>Change</th><th>By</th><th>Live split</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Change</th>
+                  <th>By</th>
+                  <th>Live split</th>
+                </tr>
+              </thead>
               <tbody>
                 {endpoint.trafficHistory.map((c) => (
                   <tr key={c.id}>
-                    <td><Time at={c.createdAt} /></td><td>{c.reason}</td><td>{c.actor}</td>
-                    <td>{c.live.map((s) => `${deploymentLabel(endpoint, s.deployment.id)} ${s.percent}%`).join(', ')}{c.shadow.length > 0 ? `; shadow ${c.shadow.map((s) => `${deploymentLabel(endpoint, s.deployment.id)} ${s.percent}%`).join(', ')}` : ''}</td>
+                    <td>
+                      <Time at={c.createdAt} />
+                    </td>
+                    <td>{c.reason}</td>
+                    <td>{c.actor}</td>
+                    <td>
+                      {c.live.map((s) => `${deploymentLabel(endpoint, s.deployment.id)} ${s.percent}%`).join(', ')}
+                      {c.shadow.length > 0
+                        ? `; shadow ${c.shadow.map((s) => `${deploymentLabel(endpoint, s.deployment.id)} ${s.percent}%`).join(', ')}`
+                        : ''}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -211,7 +395,14 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
       {endpoint.rollouts.length > 0 && (
         <details>
           <summary>Rollouts</summary>
-          <ul>{endpoint.rollouts.map((r) => <li key={r.id}>{r.strategy} of {deploymentLabel(endpoint, r.deployment.id)} [{r.steps.join(' → ')}]: {r.status}{r.reason ? ` — ${r.reason}` : ''} <Time at={r.startedAt} /></li>)}</ul>
+          <ul>
+            {endpoint.rollouts.map((r) => (
+              <li key={r.id}>
+                {r.strategy} of {deploymentLabel(endpoint, r.deployment.id)} [{r.steps.join(' → ')}]: {r.status}
+                {r.reason ? ` — ${r.reason}` : ''} <Time at={r.startedAt} />
+              </li>
+            ))}
+          </ul>
         </details>
       )}
     </article>
@@ -224,7 +415,10 @@ export function EndpointsPage() {
   const [page, setPage] = useState(0);
   useEffect(() => setPage(0), [provider]);
   // One more than a page: whether there is a next page.
-  const [result, refetch] = useQuery({ query: EndpointsQuery, variables: { provider: provider || null, first: PAGE + 1, offset: page * PAGE } });
+  const [result, refetch] = useQuery({
+    query: EndpointsQuery,
+    variables: { provider: provider || null, first: PAGE + 1, offset: page * PAGE },
+  });
   const [providers] = useQuery({ query: ProviderNamesQuery });
   const refresh = () => refetch({ requestPolicy: 'network-only' });
   const endpoints = result.data?.endpoints ?? [];
@@ -232,18 +426,25 @@ export function EndpointsPage() {
     <>
       <h1>Endpoints</h1>
       <form className="controls" aria-label="Filter endpoints" onSubmit={(e) => e.preventDefault()}>
-        <label>Provider
+        <label>
+          Provider
           <select value={provider} onChange={(e) => setParams(e.target.value ? { provider: e.target.value } : {})}>
             <option value="">every provider</option>
-            {(providers.data?.providers ?? []).map((p) => <option key={p.name}>{p.name}</option>)}
+            {(providers.data?.providers ?? []).map((p) => (
+              <option key={p.name}>{p.name}</option>
+            ))}
           </select>
         </label>
       </form>
       <QueryState {...result} isEmpty={() => endpoints.length === 0} empty="No endpoint yet.">
         {() => (
           <>
-            {endpoints.slice(0, PAGE).map((endpoint) => <EndpointCard key={endpoint.id} endpoint={endpoint} onChanged={refresh} />)}
-            {(page > 0 || endpoints.length > PAGE) && <Pager page={page} hasNext={endpoints.length > PAGE} onPage={setPage} />}
+            {endpoints.slice(0, PAGE).map((endpoint) => (
+              <EndpointCard key={endpoint.id} endpoint={endpoint} onChanged={refresh} />
+            ))}
+            {(page > 0 || endpoints.length > PAGE) && (
+              <Pager page={page} hasNext={endpoints.length > PAGE} onPage={setPage} />
+            )}
           </>
         )}
       </QueryState>

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { isIP, Socket } from 'node:net';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { parseConfig, type CairnConfig } from '../server/config.ts';
@@ -189,4 +190,40 @@ export async function cairnCli(args: string[], env: Record<string, string> = {})
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** Hosts a test may connect to: the loopback addresses (the local services and Cairn's own servers). */
+function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1' || host.startsWith('::ffff:127.');
+  return false;
+}
+
+/**
+ * Refuses every TCP connection this process would open off loopback (http, fetch/undici, pg, redis all
+ * pass through Socket.prototype.connect), before a packet is sent, and remembers the host asked for.
+ * `attempts` lists them; `restore()` puts the real connect back.
+ */
+export function refuseConnectionsOffLoopback(): { attempts: string[]; restore(): void } {
+  const attempts: string[] = [];
+  const original = Socket.prototype.connect;
+  Socket.prototype.connect = function (this: Socket, ...args: any[]) {
+    // Node's own callers (http, net.connect) pass their normalized arguments as one array.
+    const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+    if (typeof first === 'object' && first?.path && !first.host) return original.apply(this, args as never);
+    const host =
+      typeof first === 'object' && first !== null
+        ? (first.host ?? 'localhost')
+        : typeof args[1] === 'string'
+          ? args[1]
+          : 'localhost';
+    if (!isLoopbackHost(String(host))) {
+      attempts.push(String(host));
+      this.destroy(new Error(`test refused a connection to ${host}`));
+      return this;
+    }
+    return original.apply(this, args as never);
+  } as typeof original;
+  return { attempts, restore: () => (Socket.prototype.connect = original) };
 }

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FEATURE_VIEW_INPUT, startTestCairn, type GraphQLAnswer, type TestCairn } from '../testkit.ts';
+import {
+  FEATURE_VIEW_INPUT,
+  refuseConnectionsOffLoopback,
+  startTestCairn,
+  type GraphQLAnswer,
+  type TestCairn,
+} from '../testkit.ts';
 
 /**
  * The hostile-input suite: every mutation of the supergraph (found by introspection, so a new one is
@@ -572,8 +578,11 @@ function tally(mutation: string, answer: GraphQLAnswer) {
 
 /** Accepted URLs naming a host off loopback (an outbound policy is a later issue): listed, never called. */
 const acceptedOffLoopback: string[] = [];
+/** The generated URLs name metadata, link-local and private hosts: any connection off loopback is refused, and fails the suite. */
+let guard: ReturnType<typeof refuseConnectionsOffLoopback>;
 
 beforeAll(async () => {
+  guard = refuseConnectionsOffLoopback();
   cairn = await startTestCairn({
     CAIRN_ROLLOUT_POLL_SECONDS: '3600',
     CAIRN_JOB_POLL_SECONDS: '0.5',
@@ -588,6 +597,7 @@ afterAll(async () => {
       `hostile suite: URLs off loopback accepted (refused by no outbound policy yet, never called):\n  ${[...new Set(acceptedOffLoopback)].join('\n  ')}`,
     );
   await cairn?.close();
+  guard.restore();
 });
 
 describe('every mutation refuses hostile input cleanly', () => {
@@ -702,5 +712,13 @@ describe('the inference routes refuse hostile endpoint names cleanly', () => {
       }),
       { seed: SEED, numRuns: RUNS * 4 },
     );
+  });
+});
+
+describe('the URLs off loopback the suite generates', () => {
+  it('are never called: no connection off loopback was attempted while every mutation and route ran', async () => {
+    // Runs after the suites above (vitest keeps the file's order); jobs they queued have settled by then.
+    await settle();
+    expect(guard.attempts).toEqual([]);
   });
 });

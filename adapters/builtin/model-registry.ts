@@ -5,11 +5,13 @@ import type { Stage } from '../core/domain.ts';
 import { BUILTIN_PROVIDER } from './provider.ts';
 
 /**
- * The built-in registry: Cairn's catalog is the owner, so a stage change has nothing to call and
- * the promotion's commit is the change itself; reading the owner back is reading the catalog.
+ * The built-in registry: Cairn's catalog is the owner (`catalogIsOwner`), so a stage change has
+ * nothing to call and the promotion's commit is the change itself; reading the owner back is
+ * reading the catalog.
  */
 export class BuiltinModelRegistryProvider implements ModelRegistryProvider {
   readonly providerName = BUILTIN_PROVIDER;
+  readonly catalogIsOwner = true;
 
   constructor(private readonly db: Database) {}
 

@@ -21,6 +21,13 @@ export interface ModelRegistryProvider {
   readonly providerName: string;
 
   /**
+   * True when Cairn's catalog is the owner's state (the built-in registry): a stage change has
+   * nothing to call, so a promotion is judged and committed in one transaction, with no PENDING
+   * intent. Every remote owner leaves it unset.
+   */
+  readonly catalogIsOwner?: boolean;
+
+  /**
    * Creates the next version of `modelName` at the owner and answers its native ID.
    * Throws UpstreamUnavailableError when the owner cannot be reached; NotSupportedError when the
    * owner does not accept registrations from Cairn.

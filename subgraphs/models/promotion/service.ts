@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Database, Transaction } from '../../../platform/database.ts';
-import { ConflictError, NotFoundError, UpstreamUnavailableError } from '../../../platform/errors.ts';
+import { ConflictError, NotFoundError } from '../../../platform/errors.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
 import { log } from '../../../platform/log.ts';
+import {
+  COMMIT_GRACE_MS,
+  DEFAULT_OWNER_TIMEOUT_MS,
+  KeyedQueue,
+  waitWhilePending,
+  withinTime,
+} from '../../../platform/owner-calls.ts';
 import type { ModelRegistryProvider } from '../../../adapters/core/model-registry.ts';
 import { Prisma, type Promotion as PromotionRow } from '../../../prisma/generated/client.ts';
 import { Stage } from '../../../prisma/generated/enums.ts';
@@ -107,9 +114,6 @@ export interface OwnerCallOptions {
   pollMs?: number;
 }
 
-/** Past an intent's deadline, its owner call is over: this much more covers the commit that follows it. */
-const COMMIT_GRACE_MS = 5_000;
-
 type Spec = z.infer<typeof promoteSchema>;
 
 /** What a reservation answered: a final outcome, a promotion to apply, or another promotion to wait for. */
@@ -117,22 +121,6 @@ type Reserved =
   | { kind: 'answered'; outcome: PromotionOutcome }
   | { kind: 'reserved'; promotion: PromotionRow; verdict: Verdict; intent: PromotionIntent }
   | { kind: 'wait'; promotionId: string };
-
-/** Rejects with UPSTREAM_UNAVAILABLE when `run` takes longer than `ms`; the owner may still finish it (a reconciler reads it back). */
-async function withinTime<T>(provider: string, operation: string, ms: number, run: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([run(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export class PromotionService {
   private readonly repository: PromotionRepository;
@@ -149,7 +137,7 @@ export class PromotionService {
     owner: OwnerCallOptions = {},
   ) {
     this.repository = new PromotionRepository(db);
-    this.ownerTimeoutMs = owner.timeoutMs ?? 30_000;
+    this.ownerTimeoutMs = owner.timeoutMs ?? DEFAULT_OWNER_TIMEOUT_MS;
     this.pollMs = owner.pollMs ?? 25;
   }
 
@@ -188,36 +176,32 @@ export class PromotionService {
         { timeout: 30_000, maxWait: 30_000 },
       );
     }
+    const found = await this.db.modelVersion.findUnique({
+      where: { id: spec.modelVersionId },
+      select: { modelId: true, model: { select: { providerName: true } } },
+    });
+    // An owner whose state is the catalog (the built-in registry) has nothing to call: the
+    // promotion is judged and committed in the one transaction that holds the model's lock.
+    const inOne = found ? this.registryFor(found.model.providerName).catalogIsOwner === true : false;
     // Within this process promotions of one model queue here, in arrival order, rather than all
     // polling for the one in flight (the PENDING check below serializes across processes).
-    const modelId =
-      (await this.db.modelVersion.findUnique({ where: { id: spec.modelVersionId }, select: { modelId: true } }))
-        ?.modelId ?? spec.modelVersionId;
-    return this.oneAtATime(modelId, () => this.reserveAndApply(spec, identity, requestHash));
-  }
-
-  private readonly queues = new Map<string, Promise<void>>();
-
-  /** Runs `run` after every earlier call with the same key has settled. */
-  private async oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
-    const current = (this.queues.get(key) ?? Promise.resolve()).then(run);
-    const tail = current.then(
-      () => undefined,
-      () => undefined,
+    return this.queue.run(found?.modelId ?? spec.modelVersionId, () =>
+      this.reserveAndApply(spec, identity, requestHash, inOne),
     );
-    this.queues.set(key, tail);
-    try {
-      return await current;
-    } finally {
-      if (this.queues.get(key) === tail) this.queues.delete(key);
-    }
   }
 
-  private async reserveAndApply(spec: Spec, identity: Identity, requestHash: string): Promise<PromotionOutcome> {
+  private readonly queue = new KeyedQueue();
+
+  private async reserveAndApply(
+    spec: Spec,
+    identity: Identity,
+    requestHash: string,
+    inOne: boolean,
+  ): Promise<PromotionOutcome> {
     for (;;) {
       let reserved: Reserved;
       try {
-        reserved = await this.reserve(spec, identity, requestHash);
+        reserved = await this.reserve(spec, identity, requestHash, inOne);
       } catch (error) {
         if (spec.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
           // The same key raced in from another request and won: answer what it answers.
@@ -241,8 +225,11 @@ export class PromotionService {
     }
   }
 
-  /** Step 1: judge under the model's lock; record a denial, or a PENDING intent when allowed. */
-  private reserve(spec: Spec, identity: Identity, requestHash: string): Promise<Reserved> {
+  /**
+   * Step 1: judge under the model's lock; record a denial, or a PENDING intent when allowed. With
+   * `inOne` (the catalog is the owner) an allowed promotion is applied here, in this transaction.
+   */
+  private reserve(spec: Spec, identity: Identity, requestHash: string, inOne: boolean): Promise<Reserved> {
     return this.db.$transaction(
       async (tx): Promise<Reserved> => {
         if (spec.idempotencyKey) {
@@ -269,6 +256,23 @@ export class PromotionService {
           idempotencyKey: spec.idempotencyKey ?? null,
           requestHash,
         };
+        const modelRef = {
+          modelName: candidate.model.name,
+          modelProvider: candidate.model.providerName,
+          version: candidate.version,
+        };
+        if (verdict.allowed && inOne) {
+          const promotion = await this.repository.create(tx, {
+            ...base,
+            status: verdict.status,
+            result: verdict as unknown as Prisma.InputJsonValue,
+          });
+          await this.repository.recordStage(tx, candidate.id, spec.to);
+          if (spec.to === Stage.PRODUCTION)
+            for (const holder of holders) await this.repository.recordStage(tx, holder.id, Stage.ARCHIVED);
+          await this.announce(tx, promotion, verdict, modelRef, identity);
+          return { kind: 'answered', outcome: outcome(verdict, promotion, { dryRun: false, replayed: false }) };
+        }
         if (verdict.allowed) {
           const intent: PromotionIntent = {
             modelName: candidate.model.name,
@@ -292,13 +296,7 @@ export class PromotionService {
           status: verdict.status,
           result: verdict as unknown as Prisma.InputJsonValue,
         });
-        await this.announce(
-          tx,
-          promotion,
-          verdict,
-          { modelName: candidate.model.name, modelProvider: candidate.model.providerName, version: candidate.version },
-          identity,
-        );
+        await this.announce(tx, promotion, verdict, modelRef, identity);
         return { kind: 'answered', outcome: outcome(verdict, promotion, { dryRun: false, replayed: false }) };
       },
       { timeout: 30_000, maxWait: 30_000 },
@@ -464,21 +462,19 @@ export class PromotionService {
     }
   }
 
-  /**
-   * Waits for a PENDING promotion to be committed or failed. Past its deadline its owner call is
-   * over, so a promotion still PENDING was left by a process that died: it is reconciled here.
-   */
+  /** Waits for a PENDING promotion to be committed or failed; one past its deadline is reconciled here. */
   private async waitFor(promotionId: string): Promise<void> {
-    for (;;) {
-      const row = await this.repository.byId(this.db, promotionId);
-      if (!row || row.status !== PENDING) return;
-      const intent = (row.result as unknown as { intent?: PromotionIntent }).intent;
-      if (!intent || Date.now() > Date.parse(intent.deadline)) {
-        await this.reconcile(row);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
-    }
+    let row: PromotionRow | null = null;
+    await waitWhilePending(
+      async () => {
+        row = await this.repository.byId(this.db, promotionId);
+        if (!row) return null;
+        const deadline = (row.result as unknown as { intent?: PromotionIntent }).intent?.deadline;
+        return { pending: row.status === PENDING, deadline: deadline ? Date.parse(deadline) : null };
+      },
+      () => this.reconcile(row!),
+      this.pollMs,
+    );
   }
 
   /**

@@ -1,16 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Database, Transaction } from '../../../platform/database.ts';
+import type { Database } from '../../../platform/database.ts';
 import type { DeploymentStrategy } from '../../../adapters/core/deployment.ts';
 import { ConflictError, InputError, NotFoundError } from '../../../platform/errors.ts';
 import { globalId, parseGlobalId } from '../../../platform/ids.ts';
-import type { Deployment as DeploymentRow, Endpoint as EndpointRow } from '../../../prisma/generated/client.ts';
+import type { Deployment as DeploymentRow } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { globalIdProblems, httpUrl, NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import { addLineageEdges } from '../../lineage/edge/writer.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { RolloutRepository } from '../rollout/repository.ts';
 import type { RolloutPlan, RolloutService } from '../rollout/service.ts';
-import type { TrafficReason, TrafficRepository } from '../traffic/repository.ts';
+import type { TrafficRepository } from '../traffic/repository.ts';
 import type { TrafficService } from '../traffic/service.ts';
 import { splitOf, withLiveShare, type Split } from '../traffic/split.ts';
 import type { OwnListener } from '../own-listener.ts';
@@ -188,186 +189,162 @@ export class DeploymentService {
         },
       ]);
     if (version.stage === 'ARCHIVED') throw archived();
-    let endpointRow: EndpointRow | null = null;
+    let deploymentId: string | null = null;
     try {
-      const deployment = await this.db.$transaction(
-        async (tx) => {
-          const endpoint = await this.trafficRepository.lockEndpoint(tx, spec.endpointId);
-          endpointRow = endpoint;
-          // Again under a share lock: a promotion archiving the version waits for this deploy, or
-          // committed first and is seen here.
-          const [held] = await tx.$queryRaw<
-            { stage: string }[]
-          >`SELECT stage::text AS stage FROM model_version WHERE id = ${version.id} FOR SHARE`;
-          if (held?.stage === 'ARCHIVED') throw archived();
-          const rollout = await this.rolloutRepository.active(tx, endpoint.id);
-          if (rollout)
-            throw new ConflictError(
-              `endpoint ${endpoint.name} has a ${rollout.strategy} rollout in progress (${rollout.id}); finish it or roll back first`,
-            );
-          const provider = this.providers.get(endpoint.providerName);
-          const deployments = await this.trafficRepository.deploymentsOf(tx, endpoint.id);
-          const active = deployments.filter((d) => d.status === 'ACTIVE');
-          const current = splitOf(active);
-          if (spec.strategy === 'SHADOW' && current.live.length === 0) {
-            throw new InputError([
-              {
-                path: 'input.strategy',
-                message: `endpoint ${endpoint.name} serves nothing yet: there is no traffic to mirror`,
-              },
-            ]);
-          }
-          const base = `${endpoint.name}/${version.model.name}-v${version.version}`;
-          const taken = new Set(deployments.map((d) => d.id));
-          let id = globalId('deployment', endpoint.providerName, base);
-          for (let n = 2; taken.has(id); n++) id = globalId('deployment', endpoint.providerName, `${base}-${n}`);
-          const { nativeId } = await provider.createDeployment(endpointRef(endpoint), {
-            id,
-            modelVersion: {
-              id: version.id,
-              nativeId: version.nativeId,
-              modelName: version.model.name,
-              version: version.version,
+      await this.traffic.changeEndpoint(spec.endpointId, async (tx, endpoint, deployments) => {
+        // Again under a share lock: a promotion archiving the version waits for this reservation,
+        // or committed first and is seen here.
+        const [held] = await tx.$queryRaw<
+          { stage: string }[]
+        >`SELECT stage::text AS stage FROM model_version WHERE id = ${version.id} FOR SHARE`;
+        if (held?.stage === 'ARCHIVED') throw archived();
+        const inProgress = await this.rolloutRepository.active(tx, endpoint.id);
+        if (inProgress)
+          throw new ConflictError(
+            `endpoint ${endpoint.name} has a ${inProgress.strategy} rollout in progress (${inProgress.id}); finish it or roll back first`,
+          );
+        const provider = this.providers.get(endpoint.providerName);
+        const active = deployments.filter((d) => d.status === 'ACTIVE');
+        const current = splitOf(active);
+        if (spec.strategy === 'SHADOW' && current.live.length === 0) {
+          throw new InputError([
+            {
+              path: 'input.strategy',
+              message: `endpoint ${endpoint.name} serves nothing yet: there is no traffic to mirror`,
             },
-            strategy: spec.strategy,
-            modelServerUrl: spec.modelServerUrl ?? null,
-            featureView: spec.featureView ?? null,
-            entityKeyField: spec.entityKeyField ?? null,
-          });
-          const now = this.clock();
-          const deployment = await tx.deployment.create({
-            data: {
+          ]);
+        }
+        const base = `${endpoint.name}/${version.model.name}-v${version.version}`;
+        const taken = new Set(deployments.map((d) => d.id));
+        let id = globalId('deployment', endpoint.providerName, base);
+        for (let n = 2; taken.has(id); n++) id = globalId('deployment', endpoint.providerName, `${base}-${n}`);
+        deploymentId = id;
+        const plan = planOf(spec);
+        const first = current.live.length === 0 || spec.strategy === 'RECREATE';
+        const baseline = current.live.some((s) => s.deploymentId === endpoint.stableDeploymentId)
+          ? endpoint.stableDeploymentId
+          : ([...current.live].sort((a, b) => b.percent - a.percent)[0]?.deploymentId ?? null);
+        // A RECREATE retires every other deployment once the new one takes all the traffic.
+        const retiring = spec.strategy === 'RECREATE' ? active : [];
+        const strategy = first ? null : spec.strategy;
+        const rolloutId =
+          strategy === 'CANARY' || strategy === 'SHADOW' || strategy === 'BLUE_GREEN' ? randomUUID() : null;
+        const split: Split = first
+          ? { live: [{ deploymentId: id, percent: 100 }], shadow: spec.strategy === 'RECREATE' ? [] : current.shadow }
+          : strategy === 'AB_TEST'
+            ? { live: withLiveShare(current.live, id, spec.trafficPercent ?? 50), shadow: current.shadow }
+            : strategy === 'SHADOW'
+              ? {
+                  live: current.live,
+                  shadow: [...current.shadow, { deploymentId: id, percent: spec.trafficPercent ?? 100 }],
+                }
+              : strategy === 'CANARY'
+                ? { live: withLiveShare(current.live, id, plan.steps[0]!), shadow: current.shadow }
+                : current;
+        let nativeId = '';
+        return {
+          split,
+          cause: { reason: origin.promotionId ? 'PROMOTION_RULE' : 'DEPLOY', actor: identity.actor, rolloutId },
+          before: async () => {
+            ({ nativeId } = await provider.createDeployment(endpointRef(endpoint), {
               id,
-              endpointId: endpoint.id,
-              modelVersionId: version.id,
+              modelVersion: {
+                id: version.id,
+                nativeId: version.nativeId,
+                modelName: version.model.name,
+                version: version.version,
+              },
               strategy: spec.strategy,
-              status: 'ACTIVE',
-              nativeId,
               modelServerUrl: spec.modelServerUrl ?? null,
               featureView: spec.featureView ?? null,
               entityKeyField: spec.entityKeyField ?? null,
-              createdBy: identity.actor,
-              promotionId: origin.promotionId ?? null,
-              createdAt: now,
-              lastSeenAt: now,
-            },
-          });
-          deployments.push(deployment);
-          await addLineageEdges(
-            tx,
-            [
-              {
-                from: { id: version.id, kind: 'modelVersion' },
-                to: { id, kind: 'deployment' },
-                relation: 'DEPLOYED_AS',
-                providerName: endpoint.providerName,
+            }));
+            return [{ id, nativeId }];
+          },
+          after: retiring.length
+            ? async () => {
+                for (const old of retiring)
+                  await provider.retireDeployment(endpointRef(endpoint), { id: old.id, nativeId: old.nativeId });
+              }
+            : undefined,
+          prepare: async (tx, endpoint) => {
+            const now = this.clock();
+            await tx.deployment.create({
+              data: {
+                id,
+                endpointId: endpoint.id,
+                modelVersionId: version.id,
+                strategy: spec.strategy,
+                status: 'ACTIVE',
+                nativeId,
+                modelServerUrl: spec.modelServerUrl ?? null,
+                featureView: spec.featureView ?? null,
+                entityKeyField: spec.entityKeyField ?? null,
+                createdBy: identity.actor,
+                promotionId: origin.promotionId ?? null,
+                createdAt: now,
+                lastSeenAt: now,
               },
-              {
-                from: { id, kind: 'deployment' },
-                to: { id: endpoint.id, kind: 'endpoint' },
-                relation: 'SERVED_BY',
-                providerName: endpoint.providerName,
-              },
-            ],
-            'DECLARED',
-            now,
-          );
-          const reason: TrafficReason = origin.promotionId ? 'PROMOTION_RULE' : 'DEPLOY';
-          const cause = { reason, actor: identity.actor };
-          const plan = planOf(spec);
-          const first = current.live.length === 0 || spec.strategy === 'RECREATE';
-          const baseline = current.live.some((s) => s.deploymentId === endpoint.stableDeploymentId)
-            ? endpoint.stableDeploymentId
-            : ([...current.live].sort((a, b) => b.percent - a.percent)[0]?.deploymentId ?? null);
-          let rolloutId: string | null = null;
-          if (first) {
-            const split: Split = {
-              live: [{ deploymentId: id, percent: 100 }],
-              shadow: spec.strategy === 'RECREATE' ? [] : current.shadow,
-            };
-            await this.traffic.change(tx, endpoint, deployments, split, cause);
-            if (spec.strategy === 'RECREATE') {
-              for (const old of active) await this.retireRow(tx, endpoint, old, now);
+            });
+            await addLineageEdges(
+              tx,
+              [
+                {
+                  from: { id: version.id, kind: 'modelVersion' },
+                  to: { id, kind: 'deployment' },
+                  relation: 'DEPLOYED_AS',
+                  providerName: endpoint.providerName,
+                },
+                {
+                  from: { id, kind: 'deployment' },
+                  to: { id: endpoint.id, kind: 'endpoint' },
+                  relation: 'SERVED_BY',
+                  providerName: endpoint.providerName,
+                },
+              ],
+              'DECLARED',
+              now,
+            );
+            await this.repository.retire(
+              tx,
+              retiring.map((d) => d.id),
+              now,
+            );
+            if (rolloutId && strategy && strategy !== 'AB_TEST' && strategy !== 'RECREATE') {
+              const rollout = await this.rollouts.start(tx, {
+                id: rolloutId,
+                endpointId: endpoint.id,
+                deploymentId: id,
+                baselineDeploymentId: baseline,
+                strategy,
+                plan,
+                actor: identity.actor,
+              });
+              if (strategy === 'CANARY' && plan.steps[0] === 100)
+                await this.rolloutRepository.finish(tx, rollout.id, 'SUCCEEDED', "the plan's first step is 100%", now);
             }
-          } else if (spec.strategy === 'AB_TEST') {
-            await this.traffic.change(
-              tx,
-              endpoint,
-              deployments,
-              { live: withLiveShare(current.live, id, spec.trafficPercent ?? 50), shadow: current.shadow },
-              cause,
-            );
-          } else if (spec.strategy === 'SHADOW') {
-            const shadow = [...current.shadow, { deploymentId: id, percent: spec.trafficPercent ?? 100 }];
-            const rollout = await this.rollouts.start(tx, {
-              endpointId: endpoint.id,
-              deploymentId: id,
-              baselineDeploymentId: baseline,
-              strategy: 'SHADOW',
-              plan,
+          },
+          finish: async (tx, endpoint, rows) => {
+            await recordAudit(tx, {
               actor: identity.actor,
+              action: 'deployModelVersion',
+              subjectId: id,
+              requestId: identity.requestId,
+              payload: {
+                endpointId: endpoint.id,
+                modelVersionId: version.id,
+                strategy: spec.strategy,
+                rolloutId,
+                promotionId: origin.promotionId ?? null,
+                live: rows
+                  .filter((d) => d.trafficPercent > 0)
+                  .map((d) => ({ deploymentId: d.id, percent: d.trafficPercent })),
+              },
             });
-            rolloutId = rollout.id;
-            await this.traffic.change(
-              tx,
-              endpoint,
-              deployments,
-              { live: current.live, shadow },
-              { ...cause, rolloutId },
-            );
-          } else if (spec.strategy === 'CANARY') {
-            const rollout = await this.rollouts.start(tx, {
-              endpointId: endpoint.id,
-              deploymentId: id,
-              baselineDeploymentId: baseline,
-              strategy: 'CANARY',
-              plan,
-              actor: identity.actor,
-            });
-            rolloutId = rollout.id;
-            const percent = plan.steps[0]!;
-            await this.traffic.change(
-              tx,
-              endpoint,
-              deployments,
-              { live: withLiveShare(current.live, id, percent), shadow: current.shadow },
-              { ...cause, rolloutId },
-            );
-            if (percent === 100)
-              await this.rolloutRepository.finish(tx, rollout.id, 'SUCCEEDED', "the plan's first step is 100%", now);
-          } else {
-            const rollout = await this.rollouts.start(tx, {
-              endpointId: endpoint.id,
-              deploymentId: id,
-              baselineDeploymentId: baseline,
-              strategy: 'BLUE_GREEN',
-              plan,
-              actor: identity.actor,
-            });
-            rolloutId = rollout.id;
-          }
-          await recordAudit(tx, {
-            actor: identity.actor,
-            action: 'deployModelVersion',
-            subjectId: id,
-            requestId: identity.requestId,
-            payload: {
-              endpointId: endpoint.id,
-              modelVersionId: version.id,
-              strategy: spec.strategy,
-              rolloutId,
-              promotionId: origin.promotionId ?? null,
-              live: deployments
-                .filter((d) => d.trafficPercent > 0)
-                .map((d) => ({ deploymentId: d.id, percent: d.trafficPercent })),
-            },
-          });
-          return tx.deployment.findUniqueOrThrow({ where: { id } });
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      );
-      this.providers.committed(endpointRow!);
-      return deployment;
+          },
+        };
+      });
+      return await this.db.deployment.findUniqueOrThrow({ where: { id: deploymentId! } });
     } catch (error) {
       await recordFailedAttempt(this.db, error, {
         actor: identity.actor,
@@ -380,16 +357,9 @@ export class DeploymentService {
     }
   }
 
-  /** Retires a deployment at the owner and in the catalog; its lineage edges end (they are kept as history). */
-  private async retireRow(tx: Transaction, endpoint: EndpointRow, deployment: DeploymentRow, at: Date) {
-    await this.providers
-      .get(endpoint.providerName)
-      .retireDeployment(endpointRef(endpoint), { id: deployment.id, nativeId: deployment.nativeId });
-    await this.repository.retire(tx, [deployment.id], at);
-  }
-
   /**
-   * retireDeployment: takes a deployment out of its endpoint for good. Refused (CONFLICT) while it
+   * retireDeployment: takes a deployment out of its endpoint for good: released at the owner, then
+   * RETIRED in the catalog, its lineage edges ended (kept as history). Refused (CONFLICT) while it
    * holds live or shadow traffic, is the stable deployment (where a rollback returns), or is the
    * subject of a rollout in progress.
    */
@@ -397,41 +367,41 @@ export class DeploymentService {
     parseGlobalId(deploymentId, 'deploymentId', 'deployment');
     const found = await this.db.deployment.findUnique({ where: { id: deploymentId }, select: { endpointId: true } });
     if (!found) throw new NotFoundError('Deployment', deploymentId);
-    let endpointRow: EndpointRow | null = null;
     try {
-      const row = await this.db.$transaction(
-        async (tx) => {
-          const endpoint = await this.trafficRepository.lockEndpoint(tx, found.endpointId);
-          endpointRow = endpoint;
-          const deployment = await tx.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
-          if (deployment.status === 'RETIRED') return deployment;
-          if (deployment.trafficPercent > 0 || deployment.shadowPercent > 0) {
-            throw new ConflictError(
-              `${deploymentId} still takes ${deployment.trafficPercent}% live and ${deployment.shadowPercent}% shadow traffic: move it away first (setTrafficSplit)`,
-            );
-          }
-          if (endpoint.stableDeploymentId === deploymentId)
-            throw new ConflictError(
-              `${deploymentId} is the stable deployment of ${endpoint.name} (where a rollback returns)`,
-            );
-          const rollout = await this.rolloutRepository.active(tx, endpoint.id);
-          if (rollout?.deploymentId === deploymentId)
-            throw new ConflictError(`${deploymentId} is in a ${rollout.strategy} rollout in progress (${rollout.id})`);
-          const now = this.clock();
-          await this.retireRow(tx, endpoint, deployment, now);
-          await recordAudit(tx, {
-            actor: identity.actor,
-            action: 'retireDeployment',
-            subjectId: deploymentId,
-            requestId: identity.requestId,
-            payload: { endpointId: endpoint.id },
-          });
-          return tx.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
-        },
-        { timeout: 30_000, maxWait: 30_000 },
-      );
-      if (endpointRow) this.providers.committed(endpointRow);
-      return row;
+      await this.traffic.changeEndpoint(found.endpointId, async (tx, endpoint, deployments) => {
+        const deployment = deployments.find((d) => d.id === deploymentId)!;
+        if (deployment.status === 'RETIRED') return null;
+        if (deployment.trafficPercent > 0 || deployment.shadowPercent > 0) {
+          throw new ConflictError(
+            `${deploymentId} still takes ${deployment.trafficPercent}% live and ${deployment.shadowPercent}% shadow traffic: move it away first (setTrafficSplit)`,
+          );
+        }
+        if (endpoint.stableDeploymentId === deploymentId)
+          throw new ConflictError(
+            `${deploymentId} is the stable deployment of ${endpoint.name} (where a rollback returns)`,
+          );
+        const rollout = await this.rolloutRepository.active(tx, endpoint.id);
+        if (rollout?.deploymentId === deploymentId)
+          throw new ConflictError(`${deploymentId} is in a ${rollout.strategy} rollout in progress (${rollout.id})`);
+        const provider = this.providers.get(endpoint.providerName);
+        return {
+          split: splitOf(deployments),
+          cause: { reason: 'RETIRE', actor: identity.actor },
+          after: () =>
+            provider.retireDeployment(endpointRef(endpoint), { id: deployment.id, nativeId: deployment.nativeId }),
+          prepare: (tx) => this.repository.retire(tx, [deploymentId], this.clock()),
+          finish: async (tx, endpoint) => {
+            await recordAudit(tx, {
+              actor: identity.actor,
+              action: 'retireDeployment',
+              subjectId: deploymentId,
+              requestId: identity.requestId,
+              payload: { endpointId: endpoint.id },
+            });
+          },
+        };
+      });
+      return await this.db.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
     } catch (error) {
       await recordFailedAttempt(this.db, error, {
         actor: identity.actor,

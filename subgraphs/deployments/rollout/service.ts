@@ -162,10 +162,12 @@ export class RolloutService {
     private readonly options: RolloutOptions,
   ) {}
 
-  /** Inside the deploy transaction: records the rollout and queues its first check. */
+  /** Inside the deploy's commit: records the rollout and queues its first check. */
   async start(
     tx: Transaction,
     args: {
+      /** The rollout's ID when the caller chose it (a deploy names it in its reserved traffic change). */
+      id?: string;
       endpointId: string;
       deploymentId: string;
       baselineDeploymentId: string | null;
@@ -177,6 +179,7 @@ export class RolloutService {
     const now = this.clock();
     const rollout = await tx.rollout.create({
       data: {
+        ...(args.id ? { id: args.id } : {}),
         endpointId: args.endpointId,
         deploymentId: args.deploymentId,
         baselineDeploymentId: args.baselineDeploymentId,
@@ -267,88 +270,94 @@ export class RolloutService {
         };
       }
     }
-    const outcome = await this.db.$transaction(
-      async (tx) => {
-        const locked = await this.trafficRepository.lockEndpoint(tx, rollout.endpointId);
+    const lastAnalysis = analysis as unknown as Prisma.InputJsonValue;
+    const moved = (row: RolloutRow) =>
+      row.status !== 'IN_PROGRESS' ||
+      row.stepIndex !== rollout.stepIndex ||
+      row.stepStartedAt.getTime() !== rollout.stepStartedAt.getTime() ||
+      superseded(row);
+    if (analysis.verdict === 'FAIL' || (analysis.verdict === 'PASS' && rollout.strategy === 'CANARY')) {
+      // A traffic change: the owner is asked with no transaction open, like any other.
+      let result: RolloutRow | null = null;
+      await this.traffic.changeEndpoint(rollout.endpointId, async (tx, locked, rows) => {
         const current = await tx.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
-        const moved =
-          current.status !== 'IN_PROGRESS' ||
-          current.stepIndex !== rollout.stepIndex ||
-          current.stepStartedAt.getTime() !== rollout.stepStartedAt.getTime();
-        if (moved || superseded(current)) return { rollout: current, changed: false };
-        const now = this.clock();
-        const lastAnalysis = analysis as unknown as Prisma.InputJsonValue;
+        if (moved(current)) {
+          result = current;
+          return null;
+        }
         if (analysis.verdict === 'FAIL') {
-          const rows = await this.trafficRepository.deploymentsOf(tx, locked.id);
           const split = await this.traffic.stableSplit(tx, locked, rows, current.deploymentId);
-          const changed = await this.traffic.change(tx, locked, rows, split, {
-            reason: 'AUTO_ROLLBACK',
-            actor: ROLLOUT_ACTOR,
-            rolloutId,
-          });
           const reason = `automatic rollback at step ${current.stepIndex + 1} (${current.steps[current.stepIndex]}%): ${analysis.reasons.join('; ')}`;
-          await tx.rollout.update({ where: { id: rolloutId }, data: { lastAnalysis } });
-          const finished = await this.repository.finish(tx, rolloutId, 'ROLLED_BACK', reason, now);
-          await recordAudit(tx, {
-            actor: ROLLOUT_ACTOR,
-            action: 'autoRollback',
-            subjectId: locked.id,
-            payload: { rolloutId, reason, live: split.live, shadow: split.shadow } as never,
-          });
-          log.warn({ rolloutId, endpoint: locked.name, reason }, 'canary rolled back automatically');
-          return { rollout: finished, changed };
+          return {
+            split,
+            cause: { reason: 'AUTO_ROLLBACK', actor: ROLLOUT_ACTOR, rolloutId },
+            finish: async (tx, endpoint) => {
+              await tx.rollout.update({ where: { id: rolloutId }, data: { lastAnalysis } });
+              result = await this.repository.finish(tx, rolloutId, 'ROLLED_BACK', reason, this.clock());
+              await recordAudit(tx, {
+                actor: ROLLOUT_ACTOR,
+                action: 'autoRollback',
+                subjectId: endpoint.id,
+                payload: { rolloutId, reason, live: split.live, shadow: split.shadow } as never,
+              });
+              log.warn({ rolloutId, endpoint: endpoint.name, reason }, 'canary rolled back automatically');
+            },
+          };
         }
-        if (analysis.verdict === 'PASS' && current.strategy === 'CANARY') {
-          const rows = await this.trafficRepository.deploymentsOf(tx, locked.id);
-          const next = current.stepIndex + 1;
-          const percent = current.steps[next] ?? 100;
-          const split = splitOf(rows.filter((d) => d.status === 'ACTIVE'));
-          const changed = await this.traffic.change(
-            tx,
-            locked,
-            rows,
-            { live: withLiveShare(split.live, current.deploymentId, percent), shadow: split.shadow },
-            { reason: 'ROLLOUT_STEP', actor: ROLLOUT_ACTOR, rolloutId },
-          );
-          let row = await tx.rollout.update({
-            where: { id: rolloutId },
-            data: { stepIndex: Math.min(next, current.steps.length - 1), stepStartedAt: now, lastAnalysis },
-          });
-          if (percent >= 100) {
-            row = await this.repository.finish(
-              tx,
-              rolloutId,
-              'SUCCEEDED',
-              `all ${current.steps.length} steps passed`,
-              now,
-            );
-          } else {
-            await this.schedule(tx, rolloutId, this.nextCheck(row, now, false));
-          }
-          await recordAudit(tx, {
-            actor: ROLLOUT_ACTOR,
-            action: 'rolloutStep',
-            subjectId: locked.id,
-            payload: { rolloutId, step: next, percent, status: row.status },
-          });
-          return { rollout: row, changed };
-        }
+        const next = current.stepIndex + 1;
+        const percent = current.steps[next] ?? 100;
+        const split = splitOf(rows.filter((d) => d.status === 'ACTIVE'));
+        return {
+          split: { live: withLiveShare(split.live, current.deploymentId, percent), shadow: split.shadow },
+          cause: { reason: 'ROLLOUT_STEP', actor: ROLLOUT_ACTOR, rolloutId },
+          finish: async (tx, endpoint) => {
+            const now = this.clock();
+            let row = await tx.rollout.update({
+              where: { id: rolloutId },
+              data: { stepIndex: Math.min(next, current.steps.length - 1), stepStartedAt: now, lastAnalysis },
+            });
+            if (percent >= 100) {
+              row = await this.repository.finish(
+                tx,
+                rolloutId,
+                'SUCCEEDED',
+                `all ${current.steps.length} steps passed`,
+                now,
+              );
+            } else {
+              await this.schedule(tx, rolloutId, this.nextCheck(row, now, false));
+            }
+            await recordAudit(tx, {
+              actor: ROLLOUT_ACTOR,
+              action: 'rolloutStep',
+              subjectId: endpoint.id,
+              payload: { rolloutId, step: next, percent, status: row.status },
+            });
+            result = row;
+          },
+        };
+      });
+      return result ?? (await this.db.rollout.findUniqueOrThrow({ where: { id: rolloutId } }));
+    }
+    return this.db.$transaction(
+      async (tx) => {
+        await this.trafficRepository.lockEndpoint(tx, rollout.endpointId);
+        const current = await tx.rollout.findUniqueOrThrow({ where: { id: rolloutId } });
+        if (moved(current)) return current;
         const row = await tx.rollout.update({ where: { id: rolloutId }, data: { lastAnalysis } });
         await this.schedule(
           tx,
           rolloutId,
           this.nextCheck(
             row,
-            now,
+            this.clock(),
             analysis.verdict === 'WAITING' || analysis.verdict === 'ERROR' || analysis.verdict === 'PASS',
           ),
         );
-        return { rollout: row, changed: false };
+        return row;
       },
       { timeout: 30_000, maxWait: 30_000 },
     );
-    if (outcome.changed) this.providers.committed(endpoint);
-    return outcome.rollout;
   }
 
   byIds(ids: readonly string[]) {

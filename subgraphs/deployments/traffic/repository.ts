@@ -103,6 +103,12 @@ export class TrafficRepository {
     return count === 1;
   }
 
+  /** Withdraws a PENDING change that left the split as it was (a deploy or retirement): history lists splits only. */
+  async withdraw(tx: Transaction, id: bigint): Promise<boolean> {
+    const { count } = await tx.trafficChange.deleteMany({ where: { id, status: 'PENDING' } });
+    return count === 1;
+  }
+
   history(endpointId: string, first: number, before: bigint | null) {
     return this.db.trafficChange.findMany({
       where: { endpointId, status: 'APPLIED', ...(before != null ? { id: { lt: before } } : {}) },

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { Database, Transaction } from '../../../platform/database.ts';
-import { ConflictError, InputError, UpstreamUnavailableError, type InputProblem } from '../../../platform/errors.ts';
+import { ConflictError, InputError, type InputProblem } from '../../../platform/errors.ts';
 import { log } from '../../../platform/log.ts';
+import {
+  COMMIT_GRACE_MS,
+  DEFAULT_OWNER_TIMEOUT_MS,
+  KeyedQueue,
+  waitWhilePending,
+  withinTime,
+} from '../../../platform/owner-calls.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
 import type {
   Deployment as DeploymentRow,
@@ -16,9 +23,6 @@ import type { RolloutRepository } from '../rollout/repository.ts';
 import { normalize, sameSplit, scaleShares, splitOf, type Share, type Split } from './split.ts';
 import type { TrafficReason, TrafficRepository } from './repository.ts';
 
-/** Past a PENDING change's deadline its owner call is over: this much more covers the commit that follows it. */
-const COMMIT_GRACE_MS = 5_000;
-
 /** Why a split changes and who changed it, as recorded in the history. */
 interface Cause {
   reason: TrafficReason;
@@ -29,34 +33,54 @@ interface Cause {
 /** What a change does in the catalog once the owner routes by its split (or when nothing changed): rollouts, audit. */
 type Finish = (tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[], changed: boolean) => Promise<void>;
 
-/** What a change decided under the endpoint's lock: the whole split to ask of the owner, and how to finish. */
-interface Planned {
+/** A deployment the owner created for a change, as the split asked of it names it. */
+export interface CreatedAtOwner {
+  id: string;
+  nativeId: string;
+}
+
+/**
+ * What a change decided under the endpoint's lock: the whole split to ask of the owner, the owner
+ * work around it, and how the catalog records it.
+ */
+export interface PlannedChange {
   split: Split;
   cause: Cause;
+  /** Owner work before the split is asked (creating the deployment it names); answers what it created. */
+  before?: () => Promise<CreatedAtOwner[]>;
+  /** Owner work after the split is in force (releasing deployments it no longer names). */
+  after?: () => Promise<void>;
+  /** In the commit, before the split is recorded: catalog rows it names (the new deployment, its rollout). */
+  prepare?: (tx: Transaction, endpoint: EndpointRow) => Promise<void>;
   finish: Finish;
 }
+
+/** Plans a change under the endpoint's lock; null when there is nothing to do after all. */
+export type PlanChange = (
+  tx: Transaction,
+  endpoint: EndpointRow,
+  deployments: DeploymentRow[],
+) => Promise<PlannedChange | null>;
+
+/** Reasons whose change carried owner work besides the split: a crash leaves nothing to finish them with. */
+const WITH_OWNER_WORK: ReadonlySet<string> = new Set(['DEPLOY', 'PROMOTION_RULE', 'RETIRE']);
+
+/** The audit action of each reason (a reconciled change is audited as what made it). */
+const ACTION_OF: Record<string, string> = {
+  SET_SPLIT: 'setTrafficSplit',
+  ROLLBACK: 'rollbackEndpoint',
+  ROLLOUT_STEP: 'rolloutStep',
+  AUTO_ROLLBACK: 'autoRollback',
+  DEPLOY: 'deployModelVersion',
+  PROMOTION_RULE: 'deployModelVersion',
+  RETIRE: 'retireDeployment',
+};
 
 export interface TrafficOwnerOptions {
   /** Bound on one owner call (CAIRN_OWNER_TIMEOUT_MS); past it the change is FAILED. Default 30 s. */
   timeoutMs?: number;
   /** How often a change waiting for another one of its endpoint looks again. Default 25 ms. */
   pollMs?: number;
-}
-
-/** Rejects with UPSTREAM_UNAVAILABLE when `run` takes longer than `ms`; the owner may still finish it (the next sync reads it back). */
-async function withinTime<T>(provider: string, operation: string, ms: number, run: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([run(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Shares as compared and recorded: deployment ID and percent only (an owner's read-back also carries native IDs). */
@@ -119,7 +143,7 @@ function splitProblems(input: any): { path: (string | number)[]; message: string
 export class TrafficService {
   private readonly ownerTimeoutMs: number;
   private readonly pollMs: number;
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly db: Database,
@@ -129,35 +153,20 @@ export class TrafficService {
     private readonly clock: () => Date,
     owner: TrafficOwnerOptions = {},
   ) {
-    this.ownerTimeoutMs = owner.timeoutMs ?? 30_000;
+    this.ownerTimeoutMs = owner.timeoutMs ?? DEFAULT_OWNER_TIMEOUT_MS;
     this.pollMs = owner.pollMs ?? 25;
   }
 
-  /** Within this process, changes of one endpoint queue here in arrival order (the PENDING row serializes across processes). */
-  private async oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
-    const current = (this.queues.get(key) ?? Promise.resolve()).then(run);
-    const tail = current.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(key, tail);
-    try {
-      return await current;
-    } finally {
-      if (this.queues.get(key) === tail) this.queues.delete(key);
-    }
-  }
-
   /**
-   * A change of the endpoint's split with its owner called outside any transaction: reserve (plan
-   * under the row lock, record PENDING) -> ask the owner within the time bound -> commit APPLIED
-   * (the split, the stable deployment, `finish`) or record FAILED and rethrow.
+   * Every change of an endpoint (a split, a deploy, a retirement, a rollout's step) with its owner
+   * called outside any transaction: reserve (`plan` under the endpoint's row lock, a PENDING
+   * traffic_change) -> the owner work (`before`, the split, `after`) within the time bound ->
+   * commit (the rows `prepare` writes, the split, the stable deployment, `finish`; APPLIED) or
+   * FAILED and rethrow. A change that asks nothing of the owner finishes in the first transaction.
+   * Answers the endpoint as committed.
    */
-  private async changeOutsideTransaction(
-    endpointId: string,
-    plan: (tx: Transaction, endpoint: EndpointRow, deployments: DeploymentRow[]) => Promise<Planned>,
-  ): Promise<EndpointRow> {
-    return this.oneAtATime(endpointId, async () => {
+  async changeEndpoint(endpointId: string, plan: PlanChange): Promise<EndpointRow> {
+    return this.queue.run(endpointId, async () => {
       for (;;) {
         const reserved = await this.db.$transaction(
           async (tx) => {
@@ -166,9 +175,12 @@ export class TrafficService {
             if (pending) return { kind: 'wait' as const, id: pending.id };
             const deployments = await this.repository.deploymentsOf(tx, endpoint.id);
             const planned = await plan(tx, endpoint, deployments);
+            if (!planned) return { kind: 'done' as const, endpoint };
             const next: Split = { live: plain(planned.split.live), shadow: plain(planned.split.shadow) };
-            if (sameSplit(next, splitOf(deployments))) {
-              // Already in force: nothing to ask of the owner.
+            const changed = !sameSplit(next, splitOf(deployments));
+            if (!changed && !planned.before && !planned.after) {
+              // Already in force and nothing else to ask of the owner.
+              await planned.prepare?.(tx, endpoint);
               await planned.finish(tx, endpoint, deployments, false);
               return { kind: 'done' as const, endpoint };
             }
@@ -178,7 +190,7 @@ export class TrafficService {
               { endpointId: endpoint.id, split: next, ...planned.cause, at: new Date() },
               'PENDING',
             );
-            return { kind: 'reserved' as const, endpoint, deployments, next, row, finish: planned.finish };
+            return { kind: 'reserved' as const, endpoint, deployments, next, changed, row, planned };
           },
           { timeout: 30_000, maxWait: 30_000 },
         );
@@ -186,11 +198,21 @@ export class TrafficService {
           await this.waitFor(reserved.id);
           continue;
         }
-        if (reserved.kind === 'done') return reserved.endpoint;
-        const { endpoint, deployments, next, row } = reserved;
+        if (reserved.kind === 'done') {
+          this.providers.committed(reserved.endpoint);
+          return reserved.endpoint;
+        }
+        const { endpoint, deployments, next, changed, row, planned } = reserved;
         try {
-          await withinTime(endpoint.providerName, 'the traffic change', this.ownerTimeoutMs, () =>
-            this.ask(endpoint, deployments, next),
+          await withinTime(
+            endpoint.providerName,
+            `the change of endpoint ${endpoint.name}`,
+            this.ownerTimeoutMs,
+            async () => {
+              const created = (await planned.before?.()) ?? [];
+              if (changed) await this.ask(endpoint, [...deployments, ...created], next);
+              await planned.after?.();
+            },
           );
         } catch (error) {
           await this.db
@@ -200,13 +222,13 @@ export class TrafficService {
             );
           throw error;
         }
-        return (await this.commit(row.id, endpoint.id, next, reserved.finish)) ?? endpoint;
+        return (await this.commit(row.id, endpoint.id, next, changed, planned)) ?? endpoint;
       }
     });
   }
 
   /** Asks the owner to route by `split` (native IDs of the deployments added). */
-  private ask(endpoint: EndpointRow, deployments: DeploymentRow[], split: Split) {
+  private ask(endpoint: EndpointRow, deployments: { id: string; nativeId: string }[], split: Split) {
     const byId = new Map(deployments.map((d) => [d.id, d]));
     const native = (share: Share) => ({ ...share, nativeId: byId.get(share.deploymentId)!.nativeId });
     return this.providers
@@ -215,23 +237,29 @@ export class TrafficService {
   }
 
   /**
-   * The owner routes by `split`: the catalog records it (deployments' shares, the stable
-   * deployment), the PENDING change becomes APPLIED and `finish` runs, in one transaction under the
-   * endpoint's lock. Answers null when the change was not PENDING any more (a reconciler settled it).
+   * The owner did its part: in one transaction under the endpoint's lock the PENDING change
+   * becomes APPLIED (or, when the split did not change, is withdrawn from the history), the rows
+   * `prepare` writes and the split are recorded, and `finish` runs. Answers null when the change
+   * was not PENDING any more (a reconciler settled it).
    */
   private async commit(
     changeId: bigint,
     endpointId: string,
     split: Split,
-    finish: Finish,
+    changed: boolean,
+    planned: Pick<PlannedChange, 'prepare' | 'finish'>,
   ): Promise<EndpointRow | null> {
     const endpoint = await this.db.$transaction(
       async (tx) => {
         const endpoint = await this.repository.lockEndpoint(tx, endpointId);
-        if (!(await this.repository.settle(tx, changeId, 'APPLIED', this.clock()))) return null;
+        const settled = changed
+          ? await this.repository.settle(tx, changeId, 'APPLIED', this.clock())
+          : await this.repository.withdraw(tx, changeId);
+        if (!settled) return null;
+        await planned.prepare?.(tx, endpoint);
         const deployments = await this.repository.deploymentsOf(tx, endpoint.id);
-        await this.record(tx, endpoint, deployments, split);
-        await finish(tx, endpoint, deployments, true);
+        if (changed) await this.record(tx, endpoint, deployments, split);
+        await planned.finish(tx, endpoint, deployments, changed);
         return endpoint;
       },
       { timeout: 30_000, maxWait: 30_000 },
@@ -254,24 +282,6 @@ export class TrafficService {
     }
   }
 
-  private async appendAndRecord(
-    tx: Transaction,
-    endpoint: EndpointRow,
-    deployments: DeploymentRow[],
-    next: Split,
-    cause: Cause,
-  ) {
-    await this.repository.appendChange(tx, {
-      endpointId: endpoint.id,
-      split: next,
-      reason: cause.reason,
-      actor: cause.actor,
-      rolloutId: cause.rolloutId,
-      at: this.clock(),
-    });
-    await this.record(tx, endpoint, deployments, next);
-  }
-
   /** The moment past which a PENDING change's owner call is over (its process died if it is still PENDING). */
   private deadlineOf(row: TrafficChangeRow): number {
     return row.createdAt.getTime() + this.ownerTimeoutMs + COMMIT_GRACE_MS;
@@ -279,23 +289,25 @@ export class TrafficService {
 
   /** Waits for a PENDING change to be committed or failed; past its deadline it is reconciled here. */
   private async waitFor(changeId: bigint): Promise<void> {
-    for (;;) {
-      const row = await this.repository.byId(this.db, changeId);
-      if (!row || row.status !== 'PENDING') return;
-      if (Date.now() > this.deadlineOf(row)) {
-        await this.reconcile(row);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
-    }
+    let row: TrafficChangeRow | null = null;
+    await waitWhilePending(
+      async () => {
+        row = await this.repository.byId(this.db, changeId);
+        return row && { pending: row.status === 'PENDING', deadline: this.deadlineOf(row) };
+      },
+      () => this.reconcile(row!),
+      this.pollMs,
+    );
   }
 
   /**
    * Settles traffic changes left PENDING by a process that died between the owner call and the
    * commit, by reading the split back from the owner: the owner routes by the intended split ->
    * APPLIED (the catalog records it, with its audit event); otherwise FAILED (the catalog
-   * unchanged). `all` also takes changes whose deadline has not passed (start-up of the only
-   * process). Answers how many were settled.
+   * unchanged). A deploy or retirement (owner work besides the split, whose catalog rows the dead
+   * process never wrote) is FAILED: a deployment the owner made anyway is found by the next sync.
+   * `all` also takes changes whose deadline has not passed (start-up of the only process).
+   * Answers how many were settled.
    */
   async reconcilePending(options: { providerName?: string; all?: boolean } = {}): Promise<number> {
     let settled = 0;
@@ -324,32 +336,29 @@ export class TrafficService {
       live: plain(row.live as unknown as Share[]),
       shadow: plain(row.shadow as unknown as Share[]),
     };
-    const owner = await withinTime(endpoint.providerName, 'reading a traffic split back', this.ownerTimeoutMs, () =>
-      this.providers.get(endpoint.providerName).trafficSplitOf(
-        endpointRef(endpoint),
-        deployments.map((d) => ({ id: d.id, nativeId: d.nativeId })),
-      ),
-    );
-    const action = row.reason === 'ROLLBACK' ? 'rollbackEndpoint' : 'setTrafficSplit';
-    if (!sameSplit({ live: plain(owner.live), shadow: plain(owner.shadow) }, intended)) {
-      const failed = await this.db.$transaction(async (tx) => {
+    const action = ACTION_OF[row.reason] ?? 'setTrafficSplit';
+    const failWith = (error: string) =>
+      this.db.$transaction(async (tx) => {
         if (!(await this.repository.settle(tx, row.id, 'FAILED', this.clock()))) return false;
         await recordAudit(tx, {
           actor: row.actor,
           action,
           subjectId: endpoint.id,
           outcome: 'FAILED',
-          payload: {
-            live: intended.live,
-            shadow: intended.shadow,
-            reconciled: true,
-            error: 'reconciled: the owner does not route by the split asked',
-          } as never,
+          payload: { live: intended.live, shadow: intended.shadow, reconciled: true, error } as never,
         });
         return true;
       });
-      return failed;
-    }
+    if (WITH_OWNER_WORK.has(row.reason))
+      return failWith('reconciled: the process making this change stopped before recording it');
+    const owner = await withinTime(endpoint.providerName, 'reading a traffic split back', this.ownerTimeoutMs, () =>
+      this.providers.get(endpoint.providerName).trafficSplitOf(
+        endpointRef(endpoint),
+        deployments.map((d) => ({ id: d.id, nativeId: d.nativeId })),
+      ),
+    );
+    if (!sameSplit({ live: plain(owner.live), shadow: plain(owner.shadow) }, intended))
+      return failWith('reconciled: the owner does not route by the split asked');
     const finish: Finish = async (tx, locked, rows) => {
       let ended: { id: string; status: string } | null = null;
       if (row.reason === 'ROLLBACK' && row.rolloutId) {
@@ -359,6 +368,7 @@ export class TrafficService {
         const rollout = await this.rollouts.active(tx, locked.id);
         ended = rollout ? await this.settleRollout(tx, rollout, rows, row.actor) : null;
       }
+      // A rollout's own step or rollback: its next check finds the split in force and moves the rollout on.
       await recordAudit(tx, {
         actor: row.actor,
         action,
@@ -372,32 +382,7 @@ export class TrafficService {
         } as never,
       });
     };
-    return (await this.commit(row.id, endpoint.id, intended, finish)) !== null;
-  }
-
-  /**
-   * Inside a transaction holding the endpoint's lock: makes the owner route by `split`, records it
-   * in the catalog and the history, and moves the stable deployment to a deployment given 100%.
-   * Answers false (and does nothing) when the split is already in force.
-   */
-  async change(
-    tx: Transaction,
-    endpoint: EndpointRow,
-    deployments: DeploymentRow[],
-    split: Split,
-    cause: { reason: TrafficReason; actor: string; rolloutId?: string | null },
-  ): Promise<boolean> {
-    const next: Split = { live: normalize(split.live), shadow: normalize(split.shadow) };
-    if (sameSplit(next, splitOf(deployments))) return false;
-    // A change reserved by setTrafficSplit or rollbackEndpoint is at the owner now (no lock held
-    // meanwhile): this one would interleave with it.
-    if (await this.repository.pendingOf(tx, endpoint.id))
-      throw new ConflictError(
-        `a traffic change of endpoint ${endpoint.name} is in progress at its owner; try again when it is done`,
-      );
-    await this.ask(endpoint, deployments, next);
-    await this.appendAndRecord(tx, endpoint, deployments, next, cause);
-    return true;
+    return (await this.commit(row.id, endpoint.id, intended, true, { finish })) !== null;
   }
 
   /**
@@ -433,7 +418,7 @@ export class TrafficService {
   async setSplit(input: unknown, identity: Identity) {
     const spec = parseInput(setSplitSchema, input, { crossChecks: splitProblems });
     try {
-      return await this.changeOutsideTransaction(spec.endpointId, async (tx, endpoint, deployments) => {
+      return await this.changeEndpoint(spec.endpointId, async (tx, endpoint, deployments) => {
         const byId = new Map(deployments.map((d) => [d.id, d]));
         const problems: InputProblem[] = [];
         const check = (field: 'split' | 'shadow', shares: { deploymentId: string; percent: number }[]) =>
@@ -523,7 +508,7 @@ export class TrafficService {
   async rollback(endpointId: string, identity: Identity) {
     parseGlobalId(endpointId, 'endpointId', 'endpoint');
     try {
-      return await this.changeOutsideTransaction(endpointId, async (tx, endpoint, deployments) => {
+      return await this.changeEndpoint(endpointId, async (tx, endpoint, deployments) => {
         if (!endpoint.stableDeploymentId)
           throw new ConflictError(
             `endpoint ${endpoint.name} has no stable deployment to return to (none has held 100% of its traffic)`,

@@ -60,9 +60,9 @@ export interface StartOptions {
   deploymentStats?: DeploymentStatsSource;
   /** Told after a committed split change of a built-in endpoint (the router's cache invalidation). */
   onSplitChanged?: (endpointName: string) => void;
-  /** The model registries, replacing the default (the built-in one alone; cloud providers add theirs). */
+  /** Model registries standing in for the one their provider instance (by `providerName`) declares. */
   registries?: ModelRegistryProvider[];
-  /** The serving backends that own endpoints, replacing the default (the built-in one alone). */
+  /** Serving backends standing in for the one their provider instance (by `providerName`) declares. */
   deploymentProviders?: DeploymentProvider[];
   /** SDK seams for cloud providers (tests: fast backoff, the emulator's credentials). */
   providerDeps?: ProviderDeps;

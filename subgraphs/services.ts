@@ -32,7 +32,7 @@ export interface ServiceOptions {
   webhooks: WebhookOptions;
   /** How long an owner (a cloud's registry) may take to accept a promotion before it FAILs (default 30 s). */
   ownerCallTimeoutMs?: number;
-  /** The registry of each provider instance that owns model versions (default: the built-in one). */
+  /** Registries standing in for the one their provider instance declares, by `providerName` (tests). */
   registries?: ModelRegistryProvider[];
   /** Data directory (dataset exports); defaults to `.cairn`. */
   dataDir?: string;
@@ -42,7 +42,7 @@ export interface ServiceOptions {
   clouds?: { instance: ProviderInstance; syncIntervalSeconds: number }[];
   /** Concurrent INSERTs of one large ingest: 1 on PGlite (one connection). */
   offlineWriteConcurrency?: number;
-  /** The serving backend of each provider instance that owns endpoints (default: the built-in one). */
+  /** Serving backends standing in for the one their provider instance declares, by `providerName` (tests). */
   deploymentProviders?: DeploymentProvider[];
   /**
    * Per-deployment figures the built-in backend's canary analysis reads: the inference router's
@@ -73,25 +73,20 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     },
   );
   const clouds = options.clouds ?? [];
-  const providerInstances = new ProviderRegistry([builtin, ...clouds.map((c) => c.instance)]);
-  const registries = new Map(
-    [
-      ...(options.registries ?? [builtin.registry]),
-      ...clouds.flatMap((c) => (c.instance.registry ? [c.instance.registry] : [])),
-    ].map((r) => [r.providerName, r]),
+  // Test seams: a registry or serving backend given in the options stands in for the capability of
+  // the instance of its name, before the one lookup is built.
+  const providerInstances = new ProviderRegistry(
+    withOverrides([builtin, ...clouds.map((c) => c.instance)], {
+      registry: options.registries,
+      deployments: options.deploymentProviders,
+    }),
   );
-  // The built-in router (or the given owners) plus every cloud provider that owns endpoints.
-  const deploymentProviders = [
-    ...(options.deploymentProviders ?? [builtin.deployments]),
-    ...clouds.flatMap((c) => (c.instance.deployments ? [c.instance.deployments] : [])),
-  ];
-  const registryFor = (name: string) => registries.get(name);
   const webhooks = new WebhookService(deps.db, deps.jobs, { ...options.webhooks, clock });
   const policies = new PolicyService(deps.db);
   const deployments = createDeploymentServices({
     db: deps.db,
     jobs: deps.jobs,
-    providers: deploymentProviders,
+    providers: providerInstances.all('deployments'),
     clock,
     rolloutPollSeconds: options.rolloutPollSeconds ?? 15,
     ownListener: options.ownListener,
@@ -99,11 +94,7 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
   });
   const promotions = new PromotionService(
     deps.db,
-    (name) => {
-      const registry = registryFor(name);
-      if (!registry) throw new Error(`no model registry for provider ${name}`);
-      return registry;
-    },
+    (name) => providerInstances.capability(name, 'registry', 'promoteModelVersion'),
     webhooks,
     clock,
     // A promotion to PRODUCTION queues the endpoints' deploy rules in its own transaction.
@@ -120,7 +111,9 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
       clock,
     }),
     models: {
-      versions: new ModelVersionService(deps.db, registryFor, webhooks),
+      versions: new ModelVersionService(deps.db, providerInstances, webhooks, {
+        timeoutMs: options.ownerCallTimeoutMs,
+      }),
       policies,
       approvals: new ApprovalService(deps.db),
       promotions,
@@ -144,11 +137,44 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
         },
       },
     ),
-    /** Every provider instance of this process by name, with the capabilities each declares. */
+    /**
+     * Every provider instance of this process by name, with the capabilities each declares: the one
+     * lookup of a model registry, an endpoints' owner or a feature store.
+     */
     providerInstances,
-    /** The owner of a provider's endpoints (the built-in router, a cloud's endpoints), if it has one. */
-    deploymentProviderFor: (name: string) => deploymentProviders.find((p) => p.providerName === name),
   };
+}
+
+/**
+ * The instances with each given capability put in place of the one declared by the instance of
+ * its `providerName` (a test's slow registry or flaky serving backend). An override naming no
+ * instance of this process is a mistake in the caller's wiring, refused at start.
+ */
+function withOverrides(
+  instances: ProviderInstance[],
+  overrides: { registry?: ModelRegistryProvider[]; deployments?: DeploymentProvider[] },
+): ProviderInstance[] {
+  const replaced = new Map<string, ProviderInstance>(instances.map((instance) => [instance.name, instance]));
+  const put = <C extends 'registry' | 'deployments'>(capability: C, given: NonNullable<ProviderInstance[C]>[] = []) => {
+    for (const part of given) {
+      const instance = replaced.get(part.providerName);
+      if (!instance) throw new Error(`no provider instance named ${part.providerName} to take the given ${capability}`);
+      // A delegate keeps the instance's other capabilities and its close().
+      replaced.set(part.providerName, {
+        name: instance.name,
+        kind: instance.kind,
+        catalog: instance.catalog,
+        registry: instance.registry,
+        deployments: instance.deployments,
+        features: instance.features,
+        close: () => instance.close(),
+        [capability]: part,
+      });
+    }
+  };
+  put('registry', overrides.registry);
+  put('deployments', overrides.deployments);
+  return [...replaced.values()];
 }
 
 export type Services = ReturnType<typeof createServices>;

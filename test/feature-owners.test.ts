@@ -89,6 +89,31 @@ describe('a feature view owned by a provider without the features capability', (
     expect(await sm.cairn.db.auditEvent.count({ where: { subjectId: CLOUD_VIEW_ID } })).toBe(0);
   });
 
+  it('answers createTrainingDataset with NOT_SUPPORTED and records no dataset, training rows or audit event', async () => {
+    const answer = await sm.cairn.query(
+      `mutation($input: CreateTrainingDatasetInput!) { createTrainingDataset(input: $input) { id } }`,
+      {
+        input: {
+          name: 'cloud-training',
+          features: [`${CLOUD_VIEW}:trips_7d`],
+          entities: [{ entityKey: 'd1', eventTime: t(1) }],
+        },
+      },
+    );
+    expect(answer.data).toBeNull();
+    expect(answer.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_SUPPORTED',
+      provider: sm.provider,
+      operation: 'createTrainingDataset',
+    });
+    expect(answer.errors?.[0]?.message).toBe(`provider ${sm.provider} does not support createTrainingDataset`);
+    const { db } = sm.cairn;
+    expect(await db.dataset.count({ where: { name: 'cloud-training' } })).toBe(0);
+    expect(await db.auditEvent.count({ where: { action: 'createTrainingDataset' } })).toBe(0);
+    // Refused before the join: no training rows were cut (this process makes no other dataset).
+    expect(await db.datasetRow.count()).toBe(0);
+  });
+
   it('fails an enriched inference call with 501 NOT_SUPPORTED before the model server is called', async () => {
     const { registerModelVersion } = await sm.cairn.data(
       `mutation { registerModelVersion(input: { model: "eta", artifactUri: "s3://m/eta/1" }) { id } }`,

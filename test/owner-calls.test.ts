@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stage } from '../adapters/core/domain.ts';
 import type { ModelRegistryProvider, VersionRef } from '../adapters/core/model-registry.ts';
 import { startSageMakerCairn } from './sagemaker-cairn.ts';
+import { globalId } from '../platform/ids.ts';
 import { EMULATOR_CREDENTIALS, startSageMakerEmulator } from '../emulators/sagemaker/index.ts';
 import { parseConfig } from '../server/config.ts';
 import { startCairn } from '../server/runtime.ts';
@@ -19,15 +20,23 @@ const REGISTER = `mutation($model: String!) { registerModelVersion(input: { mode
 /**
  * The built-in registry behind an owner that takes `slowMs` to accept a stage change of models
  * named `slow-*` (a cloud whose API hangs), and `raceMs` for the others (a short window in which
- * racing promotions overlap).
+ * racing promotions overlap). `onRegister` runs before it answers a registration.
  */
-function slowOwner(db: () => TestCairn['db'], slowMs: number, raceMs: number): ModelRegistryProvider {
+function slowOwner(
+  db: () => TestCairn['db'],
+  slowMs: number,
+  raceMs: number,
+  onRegister: (modelName: string, version: number) => Promise<void> = async () => {},
+): ModelRegistryProvider {
   const stageOf = async (version: VersionRef) =>
     ((await db().modelVersion.findUnique({ where: { id: version.id }, select: { stage: true } }))?.stage ??
       null) as Stage | null;
   return {
     providerName: 'builtin',
-    registerVersion: async (modelName, version) => ({ nativeId: `${modelName}/${version}` }),
+    registerVersion: async (modelName, version) => {
+      await onRegister(modelName, version);
+      return { nativeId: `${modelName}/${version}` };
+    },
     transitionStage: async (version) => {
       await new Promise((resolve) => setTimeout(resolve, version.modelName.startsWith('slow-') ? slowMs : raceMs));
     },
@@ -37,12 +46,22 @@ function slowOwner(db: () => TestCairn['db'], slowMs: number, raceMs: number): M
 
 describe('owner calls outside database transactions', () => {
   let cairn: TestCairn;
+  let onRegister: ((modelName: string, version: number) => Promise<void>) | undefined;
   beforeAll(async () => {
     // The gateway waits longer than the owner hangs (its default, 5 s, would answer the slow
     // promotion UPSTREAM_UNAVAILABLE while it goes on).
     cairn = await startTestCairn(
       { CAIRN_SUBGRAPH_TIMEOUT_MS: '30000' },
-      { registries: [slowOwner(() => cairn.db, 10_000, 150)] },
+      {
+        registries: [
+          slowOwner(
+            () => cairn.db,
+            10_000,
+            150,
+            async (model, version) => onRegister?.(model, version),
+          ),
+        ],
+      },
     );
   });
   afterAll(() => cairn?.close());
@@ -79,6 +98,49 @@ describe('owner calls outside database transactions', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
     expect((await cairn.db.modelVersion.findUnique({ where: { id: slow } }))!.stage).toBe('STAGING');
   }, 60_000);
+
+  it('a registration holds no lock while its owner works, and asks again for a number another process took meanwhile', async () => {
+    const model = 'registered-slowly';
+    await cairn.data(REGISTER, { model });
+    const modelId = globalId('model', 'builtin', model);
+    const asked: number[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    onRegister = async (name, version) => {
+      if (name !== model) return;
+      asked.push(version);
+      if (asked.length === 1) await released;
+    };
+    try {
+      const pending = cairn.query(REGISTER, { model });
+      await waitFor(async () => (asked.length ? true : undefined), { what: 'the owner to be asked for version 2' });
+      // Another process takes version 2 while the owner works: the model's row is not locked.
+      await cairn.db.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT 1 FROM registered_model WHERE id = ${modelId} FOR UPDATE NOWAIT`;
+        await tx.modelVersion.create({
+          data: {
+            id: globalId('modelVersion', 'builtin', `${model}/2`),
+            modelId,
+            version: 2,
+            nativeId: `${model}/2`,
+            createdBy: 'another-process',
+          },
+        });
+      });
+      release();
+      const answer = await pending;
+      expect(answer.errors).toBeUndefined();
+      expect(asked).toEqual([2, 3]);
+      const id = answer.data.registerModelVersion.id;
+      expect(await cairn.db.modelVersion.findUnique({ where: { id } })).toMatchObject({
+        version: 3,
+        nativeId: `${model}/3`,
+      });
+      expect(await cairn.db.auditEvent.count({ where: { action: 'registerModelVersion', subjectId: id } })).toBe(1);
+    } finally {
+      onRegister = undefined;
+    }
+  });
 
   it('racing promotions of one model to PRODUCTION leave exactly one holder, each applied one after another', async () => {
     const versions: string[] = [];

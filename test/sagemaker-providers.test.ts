@@ -324,7 +324,7 @@ describe('SageMakerDeploymentProvider', () => {
   it('a traffic change reaches SageMaker and the next sync reads the same split back', async () => {
     const sm = await startSageMakerCairn({ provider: 'sm-contract' });
     try {
-      const provider = sm.cairn.services.deploymentProviderFor('sm-contract')!;
+      const provider = sm.cairn.services.providerInstances.capability('sm-contract', 'deployments', 'contract');
       await provider.applyTrafficSplit(endpoint, {
         live: [share('v2-primary', 40), share('v3-canary', 60)],
         shadow: [],

@@ -1,6 +1,6 @@
 import type { Database } from '../../platform/database.ts';
 import type { JobQueue } from '../../platform/jobs.ts';
-import type { TrainingSetProvider } from '../../adapters/core/feature-store.ts';
+import type { FeatureStoreProvider, TrainingSetProvider } from '../../adapters/core/feature-store.ts';
 import type { CapabilityLookup } from '../../adapters/providers.ts';
 import { DatasetService } from './dataset/service.ts';
 import { FeatureService } from './feature/service.ts';
@@ -15,8 +15,11 @@ export interface FeatureServicesDeps {
   jobs: JobQueue;
   /** The provider instances: ingest, materialization and online reads go to the `features` capability of each view's owner. */
   owners: CapabilityLookup;
-  /** Training sets are joined from the built-in offline store's history. */
-  trainingSets: TrainingSetProvider;
+  /**
+   * Training sets are joined from the built-in offline store's history: this store, named by its
+   * provider, is the `features` capability a view's owner must declare for a training set of it.
+   */
+  trainingSets: TrainingSetProvider & Pick<FeatureStoreProvider, 'provider'>;
   /** Where dataset exports are written (`<dir>/exports`). */
   dataDir: string;
   /** Now, for TTL/staleness and default materialization end times; tests pin it. */
@@ -33,7 +36,7 @@ export function createFeatureServices(deps: FeatureServicesDeps) {
     online: new OnlineFeatureService(deps.owners, featureViews, features, deps.clock),
     ingest: new IngestService(deps.db, deps.owners, featureViews, features, deps.clock),
     materialization: new MaterializationService(deps.db, deps.jobs, deps.owners, featureViews, features, deps.clock),
-    datasets: new DatasetService(deps.db, deps.trainingSets, featureViews, features, deps.dataDir),
+    datasets: new DatasetService(deps.db, deps.owners, deps.trainingSets, featureViews, features, deps.dataDir),
     incidents: new FeatureIncidentService(deps.db),
   };
 }

@@ -4,8 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Database } from '../../../platform/database.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
-import { InputError, NotFoundError } from '../../../platform/errors.ts';
-import type { JoinFeature, TrainingSetProvider } from '../../../adapters/core/feature-store.ts';
+import { InputError, NotFoundError, NotSupportedError } from '../../../platform/errors.ts';
+import type { FeatureStoreProvider, JoinFeature, TrainingSetProvider } from '../../../adapters/core/feature-store.ts';
+import type { CapabilityLookup } from '../../../adapters/providers.ts';
 import { globalId, parseGlobalId } from '../../../platform/ids.ts';
 import { log } from '../../../platform/log.ts';
 import { recordAudit } from '../../../platform/audit.ts';
@@ -44,7 +45,10 @@ const exportSchema = z.object({
 export class DatasetService {
   constructor(
     private readonly db: Database,
-    private readonly store: TrainingSetProvider,
+    /** The provider instances: each view's owner must declare, as its `features`, the store that joins. */
+    private readonly owners: CapabilityLookup,
+    /** The built-in store: it joins training sets from the offline history it keeps, and only that. */
+    private readonly store: TrainingSetProvider & Pick<FeatureStoreProvider, 'provider'>,
     private readonly featureViews: FeatureViewService,
     private readonly features: FeatureService,
     private readonly dataDir: string,
@@ -54,6 +58,9 @@ export class DatasetService {
    * Builds a training set by point-in-time join, then records it as the next version of `name`
    * with its feature versions, DERIVED_FROM lineage edges and audit event in one transaction. If
    * the content hash equals the latest version's, that version is answered and nothing is added.
+   * A feature of a view whose owner's feature store is not the one that joins (a cloud's feature
+   * group: its history is not in the built-in offline store) answers NOT_SUPPORTED naming that
+   * provider, before anything is joined or written.
    */
   async create(input: unknown, actor: string) {
     const parsed = parseInput(createSchema, input);
@@ -133,6 +140,11 @@ export class DatasetService {
       if (!views.has(viewName)) views.set(viewName, await this.featureViews.get(viewName));
     }
     const existing = [...views.values()].filter((v) => v !== null);
+    for (const view of existing) {
+      const owner = this.owners.capability(view.providerName, 'features', 'createTrainingDataset');
+      if (owner.provider !== this.store.provider)
+        throw new NotSupportedError(view.providerName, 'createTrainingDataset');
+    }
     const features = await this.features.byViewIds(existing.map((v) => v!.id));
     const resolved: { feature: (typeof features)[number]; join: JoinFeature }[] = [];
     refs.forEach((ref, index) => {

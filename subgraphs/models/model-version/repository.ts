@@ -22,6 +22,12 @@ export class ModelVersionRepository {
     return { nextVersion: (latest._max.version ?? 0) + 1 };
   }
 
+  /** The number the model's next version would take now (1 for a model not registered yet); read without a lock. */
+  async nextVersion(modelId: string) {
+    const latest = await this.db.modelVersion.aggregate({ where: { modelId }, _max: { version: true } });
+    return (latest._max.version ?? 0) + 1;
+  }
+
   createVersion(tx: Transaction, data: Prisma.ModelVersionUncheckedCreateInput, featureIds: string[]) {
     return tx.modelVersion.create({
       data: { ...data, features: { create: featureIds.map((featureId) => ({ featureId })) } },

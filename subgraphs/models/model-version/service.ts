@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Database } from '../../../platform/database.ts';
-import { InputError, NotFoundError, NotSupportedError } from '../../../platform/errors.ts';
+import { ConflictError, InputError, NotFoundError, UpstreamUnavailableError } from '../../../platform/errors.ts';
 import { globalId, parseGlobalId } from '../../../platform/ids.ts';
 import type { ModelRegistryProvider } from '../../../adapters/core/model-registry.ts';
+import type { CapabilityLookup } from '../../../adapters/providers.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
-import type { Prisma } from '../../../prisma/generated/client.ts';
+import type { ModelVersion, Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { NAME_PATTERN, NAME_RULE, parseInput } from '../../../platform/validate.ts';
 import { addLineageEdges, type NewLineageEdge } from '../../lineage/edge/writer.ts';
@@ -66,22 +67,64 @@ const aliasSchema = z.object({
     .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and - (at most 63), starting with a letter'),
 });
 
+/** Settings of the calls to a model's owner. */
+export interface RegisterOwnerOptions {
+  /** How long the owner may take to create a version before the registration fails UPSTREAM_UNAVAILABLE (default 30 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * Times the owner is asked for a version number another process took meanwhile before the
+ * registration answers CONFLICT (within one process registrations of a model take turns, so
+ * only registrations from other processes race).
+ */
+const REGISTER_ATTEMPTS = 20;
+
+/** Rejects with UPSTREAM_UNAVAILABLE when `run` takes longer than `ms`. */
+async function withinTime<T>(provider: string, operation: string, ms: number, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([run(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class ModelVersionService {
   readonly repository: ModelVersionRepository;
+  private readonly ownerTimeoutMs: number;
+  /** The registration of each model under way in this process (the tail its next one waits for). */
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: Database,
-    private readonly registryFor: (providerName: string) => ModelRegistryProvider | undefined,
+    /** The provider instances: a model's registry is its provider's `registry` capability. */
+    private readonly owners: CapabilityLookup,
     private readonly webhooks: WebhookService,
+    owner: RegisterOwnerOptions = {},
   ) {
     this.repository = new ModelVersionRepository(db);
+    this.ownerTimeoutMs = owner.timeoutMs ?? 30_000;
   }
 
   /**
    * Registers the next version of a model (creating the model with its first version). Version
-   * numbers are per model, monotonic and gap-free under concurrent registration (the model row is
-   * locked while the number is taken). Lineage edges, the audit event and the webhook outbox
-   * commit with the version.
+   * numbers are per model, monotonic and gap-free under concurrent registration. No database
+   * transaction is open while the owner is called:
+   * 1. the next number is read, and the owner asked (bounded by `timeoutMs`) to create that version;
+   * 2. one transaction locks the model's row, checks the number is still the next one and commits
+   *    the version with its lineage edges, audit event and webhook outbox.
+   * When another registration took the number in between (another process: within this one,
+   * registrations of a model take turns), nothing is written and step 1 runs again with the
+   * number now next. The built-in registry's `registerVersion` is pure (`model/version`), so
+   * asking again costs nothing; a cloud registry that accepted registrations would have to
+   * answer the same native version for the same number (or leave an unused one for sync to read).
    */
   async register(input: unknown, actor: string, requestId?: string) {
     const spec = parseInput(registerModelVersionSchema, input);
@@ -95,14 +138,62 @@ export class ModelVersionService {
     );
 
     const modelId = globalId('model', providerName, spec.model);
+    return this.oneAtATime(modelId, async () => {
+      let candidate = await this.repository.nextVersion(modelId);
+      for (let attempt = 1; ; attempt++) {
+        const { nativeId } = await withinTime(providerName, 'registerModelVersion', this.ownerTimeoutMs, () =>
+          registry.registerVersion(spec.model, candidate),
+        );
+        const created = await this.create(
+          spec,
+          { providerName, modelId, featureIds, actor, requestId },
+          candidate,
+          nativeId,
+        );
+        if (!created.taken) return created.version;
+        if (attempt >= REGISTER_ATTEMPTS)
+          throw new ConflictError(
+            `model ${JSON.stringify(spec.model)} is being registered by others at the same time: try again`,
+          );
+        candidate = created.nextVersion;
+      }
+    });
+  }
+
+  /** Runs `run` after every earlier call with the same key has settled. */
+  private async oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const current = (this.queues.get(key) ?? Promise.resolve()).then(run);
+    const tail = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, tail);
+    try {
+      return await current;
+    } finally {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    }
+  }
+
+  /**
+   * Commits version `nextVersion` (known to its owner as `nativeId`) with its lineage, audit event and
+   * webhook, unless it is no longer the model's next one: then answers the one that is.
+   */
+  private create(
+    spec: z.infer<typeof registerModelVersionSchema>,
+    context: { providerName: string; modelId: string; featureIds: string[]; actor: string; requestId?: string },
+    nextVersion: number,
+    nativeId: string,
+  ): Promise<{ taken: false; version: ModelVersion } | { taken: true; nextVersion: number }> {
+    const { providerName, modelId, featureIds, actor, requestId } = context;
     return this.db.$transaction(async (tx) => {
-      const { nextVersion } = await this.repository.lockModel(tx, {
+      const locked = await this.repository.lockModel(tx, {
         id: modelId,
         providerName,
         name: spec.model,
         nativeId: spec.model,
       });
-      const { nativeId } = await registry.registerVersion(spec.model, nextVersion);
+      if (locked.nextVersion !== nextVersion) return { taken: true, nextVersion: locked.nextVersion };
       const id = globalId('modelVersion', providerName, nativeId);
       const version = await this.repository.createVersion(
         tx,
@@ -157,7 +248,7 @@ export class ModelVersionService {
       };
       await recordAudit(tx, { actor, action: 'registerModelVersion', subjectId: id, requestId, payload });
       await this.webhooks.enqueue(tx, WebhookEvent.MODEL_VERSION_REGISTERED, { modelVersionId: id, actor, ...payload });
-      return version;
+      return { taken: false, version };
     });
   }
 
@@ -170,10 +261,12 @@ export class ModelVersionService {
   ) {
     const problems: { path: string; message: string }[] = [];
     const provider = await this.repository.providerByName(providerName);
-    const registry = this.registryFor(providerName);
+    // A provider that declares no registry (or does not run in this process) answers NOT_SUPPORTED.
+    const registry: ModelRegistryProvider | null = provider
+      ? this.owners.capability(providerName, 'registry', 'registerModelVersion')
+      : null;
     if (!provider)
       problems.push({ path: 'input.provider', message: `no provider named ${JSON.stringify(providerName)}` });
-    else if (!registry) throw new NotSupportedError(providerName, 'registerModelVersion');
 
     featureIds.forEach((id, index) => {
       try {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Database } from '../../../platform/database.ts';
-import { ConflictError, InputError, NotFoundError, UpstreamUnavailableError } from '../../../platform/errors.ts';
+import { ConflictError, InputError, NotFoundError } from '../../../platform/errors.ts';
+import { DEFAULT_OWNER_TIMEOUT_MS, KeyedQueue, withinTime } from '../../../platform/owner-calls.ts';
 import { globalId, parseGlobalId } from '../../../platform/ids.ts';
 import type { ModelRegistryProvider } from '../../../adapters/core/model-registry.ts';
 import type { CapabilityLookup } from '../../../adapters/providers.ts';
@@ -80,27 +81,11 @@ export interface RegisterOwnerOptions {
  */
 const REGISTER_ATTEMPTS = 20;
 
-/** Rejects with UPSTREAM_UNAVAILABLE when `run` takes longer than `ms`. */
-async function withinTime<T>(provider: string, operation: string, ms: number, run: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new UpstreamUnavailableError(provider, `${operation} took longer than ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([run(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export class ModelVersionService {
   readonly repository: ModelVersionRepository;
   private readonly ownerTimeoutMs: number;
-  /** The registration of each model under way in this process (the tail its next one waits for). */
-  private readonly queues = new Map<string, Promise<void>>();
+  /** Registrations of one model in this process take turns. */
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly db: Database,
@@ -110,7 +95,7 @@ export class ModelVersionService {
     owner: RegisterOwnerOptions = {},
   ) {
     this.repository = new ModelVersionRepository(db);
-    this.ownerTimeoutMs = owner.timeoutMs ?? 30_000;
+    this.ownerTimeoutMs = owner.timeoutMs ?? DEFAULT_OWNER_TIMEOUT_MS;
   }
 
   /**
@@ -138,7 +123,7 @@ export class ModelVersionService {
     );
 
     const modelId = globalId('model', providerName, spec.model);
-    return this.oneAtATime(modelId, async () => {
+    return this.queue.run(modelId, async () => {
       let candidate = await this.repository.nextVersion(modelId);
       for (let attempt = 1; ; attempt++) {
         const { nativeId } = await withinTime(providerName, 'registerModelVersion', this.ownerTimeoutMs, () =>
@@ -158,21 +143,6 @@ export class ModelVersionService {
         candidate = created.nextVersion;
       }
     });
-  }
-
-  /** Runs `run` after every earlier call with the same key has settled. */
-  private async oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
-    const current = (this.queues.get(key) ?? Promise.resolve()).then(run);
-    const tail = current.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(key, tail);
-    try {
-      return await current;
-    } finally {
-      if (this.queues.get(key) === tail) this.queues.delete(key);
-    }
   }
 
   /**

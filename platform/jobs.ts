@@ -116,8 +116,9 @@ export async function startJobQueue(
         const bound = new Promise((resolve) => (timer = setTimeout(resolve, 30_000)));
         await Promise.race([Promise.allSettled([...running]), bound]);
         clearTimeout(timer);
-        // pg-boss records the outcome as soon as the handler settles: let it issue that statement.
-        await new Promise((resolve) => setImmediate(resolve));
+        // pg-boss records the outcome once the handler settled, a few turns later: let it issue that
+        // statement before the pool closes (a handler's FAILED outcome on a closed pool is an unhandled rejection).
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
   };

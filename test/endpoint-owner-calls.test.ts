@@ -7,7 +7,7 @@ import type {
   EndpointRef,
   TrafficSplitSpec,
 } from '../adapters/core/deployment.ts';
-import { startTestCairn, type TestCairn } from './testkit.ts';
+import { startTestCairn, within, type TestCairn } from './testkit.ts';
 
 const SERVER = 'http://127.0.0.1:9/';
 const REGISTER = `mutation($model: String!) { registerModelVersion(input: { model: $model, artifactUri: "s3://m" }) { id } }`;
@@ -71,14 +71,6 @@ class HeldOwner extends BuiltinDeploymentProvider {
     await this.held(endpoint);
     return super.retireDeployment(endpoint, deployment);
   }
-}
-
-/** Rejects when `promise` takes longer than `ms` (a request stuck behind the owner call would wait for its release). */
-function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)),
-  ]);
 }
 
 describe('deploys, retirements and rollout steps call the endpoint owner outside database transactions', () => {

@@ -162,6 +162,14 @@ export async function countStatements(run: () => Promise<unknown>, runs = 3): Pr
   return Math.min(...counts);
 }
 
+/** Rejects when `promise` takes longer than `ms`, naming `what` (a request stuck behind a held owner call would wait for its release). */
+export function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)),
+  ]);
+}
+
 /** Polls `read` until it answers something other than undefined, or fails after `timeoutMs`. */
 export async function waitFor<T>(
   read: () => Promise<T | undefined>,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSageMakerCairn, type SageMakerTestCairn } from './sagemaker-cairn.ts';
 import { startSageMakerEmulator, type SageMakerEmulator } from '../emulators/sagemaker/index.ts';
-import { waitFor } from './testkit.ts';
+import { waitFor, within } from './testkit.ts';
 
 const SET = `mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { trafficSplit { percent deployment { id } } } }`;
 const SPLIT = `query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } } }`;
@@ -17,14 +17,6 @@ const splitInput = (provider: string, primary: number) => ({
     { deploymentId: deploymentOf(provider, 'v3-canary'), percent: 100 - primary },
   ],
 });
-
-/** Rejects when `promise` takes longer than `ms` (a read stuck behind the owner call would hang until its release). */
-function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)),
-  ]);
-}
 
 describe('traffic changes call the endpoint owner outside database transactions', () => {
   let sm: SageMakerTestCairn;

@@ -2,7 +2,10 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PolicySeverity, Stage } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 
-@ObjectType({ description: 'A recorded promotion attempt. status: APPLIED, DENIED, FAILED or PENDING_APPROVAL.' })
+@ObjectType({
+  description:
+    'A recorded promotion attempt. status: APPLIED, DENIED, FAILED, PENDING_APPROVAL, or PENDING (allowed; its owner, a cloud registry, is being asked).',
+})
 export class Promotion {
   @Field(() => ID)
   id!: string;

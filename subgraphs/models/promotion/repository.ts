@@ -32,14 +32,15 @@ export class PromotionRepository {
 
   /**
    * Locks the version's model row for the rest of the transaction (promotions of one model go one
-   * at a time) and answers the model's ID; NOT_FOUND for an unknown version.
+   * at a time) and answers the model's ID and provider; NOT_FOUND for an unknown version.
    */
-  async lockModelOf(tx: Transaction, modelVersionId: string): Promise<string> {
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`
-      SELECT m.id FROM registered_model m JOIN model_version v ON v.model_id = m.id
+  async lockModelOf(tx: Transaction, modelVersionId: string): Promise<{ modelId: string; providerName: string }> {
+    const [locked] = await tx.$queryRaw<{ modelId: string; providerName: string }[]>`
+      SELECT m.id AS "modelId", m.provider_name AS "providerName"
+      FROM registered_model m JOIN model_version v ON v.model_id = m.id
       WHERE v.id = ${modelVersionId} FOR UPDATE OF m`;
     if (!locked) throw new NotFoundError('ModelVersion', modelVersionId);
-    return locked.id;
+    return locked;
   }
 
   /** The promotion of the model that is between its reservation and its commit, if any. */

@@ -120,7 +120,7 @@ type Spec = z.infer<typeof promoteSchema>;
 type Reserved =
   | { kind: 'answered'; outcome: PromotionOutcome }
   | { kind: 'reserved'; promotion: PromotionRow; verdict: Verdict; intent: PromotionIntent }
-  | { kind: 'wait'; promotionId: string };
+  | { kind: 'wait'; promotionId: string; queueKey: string };
 
 export class PromotionService {
   private readonly repository: PromotionRepository;
@@ -169,39 +169,23 @@ export class PromotionService {
     if (dryRun) {
       return this.db.$transaction(
         async (tx) => {
-          const modelId = await this.repository.lockModelOf(tx, spec.modelVersionId);
+          const { modelId } = await this.repository.lockModelOf(tx, spec.modelVersionId);
           const { verdict } = await this.judge(tx, spec, identity, modelId);
           return outcome(verdict, null, { dryRun, replayed: false });
         },
         { timeout: 30_000, maxWait: 30_000 },
       );
     }
-    const found = await this.db.modelVersion.findUnique({
-      where: { id: spec.modelVersionId },
-      select: { modelId: true, model: { select: { providerName: true } } },
-    });
-    // An owner whose state is the catalog (the built-in registry) has nothing to call: the
-    // promotion is judged and committed in the one transaction that holds the model's lock.
-    const inOne = found ? this.registryFor(found.model.providerName).catalogIsOwner === true : false;
-    // Within this process promotions of one model queue here, in arrival order, rather than all
-    // polling for the one in flight (the PENDING check below serializes across processes).
-    return this.queue.run(found?.modelId ?? spec.modelVersionId, () =>
-      this.reserveAndApply(spec, identity, requestHash, inOne),
-    );
+    return this.reserveAndApply(spec, identity, requestHash);
   }
 
   private readonly queue = new KeyedQueue();
 
-  private async reserveAndApply(
-    spec: Spec,
-    identity: Identity,
-    requestHash: string,
-    inOne: boolean,
-  ): Promise<PromotionOutcome> {
+  private async reserveAndApply(spec: Spec, identity: Identity, requestHash: string): Promise<PromotionOutcome> {
     for (;;) {
       let reserved: Reserved;
       try {
-        reserved = await this.reserve(spec, identity, requestHash, inOne);
+        reserved = await this.reserve(spec, identity, requestHash);
       } catch (error) {
         if (spec.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
           // The same key raced in from another request and won: answer what it answers.
@@ -218,7 +202,9 @@ export class PromotionService {
       }
       if (reserved.kind === 'answered') return reserved.outcome;
       if (reserved.kind === 'wait') {
-        await this.waitFor(reserved.promotionId);
+        // Within this process the requests waiting on one model queue here, in arrival order,
+        // rather than all polling the promotion in flight (its PENDING row serializes across processes).
+        await this.queue.run(reserved.queueKey, () => this.waitFor(reserved.promotionId));
         continue;
       }
       return this.apply(reserved.promotion, reserved.verdict, reserved.intent, spec, identity);
@@ -226,10 +212,11 @@ export class PromotionService {
   }
 
   /**
-   * Step 1: judge under the model's lock; record a denial, or a PENDING intent when allowed. With
-   * `inOne` (the catalog is the owner) an allowed promotion is applied here, in this transaction.
+   * Step 1: judge under the model's lock; record a denial, or a PENDING intent when allowed. When
+   * the catalog is the owner (the built-in registry: nothing to call) an allowed promotion is
+   * applied here, in this transaction.
    */
-  private reserve(spec: Spec, identity: Identity, requestHash: string, inOne: boolean): Promise<Reserved> {
+  private reserve(spec: Spec, identity: Identity, requestHash: string): Promise<Reserved> {
     return this.db.$transaction(
       async (tx): Promise<Reserved> => {
         if (spec.idempotencyKey) {
@@ -239,13 +226,15 @@ export class PromotionService {
           const existing = await this.repository.byIdempotencyKey(tx, spec.idempotencyKey);
           if (existing) {
             if (existing.status === PENDING && existing.requestHash === requestHash)
-              return { kind: 'wait', promotionId: existing.id };
+              return { kind: 'wait', promotionId: existing.id, queueKey: existing.id };
             return { kind: 'answered', outcome: this.replayOf(existing, spec.idempotencyKey, requestHash) };
           }
         }
-        const modelId = await this.repository.lockModelOf(tx, spec.modelVersionId);
-        const inFlight = await this.repository.pendingOfModel(tx, modelId);
-        if (inFlight) return { kind: 'wait', promotionId: inFlight.id };
+        const { modelId, providerName } = await this.repository.lockModelOf(tx, spec.modelVersionId);
+        const inOne = this.registryFor(providerName).catalogIsOwner === true;
+        // Only a remote owner's promotion is ever PENDING.
+        const inFlight = inOne ? null : await this.repository.pendingOfModel(tx, modelId);
+        if (inFlight) return { kind: 'wait', promotionId: inFlight.id, queueKey: modelId };
         const { verdict, candidate, holders } = await this.judge(tx, spec, identity, modelId);
         const base = {
           modelVersionId: candidate.id,

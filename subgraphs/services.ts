@@ -126,7 +126,8 @@ export function createServices(deps: ServiceDeps, options: ServiceOptions) {
     sync: new SyncService(
       deps.db,
       deps.jobs,
-      new Map(clouds.flatMap((c) => (c.instance.catalog ? [[c.instance.name, c.instance.catalog] as const] : []))),
+      // Every provider that declares a catalog source (the built-in one is the catalog and declares none).
+      new Map(providerInstances.list().flatMap((i) => (i.catalog ? [[i.name, i.catalog] as const] : []))),
       {
         clock,
         intervals: new Map(clouds.map((c) => [c.instance.name, c.syncIntervalSeconds])),

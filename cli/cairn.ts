@@ -13,7 +13,8 @@ const COMMAND_USAGE: Record<string, string> = {
                                        one subgraph alone (needs DATABASE_URL); subgraphs: ${SUBGRAPH_NAMES.join(', ')}
   cairn serve --subgraph <name>=<url>  gateway calling that subgraph over HTTP (repeatable; also CAIRN_SUBGRAPH_URLS)`,
   migrate: `  cairn migrate                        apply pending database migrations and exit`,
-  compose: `  cairn compose [--check]              write gateway/supergraph.graphql from the subgraphs (--check: fail if stale)`,
+  compose: `  cairn compose [--check]              write gateway/supergraph.graphql and the public API schema (schema.graphql)
+                                       from the subgraphs (--check: fail if either is stale)`,
   promote: `  cairn promote <modelVersionId> --to <STAGING|PRODUCTION|ARCHIVED> [--dry-run] [--idempotency-key K]
                [--reason R] [--expect-current <versionId|none>] [--url http://127.0.0.1:4000]
                                        promote through a running gateway, for CI: exit 0 when applied (or
@@ -90,16 +91,21 @@ async function migrate() {
 
 async function compose(args: string[]) {
   const { values } = parseArgs({ args, options: { check: { type: 'boolean', default: false } } });
-  const { composeSupergraph, readSupergraph, writeSupergraph } = await import('../gateway/supergraph.ts');
+  const { composeSchemas, readApiSchema, readSupergraph, writeSchemas } = await import('../gateway/supergraph.ts');
   if (!values.check) {
-    await writeSupergraph();
-    console.log('wrote gateway/supergraph.graphql');
+    await writeSchemas();
+    console.log('wrote gateway/supergraph.graphql and schema.graphql');
     return;
   }
-  if ((await composeSupergraph()) !== (await readSupergraph())) {
-    throw new UsageError('gateway/supergraph.graphql is stale: run `npm run compose`');
+  const composed = await composeSchemas();
+  const stale = [
+    ...(composed.supergraph !== (await readSupergraph()) ? ['gateway/supergraph.graphql'] : []),
+    ...(composed.api !== (await readApiSchema().catch(() => '')) ? ['schema.graphql'] : []),
+  ];
+  if (stale.length > 0) {
+    throw new UsageError(`${stale.join(' and ')} ${stale.length > 1 ? 'are' : 'is'} stale: run \`npm run compose\``);
   }
-  console.log('gateway/supergraph.graphql is current');
+  console.log('gateway/supergraph.graphql and schema.graphql are current');
 }
 
 const PROMOTE = `mutation($input: PromoteModelVersionInput!) {

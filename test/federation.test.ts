@@ -3,14 +3,24 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../server/config.ts';
 import { startCairn, type Cairn } from '../server/runtime.ts';
-import { composeSupergraph, readSupergraph } from '../gateway/supergraph.ts';
+import { composeSchemas, readApiSchema, readSupergraph, type ComposedSchemas } from '../gateway/supergraph.ts';
 import { FEATURE_VIEW_INPUT, graphql, startTestCairn, type TestCairn } from './testkit.ts';
 
 const CROSS_SUBGRAPH = `query($id: ID!) { feature(id: $id) { name usedBy { version model { name } deployments { id } } } }`;
 
 describe('the composed supergraph', () => {
+  let composition: Promise<ComposedSchemas> | undefined;
+  const composed = () => (composition ??= composeSchemas());
+
   it('is current with the subgraph schemas (run `npm run compose` after changing one)', async () => {
-    expect(await composeSupergraph()).toBe(await readSupergraph());
+    const { supergraph } = await composed();
+    expect(supergraph, 'gateway/supergraph.graphql is stale: run `npm run compose`').toBe(await readSupergraph());
+  });
+
+  it('has its public API schema, schema.graphql, current (run `npm run compose` after changing a subgraph)', async () => {
+    const { api } = await composed();
+    expect(api, 'schema.graphql is stale: run `npm run compose`').toBe(await readApiSchema());
+    expect(api).not.toMatch(/\bjoin__|\blink__|@join__|@link\b/);
   });
 });
 

@@ -132,8 +132,10 @@ export function endpointStatusOf(status: string | undefined): string {
       return 'FAILED';
     case 'Deleting':
       return 'DELETING';
+    case 'OutOfService':
+      return 'OUT_OF_SERVICE';
     default:
-      return (status ?? 'UNKNOWN').toUpperCase();
+      return 'UNKNOWN';
   }
 }
 

@@ -9,7 +9,7 @@ export class EndpointDeployRule {
   @Field(() => String)
   modelProvider!: string;
 
-  @Field(() => String)
+  @Field(() => DeploymentStrategy)
   strategy!: string;
 
   modelServerUrl!: string | null;

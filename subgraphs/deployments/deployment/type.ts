@@ -1,5 +1,6 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
+import { DeploymentStatus } from '../../shared/enums.ts';
 
 export const DeploymentStrategy = {
   RECREATE: 'RECREATE',
@@ -33,10 +34,10 @@ export class Deployment {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: 'RECREATE, BLUE_GREEN, CANARY, SHADOW or AB_TEST' })
+  @Field(() => DeploymentStrategy, { description: 'RECREATE, BLUE_GREEN, CANARY, SHADOW or AB_TEST' })
   strategy!: string;
 
-  @Field(() => String, {
+  @Field(() => DeploymentStatus, {
     description: 'ACTIVE (in the split or waiting for traffic) or RETIRED (out of the endpoint for good).',
   })
   status!: string;

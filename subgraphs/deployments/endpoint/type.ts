@@ -1,5 +1,6 @@
 import { Directive, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
+import { EndpointStatus } from '../../shared/enums.ts';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A serving endpoint of one provider, its deployments and its traffic split.' })
@@ -10,7 +11,7 @@ export class Endpoint {
   @Field(() => String)
   name!: string;
 
-  @Field(() => String, { description: 'IN_SERVICE once its owner created it.' })
+  @Field(() => EndpointStatus, { description: 'IN_SERVICE once its owner created it.' })
   status!: string;
 
   @Field(() => String, { nullable: true })

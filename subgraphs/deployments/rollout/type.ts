@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
+import { RolloutStatus, RolloutStrategy } from '../../shared/enums.ts';
 
 @ObjectType({
   description: 'A progressive rollout of one deployment: canary steps, a blue/green switch, or a shadow comparison.',
@@ -8,10 +9,10 @@ export class Rollout {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: 'CANARY, BLUE_GREEN or SHADOW' })
+  @Field(() => RolloutStrategy, { description: 'CANARY, BLUE_GREEN or SHADOW' })
   strategy!: string;
 
-  @Field(() => String, { description: 'IN_PROGRESS, SUCCEEDED, ROLLED_BACK or CANCELLED' })
+  @Field(() => RolloutStatus, { description: 'IN_PROGRESS, SUCCEEDED, ROLLED_BACK or CANCELLED' })
   status!: string;
 
   @Field(() => [Int], { description: 'Live percent of the deployment at each step.' })

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { Deployment } from '../deployment/type.ts';
+import { TrafficReason } from '../../shared/enums.ts';
 
 @ObjectType({
   description:
@@ -56,7 +57,9 @@ export class TrafficChange {
   @Field(() => [TrafficShare])
   shadow!: TrafficShare[];
 
-  @Field(() => String, { description: 'DEPLOY, SET_SPLIT, ROLLOUT_STEP, ROLLBACK, AUTO_ROLLBACK or PROMOTION_RULE' })
+  @Field(() => TrafficReason, {
+    description: 'DEPLOY, SET_SPLIT, ROLLOUT_STEP, ROLLBACK, AUTO_ROLLBACK or PROMOTION_RULE',
+  })
   reason!: string;
 
   @Field(() => String)

@@ -1,6 +1,8 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { FeatureQuality } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
+import { IncidentStatus } from '../../shared/enums.ts';
+import { IncidentSeverity } from '../incident/type.ts';
 
 registerEnumType(FeatureQuality, {
   name: 'FeatureQuality',
@@ -12,13 +14,13 @@ export class FeatureIncident {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String)
+  @Field(() => IncidentSeverity)
   severity!: string;
 
   @Field(() => String)
   description!: string;
 
-  @Field(() => String, { description: 'OPEN or RESOLVED' })
+  @Field(() => IncidentStatus, { description: 'OPEN or RESOLVED' })
   status!: string;
 
   @Field(() => String, { nullable: true })

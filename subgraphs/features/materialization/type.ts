@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
+import { RunStatus } from '../../shared/enums.ts';
 
 @ObjectType({ description: 'One copy of the latest offline values (as of endTime, within TTL) to the online store.' })
 export class MaterializationRun {
@@ -12,7 +13,7 @@ export class MaterializationRun {
   @Field(() => ID)
   featureViewId!: string;
 
-  @Field(() => String, { description: 'PENDING, RUNNING, SUCCEEDED or FAILED' })
+  @Field(() => RunStatus, { description: 'PENDING, RUNNING, SUCCEEDED or FAILED' })
   status!: string;
 
   @Field(() => Int)

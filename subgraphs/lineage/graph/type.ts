@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { DatasetRef, DeploymentRef, EndpointRef, FeatureRef, FeatureViewRef, ModelVersionRef } from '../references.ts';
+import { LineageSource } from '../../shared/enums.ts';
 
 export enum LineageDirection {
   UPSTREAM = 'UPSTREAM',
@@ -78,7 +79,7 @@ export class LineageEdgeView {
   @Field(() => String)
   provider!: string;
 
-  @Field(() => String, { description: 'DECLARED by Cairn, IMPORTED from a cloud, or CATALOG (HAS_FEATURE).' })
+  @Field(() => LineageSource, { description: 'DECLARED by Cairn, IMPORTED from a cloud, or CATALOG (HAS_FEATURE).' })
   source!: string;
 
   @Field(() => DateTimeScalar, { nullable: true })

@@ -1,12 +1,13 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DeploymentRef, EndpointRef, FeatureRef, ModelVersionRef } from '../references.ts';
+import { DeploymentStatus, Stage } from '../../shared/enums.ts';
 
 @ObjectType({ description: 'A downstream model version, with the facts impact analysis needs.' })
 export class ImpactedModelVersion {
   @Field(() => ModelVersionRef)
   modelVersion!: ModelVersionRef;
 
-  @Field(() => String, { description: 'NONE, STAGING, PRODUCTION or ARCHIVED.' })
+  @Field(() => Stage, { description: 'NONE, STAGING, PRODUCTION or ARCHIVED.' })
   stage!: string;
 
   @Field(() => String)
@@ -32,7 +33,7 @@ export class ImpactedDeployment {
   @Field(() => ModelVersionRef)
   modelVersion!: ModelVersionRef;
 
-  @Field(() => String, { description: 'Stage of the deployed model version.' })
+  @Field(() => Stage, { description: 'Stage of the deployed model version.' })
   stage!: string;
 
   @Field(() => String, { description: "The endpoint's provider instance." })
@@ -47,7 +48,7 @@ export class ImpactedDeployment {
   })
   endpointOwner!: string | null;
 
-  @Field(() => String)
+  @Field(() => DeploymentStatus)
   status!: string;
 
   @Field(() => Int, { description: "Share of the endpoint's live traffic, in percent." })
@@ -88,7 +89,7 @@ export class ProviderCount {
 
 @ObjectType()
 export class StageCount {
-  @Field(() => String)
+  @Field(() => Stage)
   stage!: string;
 
   @Field(() => Int)

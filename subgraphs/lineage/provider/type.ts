@@ -1,6 +1,7 @@
 import { Directive, Field, ObjectType, registerEnumType } from 'type-graphql';
 import { ProviderKind } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
+import { ProviderStatus } from '../../shared/enums.ts';
 
 registerEnumType(ProviderKind, { name: 'ProviderKind' });
 
@@ -18,7 +19,7 @@ export class Provider {
   @Field(() => DateTimeScalar, { nullable: true })
   lastSyncAt!: Date | null;
 
-  @Field(() => String, { description: 'OK, SYNCING, DEGRADED or UNAVAILABLE' })
+  @Field(() => ProviderStatus, { description: 'OK, SYNCING, DEGRADED or UNAVAILABLE' })
   status!: string;
 
   @Field(() => String, { nullable: true, description: 'The last sync or call error, without credentials.' })

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
+import { RunStatus } from '../../shared/enums.ts';
 
 @ObjectType({ description: "One pull of a provider's assets into the catalog (a durable job)." })
 export class SyncRun {
@@ -9,7 +10,7 @@ export class SyncRun {
   @Field(() => String, { description: 'The provider instance synced.' })
   providerName!: string;
 
-  @Field(() => String, { description: 'PENDING, RUNNING, SUCCEEDED or FAILED' })
+  @Field(() => RunStatus, { description: 'PENDING, RUNNING, SUCCEEDED or FAILED' })
   status!: string;
 
   @Field(() => String, {

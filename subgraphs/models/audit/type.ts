@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
+import { AuditOutcome } from '../../shared/enums.ts';
 
 @ObjectType({ description: "One append-only audit record; `hash` covers its content and the previous record's hash." })
 export class AuditEvent {
@@ -18,7 +19,7 @@ export class AuditEvent {
   @Field(() => String)
   subjectId!: string;
 
-  @Field(() => String, { description: 'APPLIED, DENIED or FAILED' })
+  @Field(() => AuditOutcome, { description: 'APPLIED, DENIED or FAILED' })
   outcome!: string;
 
   @Field(() => JSONScalar)

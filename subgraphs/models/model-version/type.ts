@@ -1,11 +1,6 @@
-import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Stage } from '../../../prisma/generated/enums.ts';
+import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Stage } from '../../shared/enums.ts';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
-
-registerEnumType(Stage, {
-  name: 'Stage',
-  description: 'Lifecycle stage of a model version; one PRODUCTION holder per model.',
-});
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A named model of one provider, with numbered versions.' })

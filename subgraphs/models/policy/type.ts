@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PolicySeverity, Stage } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
+import { PolicySource } from '../../shared/enums.ts';
 
 registerEnumType(PolicySeverity, {
   name: 'PolicySeverity',
@@ -38,7 +39,7 @@ export class Policy {
   @Field(() => Boolean)
   enabled!: boolean;
 
-  @Field(() => String, { description: 'API, or FILE for policies loaded from the policy file at start.' })
+  @Field(() => PolicySource, { description: 'API, or FILE for policies loaded from the policy file at start.' })
   source!: string;
 
   @Field(() => String)

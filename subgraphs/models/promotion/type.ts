@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { PolicySeverity, Stage } from '../../../prisma/generated/enums.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
+import { EvaluationOutcome, PromotionStatus } from '../../shared/enums.ts';
 
 @ObjectType({
   description:
@@ -16,7 +17,7 @@ export class Promotion {
   @Field(() => Stage)
   to!: Stage;
 
-  @Field(() => String)
+  @Field(() => PromotionStatus)
   status!: string;
 
   @Field(() => String)
@@ -54,7 +55,7 @@ export class PolicyEvaluation {
   @Field(() => PolicySeverity)
   severity!: PolicySeverity;
 
-  @Field(() => String, {
+  @Field(() => EvaluationOutcome, {
     description: 'PASSED, FAILED, or ERRORED (the expression could not be evaluated: fails closed).',
   })
   outcome!: string;

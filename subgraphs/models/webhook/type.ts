@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
+import { DeliveryStatus } from '../../shared/enums.ts';
 
 export enum WebhookEvent {
   MODEL_VERSION_REGISTERED = 'MODEL_VERSION_REGISTERED',
@@ -40,7 +41,7 @@ export class WebhookDelivery {
   @Field(() => WebhookEvent)
   event!: WebhookEvent;
 
-  @Field(() => String, {
+  @Field(() => DeliveryStatus, {
     description:
       'PENDING (queued or retrying), DELIVERED, FAILED after the last attempt, or CANCELLED when its subscription was disabled first.',
   })

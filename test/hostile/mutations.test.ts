@@ -141,7 +141,7 @@ async function seed() {
   ).reportFeatureIncident.id;
   estate.webhookId = (
     await ok(
-      `mutation { createWebhookSubscription(input: { url: "${LOOPBACK}/hook", events: [MODEL_VERSION_PROMOTED], secret: "a-long-enough-secret-value" }) { id } }`,
+      `mutation { createWebhookSubscription(input: { url: "${LOOPBACK}/hook", events: [MODEL_VERSION_PROMOTED], secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }) { id } }`,
     )
   ).createWebhookSubscription.id;
   await ok(`mutation($id: ID!) { disableWebhookSubscription(id: $id) { id } }`, { id: estate.webhookId });
@@ -255,7 +255,11 @@ function validArgs(): Record<string, Record<string, unknown>> {
       },
     },
     createWebhookSubscription: {
-      input: { url: `${LOOPBACK}/hook2`, events: ['MODEL_VERSION_REGISTERED'], secret: 'another-long-enough-secret' },
+      input: {
+        url: `${LOOPBACK}/hook2`,
+        events: ['MODEL_VERSION_REGISTERED'],
+        secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
+      },
     },
     disableWebhookSubscription: { id: estate.webhookId },
   };

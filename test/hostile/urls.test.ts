@@ -56,7 +56,7 @@ describe('URLs Cairn calls', () => {
     const answer = await cairn.query(
       `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { id } }`,
       {
-        input: { url, events: ['MODEL_VERSION_PROMOTED'], secret: 'whsec_0123456789abcdef' },
+        input: { url, events: ['MODEL_VERSION_PROMOTED'], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
       },
     );
     expectRefused(answer, 'input.url', what);
@@ -92,7 +92,7 @@ describe('URLs Cairn calls', () => {
       const answer = await cairn.query(
         `mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) { url } }`,
         {
-          input: { url, events: ['MODEL_VERSION_PROMOTED'], secret: 'whsec_0123456789abcdef' },
+          input: { url, events: ['MODEL_VERSION_PROMOTED'], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
         },
       );
       expect(answer.errors, url).toBeUndefined();

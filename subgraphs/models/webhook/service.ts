@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Database, Transaction } from '../../../platform/database.ts';
 import type { JobQueue } from '../../../platform/jobs.ts';
@@ -7,6 +6,7 @@ import { log, redact } from '../../../platform/log.ts';
 import type { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { httpUrl, httpUrlProblem, parseInput } from '../../../platform/validate.ts';
+import { signableSecret, webhookHeaders, webhookSecretProblem } from './signature.ts';
 import { WebhookEvent } from './type.ts';
 
 export const WEBHOOK_JOB = 'webhook-delivery';
@@ -15,16 +15,11 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 const createSchema = z.object({
   url: httpUrl,
   events: z.array(z.enum(WebhookEvent)).min(1, 'name at least one event'),
-  secret: z.string().min(16, 'must be at least 16 characters').max(512),
+  secret: z.string().superRefine((secret, ctx) => {
+    const problem = webhookSecretProblem(secret);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 });
-
-/**
- * The signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe signs.
- * Receivers recompute it with the shared secret and reject old timestamps to stop replays.
- */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
 
 export interface WebhookOptions {
   maxAttempts: number;
@@ -131,13 +126,18 @@ export class WebhookService {
       createdAt: delivery.createdAt.toISOString(),
       data: delivery.payload,
     });
-    const timestamp = Math.floor(now.getTime() / 1000);
     let statusCode: number | null = null;
     let error: string | null = null;
     // A row from before URLs were parsed on the way in: no attempt can ever succeed, so none is retried.
     const urlProblem = httpUrlProblem(delivery.subscription.url);
+    // Stored secrets are whsec_ and base64: new ones are checked on the way in, and the migration
+    // webhook_standard_secrets rewrote older ones in that form with the same key bytes. A row written
+    // around both cannot sign: it fails at once too, with an error that never holds the secret.
+    const signable = signableSecret(delivery.subscription.secret);
+    const permanent = urlProblem !== null || !signable;
     try {
       if (urlProblem) throw new Error(`the subscription's URL ${urlProblem}`);
+      if (!signable) throw new Error("the subscription's signing key is not whsec_ and base64, so it cannot sign");
       const response = await fetch(delivery.subscription.url, {
         method: 'POST',
         headers: {
@@ -145,7 +145,7 @@ export class WebhookService {
           'user-agent': 'Cairn-Webhooks/1',
           'cairn-event': delivery.event,
           'cairn-delivery': delivery.id,
-          'cairn-signature': signWebhook(delivery.subscription.secret, timestamp, body),
+          ...webhookHeaders(delivery.subscription.secret, delivery.id, now, body),
         },
         body,
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
@@ -159,7 +159,7 @@ export class WebhookService {
       error = redact(reason.message ?? String(reason));
     }
     const attempts = delivery.attempts + 1;
-    const finalFailure = error !== null && (attempts >= this.options.maxAttempts || urlProblem !== null);
+    const finalFailure = error !== null && (attempts >= this.options.maxAttempts || permanent);
     // Only while still PENDING: a disable during the attempt cancelled it, and that stands.
     const { count } = await this.db.webhookDelivery.updateMany({
       where: { id: delivery.id, status: 'PENDING' },

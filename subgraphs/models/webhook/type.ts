@@ -9,7 +9,10 @@ export enum WebhookEvent {
 }
 registerEnumType(WebhookEvent, { name: 'WebhookEvent' });
 
-@ObjectType({ description: "Where Cairn POSTs events, signed with the subscription's secret (never shown again)." })
+@ObjectType({
+  description:
+    "Where Cairn POSTs events, signed the Standard Webhooks way with the subscription's secret (never shown again).",
+})
 export class WebhookSubscription {
   @Field(() => ID)
   id!: string;
@@ -72,7 +75,8 @@ export class CreateWebhookSubscriptionInput {
   events!: WebhookEvent[];
 
   @Field(() => String, {
-    description: 'At least 16 characters; signs every delivery (HMAC-SHA256). Never answered back.',
+    description:
+      'A Standard Webhooks secret: whsec_ and the base64 of 24 to 64 random bytes. Signs every delivery (webhook-signature, HMAC-SHA256). Never answered back.',
   })
   secret!: string;
 }

@@ -39,7 +39,7 @@ Environment: PORT, HOST, DATABASE_URL, REDIS_URL, CAIRN_DATA_DIR (.cairn), CAIRN
 CAIRN_ACTOR (local), CAIRN_CONFIG (cairn.config.yaml: cloud providers), CAIRN_SUBGRAPH_TIMEOUT_MS (5000),
 CAIRN_SUBGRAPH_URLS, CAIRN_MAX_QUERY_DEPTH (10), CAIRN_MAX_QUERY_ALIASES (15), CAIRN_MAX_QUERY_TOKENS (2000),
 CAIRN_MAX_QUERY_COST (100000), CAIRN_STATEMENT_TIMEOUT_MS, CAIRN_READINESS_TIMEOUT_MS (2000), CAIRN_ALLOWED_HOSTS,
-LOG_LEVEL (info). See README.md ("Configuration" and "Limits").`;
+CAIRN_INTROSPECTION (on, off when NODE_ENV=production), LOG_LEVEL (info). See README.md ("Configuration" and "Limits").`;
 
 class UsageError extends Error {}
 /** A failure the command explains in one line (exit 1), such as an unreachable gateway or a GraphQL error. */

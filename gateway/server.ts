@@ -43,6 +43,8 @@ interface ServerBase {
   readiness: () => Promise<ReadinessReport>;
   /** Host names requests may name besides the loopback ones and `host` (CAIRN_ALLOWED_HOSTS). */
   allowedHosts: readonly string[];
+  /** Schema introspection and field suggestions in errors (CAIRN_INTROSPECTION; off in production by default). */
+  introspection: boolean;
 }
 
 export interface GatewayOptions extends ServerBase {
@@ -176,6 +178,9 @@ async function serve(
   const apollo = new ApolloServer<CairnContext>({
     ...(graphql as ApolloServerOptions<CairnContext>),
     includeStacktraceInErrorResponses: false,
+    // Explicit, not Apollo's NODE_ENV default; without introspection, errors suggest no field names either.
+    introspection: options.introspection,
+    hideSchemaDetailsFromClientErrors: !options.introspection,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),

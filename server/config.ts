@@ -74,6 +74,8 @@ const configSchema = z.object({
   CAIRN_MAX_QUERY_COST: z.coerce.number().int().min(1).max(1_000_000_000).default(100_000),
   CAIRN_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(10).max(3_600_000).optional(),
   CAIRN_READINESS_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
+  CAIRN_INTROSPECTION: z.enum(['on', 'off'], { message: 'must be on or off' }).optional(),
+  NODE_ENV: z.string().optional(),
   CAIRN_ALLOWED_HOSTS: z
     .string()
     .transform((text) =>
@@ -129,6 +131,8 @@ export interface CairnConfig {
   readinessTimeoutMs: number;
   /** Host names requests may name besides localhost, 127.0.0.1, [::1] and HOST. */
   allowedHosts: string[];
+  /** Schema introspection and field suggestions (CAIRN_INTROSPECTION; default off when NODE_ENV=production). */
+  introspection: boolean;
   /** How long a model's owner (a cloud registry) may take to accept a stage change before the promotion FAILs. */
   ownerTimeoutMs: number;
   logLevel: string;
@@ -202,6 +206,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): CairnConfig {
     statementTimeoutMs: c.CAIRN_STATEMENT_TIMEOUT_MS ?? c.CAIRN_SUBGRAPH_TIMEOUT_MS,
     readinessTimeoutMs: c.CAIRN_READINESS_TIMEOUT_MS,
     allowedHosts: c.CAIRN_ALLOWED_HOSTS,
+    // Schema introspection and "did you mean" suggestions: on in development, off in production unless asked for.
+    introspection: c.CAIRN_INTROSPECTION ? c.CAIRN_INTROSPECTION === 'on' : c.NODE_ENV !== 'production',
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -216,6 +216,7 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
       parts,
       readiness,
       allowedHosts: config.allowedHosts,
+      introspection: config.introspection,
     };
 
     let server: RunningServer;

@@ -6,6 +6,7 @@ import { createProvider, ProviderRegistry } from '../adapters/providers.ts';
 import { startModelServer, type FakeModelServer } from '../emulators/model-server.ts';
 import { startSageMakerCairn, type SageMakerTestCairn } from './sagemaker-cairn.ts';
 import type { Database } from '../platform/database.ts';
+import { FEATURE_VIEW_INPUT } from './testkit.ts';
 
 /**
  * Feature operations go to the owner of the feature view through its `features` capability: the
@@ -222,5 +223,22 @@ describe('the provider registry', () => {
       BuiltinFeatureStoreProvider,
     );
     expect(sm.cairn.services.providerInstances.get(sm.provider)?.features).toBeUndefined();
+  });
+});
+
+describe('views of one name at two providers', () => {
+  it('featureView(name, provider) tells them apart; without provider the name is refused, naming both', async () => {
+    await sm.cairn.data('mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id } }', {
+      input: { ...FEATURE_VIEW_INPUT, name: CLOUD_VIEW },
+    });
+    const builtin = await sm.cairn.data(`{ featureView(name: "${CLOUD_VIEW}", provider: "builtin") { id } }`);
+    expect(builtin.featureView.id).toBe(`featureView:builtin:${CLOUD_VIEW}/v1`);
+    const cloud = await sm.cairn.data(`{ featureView(name: "${CLOUD_VIEW}", provider: "${sm.provider}") { id } }`);
+    expect(cloud.featureView.id).toBe(CLOUD_VIEW_ID);
+    const ambiguous = await sm.cairn.query(`{ featureView(name: "${CLOUD_VIEW}") { id } }`);
+    expect(ambiguous.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(ambiguous.errors?.[0]?.message).toContain(`exist at builtin, ${sm.provider}: name the provider`);
+    const none = await sm.cairn.data(`{ featureView(name: "${CLOUD_VIEW}", provider: "nowhere") { id } }`);
+    expect(none.featureView).toBeNull();
   });
 });

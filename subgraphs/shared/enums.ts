@@ -90,8 +90,11 @@ registerEnumType(PromotionStatus, {
 export const AuditOutcome = values('APPLIED', 'DENIED', 'FAILED');
 registerEnumType(AuditOutcome, { name: 'AuditOutcome' });
 
-export const ProviderStatus = values('OK', 'SYNCING', 'DEGRADED', 'UNAVAILABLE');
-registerEnumType(ProviderStatus, { name: 'ProviderStatus' });
+export const ProviderStatus = values('OK', 'SYNCING', 'DEGRADED', 'UNAVAILABLE', 'NOT_SUPPORTED');
+registerEnumType(ProviderStatus, {
+  name: 'ProviderStatus',
+  description: 'NOT_SUPPORTED: configured, but of a kind this Cairn has no adapter for yet (lastError says which).',
+});
 
 export const DeliveryStatus = values('PENDING', 'DELIVERED', 'FAILED', 'CANCELLED');
 registerEnumType(DeliveryStatus, {

@@ -199,6 +199,24 @@ describe('lineage of deployments', () => {
   });
 });
 
+describe('deployment(id)', () => {
+  it('answers a deployment by its global ID, null for an unknown one, BAD_USER_INPUT for another kind of ID', async () => {
+    const [v1] = await registerVersions('lookup-model', 1);
+    const endpointId = await createEndpoint('lookup-endpoint');
+    const deployed = await deploy({ endpointId, modelVersionId: v1, strategy: 'RECREATE' });
+    const QUERY = `query($id: ID!) { deployment(id: $id) { id status strategy trafficPercent endpoint { id } } }`;
+    expect((await ok(QUERY, { id: deployed.id })).deployment).toEqual({
+      id: deployed.id,
+      status: 'ACTIVE',
+      strategy: 'RECREATE',
+      trafficPercent: 100,
+      endpoint: { id: endpointId },
+    });
+    expect((await ok(QUERY, { id: 'deployment:builtin:lookup-endpoint/none' })).deployment).toBeNull();
+    expect((await refused(QUERY, { id: endpointId })).extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
 describe('demo estate', () => {
   it('seeds eta-predictor-prod serving eta_predictor v1, once however often Cairn starts', async () => {
     let demo = await startTestCairn({ CAIRN_DEMO: 'on' });

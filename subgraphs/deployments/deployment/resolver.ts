@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { NotFoundError } from '../../../platform/errors.ts';
+import { parseGlobalId } from '../../../platform/ids.ts';
 import { redact } from '../../../platform/log.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { Endpoint } from '../endpoint/type.ts';
@@ -9,6 +10,12 @@ import { DeployModelVersionInput, Deployment } from './type.ts';
 
 @Resolver(() => Deployment)
 export class DeploymentResolver {
+  @Query(() => Deployment, { nullable: true, description: 'A deployment by its global ID; null when there is none.' })
+  deployment(@Arg('id', () => ID) id: string, @Ctx() context: CairnContext) {
+    parseGlobalId(id, 'id', 'deployment');
+    return deploymentLoaders(context).deployment.load(id);
+  }
+
   @Mutation(() => Deployment, {
     description: 'Deploys a model version behind an endpoint with a strategy (an ARCHIVED version is refused).',
   })

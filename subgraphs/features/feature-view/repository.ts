@@ -54,6 +54,17 @@ export class FeatureViewRepository {
     });
   }
 
+  /** The provider instances holding a view of this name, by name. */
+  async providersOf(name: string): Promise<string[]> {
+    const rows = await this.db.featureView.findMany({
+      where: { name },
+      distinct: ['providerName'],
+      select: { providerName: true },
+      orderBy: { providerName: 'asc' },
+    });
+    return rows.map((row) => row.providerName);
+  }
+
   byIds(ids: readonly string[]) {
     return this.db.featureView.findMany({ where: { id: { in: [...ids] } } });
   }

@@ -7,13 +7,20 @@ import { ApplyFeatureViewInput, FeatureView, FeatureViewFilter, FeatureViewPage 
 
 @Resolver(() => FeatureView)
 export class FeatureViewResolver {
-  @Query(() => FeatureView, { nullable: true, description: 'The latest version, or the one asked for.' })
+  @Query(() => FeatureView, {
+    nullable: true,
+    description:
+      'The latest version, or the one asked for, of the view of that name at `provider`. Without `provider`: the one ' +
+      'provider holding that name; BAD_USER_INPUT naming them when several do; null when none does.',
+  })
   featureView(
     @Arg('name', () => String) name: string,
     @Arg('version', () => Int, { nullable: true }) version: number | null,
+    @Arg('provider', () => String, { nullable: true, description: 'Provider instance name, e.g. builtin' })
+    provider: string | null,
     @Ctx() { services }: CairnContext,
   ) {
-    return services.features.featureViews.get(name, version);
+    return services.features.featureViews.get(name, version, provider);
   }
 
   @Query(() => FeatureViewPage, {

@@ -132,11 +132,22 @@ export class FeatureViewService {
     return applied;
   }
 
-  async get(name: string, version?: number | null) {
+  /** A view by name (at `provider`, or at the one provider holding the name), latest version unless one is asked for. */
+  async get(name: string, version?: number | null, provider?: string | null) {
     if (version != null && (!Number.isInteger(version) || version < 1)) {
       throw new InputError([{ path: 'version', message: 'must be a positive integer' }]);
     }
-    return this.repository.find(name, version);
+    if (!provider) {
+      const holders = await this.repository.providersOf(name);
+      if (holders.length > 1)
+        throw new InputError([
+          {
+            path: 'provider',
+            message: `views named ${JSON.stringify(name)} exist at ${holders.join(', ')}: name the provider`,
+          },
+        ]);
+    }
+    return this.repository.find(name, version, provider);
   }
 
   byIds(ids: readonly string[]) {

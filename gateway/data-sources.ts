@@ -53,6 +53,18 @@ async function guarded<T>(subgraph: string, timeoutMs: number, work: (signal: Ab
   }
 }
 
+/** The bounds of a subgraph fetch: a query's, and a mutation's (which may wait on an owner, a cloud's API). */
+export interface SubgraphBounds {
+  timeoutMs: number;
+  /** At least `timeoutMs`: a mutation's owner call may take CAIRN_OWNER_TIMEOUT_MS before it commits or fails. */
+  mutationTimeoutMs: number;
+}
+
+/** The bound of one fetch: the query planner's fetch of a mutation starts with the keyword. */
+function boundOf(query: string | undefined, bounds: SubgraphBounds): number {
+  return /^\s*mutation\b/.test(query ?? '') ? bounds.mutationTimeoutMs : bounds.timeoutMs;
+}
+
 /**
  * A subgraph in the gateway's own process: executed directly, no HTTP hop. The operations the
  * gateway sends are few and repeat (one per query-plan fetch), so each is parsed and validated
@@ -64,11 +76,11 @@ export class InProcessSubgraph implements GraphQLDataSource<CairnContext> {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly name: string,
-    private readonly timeoutMs: number,
+    private readonly bounds: SubgraphBounds,
   ) {}
 
   process({ request, context }: GraphQLDataSourceProcessOptions<CairnContext>) {
-    return guarded(this.name, this.timeoutMs, async (): Promise<ExecutionResult> => {
+    return guarded(this.name, boundOf(request.query, this.bounds), async (): Promise<ExecutionResult> => {
       const document = this.document(request.query ?? '');
       if (!('kind' in document)) return { errors: document };
       const result = await execute({
@@ -116,13 +128,16 @@ export class RemoteSubgraph extends RemoteGraphQLDataSource<CairnContext> {
   constructor(
     private readonly name: string,
     url: string,
-    private readonly timeoutMs: number,
+    private readonly bounds: SubgraphBounds,
   ) {
     super({
       url,
       // The socket is dropped at the same bound (or when the client goes away), so a hung subgraph does not pile up connections.
       fetcher: ((input: string, init: RequestInit) =>
-        fetch(input, { ...init, signal: currentRequestScope()?.signal ?? AbortSignal.timeout(timeoutMs) })) as never,
+        fetch(input, {
+          ...init,
+          signal: currentRequestScope()?.signal ?? AbortSignal.timeout(bounds.mutationTimeoutMs),
+        })) as never,
     });
   }
 
@@ -137,6 +152,6 @@ export class RemoteSubgraph extends RemoteGraphQLDataSource<CairnContext> {
   }
 
   override process(options: GraphQLDataSourceProcessOptions<CairnContext>) {
-    return guarded(this.name, this.timeoutMs, () => super.process(options));
+    return guarded(this.name, boundOf(options.request.query, this.bounds), () => super.process(options));
   }
 }

@@ -52,6 +52,8 @@ export interface GatewayOptions extends ServerBase {
   /** Per subgraph: an in-process schema, or the URL of a subgraph served elsewhere. */
   subgraphs: Record<string, { schema: GraphQLSchema } | { url: string }>;
   subgraphTimeoutMs: number;
+  /** The bound of a mutation's subgraph fetch (its owner call may take CAIRN_OWNER_TIMEOUT_MS); at least subgraphTimeoutMs. */
+  mutationTimeoutMs?: number;
   /** Bounds on a query's shape, refused before execution (subgraphs behind the gateway get its own, bounded queries). */
   queryLimits: QueryLimits;
   /** The built-in inference router: /endpoints/{name}/predict, /v2/models/{name}/…, /metrics. */
@@ -96,14 +98,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   // and probes the AWS, GCP, Azure and Alibaba metadata addresses to describe the host. A control plane
   // sends nothing its operator did not configure; this switch is the only one the library reads.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  const bounds = {
+    timeoutMs: options.subgraphTimeoutMs,
+    mutationTimeoutMs: Math.max(options.subgraphTimeoutMs, options.mutationTimeoutMs ?? 0),
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }): GraphQLDataSource<CairnContext> => {
       const subgraph = options.subgraphs[name];
       if (!subgraph) throw new Error(`the supergraph names subgraph ${name}, which this process does not know`);
       return 'schema' in subgraph
-        ? new InProcessSubgraph(subgraph.schema, name, options.subgraphTimeoutMs)
-        : new RemoteSubgraph(name, subgraph.url, options.subgraphTimeoutMs);
+        ? new InProcessSubgraph(subgraph.schema, name, bounds)
+        : new RemoteSubgraph(name, subgraph.url, bounds);
     },
   });
   const inference = options.router ? inferenceRequestHandler(options.router) : undefined;

@@ -26,6 +26,7 @@ import { ConfigError, type CairnConfig } from './config.ts';
 import { openCloudProviders } from './clouds.ts';
 import type { ProviderDeps } from '../adapters/providers.ts';
 import { OwnListener } from '../subgraphs/deployments/own-listener.ts';
+import { COMMIT_GRACE_MS } from '../platform/owner-calls.ts';
 
 export interface Cairn extends RunningServer {
   services: Services;
@@ -244,6 +245,8 @@ export async function startCairn(config: CairnConfig, options: StartOptions = {}
         supergraphSdl: await readSupergraph(),
         subgraphs,
         subgraphTimeoutMs: config.subgraphTimeoutMs,
+        // A mutation may wait on its owner (a cloud's API) for CAIRN_OWNER_TIMEOUT_MS, then commit or record FAILED.
+        mutationTimeoutMs: config.ownerTimeoutMs + COMMIT_GRACE_MS,
         queryLimits: config.queryLimits,
         router,
       });

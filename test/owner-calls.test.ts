@@ -337,3 +337,24 @@ describe('the next sync of the owner', () => {
     }
   }, 120_000);
 });
+
+describe('a mutation waiting on its owner past the subgraph timeout', () => {
+  let cairn: TestCairn;
+  beforeAll(async () => {
+    // Queries are bounded at 2 s; a mutation's fetch waits as long as its owner may (CAIRN_OWNER_TIMEOUT_MS, 30 s).
+    cairn = await startTestCairn(
+      { CAIRN_SUBGRAPH_TIMEOUT_MS: '2000' },
+      { registries: [slowOwner(() => cairn.db, 3_000, 0)] },
+    );
+  });
+  afterAll(() => cairn?.close());
+
+  it('answers the promotion the owner took 3 s to accept, not UPSTREAM_UNAVAILABLE at 2 s', async () => {
+    const id = (await cairn.data(REGISTER, { model: 'slow-past-timeout' })).registerModelVersion.id;
+    const started = Date.now();
+    const answer = await cairn.query(PROMOTE, { input: { modelVersionId: id, to: 'STAGING' } });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.promoteModelVersion).toMatchObject({ applied: true, promotion: { status: 'APPLIED' } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+  }, 30_000);
+});

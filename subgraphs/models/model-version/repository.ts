@@ -63,6 +63,28 @@ export class ModelVersionRepository {
     });
   }
 
+  /** Models matching a filter, by ID (provider, then name), `take` after the model with ID `afterId`; and how many match. */
+  async modelsPage(
+    filter: { namePrefix?: string | null; provider?: string | null; tag?: string | null },
+    take: number,
+    afterId: string | null,
+  ) {
+    const where: Prisma.RegisteredModelWhereInput = {
+      ...(filter.namePrefix ? { name: { startsWith: filter.namePrefix } } : {}),
+      ...(filter.provider ? { providerName: filter.provider } : {}),
+      ...(filter.tag ? { tags: { has: filter.tag } } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      this.db.registeredModel.findMany({
+        where: { ...where, ...(afterId != null ? { id: { gt: afterId } } : {}) },
+        orderBy: { id: 'asc' },
+        take,
+      }),
+      this.db.registeredModel.count({ where }),
+    ]);
+    return { rows, total };
+  }
+
   modelsByIds(ids: readonly string[]) {
     return this.db.registeredModel.findMany({ where: { id: { in: [...ids] } } });
   }

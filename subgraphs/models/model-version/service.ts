@@ -13,6 +13,7 @@ import { addLineageEdges, type NewLineageEdge } from '../../lineage/edge/writer.
 import { WebhookEvent } from '../webhook/type.ts';
 import type { WebhookService } from '../webhook/service.ts';
 import { ModelVersionRepository } from './repository.ts';
+import { pageArgs, toConnection } from '../../shared/connection.ts';
 
 const uri = z
   .string()
@@ -288,7 +289,12 @@ export class ModelVersionService {
     const rows = await this.repository.search(where, first + 1, after);
     return {
       nodes: rows.slice(0, first),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: rows.slice(0, first).at(-1)?.id ?? null },
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: after != null,
+        startCursor: rows[0]?.id ?? null,
+        endCursor: rows.slice(0, first).at(-1)?.id ?? null,
+      },
     };
   }
 
@@ -322,6 +328,17 @@ export class ModelVersionService {
       });
       return updated;
     });
+  }
+
+  /** models(filter, first, after): a connection ordered by ID (provider, then name). */
+  async models(
+    filter: { namePrefix?: string | null; provider?: string | null; tag?: string | null } | null,
+    first: number,
+    after: string | null,
+  ) {
+    const page = pageArgs(first, after);
+    const { rows, total } = await this.repository.modelsPage(filter ?? {}, page.first + 1, page.afterKey);
+    return toConnection(rows, page.first, (row) => row.id, total, page.afterKey != null);
   }
 
   async modelByName(name: string, providerName?: string | null) {

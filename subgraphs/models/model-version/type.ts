@@ -1,6 +1,7 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Stage } from '../../shared/enums.ts';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
+import { PageInfo } from '../../shared/connection.ts';
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'A named model of one provider, with numbered versions.' })
@@ -89,15 +90,6 @@ export class ModelVersion {
   modelId!: string;
   trainingDatasetId!: string | null;
   parentVersionId!: string | null;
-}
-
-@ObjectType()
-export class PageInfo {
-  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
-  endCursor!: string | null;
-
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
 }
 
 @ObjectType()

@@ -232,15 +232,16 @@ async function impact(args: string[]): Promise<number> {
   return production.length === 0 ? 0 : 5;
 }
 
-const ROLLBACK = `mutation($id: ID!) {
-  rollbackEndpoint(endpointId: $id) { name trafficSplit { percent shadow deployment { id } } }
+const ROLLBACK = `mutation($input: RollbackEndpointInput!) {
+  rollbackEndpoint(input: $input) { name trafficSplit { percent shadow deployment { id } } }
 }`;
 
 async function rollback(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' } } });
   const [endpointId] = positionals;
   if (!endpointId) throw new UsageError('usage: cairn rollback <endpointId> [--url http://127.0.0.1:4000]');
-  const endpoint = (await callGateway(values.url ?? defaultUrl(), ROLLBACK, { id: endpointId })).rollbackEndpoint;
+  const endpoint = (await callGateway(values.url ?? defaultUrl(), ROLLBACK, { input: { endpointId } }))
+    .rollbackEndpoint;
   const shares = endpoint.trafficSplit.map(
     (s: { percent: number; shadow: boolean; deployment: { id: string } }) =>
       `${s.deployment.id} ${s.percent}%${s.shadow ? ' (shadow)' : ''}`,
@@ -268,8 +269,8 @@ async function sync(args: string[]): Promise<number> {
   let run = (
     await callGateway(
       url,
-      `mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { ${SYNC_RUN_FIELDS} } }`,
-      { name: provider, full: values.full },
+      `mutation($input: SyncProviderInput!) { syncProvider(input: $input) { ${SYNC_RUN_FIELDS} } }`,
+      { input: { name: provider, full: values.full } },
     )
   ).syncProvider;
   console.log(`sync ${run.id} of ${run.providerName}: ${run.status}`);

@@ -98,7 +98,7 @@ export class SyncService {
 
   /** Asks for a sync of `name` now (the `syncProvider` mutation); a sync already waiting to start is answered instead. */
   async request(input: unknown, actor: string, requestId?: string): Promise<SyncRun> {
-    const { name, full } = parseInput(requestSchema, input, { root: 'syncProvider' });
+    const { name, full } = parseInput(requestSchema, input);
     const provider = await this.db.provider.findUnique({ where: { name } });
     if (!provider) throw new NotFoundError('Provider', name);
     if (!this.sources.has(name)) throw new NotSupportedError(name, "sync (its assets are Cairn's own)");

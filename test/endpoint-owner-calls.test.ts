@@ -13,7 +13,7 @@ const SERVER = 'http://127.0.0.1:9/';
 const REGISTER = `mutation($model: String!) { registerModelVersion(input: { model: $model, artifactUri: "s3://m" }) { id } }`;
 const CREATE = `mutation($name: String!) { createEndpoint(input: { name: $name, owner: "ml" }) { id } }`;
 const DEPLOY = `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id status trafficPercent } }`;
-const RETIRE = `mutation($id: ID!) { retireDeployment(deploymentId: $id) { id status } }`;
+const RETIRE = `mutation($id: ID!) { retireDeployment(input: { deploymentId: $id }) { id status } }`;
 const SPLIT = `query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } trafficHistory(first: 20) { reason } } }`;
 const SET = `mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`;
 

@@ -80,7 +80,7 @@ describe('a feature view owned by a provider without the features capability', (
   });
 
   it('answers materialize with NOT_SUPPORTED and records no run (so queues no job) and no audit event', async () => {
-    const answer = await sm.cairn.query(`mutation { materialize(featureView: "${CLOUD_VIEW}") { id } }`);
+    const answer = await sm.cairn.query(`mutation { materialize(input: { featureView: "${CLOUD_VIEW}" }) { id } }`);
     expect(answer.errors?.[0]?.extensions).toMatchObject({
       code: 'NOT_SUPPORTED',
       provider: sm.provider,
@@ -155,6 +155,7 @@ describe('a feature view owned by a provider without the features capability', (
       },
     );
     expect(ingest.ingestFeatures.accepted).toBe(1);
+    // The deprecated form (`featureView:` rather than `input:`), kept until it is removed: it still materializes.
     const { materialize } = await sm.cairn.data(`mutation { materialize(featureView: "drivers") { id } }`);
     expect(await waitForRun(materialize.id)).toBe('SUCCEEDED');
     const { onlineFeatures } = await sm.cairn.data(

@@ -9,7 +9,7 @@ const at = (minutesBeforeNow: number) => new Date(NOW.getTime() - minutesBeforeN
 
 const APPLY = `mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { id name version features { id name quality checks } } }`;
 const INGEST = `mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted rejected errors rowErrors { index entityKey reason } } }`;
-const MATERIALIZE = `mutation($view: String!, $end: DateTime) { materialize(featureView: $view, endTime: $end) { id status rowsWritten featureView } }`;
+const MATERIALIZE = `mutation($view: String!, $end: DateTime) { materialize(input: { featureView: $view, endTime: $end }) { id status rowsWritten featureView } }`;
 const RUN = `query($id: ID!) { materializationRun(id: $id) { id status rowsWritten endTime startedAt finishedAt durationMs error } }`;
 const ONLINE = `query($view: String!, $keys: [String!]!, $features: [String!]) { onlineFeatures(featureView: $view, entityKeys: $keys, features: $features) { entityKey values eventTime stale } }`;
 const CREATE_DATASET = `mutation($input: CreateTrainingDatasetInput!) { createTrainingDataset(input: $input) { id name version contentHash rowCount rows(limit: 100) features { id name } } }`;
@@ -413,11 +413,14 @@ describe('incidents', () => {
       (await ok(`query($id: ID!) { feature(id: $id) { openIncidents { id } } }`, { id: featureId })).feature
         .openIncidents;
     expect(await open()).toEqual([{ id: incident.id }]);
-    const RESOLVE = `mutation($id: ID!) { resolveFeatureIncident(id: $id) { id status resolvedAt } }`;
+    const RESOLVE = `mutation($id: ID!) { resolveFeatureIncident(input: { id: $id }) { id status resolvedAt } }`;
     const { resolveFeatureIncident: resolved } = await ok(RESOLVE, { id: incident.id });
     expect(resolved.status).toBe('RESOLVED');
     expect(await open()).toEqual([]);
     expect((await ok(RESOLVE, { id: incident.id })).resolveFeatureIncident).toEqual(resolved);
+    // The deprecated form (`id:` rather than `input:`), kept until it is removed: the same answer.
+    const DEPRECATED = `mutation($id: ID) { resolveFeatureIncident(id: $id) { id status resolvedAt } }`;
+    expect((await ok(DEPRECATED, { id: incident.id })).resolveFeatureIncident).toEqual(resolved);
     expect(
       await cairn.db.auditEvent.count({
         where: { subjectId: featureId, action: { in: ['reportFeatureIncident', 'resolveFeatureIncident'] } },
@@ -438,7 +441,7 @@ describe('incidents', () => {
     });
     expect(unknown.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     const missing = await cairn.query(
-      'mutation { resolveFeatureIncident(id: "00000000-0000-4000-8000-000000000000") { id } }',
+      'mutation { resolveFeatureIncident(input: { id: "00000000-0000-4000-8000-000000000000" }) { id } }',
     );
     expect(missing.errors![0]!.extensions!.code).toBe('NOT_FOUND');
     expect(await counts()).toEqual(before);

@@ -389,7 +389,7 @@ describe('feature enrichment', () => {
       },
     );
     expect(ingest.data.ingestFeatures.accepted).toBe(2);
-    const run = await cairn.query(`mutation { materialize(featureView: "riders") { id } }`);
+    const run = await cairn.query(`mutation { materialize(input: { featureView: "riders" }) { id } }`);
     await waitFor(
       async () => {
         const status = (

@@ -102,8 +102,8 @@ ${options.extraYaml ?? ''}`,
     provider,
     async sync(syncOptions = {}) {
       const { syncProvider } = await cairn.data(
-        `mutation($name: String!, $full: Boolean) { syncProvider(name: $name, full: $full) { id } }`,
-        { name: provider, full: syncOptions.full ?? null },
+        `mutation($input: SyncProviderInput!) { syncProvider(input: $input) { id } }`,
+        { input: { name: provider, full: syncOptions.full ?? null } },
       );
       return waitForRun(cairn, syncProvider.id);
     },

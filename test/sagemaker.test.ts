@@ -139,11 +139,11 @@ describe('SageMaker sync', () => {
   });
 
   it('rejects syncProvider of an unknown provider (NOT_FOUND) and of the built-in one (NOT_SUPPORTED)', async () => {
-    const unknown = await sm.cairn.query('mutation { syncProvider(name: "nope") { id } }');
+    const unknown = await sm.cairn.query('mutation { syncProvider(input: { name: "nope" }) { id } }');
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const builtin = await sm.cairn.query('mutation { syncProvider(name: "builtin") { id } }');
+    const builtin = await sm.cairn.query('mutation { syncProvider(input: { name: "builtin" }) { id } }');
     expect(builtin.errors?.[0]?.extensions?.code).toBe('NOT_SUPPORTED');
-    const empty = await sm.cairn.query('mutation { syncProvider(name: "") { id } }');
+    const empty = await sm.cairn.query('mutation { syncProvider(input: { name: "" }) { id } }');
     expect(empty.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 

@@ -1,5 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { buildSchema, getNamedType, isEnumType, isObjectType, isScalarType, type GraphQLSchema } from 'graphql';
+import {
+  buildSchema,
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLSchema,
+} from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -57,5 +68,29 @@ describe('the public schema', () => {
     const stage = schema.getType('Stage');
     const impacted = schema.getType('ImpactedModelVersion');
     expect(isObjectType(impacted) && getNamedType(impacted.getFields().stage!.type)).toBe(stage);
+  });
+
+  it('gives every mutation one argument, input, a non-null input object; any other argument is deprecated', () => {
+    const mutations = Object.values(schema.getMutationType()!.getFields());
+    const broken = mutations.flatMap((mutation) => {
+      const problems: string[] = [];
+      const input = mutation.args.find((arg) => arg.name === 'input');
+      const others = mutation.args.filter((arg) => arg.name !== 'input');
+      if (!input) problems.push(`${mutation.name}: no input argument`);
+      else if (!isInputObjectType(getNamedType(input.type)) || isListType(getNullableType(input.type)))
+        problems.push(`${mutation.name}.input: ${input.type.toString()} is not an input object`);
+      // While replaced arguments are kept (deprecated, one release), input must be nullable for them to
+      // work; once they are gone it is required.
+      else if (!isNonNullType(input.type) && others.length === 0)
+        problems.push(`${mutation.name}.input: ${input.type.toString()} is nullable`);
+      for (const arg of others)
+        if (!arg.deprecationReason) problems.push(`${mutation.name}.${arg.name}: an argument besides input`);
+      return problems;
+    });
+    expect(broken).toEqual([]);
+    // The rule has teeth: it reads the arguments, deprecated ones included.
+    expect(mutations.length).toBeGreaterThan(15);
+    const materialize = schema.getMutationType()!.getFields().materialize!;
+    expect(materialize.args.find((arg) => arg.name === 'featureView')?.deprecationReason).toBe('use input');
   });
 });

@@ -94,6 +94,7 @@ describe('a synced endpoint', () => {
       },
     });
     expect(set.errors).toBeUndefined();
+    // The deprecated form (`endpointId:` rather than `input:`), kept until it is removed: it still rolls back.
     const rollback = await sm.cairn.query(
       `mutation { rollbackEndpoint(endpointId: "${ENDPOINT}") { trafficSplit { percent deployment { id } } } }`,
     );

@@ -170,6 +170,7 @@ describe('traffic changes call the endpoint owner outside database transactions'
     });
     expect(rows.find((r) => r.endpointId === endpointOf('sm-slow'))!.status).toBe('APPLIED');
     // sm-other is another provider: its sync settles it.
+    // The deprecated form (`name:` rather than `input:`), kept until it is removed: it still syncs.
     const { syncProvider } = await cairn.data(`mutation { syncProvider(name: "sm-other") { id } }`);
     await waitFor(
       async () => {

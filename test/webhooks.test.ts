@@ -113,7 +113,7 @@ describe('webhooks', () => {
       );
       expect(accepted.errors).toBeUndefined();
       await cairn.data(
-        `mutation { disableWebhookSubscription(id: "${accepted.data.createWebhookSubscription.id}") { id } }`,
+        `mutation { disableWebhookSubscription(input: { id: "${accepted.data.createWebhookSubscription.id}" }) { id } }`,
       );
     }
   });
@@ -225,6 +225,7 @@ describe('webhooks', () => {
       return data.webhookDeliveries[0]?.attempts >= 1 ? true : undefined;
     });
     const attempted = toThis();
+    // The deprecated form (`id:` rather than `input:`), kept until it is removed: it still disables.
     const disabled = await cairn.query(`mutation { disableWebhookSubscription(id: "${subscriptionId}") { enabled } }`);
     expect(disabled.data.disableWebhookSubscription.enabled).toBe(false);
     // Retries were due after 1 s and 2 s more (3 attempts, backoff): none of them may reach the receiver.
@@ -279,7 +280,7 @@ describe('webhooks', () => {
     expect(delivery.lastError).not.toContain('hunter2');
     // Nothing was sent: an unsigned or wrongly signed POST never leaves Cairn.
     expect(received.slice(before).filter((r) => r.body.includes('unsignable'))).toEqual([]);
-    await cairn.data(`mutation { disableWebhookSubscription(id: "${subscription.id}") { id } }`);
+    await cairn.data(`mutation { disableWebhookSubscription(input: { id: "${subscription.id}" }) { id } }`);
   });
 });
 
@@ -374,7 +375,7 @@ describe('a receiver verifying deliveries with the Standard Webhooks library', (
     });
     // The same message again, as signed: still verifies (receivers drop it as a duplicate by webhook-id).
     expect(await post(genuine.body, signed)).toEqual({ status: 204, reason: '' });
-    await cairn.data(`mutation { disableWebhookSubscription(id: "${subscriptionId}") { id } }`);
+    await cairn.data(`mutation { disableWebhookSubscription(input: { id: "${subscriptionId}" }) { id } }`);
   });
 });
 

@@ -106,10 +106,18 @@ describe('promotion to deployment', () => {
     expect(live(replaced)).toEqual({ 'deployment:builtin:ruled-endpoint/ruled-model-v3': 100 });
     expect(replaced.deployments.find((d: { id: string }) => d.id === id).status).toBe('RETIRED');
     const removed = await ok(
-      `mutation($id: ID!) { removeEndpointDeployRule(endpointId: $id) { deployRule { model } } }`,
+      `mutation($id: ID!) { removeEndpointDeployRule(input: { endpointId: $id }) { deployRule { model } } }`,
       { id: endpointId },
     );
     expect(removed.removeEndpointDeployRule.deployRule).toBeNull();
+    // The deprecated form (`endpointId:` rather than `input:`), kept until it is removed: answered the same.
+    const again = await ok(
+      `mutation($id: ID) { removeEndpointDeployRule(endpointId: $id) { id deployRule { model } } }`,
+      {
+        id: endpointId,
+      },
+    );
+    expect(again.removeEndpointDeployRule).toEqual({ id: endpointId, deployRule: null });
   });
 });
 

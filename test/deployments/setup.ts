@@ -100,7 +100,7 @@ export function shadow(ep: { trafficSplit: { deployment: { id: string }; percent
 }
 
 export const SET_SPLIT = `mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id trafficSplit { deployment { id } percent shadow } } }`;
-export const ROLLBACK = `mutation($id: ID!) { rollbackEndpoint(endpointId: $id) { id trafficSplit { deployment { id } percent shadow } stableDeployment { id } } }`;
+export const ROLLBACK = `mutation($id: ID!) { rollbackEndpoint(input: { endpointId: $id }) { id trafficSplit { deployment { id } percent shadow } stableDeployment { id } } }`;
 
 /** An endpoint serving v1 of `model` (RECREATE), with a canary of v2 started by `plan`. */
 export async function canaryEndpoint(name: string, model: string, plan: Record<string, unknown>) {

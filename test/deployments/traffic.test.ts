@@ -117,9 +117,12 @@ describe('traffic splits', () => {
     expect(live(ep)).toEqual({ [a.id]: 70, [b.id]: 30 });
     expect(ep.trafficHistory[0]).toMatchObject({ reason: 'SET_SPLIT', actor: 'local' });
     // Retire c (it holds nothing now), then try to give it traffic.
-    const conflict = await refused(`mutation($id: ID!) { retireDeployment(deploymentId: $id) { id } }`, { id: a.id });
+    const conflict = await refused(`mutation($id: ID!) { retireDeployment(input: { deploymentId: $id }) { id } }`, {
+      id: a.id,
+    });
     expect(conflict.extensions!.code).toBe('CONFLICT');
-    const retired = await ok(`mutation($id: ID!) { retireDeployment(deploymentId: $id) { status retiredAt } }`, {
+    // The deprecated form (`deploymentId:` rather than `input:`), kept until it is removed: it still retires.
+    const retired = await ok(`mutation($id: ID) { retireDeployment(deploymentId: $id) { status retiredAt } }`, {
       id: c.id,
     });
     expect(retired.retireDeployment.status).toBe('RETIRED');

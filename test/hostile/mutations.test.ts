@@ -10,12 +10,12 @@ import {
 
 /**
  * The hostile-input suite: every mutation of the supergraph (found by introspection, so a new one is
- * covered without editing this file) gets generated bad values, one field at a time, starting from
- * a valid input against a small seeded estate so that the bad value reaches the service rather than
- * stopping at NOT_FOUND. Whatever the value: never INTERNAL_SERVER_ERROR or a 5xx, never a stack
- * trace or SQL in the answer, and when the answer is an error, nothing written (the row count of
- * every table and the audit chain's head unchanged). A generated value may be valid: then the
- * mutation applies and only the first two rules hold.
+ * covered without editing this file; deprecated arguments, still accepted, included) gets generated
+ * bad values, one field at a time, starting from a valid input against a small seeded estate so that
+ * the bad value reaches the service rather than stopping at NOT_FOUND. Whatever the value: never
+ * INTERNAL_SERVER_ERROR or a 5xx, never a stack trace or SQL in the answer, and when the answer is an
+ * error, nothing written (the row count of every table and the audit chain's head unchanged). A
+ * generated value may be valid: then the mutation applies and only the first two rules hold.
  *
  * Reproducible: CAIRN_HOSTILE_SEED fixes fast-check's seed (printed on failure with the path to
  * replay), CAIRN_HOSTILE_RUNS the runs per mutation.
@@ -40,6 +40,7 @@ interface TypeRef {
 interface InputValue {
   name: string;
   type: TypeRef;
+  isDeprecated?: boolean;
 }
 interface Schema {
   mutations: { name: string; args: InputValue[] }[];
@@ -51,7 +52,7 @@ const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind 
 
 async function introspect(): Promise<Schema> {
   const { __schema } = await cairn.data(`{ __schema {
-    mutationType { fields { name args { name type { ${TYPE_REF} } } } }
+    mutationType { fields { name args(includeDeprecated: true) { name isDeprecated type { ${TYPE_REF} } } } }
     types { kind name inputFields { name type { ${TYPE_REF} } } enumValues { name } }
   } }`);
   return {
@@ -144,7 +145,7 @@ async function seed() {
       `mutation { createWebhookSubscription(input: { url: "${LOOPBACK}/hook", events: [MODEL_VERSION_PROMOTED], secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }) { id } }`,
     )
   ).createWebhookSubscription.id;
-  await ok(`mutation($id: ID!) { disableWebhookSubscription(id: $id) { id } }`, { id: estate.webhookId });
+  await ok(`mutation($id: ID!) { disableWebhookSubscription(input: { id: $id }) { id } }`, { id: estate.webhookId });
   await ok(
     `mutation { applyPolicy(input: { name: "hostile-floor", appliesTo: PRODUCTION, expression: "candidate.metrics.auc >= 0.5", message: "AUC floor" }) { version } }`,
   );
@@ -162,7 +163,7 @@ function validArgs(): Record<string, Record<string, unknown>> {
         rollout: { steps: [10, 100], bakeSeconds: 60, maxErrorRate: 0.1, minRequests: 10 },
       },
     },
-    retireDeployment: { deploymentId: estate.deploymentId },
+    retireDeployment: { input: { deploymentId: estate.deploymentId } },
     createEndpoint: { input: { name: 'hostile-new', provider: 'builtin', owner: 'team', description: 'an endpoint' } },
     setTrafficSplit: {
       input: {
@@ -171,7 +172,7 @@ function validArgs(): Record<string, Record<string, unknown>> {
         shadow: [],
       },
     },
-    rollbackEndpoint: { endpointId: estate.endpointId },
+    rollbackEndpoint: { input: { endpointId: estate.endpointId } },
     setEndpointDeployRule: {
       input: {
         endpointId: estate.endpointId,
@@ -185,7 +186,7 @@ function validArgs(): Record<string, Record<string, unknown>> {
         minRequests: 10,
       },
     },
-    removeEndpointDeployRule: { endpointId: estate.endpointId },
+    removeEndpointDeployRule: { input: { endpointId: estate.endpointId } },
     createTrainingDataset: {
       input: {
         name: 'hostile_ds2',
@@ -204,7 +205,7 @@ function validArgs(): Record<string, Record<string, unknown>> {
       },
     },
     reportFeatureIncident: { input: { featureId: estate.featureId, severity: 'LOW', description: 'drift' } },
-    resolveFeatureIncident: { id: estate.incidentId },
+    resolveFeatureIncident: { input: { id: estate.incidentId } },
     ingestFeatures: {
       input: {
         featureView: estate.featureView,
@@ -212,8 +213,8 @@ function validArgs(): Record<string, Record<string, unknown>> {
         rows: [{ entityKey: 'd2', eventTime: '2026-01-01T00:00:00Z', values: { trips_today: 1 } }],
       },
     },
-    materialize: { featureView: estate.featureView, endTime: '2026-01-02T00:00:00Z' },
-    syncProvider: { name: 'builtin', full: false },
+    materialize: { input: { featureView: estate.featureView, endTime: '2026-01-02T00:00:00Z' } },
+    syncProvider: { input: { name: 'builtin', full: false } },
     approveModelVersion: { input: { modelVersionId: estate.versionId, to: 'STAGING', comment: 'looks good' } },
     promoteModelVersion: {
       input: {
@@ -261,7 +262,7 @@ function validArgs(): Record<string, Record<string, unknown>> {
         secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
       },
     },
-    disableWebhookSubscription: { id: estate.webhookId },
+    disableWebhookSubscription: { input: { id: estate.webhookId } },
   };
 }
 
@@ -626,7 +627,7 @@ describe('every mutation refuses hostile input cleanly', () => {
   it('a DateTime variable that is no date-time is BAD_USER_INPUT naming the variable, not DOWNSTREAM_SERVICE_ERROR', async () => {
     const before = await snapshot();
     const answer = await cairn.query(
-      `mutation($at: DateTime) { materialize(featureView: "${estate.featureView}", endTime: $at) { id } }`,
+      `mutation($at: DateTime) { materialize(input: { featureView: "${estate.featureView}", endTime: $at }) { id } }`,
       { at: 'yesterday' },
     );
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -639,7 +640,8 @@ describe('every mutation refuses hostile input cleanly', () => {
     const valid = validArgs();
     for (const [index, mutation] of schema.mutations.entries()) {
       const base =
-        valid[mutation.name] ?? Object.fromEntries(mutation.args.map((a) => [a.name, generic(schema, a.type)]));
+        valid[mutation.name] ??
+        Object.fromEntries(mutation.args.filter((a) => !a.isDeprecated).map((a) => [a.name, generic(schema, a.type)]));
       const fields = targets(schema, mutation.args, base);
       const corruption = fc
         .constantFrom(...fields)

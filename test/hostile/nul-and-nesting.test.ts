@@ -111,9 +111,9 @@ describe('NUL and lone surrogates in GraphQL arguments', () => {
     ],
     [
       'syncProvider name',
-      'mutation($name: String!) { syncProvider(name: $name) { id } }',
-      { name: 'aws\u0000' },
-      'name',
+      'mutation($input: SyncProviderInput!) { syncProvider(input: $input) { id } }',
+      { input: { name: 'aws\u0000' } },
+      'input.name',
     ],
     ['a query argument', 'query($name: String!) { featureView(name: $name) { id } }', { name: 'x\u0000' }, 'name'],
   ];

@@ -79,3 +79,9 @@ export class SetEndpointDeployRuleInput {
   })
   minRequests?: number;
 }
+
+@InputType()
+export class RemoveEndpointDeployRuleInput {
+  @Field(() => ID, { description: 'The endpoint whose deploy rule is removed.' })
+  endpointId!: string;
+}

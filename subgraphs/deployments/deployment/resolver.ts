@@ -3,10 +3,11 @@ import { NotFoundError } from '../../../platform/errors.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
 import { redact } from '../../../platform/log.ts';
 import type { CairnContext } from '../../shared/context.ts';
+import { inputOrDeprecatedArguments, USE_INPUT } from '../../shared/deprecated-arguments.ts';
 import { Endpoint } from '../endpoint/type.ts';
 import { deploymentLoaders } from '../loaders.ts';
 import { ModelVersionReference } from '../model-version/type.ts';
-import { DeployModelVersionInput, Deployment } from './type.ts';
+import { DeployModelVersionInput, Deployment, RetireDeploymentInput } from './type.ts';
 
 @Resolver(() => Deployment)
 export class DeploymentResolver {
@@ -31,10 +32,12 @@ export class DeploymentResolver {
       'Takes a deployment without traffic out of its endpoint for good; its lineage edges end (kept as history).',
   })
   retireDeployment(
-    @Arg('deploymentId', () => ID) deploymentId: string,
+    @Arg('input', () => RetireDeploymentInput, { nullable: true }) input: RetireDeploymentInput | null,
+    @Arg('deploymentId', () => ID, { nullable: true, deprecationReason: USE_INPUT }) deploymentId: string | null,
     @Ctx() { services, actor, requestId }: CairnContext,
   ) {
-    return services.deployments.deployments.retire(deploymentId, { actor, requestId });
+    const given = inputOrDeprecatedArguments(input, { deploymentId }, ['deploymentId']);
+    return services.deployments.deployments.retire(given.deploymentId, { actor, requestId });
   }
 
   @FieldResolver(() => Endpoint)

@@ -127,3 +127,9 @@ export class DeployModelVersionInput {
   })
   rollout?: RolloutPlanInput;
 }
+
+@InputType()
+export class RetireDeploymentInput {
+  @Field(() => ID, { description: 'The deployment to retire (it must hold no traffic).' })
+  deploymentId!: string;
+}

@@ -2,12 +2,13 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { InputError } from '../../../platform/errors.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
 import type { CairnContext } from '../../shared/context.ts';
+import { inputOrDeprecatedArguments, USE_INPUT } from '../../shared/deprecated-arguments.ts';
 import { ProviderReference } from '../../shared/provider-reference.ts';
-import { EndpointDeployRule, SetEndpointDeployRuleInput } from '../deploy-rule/type.ts';
+import { EndpointDeployRule, RemoveEndpointDeployRuleInput, SetEndpointDeployRuleInput } from '../deploy-rule/type.ts';
 import { Deployment } from '../deployment/type.ts';
 import { deploymentLoaders } from '../loaders.ts';
 import { Rollout } from '../rollout/type.ts';
-import { SetTrafficSplitInput, TrafficChange, TrafficShare } from '../traffic/type.ts';
+import { RollbackEndpointInput, SetTrafficSplitInput, TrafficChange, TrafficShare } from '../traffic/type.ts';
 import { CreateEndpointInput, Endpoint } from './type.ts';
 
 function bounded(first: number, path: string, max = 500): number {
@@ -62,10 +63,12 @@ export class EndpointResolver {
       '100% of live traffic back to the stable deployment (the last that held 100%); the rollout in progress ends ROLLED_BACK.',
   })
   rollbackEndpoint(
-    @Arg('endpointId', () => ID) endpointId: string,
+    @Arg('input', () => RollbackEndpointInput, { nullable: true }) input: RollbackEndpointInput | null,
+    @Arg('endpointId', () => ID, { nullable: true, deprecationReason: USE_INPUT }) endpointId: string | null,
     @Ctx() { services, actor, requestId }: CairnContext,
   ) {
-    return services.deployments.traffic.rollback(endpointId, { actor, requestId });
+    const given = inputOrDeprecatedArguments(input, { endpointId }, ['endpointId']);
+    return services.deployments.traffic.rollback(given.endpointId, { actor, requestId });
   }
 
   @Mutation(() => EndpointDeployRule, {
@@ -81,10 +84,12 @@ export class EndpointResolver {
 
   @Mutation(() => Endpoint, { description: "Removes the endpoint's deploy rule (promotions no longer deploy here)." })
   removeEndpointDeployRule(
-    @Arg('endpointId', () => ID) endpointId: string,
+    @Arg('input', () => RemoveEndpointDeployRuleInput, { nullable: true }) input: RemoveEndpointDeployRuleInput | null,
+    @Arg('endpointId', () => ID, { nullable: true, deprecationReason: USE_INPUT }) endpointId: string | null,
     @Ctx() { services, actor, requestId }: CairnContext,
   ) {
-    return services.deployments.rules.remove(endpointId, { actor, requestId });
+    const given = inputOrDeprecatedArguments(input, { endpointId }, ['endpointId']);
+    return services.deployments.rules.remove(given.endpointId, { actor, requestId });
   }
 
   @FieldResolver(() => ProviderReference)

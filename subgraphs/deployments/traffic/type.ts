@@ -71,3 +71,9 @@ export class TrafficChange {
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 }
+
+@InputType()
+export class RollbackEndpointInput {
+  @Field(() => ID, { description: 'The endpoint whose live traffic goes back to its stable deployment.' })
+  endpointId!: string;
+}

@@ -19,3 +19,9 @@ export class ReportFeatureIncidentInput {
   @Field(() => String)
   description!: string;
 }
+
+@InputType()
+export class ResolveFeatureIncidentInput {
+  @Field(() => ID, { description: 'The incident to resolve.' })
+  id!: string;
+}

@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CairnContext } from '../../shared/context.ts';
+import { inputOrDeprecatedArguments, USE_INPUT } from '../../shared/deprecated-arguments.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
-import { MaterializationRun } from './type.ts';
+import { MaterializationRun, MaterializeInput } from './type.ts';
 
 @Resolver(() => MaterializationRun)
 export class MaterializationResolver {
@@ -10,11 +11,13 @@ export class MaterializationResolver {
       'Queues a durable job that copies the latest values as of endTime (default now), within TTL, to the online store, incrementally from the last run.',
   })
   materialize(
-    @Arg('featureView', () => String) featureView: string,
-    @Arg('endTime', () => DateTimeScalar, { nullable: true }) endTime: Date | null,
+    @Arg('input', () => MaterializeInput, { nullable: true }) input: MaterializeInput | null,
+    @Arg('featureView', () => String, { nullable: true, deprecationReason: USE_INPUT }) featureView: string | null,
+    @Arg('endTime', () => DateTimeScalar, { nullable: true, deprecationReason: USE_INPUT }) endTime: Date | null,
     @Ctx() { services, actor }: CairnContext,
   ) {
-    return services.features.materialization.request(featureView, endTime, actor);
+    const given = inputOrDeprecatedArguments(input, { featureView, endTime }, ['featureView']);
+    return services.features.materialization.request(given.featureView, given.endTime, actor);
   }
 
   @Query(() => MaterializationRun, { nullable: true })

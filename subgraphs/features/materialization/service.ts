@@ -31,7 +31,7 @@ export class MaterializationService {
    * `features` capability answers NOT_SUPPORTED, and no run is recorded.
    */
   async request(featureView: string, endTime: Date | null | undefined, actor: string) {
-    const parsed = parseInput(requestSchema, { featureView, endTime: endTime ?? this.clock() }, { root: 'args' });
+    const parsed = parseInput(requestSchema, { featureView, endTime: endTime ?? this.clock() });
     const view = await this.featureViews.get(parsed.featureView);
     if (!view) throw new NotFoundError('FeatureView', parsed.featureView);
     this.owners.capability(view.providerName, 'features', 'materialize');

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { RunStatus } from '../../shared/enums.ts';
 
@@ -39,4 +39,13 @@ export class MaterializationRun {
 
   @Field(() => DateTimeScalar, { nullable: true })
   finishedAt!: Date | null;
+}
+
+@InputType()
+export class MaterializeInput {
+  @Field(() => String, { description: 'Feature view name (its latest version).' })
+  featureView!: string;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Values as of this time; default now.' })
+  endTime?: Date | null;
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { CairnContext } from '../../shared/context.ts';
-import { SyncRun } from './type.ts';
+import { inputOrDeprecatedArguments, USE_INPUT } from '../../shared/deprecated-arguments.ts';
+import { SyncProviderInput, SyncRun } from './type.ts';
 
 @Resolver(() => SyncRun)
 export class SyncRunResolver {
@@ -9,11 +10,13 @@ export class SyncRunResolver {
       "Pulls a cloud provider's assets into the catalog now (a durable job; poll `syncRun`). A sync of it already waiting to start is answered instead of a second one. `full` describes every asset again.",
   })
   syncProvider(
-    @Arg('name', () => String) name: string,
-    @Arg('full', () => Boolean, { nullable: true }) full: boolean | null,
+    @Arg('input', () => SyncProviderInput, { nullable: true }) input: SyncProviderInput | null,
+    @Arg('name', () => String, { nullable: true, deprecationReason: USE_INPUT }) name: string | null,
+    @Arg('full', () => Boolean, { nullable: true, deprecationReason: USE_INPUT }) full: boolean | null,
     @Ctx() { services, actor, requestId }: CairnContext,
   ) {
-    return services.sync.request({ name, full: full ?? undefined }, actor, requestId);
+    const given = inputOrDeprecatedArguments(input, { name, full }, ['name']);
+    return services.sync.request({ name: given.name, full: given.full ?? undefined }, actor, requestId);
   }
 
   @Query(() => SyncRun, { nullable: true })

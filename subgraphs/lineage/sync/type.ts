@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 import { RunStatus } from '../../shared/enums.ts';
 
@@ -58,4 +58,13 @@ export class SyncRun {
   durationMs(): number | null {
     return this.startedAt && this.finishedAt ? this.finishedAt.getTime() - this.startedAt.getTime() : null;
   }
+}
+
+@InputType()
+export class SyncProviderInput {
+  @Field(() => String, { description: 'The provider instance to sync.' })
+  name!: string;
+
+  @Field(() => Boolean, { nullable: true, description: 'Describe every asset again (default false: only changes).' })
+  full?: boolean | null;
 }

@@ -1,6 +1,12 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { CairnContext } from '../../shared/context.ts';
-import { CreateWebhookSubscriptionInput, WebhookDelivery, WebhookSubscription } from './type.ts';
+import { inputOrDeprecatedArguments, USE_INPUT } from '../../shared/deprecated-arguments.ts';
+import {
+  CreateWebhookSubscriptionInput,
+  DisableWebhookSubscriptionInput,
+  WebhookDelivery,
+  WebhookSubscription,
+} from './type.ts';
 
 @Resolver(() => WebhookSubscription)
 export class WebhookResolver {
@@ -27,7 +33,13 @@ export class WebhookResolver {
   }
 
   @Mutation(() => WebhookSubscription)
-  disableWebhookSubscription(@Arg('id', () => ID) id: string, @Ctx() { services, actor, requestId }: CairnContext) {
-    return services.models.webhooks.disable(id, actor, requestId);
+  disableWebhookSubscription(
+    @Arg('input', () => DisableWebhookSubscriptionInput, { nullable: true })
+    input: DisableWebhookSubscriptionInput | null,
+    @Arg('id', () => ID, { nullable: true, deprecationReason: USE_INPUT }) id: string | null,
+    @Ctx() { services, actor, requestId }: CairnContext,
+  ) {
+    const given = inputOrDeprecatedArguments(input, { id }, ['id']);
+    return services.models.webhooks.disable(given.id, actor, requestId);
   }
 }

@@ -80,3 +80,9 @@ export class CreateWebhookSubscriptionInput {
   })
   secret!: string;
 }
+
+@InputType()
+export class DisableWebhookSubscriptionInput {
+  @Field(() => ID, { description: 'The subscription to disable.' })
+  id!: string;
+}

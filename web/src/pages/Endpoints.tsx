@@ -118,8 +118,8 @@ const SetTrafficSplit = graphql(`
 `);
 
 const RollbackEndpoint = graphql(`
-  mutation RollbackEndpoint($endpointId: ID!) {
-    rollbackEndpoint(endpointId: $endpointId) {
+  mutation RollbackEndpoint($input: RollbackEndpointInput!) {
+    rollbackEndpoint(input: $input) {
       id
       trafficSplit {
         percent
@@ -283,7 +283,7 @@ function RollbackButton({ endpoint, onChanged }: { endpoint: EndpointRow; onChan
               className="danger"
               onClick={() => {
                 dialog.current?.close();
-                void rollback({ endpointId: endpoint.id }).then((r) => {
+                void rollback({ input: { endpointId: endpoint.id } }).then((r) => {
                   if (!r.error) onChanged();
                 });
               }}

@@ -103,8 +103,8 @@ const ReportIncident = graphql(`
 `);
 
 const ResolveIncident = graphql(`
-  mutation ResolveIncident($id: ID!) {
-    resolveFeatureIncident(id: $id) {
+  mutation ResolveIncident($input: ResolveFeatureIncidentInput!) {
+    resolveFeatureIncident(input: $input) {
       id
       status
       resolvedAt
@@ -207,7 +207,7 @@ function ViewDetail({ name }: { name: string }) {
                     <button
                       type="button"
                       disabled={resolved.fetching}
-                      onClick={() => void resolve({ id: i.id }).then(after)}
+                      onClick={() => void resolve({ input: { id: i.id } }).then(after)}
                     >
                       Resolve
                     </button>

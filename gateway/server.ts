@@ -137,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       });
     },
     inference,
+    { explorer: true },
   );
 }
 
@@ -178,6 +179,8 @@ async function serve(
   extraRoutes: (app: express.Express) => void,
   /** Takes a request before express does (the inference router's hot path); answers whether it did. */
   preHandler?: (req: IncomingMessage, res: ServerResponse) => boolean,
+  /** Whether the dashboard's GraphQL explorer (/explorer) is served: the gateway's, not a lone subgraph's. */
+  { explorer = false }: { explorer?: boolean } = {},
 ): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -206,6 +209,15 @@ async function serve(
     const report = await options.readiness();
     res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', checks: report.checks });
   });
+  if (explorer && options.introspection) {
+    // A browser opening /graphql gets the dashboard's explorer, which needs introspection. Other GETs
+    // (a query in the address, a client asking for JSON) reach Apollo as before.
+    app.get('/graphql', (req, res, next) => {
+      if (Object.keys(req.query).length > 0 || req.accepts(['application/json', 'text/html']) !== 'text/html')
+        return next();
+      res.redirect(302, '/explorer');
+    });
+  }
   app.use('/graphql', (req, res, next) => {
     if (identityOf(req, options.identity)) return next();
     res.status(401).json({

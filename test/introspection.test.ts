@@ -35,4 +35,31 @@ describe('introspection and field suggestions', () => {
     expect(parseConfig({ CAIRN_INTROSPECTION: 'off' }).introspection).toBe(false);
     expect(() => parseConfig({ CAIRN_INTROSPECTION: 'maybe' })).toThrow(/CAIRN_INTROSPECTION/);
   });
+
+  it('send a browser opening /graphql to the explorer while on, and leave /graphql as it was while off', async () => {
+    const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const opened = await fetch(`${development.url}/graphql`, { headers: { accept: BROWSER }, redirect: 'manual' });
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get('location')).toBe('/explorer');
+    const explorer = await fetch(new URL('/explorer', development.url), { headers: { accept: BROWSER } });
+    expect(explorer.status).toBe(200);
+    expect(await explorer.text()).toContain('<title>Cairn</title>');
+
+    // Not a page load: a query in the address, or a client that asks for JSON, reaches GraphQL.
+    for (const [path, accept] of [
+      ['/graphql?query=%7B__typename%7D', BROWSER],
+      ['/graphql', 'application/json'],
+      ['/graphql', '*/*'],
+    ] as const) {
+      const answer = await fetch(`${development.url}${path}`, { headers: { accept }, redirect: 'manual' });
+      expect(answer.status, `${path} ${accept}`).not.toBe(302);
+      expect(answer.headers.get('content-type'), `${path} ${accept}`).toMatch(/json/);
+    }
+
+    // Off: the same request gets what GraphQL answers, no redirect to an explorer that could not work.
+    const off = await fetch(`${production.url}/graphql`, { headers: { accept: BROWSER }, redirect: 'manual' });
+    expect(off.status).not.toBe(302);
+    expect(off.headers.get('location')).toBeNull();
+    expect(off.headers.get('content-type')).toMatch(/json/);
+  });
 });

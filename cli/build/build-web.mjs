@@ -41,7 +41,13 @@ export function ensureDashboardBuilt() {
   if (!reason) return false;
   console.error(`cairn: building the dashboard (${reason})`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Vite builds React's development copy when NODE_ENV says so (vitest sets it to `test`): the dashboard
+  // served is the production build whichever environment asked for it.
+  const result = spawnSync(npm, ['run', '--silent', 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (result.status !== 0) throw new Error('cairn: the dashboard build failed (npm run build)');
   return true;
 }

@@ -9,6 +9,8 @@ const ImpactPage = lazy(() => import('./pages/Impact.tsx').then((m) => ({ defaul
 const ModelsPage = lazy(() => import('./pages/Models.tsx').then((m) => ({ default: m.ModelsPage })));
 const EndpointsPage = lazy(() => import('./pages/Endpoints.tsx').then((m) => ({ default: m.EndpointsPage })));
 const FeaturesPage = lazy(() => import('./pages/Features.tsx').then((m) => ({ default: m.FeaturesPage })));
+// GraphiQL (CodeMirror and its styles) loads with this page only.
+const ExplorerPage = lazy(() => import('./pages/Explorer.tsx').then((m) => ({ default: m.ExplorerPage })));
 
 const PAGES = [
   { path: '/', label: 'Overview' },
@@ -17,6 +19,7 @@ const PAGES = [
   { path: '/models', label: 'Models' },
   { path: '/endpoints', label: 'Endpoints' },
   { path: '/features', label: 'Features' },
+  { path: '/explorer', label: 'GraphQL' },
 ];
 
 export function App() {
@@ -44,6 +47,7 @@ export function App() {
             <Route path="/models" element={<ModelsPage />} />
             <Route path="/endpoints" element={<EndpointsPage />} />
             <Route path="/features" element={<FeaturesPage />} />
+            <Route path="/explorer" element={<ExplorerPage />} />
             <Route
               path="*"
               element={

@@ -53,3 +53,48 @@ describe('connections (models)', () => {
     ]);
   });
 });
+
+const FEATURES = `query($filter: FeatureFilter, $first: Int!, $after: String) {
+  features(filter: $filter, first: $first, after: $after) { totalCount nodes { id name } pageInfo { hasNextPage endCursor } } }`;
+
+describe('connections (features)', () => {
+  let cairn: TestCairn;
+  beforeAll(async () => {
+    cairn = await startTestCairn();
+    const APPLY = 'mutation($input: ApplyFeatureViewInput!) { applyFeatureView(input: $input) { version } }';
+    const view = (names: string[]) => ({
+      name: 'conn_view',
+      entity: 'driver',
+      joinKey: 'driver_id',
+      owner: 'ml',
+      features: names.map((name) => ({ name, dtype: 'FLOAT64' })),
+    });
+    expect((await cairn.data(APPLY, { input: view(['f_a', 'f_b']) })).applyFeatureView.version).toBe(1);
+    expect((await cairn.data(APPLY, { input: view(['f_a', 'f_b', 'f_c']) })).applyFeatureView.version).toBe(2);
+  });
+  afterAll(() => cairn?.close());
+
+  it("lists the latest view's features (every version's with allVersions), paged each exactly once", async () => {
+    const latest = (await cairn.data(FEATURES, { filter: { featureView: 'conn_view' }, first: 10 })).features;
+    expect(latest.totalCount).toBe(3);
+    expect(latest.nodes.map((n: { name: string }) => n.name).sort()).toEqual(['f_a', 'f_b', 'f_c']);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { features }: { features: any } = await cairn.data(FEATURES, {
+        filter: { featureView: 'conn_view', allVersions: true },
+        first: 2,
+        after,
+      });
+      expect(features.totalCount).toBe(5);
+      seen.push(...features.nodes.map((n: { id: string }) => n.id));
+      if (!features.pageInfo.hasNextPage) break;
+      after = features.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+    expect([...seen].sort()).toEqual(seen);
+    const prefixed = (await cairn.data(FEATURES, { filter: { namePrefix: 'f_c' }, first: 10 })).features;
+    expect(prefixed.nodes.map((n: { name: string }) => n.name)).toEqual(['f_c']);
+  });
+});

@@ -126,8 +126,9 @@ describe('promotion to a canary', () => {
     const [v1, v2] = await registerVersions('ruled-canary-model', 2);
     const endpointId = await createEndpoint('ruled-canary-endpoint');
     const blue = await deploy({ endpointId, modelVersionId: v1, strategy: 'RECREATE' });
-    await ok(
-      `mutation($input: SetEndpointDeployRuleInput!) { setEndpointDeployRule(input: $input) { maxErrorRate minRequests canarySteps } }`,
+    const rule = await ok(
+      `mutation($input: SetEndpointDeployRuleInput!) { setEndpointDeployRule(input: $input) {
+        canarySteps thresholds { bakeSeconds maxErrorRate maxLatencyP99Ms minRequests } maxErrorRate minRequests } }`,
       {
         input: {
           endpointId,
@@ -141,6 +142,13 @@ describe('promotion to a canary', () => {
         },
       },
     );
+    // One CanaryThresholds type; the flat fields it replaces still answer, deprecated, for one release.
+    expect(rule.setEndpointDeployRule).toEqual({
+      canarySteps: [25, 100],
+      thresholds: { bakeSeconds: 120, maxErrorRate: 0.01, maxLatencyP99Ms: null, minRequests: 50 },
+      maxErrorRate: 0.01,
+      minRequests: 50,
+    });
     await ok(`mutation($id: ID!) { promoteModelVersion(input: { modelVersionId: $id, to: PRODUCTION }) { applied } }`, {
       id: v2,
     });
@@ -155,9 +163,7 @@ describe('promotion to a canary', () => {
     expect(live(started)).toEqual({ [blue.id]: 75, [canary]: 25 });
     expect(await rollout(started.activeRollout.id)).toMatchObject({
       steps: [25, 100],
-      bakeSeconds: 120,
-      maxErrorRate: 0.01,
-      minRequests: 50,
+      thresholds: { bakeSeconds: 120, maxErrorRate: 0.01, maxLatencyP99Ms: null, minRequests: 50 },
     });
     stats.figures.set(canary, { requests: 60, errors: 3, latencyP99Ms: 30 });
     expect((await cairn.services.deployments.rollouts.evaluate(started.activeRollout.id)).status).toBe('ROLLED_BACK');

@@ -24,7 +24,7 @@ const ENDPOINT_FIELDS = `id name status owner provider { name }
   deployments { id status strategy trafficPercent shadowPercent retiredAt modelVersion { id } }
   trafficHistory(first: 100) { id reason actor rolloutId live { deployment { id } percent } shadow { deployment { id } percent } }`;
 
-const ROLLOUT_FIELDS = `id status strategy stepIndex steps currentPercent bakeSeconds maxErrorRate minRequests lastAnalysis reason finishedAt
+const ROLLOUT_FIELDS = `id status strategy stepIndex steps currentPercent thresholds { bakeSeconds maxErrorRate maxLatencyP99Ms minRequests } lastAnalysis reason finishedAt
   endpoint { name } deployment { id trafficPercent } baselineDeployment { id }`;
 
 export let cairn: TestCairn;

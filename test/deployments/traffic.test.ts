@@ -40,7 +40,7 @@ describe('traffic splits', () => {
     expect(r).toMatchObject({
       baselineDeployment: { id: blue },
       deployment: { id: canary, trafficPercent: 10 },
-      bakeSeconds: 600,
+      thresholds: { bakeSeconds: 600 },
     });
     const rows = await cairn.db.deployment.findMany({ where: { endpointId }, orderBy: { createdAt: 'asc' } });
     expect(rows.map((d) => [d.id, d.trafficPercent])).toEqual([

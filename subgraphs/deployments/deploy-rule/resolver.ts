@@ -5,9 +5,15 @@ import type { CairnContext } from '../../shared/context.ts';
 import { Endpoint } from '../endpoint/type.ts';
 import { deploymentLoaders } from '../loaders.ts';
 import { EndpointDeployRule } from './type.ts';
+import { CanaryThresholds, thresholdsOf } from '../rollout/thresholds.ts';
 
 @Resolver(() => EndpointDeployRule)
 export class EndpointDeployRuleResolver {
+  @FieldResolver(() => CanaryThresholds)
+  thresholds(@Root() row: EndpointDeployRule): CanaryThresholds {
+    return thresholdsOf(row);
+  }
+
   @FieldResolver(() => Endpoint)
   async endpoint(@Root() rule: EndpointDeployRule, @Ctx() context: CairnContext) {
     const endpoint = await deploymentLoaders(context).endpoint.load(rule.endpointId);

@@ -17,16 +17,16 @@ export class EndpointDeployRule {
   @Field(() => [Int])
   canarySteps!: number[];
 
-  @Field(() => Int)
+  @Field(() => Int, { deprecationReason: 'use thresholds' })
   bakeSeconds!: number;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, deprecationReason: 'use thresholds' })
   maxErrorRate!: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, deprecationReason: 'use thresholds' })
   maxLatencyP99Ms!: number | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { deprecationReason: 'use thresholds' })
   minRequests!: number;
 
   @Field(() => Boolean)

@@ -5,9 +5,15 @@ import { Deployment } from '../deployment/type.ts';
 import { Endpoint } from '../endpoint/type.ts';
 import { deploymentLoaders } from '../loaders.ts';
 import { Rollout } from './type.ts';
+import { CanaryThresholds, thresholdsOf } from './thresholds.ts';
 
 @Resolver(() => Rollout)
 export class RolloutResolver {
+  @FieldResolver(() => CanaryThresholds)
+  thresholds(@Root() row: Rollout): CanaryThresholds {
+    return thresholdsOf(row);
+  }
+
   @Query(() => Rollout, { nullable: true })
   rollout(@Arg('id', () => ID) id: string, @Ctx() context: CairnContext) {
     return deploymentLoaders(context).rollout.load(id);

@@ -21,16 +21,16 @@ export class Rollout {
   @Field(() => Int)
   stepIndex!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { deprecationReason: 'use thresholds' })
   bakeSeconds!: number;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, deprecationReason: 'use thresholds' })
   maxErrorRate!: number | null;
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, deprecationReason: 'use thresholds' })
   maxLatencyP99Ms!: number | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { deprecationReason: 'use thresholds' })
   minRequests!: number;
 
   @Field(() => JSONScalar, {

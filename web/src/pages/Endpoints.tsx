@@ -34,7 +34,9 @@ const EndpointsQuery = graphql(`
         steps
         stepIndex
         currentPercent
-        bakeSeconds
+        thresholds {
+          bakeSeconds
+        }
         startedAt
         stepStartedAt
         nextCheckAt
@@ -177,7 +179,7 @@ function RolloutProgress({ endpoint }: { endpoint: EndpointRow }) {
       <p>
         <strong>{rollout.strategy}</strong> of {deploymentLabel(endpoint, rollout.deployment.id)}:{' '}
         {rollout.currentPercent}% live, step {Math.min(rollout.stepIndex + 1, rollout.steps.length)} of{' '}
-        {rollout.steps.length}, each held {rollout.bakeSeconds} s
+        {rollout.steps.length}, each held {rollout.thresholds.bakeSeconds} s
         {rollout.nextCheckAt && (
           <>
             {' '}

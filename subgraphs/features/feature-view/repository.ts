@@ -54,15 +54,13 @@ export class FeatureViewRepository {
     });
   }
 
-  /** The provider instances holding a view of this name, by name. */
-  async providersOf(name: string): Promise<string[]> {
-    const rows = await this.db.featureView.findMany({
+  /** The latest version of the view of this name at each provider holding one, by provider name. */
+  latestPerProvider(name: string) {
+    return this.db.featureView.findMany({
       where: { name },
       distinct: ['providerName'],
-      select: { providerName: true },
-      orderBy: { providerName: 'asc' },
+      orderBy: [{ providerName: 'asc' }, { version: 'desc' }],
     });
-    return rows.map((row) => row.providerName);
   }
 
   byIds(ids: readonly string[]) {

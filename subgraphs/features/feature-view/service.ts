@@ -137,17 +137,19 @@ export class FeatureViewService {
     if (version != null && (!Number.isInteger(version) || version < 1)) {
       throw new InputError([{ path: 'version', message: 'must be a positive integer' }]);
     }
-    if (!provider) {
-      const holders = await this.repository.providersOf(name);
-      if (holders.length > 1)
-        throw new InputError([
-          {
-            path: 'provider',
-            message: `views named ${JSON.stringify(name)} exist at ${holders.join(', ')}: name the provider`,
-          },
-        ]);
-    }
-    return this.repository.find(name, version, provider);
+    if (provider) return this.repository.find(name, version, provider);
+    // One read tells who holds the name and, without a version, is the answer.
+    const latest = await this.repository.latestPerProvider(name);
+    if (latest.length > 1)
+      throw new InputError([
+        {
+          path: 'provider',
+          message: `views named ${JSON.stringify(name)} exist at ${latest.map((v) => v.providerName).join(', ')}: name the provider`,
+        },
+      ]);
+    const [only] = latest;
+    if (!only || version == null) return only ?? null;
+    return this.repository.find(name, version, only.providerName);
   }
 
   byIds(ids: readonly string[]) {

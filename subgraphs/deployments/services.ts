@@ -49,7 +49,6 @@ export function createDeploymentServices(deps: DeploymentServicesDeps) {
   const deployments = new DeploymentService(
     deps.db,
     new DeploymentRepository(deps.db),
-    trafficRepository,
     traffic,
     rollouts,
     rolloutRepository,

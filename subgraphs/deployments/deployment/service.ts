@@ -11,7 +11,6 @@ import { addLineageEdges } from '../../lineage/edge/writer.ts';
 import { endpointRef, recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
 import type { RolloutRepository } from '../rollout/repository.ts';
 import type { RolloutPlan, RolloutService } from '../rollout/service.ts';
-import type { TrafficRepository } from '../traffic/repository.ts';
 import type { TrafficService } from '../traffic/service.ts';
 import { splitOf, withLiveShare, type Split } from '../traffic/split.ts';
 import type { OwnListener } from '../own-listener.ts';
@@ -153,7 +152,6 @@ export class DeploymentService {
   constructor(
     private readonly db: Database,
     private readonly repository: DeploymentRepository,
-    private readonly trafficRepository: TrafficRepository,
     private readonly traffic: TrafficService,
     private readonly rollouts: RolloutService,
     private readonly rolloutRepository: RolloutRepository,

@@ -242,4 +242,31 @@ describe('views of one name at two providers', () => {
     const none = await sm.cairn.data(`{ featureView(name: "${CLOUD_VIEW}", provider: "nowhere") { id } }`);
     expect(none.featureView).toBeNull();
   });
+
+  it('ingests and looks up online values of the one the caller names; without provider both are refused', async () => {
+    const ingest = `mutation($input: IngestFeaturesInput!) { ingestFeatures(input: $input) { accepted rejected } }`;
+    const eventTime = new Date(Date.now() - 60_000).toISOString();
+    const rows = [{ entityKey: 'd1', eventTime, values: { trips_today: 4, avg_rating: 4.5 } }];
+    const refused = await sm.cairn.query(ingest, { input: { featureView: CLOUD_VIEW, rows } });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0]?.message).toContain('name the provider');
+    const accepted = await sm.cairn.data(ingest, { input: { featureView: CLOUD_VIEW, provider: 'builtin', rows } });
+    expect(accepted.ingestFeatures).toEqual({ accepted: 1, rejected: 0 });
+    const { materialize } = await sm.cairn.data(
+      'mutation($input: MaterializeInput!) { materialize(input: $input) { id } }',
+      { input: { featureView: CLOUD_VIEW, provider: 'builtin' } },
+    );
+    expect(await waitForRun(materialize.id)).toBe('SUCCEEDED');
+    const lookup = (provider: string | null) =>
+      sm.cairn.query(
+        'query($view: String!, $provider: String) { onlineFeatures(featureView: $view, entityKeys: ["d1"], provider: $provider) { entityKey values } }',
+        { view: CLOUD_VIEW, provider },
+      );
+    expect((await lookup(null)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await lookup('builtin')).data?.onlineFeatures).toEqual([
+      { entityKey: 'd1', values: { trips_today: 4, avg_rating: 4.5 } },
+    ]);
+    const cloud = await lookup(sm.provider);
+    expect(cloud.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_SUPPORTED', provider: sm.provider });
+  });
 });

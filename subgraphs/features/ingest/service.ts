@@ -14,6 +14,7 @@ export const MAX_INGEST_ROWS = 100_000;
 const ingestSchema = z.object({
   featureView: z.string().regex(NAME_PATTERN, NAME_RULE),
   version: z.number().int().positive().nullish(),
+  provider: z.string().min(1).nullish(),
   // Rows are checked one by one below (a bad row is rejected, not the batch); zod only bounds the list.
   rows: z
     .array(z.unknown())
@@ -58,7 +59,7 @@ export class IngestService {
    */
   async ingest(input: unknown, actor: string): Promise<IngestOutcome> {
     const parsed = parseInput(ingestSchema, input);
-    const view = await this.featureViews.get(parsed.featureView, parsed.version);
+    const view = await this.featureViews.get(parsed.featureView, parsed.version, parsed.provider);
     if (!view)
       throw new NotFoundError(
         'FeatureView',

@@ -21,6 +21,12 @@ export class IngestFeaturesInput {
   @Field(() => Int, { nullable: true, description: 'The definition rows are checked against; the latest by default' })
   version?: number | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'Provider instance holding the view; needed only when several hold a view of that name',
+  })
+  provider?: string | null;
+
   @Field(() => [IngestRowInput])
   rows!: IngestRowInput[];
 }

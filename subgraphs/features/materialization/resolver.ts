@@ -16,8 +16,8 @@ export class MaterializationResolver {
     @Arg('endTime', () => DateTimeScalar, { nullable: true, deprecationReason: USE_INPUT }) endTime: Date | null,
     @Ctx() { services, actor }: CairnContext,
   ) {
-    const given = inputOrDeprecatedArguments(input, { featureView, endTime }, ['featureView']);
-    return services.features.materialization.request(given.featureView, given.endTime, actor);
+    const given = inputOrDeprecatedArguments(input, { featureView, endTime, provider: null }, ['featureView']);
+    return services.features.materialization.request(given.featureView, given.endTime, actor, given.provider);
   }
 
   @Query(() => MaterializationRun, { nullable: true })

@@ -13,7 +13,11 @@ import type { CapabilityLookup } from '../../../adapters/providers.ts';
 /** The job queue name materializations run under. */
 export const MATERIALIZE_JOB = 'materialize';
 
-const requestSchema = z.object({ featureView: z.string().regex(NAME_PATTERN, NAME_RULE), endTime: z.date() });
+const requestSchema = z.object({
+  featureView: z.string().regex(NAME_PATTERN, NAME_RULE),
+  endTime: z.date(),
+  provider: z.string().min(1).nullish(),
+});
 
 export class MaterializationService {
   constructor(
@@ -30,9 +34,9 @@ export class MaterializationService {
    * (with the audit event): the job exists exactly when the run does. A view whose owner has no
    * `features` capability answers NOT_SUPPORTED, and no run is recorded.
    */
-  async request(featureView: string, endTime: Date | null | undefined, actor: string) {
-    const parsed = parseInput(requestSchema, { featureView, endTime: endTime ?? this.clock() });
-    const view = await this.featureViews.get(parsed.featureView);
+  async request(featureView: string, endTime: Date | null | undefined, actor: string, provider?: string | null) {
+    const parsed = parseInput(requestSchema, { featureView, endTime: endTime ?? this.clock(), provider });
+    const view = await this.featureViews.get(parsed.featureView, null, parsed.provider);
     if (!view) throw new NotFoundError('FeatureView', parsed.featureView);
     this.owners.capability(view.providerName, 'features', 'materialize');
     return this.db.$transaction(async (tx) => {

@@ -48,4 +48,10 @@ export class MaterializeInput {
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Values as of this time; default now.' })
   endTime?: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Provider instance holding the view; needed only when several hold a view of that name',
+  })
+  provider?: string | null;
 }

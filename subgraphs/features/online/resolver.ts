@@ -11,8 +11,13 @@ export class OnlineFeatureResolver {
     @Arg('featureView', () => String) featureView: string,
     @Arg('entityKeys', () => [String]) entityKeys: string[],
     @Arg('features', () => [String], { nullable: true }) features: string[] | null,
+    @Arg('provider', () => String, {
+      nullable: true,
+      description: 'Provider instance holding the view; needed only when several hold a view of that name',
+    })
+    provider: string | null,
     @Ctx() { services }: CairnContext,
   ) {
-    return services.features.online.lookup(featureView, entityKeys, features);
+    return services.features.online.lookup(featureView, entityKeys, features, provider);
   }
 }

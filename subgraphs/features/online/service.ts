@@ -31,11 +31,12 @@ export class OnlineFeatureService {
     featureViews.onApply(() => this.definitions.clear());
   }
 
-  private definition(name: string): Promise<ViewDefinition | null> {
-    const cached = this.definitions.get(name);
+  private definition(name: string, provider: string | null): Promise<ViewDefinition | null> {
+    const key = provider === null ? name : `${name}\u0000${provider}`;
+    const cached = this.definitions.get(key);
     if (cached && cached.until > performance.now()) return cached.definition;
     const definition = (async () => {
-      const view = await this.featureViews.get(name);
+      const view = await this.featureViews.get(name, null, provider);
       if (!view) return null;
       const features = await this.features.byViewIds([view.id]);
       return {
@@ -45,11 +46,11 @@ export class OnlineFeatureService {
         featureNames: features.map((feature) => feature.name),
       };
     })();
-    this.definitions.set(name, { until: performance.now() + DEFINITION_CACHE_MS, definition });
+    this.definitions.set(key, { until: performance.now() + DEFINITION_CACHE_MS, definition });
     // Unknown views and failures are not remembered.
     definition.then(
-      (d) => d === null && this.definitions.delete(name),
-      () => this.definitions.delete(name),
+      (d) => d === null && this.definitions.delete(key),
+      () => this.definitions.delete(key),
     );
     return definition;
   }
@@ -60,11 +61,16 @@ export class OnlineFeatureService {
    * older than the view's TTL (by the injected clock) are marked stale. An owner without a
    * `features` capability answers NOT_SUPPORTED.
    */
-  async lookup(featureViewName: string, entityKeys: readonly string[], featureNames?: readonly string[] | null) {
+  async lookup(
+    featureViewName: string,
+    entityKeys: readonly string[],
+    featureNames?: readonly string[] | null,
+    provider: string | null = null,
+  ) {
     if (entityKeys.length > MAX_ENTITY_KEYS) {
       throw new InputError([{ path: 'entityKeys', message: `at most ${MAX_ENTITY_KEYS} entity keys per call` }]);
     }
-    const view = await this.definition(featureViewName);
+    const view = await this.definition(featureViewName, provider);
     if (!view) throw new NotFoundError('FeatureView', featureViewName);
     const owner = this.owners.capability(view.providerName, 'features', 'onlineFeatures');
     const known = view.featureNames;

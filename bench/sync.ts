@@ -66,7 +66,7 @@ export async function benchSync() {
       };
     };
     const start = await waitFor(
-      async () => (await cairn.services.sync.runs(PROVIDER, 5)).find((r) => r.trigger === 'START'),
+      async () => (await cairn.services.sync.runs(PROVIDER, 5)).rows.find((r) => r.trigger === 'START'),
       { what: 'the sync at start' },
     );
     const first = figures(await finished(start.id), emulator.calls.length);

@@ -170,12 +170,21 @@ export class SyncService {
     return this.db.syncRun.findUnique({ where: { id } });
   }
 
-  runs(provider: string | null, first: number) {
-    return this.db.syncRun.findMany({
-      where: provider ? { providerName: provider } : {},
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: first,
-    });
+  /** Up to `take` runs, newest first, after `after` (a run's creation time and ID), and how many there are in all. */
+  async runs(provider: string | null, take: number, after: { at: Date; id: string } | null = null) {
+    const scope = provider ? { providerName: provider } : {};
+    const past = after
+      ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }
+      : {};
+    const [rows, total] = await Promise.all([
+      this.db.syncRun.findMany({
+        where: { ...scope, ...past },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take,
+      }),
+      this.db.syncRun.count({ where: scope }),
+    ]);
+    return { rows, total };
   }
 
   /** The job: runs one sync to its end. Never throws (the run records the failure; the schedule retries). */

@@ -1,9 +1,10 @@
+import type { PageRequest, TimeKey } from '../shared/connection.ts';
 import { perRequest, type CairnContext } from '../shared/context.ts';
-import { loaderByKey, loaderOfLists } from '../shared/loaders.ts';
+import { loaderByKey, loaderOfLists, loaderOfPages } from '../shared/loaders.ts';
 
 /** The deployments subgraph's per-request DataLoaders. */
 export const deploymentLoaders = perRequest((context: CairnContext) => {
-  const { endpoints, deployments, rollouts, rules } = context.services.deployments;
+  const { endpoints, deployments, rollouts, rules, traffic } = context.services.deployments;
   return {
     endpoint: loaderByKey(
       (ids) => endpoints.byIds(ids),
@@ -13,9 +14,14 @@ export const deploymentLoaders = perRequest((context: CairnContext) => {
       (ids) => deployments.byIds(ids),
       (row) => row.id,
     ),
-    deploymentsOfEndpoint: loaderOfLists(
-      (ids) => deployments.byEndpointIds(ids),
+    sharingDeploymentsOfEndpoint: loaderOfLists(
+      (ids) => deployments.sharingByEndpointIds(ids),
       (row) => row.endpointId,
+    ),
+    deploymentPageOfEndpoint: loaderOfPages(
+      (ids, page: PageRequest<TimeKey>) => deployments.pageOfEndpoints(ids, page.size + 1, page.cursor),
+      (row) => row.endpointId,
+      (ids) => deployments.countByEndpointIds(ids),
     ),
     deploymentsOfModelVersion: loaderOfLists(
       (ids) => deployments.byModelVersionIds(ids),
@@ -28,6 +34,17 @@ export const deploymentLoaders = perRequest((context: CairnContext) => {
     activeRolloutOfEndpoint: loaderByKey(
       (ids) => rollouts.activeByEndpointIds(ids),
       (row) => row.endpointId,
+    ),
+    rolloutPageOfEndpoint: loaderOfPages(
+      (ids, page: PageRequest<TimeKey>) => rollouts.pageOfEndpoints(ids, page.size + 1, page.cursor),
+      (row) => row.endpointId,
+      (ids) => rollouts.countByEndpointIds(ids),
+    ),
+    trafficHistoryPageOfEndpoint: loaderOfPages(
+      (ids, page: PageRequest<string>) =>
+        traffic.historyOfEndpoints(ids, page.size + 1, page.cursor == null ? null : BigInt(page.cursor), page.backward),
+      (row) => row.endpointId,
+      (ids) => traffic.countHistoryOfEndpoints(ids),
     ),
     deployRuleOfEndpoint: loaderByKey(
       (ids) => rules.byEndpointIds(ids),

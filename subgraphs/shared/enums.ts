@@ -47,6 +47,21 @@ registerEnumType(RolloutStrategy, { name: 'RolloutStrategy', description: 'The s
 export const RolloutStatus = values('IN_PROGRESS', 'SUCCEEDED', 'ROLLED_BACK', 'CANCELLED');
 registerEnumType(RolloutStatus, { name: 'RolloutStatus' });
 
+export const RolloutVerdict = values('PASS', 'FAIL', 'BAKING', 'WAITING', 'OK', 'WORSE', 'ERROR');
+registerEnumType(RolloutVerdict, {
+  name: 'RolloutVerdict',
+  description: 'What one look at a rollout found.',
+  valuesConfig: {
+    PASS: { description: 'Canary: baked with enough requests and no breach; the next step may start.' },
+    FAIL: { description: 'Canary: a threshold breached; the endpoint is rolled back.' },
+    BAKING: { description: 'Canary: within the bake time, no breach yet.' },
+    WAITING: { description: 'Fewer requests than minRequests so far.' },
+    OK: { description: 'Shadow: no breach against the live deployments.' },
+    WORSE: { description: 'Shadow: a threshold breached (nothing is rolled back; the mirror never answers).' },
+    ERROR: { description: "The owner's figures could not be read; the rollout holds and is looked at again." },
+  },
+});
+
 export const TrafficReason = values(
   'DEPLOY',
   'SET_SPLIT',

@@ -1,5 +1,7 @@
 import type { Database, Transaction } from '../../../platform/database.ts';
 import { endLineageEdges } from '../../lineage/edge/writer.ts';
+import { Prisma } from '../../../prisma/generated/client.ts';
+import type { TimeKey } from '../../shared/connection.ts';
 import { insertOrUpdate } from '../../shared/synced-rows.ts';
 
 /** A deployment as its endpoint's owner reports it (a SageMaker variant), in the catalog's terms. */
@@ -20,11 +22,44 @@ export class DeploymentRepository {
     return this.db.deployment.findMany({ where: { id: { in: [...ids] } } });
   }
 
-  byEndpointIds(endpointIds: readonly string[]) {
+  /** The endpoints' deployments holding a live or shadow share (what their splits are made of). */
+  sharingByEndpointIds(endpointIds: readonly string[]) {
     return this.db.deployment.findMany({
-      where: { endpointId: { in: [...endpointIds] } },
+      where: {
+        endpointId: { in: [...endpointIds] },
+        OR: [{ trafficPercent: { gt: 0 } }, { shadowPercent: { gt: 0 } }],
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
+  }
+
+  /**
+   * A page of each endpoint's deployments, oldest first: up to `take` after `after` for every
+   * endpoint, in one statement (numbered per endpoint) and one read of the rows.
+   */
+  async pageOfEndpoints(endpointIds: readonly string[], take: number, after: TimeKey | null) {
+    const past = after
+      ? Prisma.sql`AND (created_at, id) > (${after.at.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${after.id})`
+      : Prisma.empty;
+    const page = await this.db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM (
+        SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY created_at, id) AS n
+        FROM deployment WHERE endpoint_id = ANY(${[...endpointIds]}::text[]) ${past}
+      ) numbered WHERE n <= ${take}`;
+    return this.db.deployment.findMany({
+      where: { id: { in: page.map((row) => row.id) } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  /** How many deployments each endpoint has had, retired ones included. */
+  async countByEndpointIds(endpointIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = await this.db.deployment.groupBy({
+      by: ['endpointId'],
+      where: { endpointId: { in: [...endpointIds] } },
+      _count: { _all: true },
+    });
+    return new Map(counts.map((row) => [row.endpointId, row._count._all]));
   }
 
   byModelVersionIds(versionIds: readonly string[]) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { TimeKey } from '../../shared/connection.ts';
 import type { Database } from '../../../platform/database.ts';
 import type { DeploymentStrategy } from '../../../adapters/core/deployment.ts';
 import { ConflictError, InputError, NotFoundError } from '../../../platform/errors.ts';
@@ -415,8 +416,16 @@ export class DeploymentService {
     return this.repository.byIds(ids);
   }
 
-  byEndpointIds(ids: readonly string[]) {
-    return this.repository.byEndpointIds(ids);
+  sharingByEndpointIds(ids: readonly string[]) {
+    return this.repository.sharingByEndpointIds(ids);
+  }
+
+  pageOfEndpoints(ids: readonly string[], take: number, after: TimeKey | null) {
+    return this.repository.pageOfEndpoints(ids, take, after);
+  }
+
+  countByEndpointIds(ids: readonly string[]) {
+    return this.repository.countByEndpointIds(ids);
   }
 
   byModelVersionIds(ids: readonly string[]) {

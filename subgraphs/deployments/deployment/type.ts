@@ -1,4 +1,5 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { connectionOf } from '../../shared/connection.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { DeploymentStatus } from '../../shared/enums.ts';
 
@@ -67,6 +68,9 @@ export class Deployment {
   modelVersionId!: string;
   modelServerUrl!: string | null;
 }
+
+@ObjectType({ description: 'A page of deployments.' })
+export class DeploymentConnection extends connectionOf(Deployment, 'Deployment') {}
 
 @InputType({
   description:

@@ -1,6 +1,12 @@
 import type { Database, Transaction } from '../../../platform/database.ts';
 import { insertOrUpdate, removedAt, seenAt } from '../../shared/synced-rows.ts';
 
+/** Where an endpoint sits in the list of endpoints (names are unique per provider). */
+export interface EndpointKey {
+  provider: string;
+  name: string;
+}
+
 /** An endpoint as its owner reports it, in the catalog's terms. */
 export interface ObservedEndpoint {
   id: string;
@@ -16,14 +22,26 @@ export class EndpointRepository {
     return this.db.endpoint.findMany({ where: { id: { in: [...ids] } } });
   }
 
-  /** A page of endpoints, by provider then name. */
-  list(providerName: string | null, first: number, offset: number) {
-    return this.db.endpoint.findMany({
-      where: providerName ? { providerName } : {},
-      orderBy: [{ providerName: 'asc' }, { name: 'asc' }],
-      take: first,
-      skip: offset,
-    });
+  /** Up to `take` endpoints after `after`, by provider then name, and how many the whole list holds. */
+  async page(providerName: string | null, take: number, after: EndpointKey | null) {
+    const scope = providerName ? { providerName } : {};
+    const past = after
+      ? {
+          OR: [
+            { providerName: { gt: after.provider } },
+            { providerName: after.provider, name: { gt: after.name } },
+          ],
+        }
+      : {};
+    const [rows, total] = await Promise.all([
+      this.db.endpoint.findMany({
+        where: { ...scope, ...past },
+        orderBy: [{ providerName: 'asc' }, { name: 'asc' }],
+        take,
+      }),
+      this.db.endpoint.count({ where: scope }),
+    ]);
+    return { rows, total };
   }
 
   /** Records endpoints as their owner now reports them (seen now; back if they had been removed). */

@@ -1,20 +1,46 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { InputError } from '../../../platform/errors.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
+import type { TrafficChange as TrafficChangeRow } from '../../../prisma/generated/client.ts';
+import { cursorCodec, MAX_PAGE, pageRequest, timeKeyCursors, toPage } from '../../shared/connection.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { inputOrDeprecatedArguments, USE_INPUT } from '../../shared/deprecated-arguments.ts';
 import { ProviderReference } from '../../shared/provider-reference.ts';
 import { EndpointDeployRule, RemoveEndpointDeployRuleInput, SetEndpointDeployRuleInput } from '../deploy-rule/type.ts';
-import { Deployment } from '../deployment/type.ts';
+import { Deployment, DeploymentConnection } from '../deployment/type.ts';
 import { deploymentLoaders } from '../loaders.ts';
-import { Rollout } from '../rollout/type.ts';
-import { RollbackEndpointInput, SetTrafficSplitInput, TrafficChange, TrafficShare } from '../traffic/type.ts';
-import { CreateEndpointInput, Endpoint } from './type.ts';
+import { Rollout, RolloutConnection } from '../rollout/type.ts';
+import {
+  RollbackEndpointInput,
+  SetTrafficSplitInput,
+  TrafficChange,
+  TrafficChangeConnection,
+  TrafficShare,
+} from '../traffic/type.ts';
+import { CreateEndpointInput, Endpoint, EndpointConnection } from './type.ts';
 
-function bounded(first: number, path: string, max = 500): number {
-  if (!Number.isInteger(first) || first < 1 || first > max)
-    throw new InputError([{ path, message: `must be 1..${max}` }]);
-  return first;
+const DEPLOYMENT_CURSORS = timeKeyCursors('endpointDeployments');
+const ROLLOUT_CURSORS = timeKeyCursors('endpointRollouts');
+/** Traffic changes are numbered in the order they were applied: the ID alone orders the history. */
+const TRAFFIC_CURSORS = cursorCodec<string>(
+  'trafficHistory',
+  (id) => [id],
+  (parts) => (parts.length === 1 && /^[1-9]\d{0,18}$/.test(parts[0]!) ? parts[0]! : null),
+);
+
+function trafficChange(row: TrafficChangeRow): TrafficChange {
+  const shares = (value: unknown, shadow: boolean) =>
+    (value as { deploymentId: string; percent: number }[]).map(
+      (share) => ({ deploymentId: share.deploymentId, percent: share.percent, shadow }) as TrafficShare,
+    );
+  return {
+    id: row.id.toString(),
+    live: shares(row.live, false),
+    shadow: shares(row.shadow, true),
+    reason: row.reason,
+    actor: row.actor,
+    rolloutId: row.rolloutId,
+    createdAt: row.createdAt,
+  };
 }
 
 @Resolver(() => Endpoint)
@@ -25,16 +51,16 @@ export class EndpointResolver {
     return deploymentLoaders(context).endpoint.load(id);
   }
 
-  @Query(() => [Endpoint], {
-    description: 'Endpoints of every provider, or of one provider instance, by provider then name; paged.',
+  @Query(() => EndpointConnection, {
+    description: `Endpoints of every provider, or of one provider instance, by provider then name; \`first\` at most ${MAX_PAGE}.`,
   })
   endpoints(
     @Arg('provider', () => String, { nullable: true }) provider: string | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() { services }: CairnContext,
   ) {
-    return services.deployments.endpoints.list(provider, first, offset);
+    return services.deployments.endpoints.list(provider, first, after);
   }
 
   @Mutation(() => Endpoint, {
@@ -97,18 +123,28 @@ export class EndpointResolver {
     return { name: endpoint.providerName };
   }
 
-  @FieldResolver(() => [Deployment], {
-    description: 'Every deployment it has had, retired ones included, oldest first.',
+  @FieldResolver(() => DeploymentConnection, {
+    description: `Every deployment it has had, retired ones included, oldest first; \`first\` at most ${MAX_PAGE}.`,
   })
-  deployments(@Root() endpoint: Endpoint, @Ctx() context: CairnContext) {
-    return deploymentLoaders(context).deploymentsOfEndpoint.load(endpoint.id);
+  async deployments(
+    @Root() endpoint: Endpoint,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() context: CairnContext,
+  ) {
+    const page = pageRequest(DEPLOYMENT_CURSORS, { first, after });
+    const { rows, total } = await deploymentLoaders(context).deploymentPageOfEndpoint.load({
+      parentId: endpoint.id,
+      page,
+    });
+    return toPage(rows, page, DEPLOYMENT_CURSORS, (row) => ({ at: row.createdAt, id: row.id }), total);
   }
 
   @FieldResolver(() => [TrafficShare], {
     description: 'The split in force: live shares (summing to 100), then shadow shares.',
   })
   async trafficSplit(@Root() endpoint: Endpoint, @Ctx() context: CairnContext): Promise<TrafficShare[]> {
-    const deployments = await deploymentLoaders(context).deploymentsOfEndpoint.load(endpoint.id);
+    const deployments = await deploymentLoaders(context).sharingDeploymentsOfEndpoint.load(endpoint.id);
     return [
       ...deployments
         .filter((d) => d.trafficPercent > 0)
@@ -132,44 +168,35 @@ export class EndpointResolver {
     return deploymentLoaders(context).activeRolloutOfEndpoint.load(endpoint.id);
   }
 
-  @FieldResolver(() => [Rollout], { description: 'Its rollouts, newest first.' })
-  rollouts(
+  @FieldResolver(() => RolloutConnection, { description: `Its rollouts, newest first; \`first\` at most ${MAX_PAGE}.` })
+  async rollouts(
     @Root() endpoint: Endpoint,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
-    @Ctx() { services }: CairnContext,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() context: CairnContext,
   ) {
-    return services.deployments.rollouts.ofEndpoint(endpoint.id, bounded(first, 'first'));
+    const page = pageRequest(ROLLOUT_CURSORS, { first, after });
+    const { rows, total } = await deploymentLoaders(context).rolloutPageOfEndpoint.load({ parentId: endpoint.id, page });
+    return toPage(rows, page, ROLLOUT_CURSORS, (row) => ({ at: row.startedAt, id: row.id }), total);
   }
 
-  @FieldResolver(() => [TrafficChange], {
-    description: 'Changes of its split, newest first; the next page starts `before` the last id seen.',
+  @FieldResolver(() => TrafficChangeConnection, {
+    description: `Changes of its split as applied, newest first: \`first\`/\`after\` page on to older ones, \`last\`/\`before\` read from the oldest back (not both \`first\` and \`last\`; at most ${MAX_PAGE}; default \`first: 50\`).`,
   })
   async trafficHistory(
     @Root() endpoint: Endpoint,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('before', () => ID, { nullable: true }) before: string | null,
-    @Ctx() { services }: CairnContext,
-  ): Promise<TrafficChange[]> {
-    if (before != null && !/^[1-9]\d{0,18}$/.test(before))
-      throw new InputError([{ path: 'before', message: 'not a traffic change ID' }]);
-    const rows = await services.deployments.traffic.history(
-      endpoint.id,
-      bounded(first, 'first'),
-      before == null ? null : BigInt(before),
-    );
-    const shares = (value: unknown, shadow: boolean) =>
-      (value as { deploymentId: string; percent: number }[]).map(
-        (share) => ({ deploymentId: share.deploymentId, percent: share.percent, shadow }) as TrafficShare,
-      );
-    return rows.map((row) => ({
-      id: row.id.toString(),
-      live: shares(row.live, false),
-      shadow: shares(row.shadow, true),
-      reason: row.reason,
-      actor: row.actor,
-      rolloutId: row.rolloutId,
-      createdAt: row.createdAt,
-    }));
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('last', () => Int, { nullable: true }) last: number | null,
+    @Arg('before', () => String, { nullable: true }) before: string | null,
+    @Ctx() context: CairnContext,
+  ) {
+    const page = pageRequest(TRAFFIC_CURSORS, { first, after, last, before });
+    const { rows, total } = await deploymentLoaders(context).trafficHistoryPageOfEndpoint.load({
+      parentId: endpoint.id,
+      page,
+    });
+    return toPage(rows.map(trafficChange), page, TRAFFIC_CURSORS, (change) => change.id, total);
   }
 
   @FieldResolver(() => EndpointDeployRule, {

@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import type { Database } from '../../../platform/database.ts';
 import { BUILTIN_PROVIDER } from '../../../adapters/builtin/provider.ts';
-import { ConflictError, InputError } from '../../../platform/errors.ts';
+import { ConflictError } from '../../../platform/errors.ts';
 import { globalId } from '../../../platform/ids.ts';
 import { Prisma } from '../../../prisma/generated/client.ts';
 import { recordAudit } from '../../../platform/audit.ts';
 import { parseInput } from '../../../platform/validate.ts';
 import { recordFailedAttempt, type DeploymentProviders, type Identity } from '../providers.ts';
-import type { EndpointRepository } from './repository.ts';
+import { cursorCodec, pageRequest, toPage } from '../../shared/connection.ts';
+import type { EndpointKey, EndpointRepository } from './repository.ts';
+
+const ENDPOINT_CURSORS = cursorCodec<EndpointKey>(
+  'endpoints',
+  (key) => [key.provider, key.name],
+  (parts) => (parts.length === 2 && parts[0] && parts[1] ? { provider: parts[0], name: parts[1] } : null),
+);
 
 /** SageMaker's endpoint name rule, also safe in the router's URL path (`/endpoints/{name}/predict`). */
 const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -87,12 +94,10 @@ export class EndpointService {
     return this.repository.byIds(ids);
   }
 
-  list(provider: string | null | undefined, first: number, offset: number) {
-    const problems = [
-      ...(!Number.isInteger(first) || first < 1 || first > 500 ? [{ path: 'first', message: 'must be 1..500' }] : []),
-      ...(!Number.isInteger(offset) || offset < 0 ? [{ path: 'offset', message: 'must be 0 or more' }] : []),
-    ];
-    if (problems.length) throw new InputError(problems);
-    return this.repository.list(provider ?? null, first, offset);
+  /** endpoints(provider, first, after): a connection by provider then name. */
+  async list(provider: string | null | undefined, first: number, after: string | null) {
+    const page = pageRequest(ENDPOINT_CURSORS, { first, after });
+    const { rows, total } = await this.repository.page(provider ?? null, page.size + 1, page.cursor);
+    return toPage(rows, page, ENDPOINT_CURSORS, (row) => ({ provider: row.providerName, name: row.name }), total);
   }
 }

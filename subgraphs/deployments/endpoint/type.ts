@@ -1,4 +1,5 @@
 import { Directive, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../shared/connection.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { EndpointStatus } from '../../shared/enums.ts';
 
@@ -26,6 +27,9 @@ export class Endpoint {
   providerName!: string;
   stableDeploymentId!: string | null;
 }
+
+@ObjectType({ description: 'A page of endpoints.' })
+export class EndpointConnection extends connectionOf(Endpoint, 'Endpoint') {}
 
 @InputType()
 export class CreateEndpointInput {

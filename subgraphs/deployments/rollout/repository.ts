@@ -1,4 +1,6 @@
 import type { Database, Transaction } from '../../../platform/database.ts';
+import { Prisma } from '../../../prisma/generated/client.ts';
+import type { TimeKey } from '../../shared/connection.ts';
 
 /** Rollout status: IN_PROGRESS until it SUCCEEDED, was ROLLED_BACK (by hand or by its analysis) or CANCELLED. */
 export type RolloutStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'ROLLED_BACK' | 'CANCELLED';
@@ -23,11 +25,28 @@ export class RolloutRepository {
     return this.db.rollout.findMany({ where: { endpointId: { in: [...endpointIds] }, status: 'IN_PROGRESS' } });
   }
 
-  ofEndpoint(endpointId: string, first: number) {
+  /** A page of each endpoint's rollouts, newest first: up to `take` after `after` for every endpoint, in one statement. */
+  async pageOfEndpoints(endpointIds: readonly string[], take: number, after: TimeKey | null) {
+    const past = after
+      ? Prisma.sql`AND (started_at, id) < (${after.at.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${after.id})`
+      : Prisma.empty;
+    const page = await this.db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM (
+        SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY started_at DESC, id DESC) AS n
+        FROM rollout WHERE endpoint_id = ANY(${[...endpointIds]}::text[]) ${past}
+      ) numbered WHERE n <= ${take}`;
     return this.db.rollout.findMany({
-      where: { endpointId },
+      where: { id: { in: page.map((row) => row.id) } },
       orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-      take: first,
     });
+  }
+
+  async countByEndpointIds(endpointIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = await this.db.rollout.groupBy({
+      by: ['endpointId'],
+      where: { endpointId: { in: [...endpointIds] } },
+      _count: { _all: true },
+    });
+    return new Map(counts.map((row) => [row.endpointId, row._count._all]));
   }
 }

@@ -4,14 +4,40 @@ import type { CairnContext } from '../../shared/context.ts';
 import { Deployment } from '../deployment/type.ts';
 import { Endpoint } from '../endpoint/type.ts';
 import { deploymentLoaders } from '../loaders.ts';
-import { Rollout } from './type.ts';
+import type { Analysis } from './service.ts';
+import { Rollout, RolloutAnalysis } from './type.ts';
 import { CanaryThresholds, thresholdsOf } from './thresholds.ts';
+
+/** A stored analysis, typed (its times become dates; fields of the other strategy are null). */
+function analysisOf(stored: unknown): RolloutAnalysis | null {
+  if (stored == null || typeof stored !== 'object') return null;
+  const analysis = stored as Analysis;
+  return {
+    at: new Date(analysis.at),
+    verdict: analysis.verdict,
+    reasons: analysis.reasons ?? [],
+    since: analysis.since ? new Date(analysis.since) : null,
+    step: analysis.step ?? null,
+    percent: analysis.percent ?? null,
+    canary: analysis.canary ?? null,
+    baseline: analysis.baseline ?? null,
+    shadow: analysis.shadow ?? null,
+    live: analysis.live ?? null,
+    errorRateDelta: analysis.errorRateDelta ?? null,
+    latencyP99DeltaMs: analysis.latencyP99DeltaMs ?? null,
+  };
+}
 
 @Resolver(() => Rollout)
 export class RolloutResolver {
   @FieldResolver(() => CanaryThresholds)
   thresholds(@Root() row: Rollout): CanaryThresholds {
     return thresholdsOf(row);
+  }
+
+  @FieldResolver(() => RolloutAnalysis, { nullable: true, description: 'The last look at it (null before the first).' })
+  lastAnalysis(@Root() row: Rollout): RolloutAnalysis | null {
+    return analysisOf(row.lastAnalysis);
   }
 
   @Query(() => Rollout, { nullable: true })

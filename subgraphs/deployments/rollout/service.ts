@@ -10,6 +10,7 @@ import type { TrafficRepository } from '../traffic/repository.ts';
 import type { TrafficService } from '../traffic/service.ts';
 import { splitOf, withLiveShare } from '../traffic/split.ts';
 import { DEPLOYMENTS_JOB, type DeploymentsJob } from '../jobs.ts';
+import type { TimeKey } from '../../shared/connection.ts';
 import type { RolloutRepository } from './repository.ts';
 
 /** The actor of the changes a rollout makes by itself. */
@@ -28,19 +29,27 @@ export interface RolloutOptions {
   pollSeconds: number;
 }
 
-interface Figures {
+export interface Figures {
   requests: number;
   errors: number;
   errorRate: number | null;
   latencyP99Ms: number | null;
 }
 
-/** What one look at a rollout found; stored as `Rollout.lastAnalysis`. */
+/** What one look at a rollout found; stored as `Rollout.lastAnalysis` (the canary's or the shadow's fields, or neither with ERROR). */
 export interface Analysis {
   at: string;
   verdict: 'PASS' | 'FAIL' | 'BAKING' | 'WAITING' | 'OK' | 'WORSE' | 'ERROR';
   reasons: string[];
-  [key: string]: unknown;
+  since?: string;
+  step?: number;
+  percent?: number | null;
+  canary?: Figures;
+  baseline?: Figures;
+  shadow?: Figures;
+  live?: Figures;
+  errorRateDelta?: number | null;
+  latencyP99DeltaMs?: number | null;
 }
 
 function figures(stats: DeploymentStats | undefined): Figures {
@@ -368,7 +377,11 @@ export class RolloutService {
     return this.repository.activeByEndpointIds(ids);
   }
 
-  ofEndpoint(endpointId: string, first: number) {
-    return this.repository.ofEndpoint(endpointId, first);
+  pageOfEndpoints(endpointIds: readonly string[], take: number, after: TimeKey | null) {
+    return this.repository.pageOfEndpoints(endpointIds, take, after);
+  }
+
+  countByEndpointIds(endpointIds: readonly string[]) {
+    return this.repository.countByEndpointIds(endpointIds);
   }
 }

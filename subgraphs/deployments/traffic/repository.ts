@@ -1,6 +1,6 @@
 import type { Database, Transaction } from '../../../platform/database.ts';
 import { NotFoundError } from '../../../platform/errors.ts';
-import type { Prisma } from '../../../prisma/generated/client.ts';
+import { Prisma } from '../../../prisma/generated/client.ts';
 import type { Split } from './split.ts';
 
 /** Why the split changed, as recorded in the endpoint's traffic history. */
@@ -109,12 +109,31 @@ export class TrafficRepository {
     return count === 1;
   }
 
-  history(endpointId: string, first: number, before: bigint | null) {
+  /**
+   * A page of each endpoint's applied changes, in one statement for every endpoint: newest first
+   * from `from` (exclusive), or, `oldestFirst`, the oldest ones after it (a page read backward).
+   */
+  async historyOfEndpoints(endpointIds: readonly string[], take: number, from: bigint | null, oldestFirst: boolean) {
+    const past = from == null ? Prisma.empty : oldestFirst ? Prisma.sql`AND id > ${from}` : Prisma.sql`AND id < ${from}`;
+    const order = oldestFirst ? Prisma.sql`id ASC` : Prisma.sql`id DESC`;
+    const page = await this.db.$queryRaw<{ id: bigint }[]>`
+      SELECT id FROM (
+        SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY ${order}) AS n
+        FROM traffic_change WHERE endpoint_id = ANY(${[...endpointIds]}::text[]) AND status = 'APPLIED' ${past}
+      ) numbered WHERE n <= ${take}`;
     return this.db.trafficChange.findMany({
-      where: { endpointId, status: 'APPLIED', ...(before != null ? { id: { lt: before } } : {}) },
-      orderBy: { id: 'desc' },
-      take: first,
+      where: { id: { in: page.map((row) => row.id) } },
+      orderBy: { id: oldestFirst ? 'asc' : 'desc' },
     });
+  }
+
+  async countHistoryOfEndpoints(endpointIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = await this.db.trafficChange.groupBy({
+      by: ['endpointId'],
+      where: { endpointId: { in: [...endpointIds] }, status: 'APPLIED' },
+      _count: { _all: true },
+    });
+    return new Map(counts.map((row) => [row.endpointId, row._count._all]));
   }
 }
 

@@ -550,7 +550,11 @@ export class TrafficService {
     }
   }
 
-  history(endpointId: string, first: number, before: bigint | null) {
-    return this.repository.history(endpointId, first, before);
+  historyOfEndpoints(endpointIds: readonly string[], take: number, from: bigint | null, oldestFirst: boolean) {
+    return this.repository.historyOfEndpoints(endpointIds, take, from, oldestFirst);
+  }
+
+  countHistoryOfEndpoints(endpointIds: readonly string[]) {
+    return this.repository.countHistoryOfEndpoints(endpointIds);
   }
 }

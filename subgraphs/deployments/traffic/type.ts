@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../shared/connection.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
 import { Deployment } from '../deployment/type.ts';
 import { TrafficReason } from '../../shared/enums.ts';
@@ -71,6 +72,9 @@ export class TrafficChange {
   @Field(() => DateTimeScalar)
   createdAt!: Date;
 }
+
+@ObjectType({ description: "A page of an endpoint's traffic history." })
+export class TrafficChangeConnection extends connectionOf(TrafficChange, 'TrafficChange') {}
 
 @InputType()
 export class RollbackEndpointInput {

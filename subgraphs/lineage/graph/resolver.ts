@@ -1,7 +1,8 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { CairnContext } from '../../shared/context.ts';
 import { DateTimeScalar } from '../../shared/scalars.ts';
-import { ImpactReport, ImpactedDeployment } from '../impact/type.ts';
+import { MAX_PAGE } from '../../shared/connection.ts';
+import { ImpactReport, ImpactedDeploymentConnection } from '../impact/type.ts';
 import { DEFAULT_NODE_LIMIT } from './service.ts';
 import { LineageDirection, LineageGraph } from './type.ts';
 
@@ -36,10 +37,14 @@ export class LineageResolver {
     return services.lineage.impact.impact(id);
   }
 
-  @Query(() => [ImpactedDeployment], {
-    description: 'Every production deployment, on any provider, with an open incident on a feature upstream of it.',
+  @Query(() => ImpactedDeploymentConnection, {
+    description: `Every production deployment, on any provider, with an open incident on a feature upstream of it; by provider, endpoint name and ID; \`first\` at most ${MAX_PAGE}.`,
   })
-  atRiskDeployments(@Ctx() { services }: CairnContext) {
-    return services.lineage.impact.atRiskDeployments();
+  atRiskDeployments(
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() { services }: CairnContext,
+  ) {
+    return services.lineage.impact.atRiskDeployments(first, after);
   }
 }

@@ -107,13 +107,31 @@ SELECT node_id AS "deploymentId", array_agg(DISTINCT feature_id ORDER BY feature
 FROM down WHERE node_id = ANY($3::text[])
 GROUP BY node_id`;
 
-/** Every production deployment downstream of a feature with an open incident, across providers: one statement. */
-const AT_RISK_SQL = `${INCIDENT_WALK}
-SELECT ${DEPLOYMENT_COLUMNS}, array_agg(DISTINCT w.feature_id ORDER BY w.feature_id) AS "incidentFeatures"
-FROM down w JOIN deployment d ON d.id = w.node_id JOIN model_version mv ON mv.id = d.model_version_id JOIN endpoint ep ON ep.id = d.endpoint_id
-WHERE ${PRODUCTION}
-GROUP BY d.id, ep.name, ep.provider_name, ep.owner, mv.stage, mv.created_by
-ORDER BY ep.provider_name, ep.name, d.id`;
+/**
+ * A page of the production deployments downstream of a feature with an open incident, across
+ * providers, by provider, endpoint name and ID, after the key ($3, $4, $5; null from the start),
+ * at most $6, with how many there are in all: one statement.
+ */
+const AT_RISK_SQL = `${INCIDENT_WALK},
+at_risk AS (
+  SELECT ${DEPLOYMENT_COLUMNS}, array_agg(DISTINCT w.feature_id ORDER BY w.feature_id) AS "incidentFeatures"
+  FROM down w JOIN deployment d ON d.id = w.node_id JOIN model_version mv ON mv.id = d.model_version_id JOIN endpoint ep ON ep.id = d.endpoint_id
+  WHERE ${PRODUCTION}
+  GROUP BY d.id, ep.name, ep.provider_name, ep.owner, mv.stage, mv.created_by
+)
+SELECT (SELECT count(*) FROM at_risk)::int AS total, COALESCE((
+  SELECT json_agg(p ORDER BY p.provider, p."endpointName", p.id) FROM (
+    SELECT * FROM at_risk a
+    WHERE $3::text IS NULL OR (a.provider, a."endpointName", a.id) > ($3::text, $4::text, $5::text)
+    ORDER BY a.provider, a."endpointName", a.id LIMIT $6
+  ) p), '[]'::json) AS rows`;
+
+/** Where an at-risk deployment sits in their list: by provider, endpoint name, then ID. */
+export interface AtRiskKey {
+  provider: string;
+  endpointName: string;
+  id: string;
+}
 
 export class ImpactRepository {
   constructor(private readonly pool: pg.Pool) {}
@@ -143,7 +161,20 @@ export class ImpactRepository {
     return new Map(rows.map((r: { deploymentId: string; featureIds: string[] }) => [r.deploymentId, r.featureIds]));
   }
 
-  async atRiskDeployments(depth: number, now: Date): Promise<DownstreamDeploymentRow[]> {
-    return (await queryWithoutJit(this.pool, AT_RISK_SQL, [depth, now.toISOString()])).rows;
+  async atRiskDeployments(
+    depth: number,
+    now: Date,
+    take: number,
+    after: AtRiskKey | null,
+  ): Promise<{ rows: DownstreamDeploymentRow[]; total: number }> {
+    const { rows } = await queryWithoutJit(this.pool, AT_RISK_SQL, [
+      depth,
+      now.toISOString(),
+      after?.provider ?? null,
+      after?.endpointName ?? null,
+      after?.id ?? null,
+      take,
+    ]);
+    return { rows: rows[0].rows, total: rows[0].total };
   }
 }

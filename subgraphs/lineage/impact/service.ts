@@ -1,7 +1,15 @@
 import { InputError, NotFoundError } from '../../../platform/errors.ts';
 import { parseGlobalId } from '../../../platform/ids.ts';
-import type { DownstreamDeploymentRow, ImpactRepository } from './repository.ts';
+import { cursorCodec, pageRequest, toPage } from '../../shared/connection.ts';
+import type { AtRiskKey, DownstreamDeploymentRow, ImpactRepository } from './repository.ts';
 import type { ImpactReport, ImpactedDeployment, ProviderCount } from './type.ts';
+
+const AT_RISK_CURSORS = cursorCodec<AtRiskKey>(
+  'atRiskDeployments',
+  (key) => [key.provider, key.endpointName, key.id],
+  (parts) =>
+    parts.length === 3 && parts.every(Boolean) ? { provider: parts[0]!, endpointName: parts[1]!, id: parts[2]! } : null,
+);
 
 /** How far impact walks downstream: deeper than any real chain (feature -> dataset -> version -> fine-tune -> deployment -> endpoint). */
 export const IMPACT_DEPTH = 16;
@@ -115,9 +123,17 @@ export class ImpactService {
     };
   }
 
-  /** Every production deployment, on any provider, with an open incident on a feature upstream: one SQL statement. */
-  async atRiskDeployments(): Promise<ImpactedDeployment[]> {
-    const rows = await this.repository.atRiskDeployments(IMPACT_DEPTH, this.clock());
-    return rows.map((row) => impactedDeployment(row, row.incidentFeatures ?? []));
+  /** A page of the production deployments, on any provider, with an open incident on a feature upstream: one SQL statement. */
+  async atRiskDeployments(first: number, after: string | null) {
+    const page = pageRequest(AT_RISK_CURSORS, { first, after });
+    const { rows, total } = await this.repository.atRiskDeployments(IMPACT_DEPTH, this.clock(), page.size + 1, page.cursor);
+    const deployments = rows.map((row) => impactedDeployment(row, row.incidentFeatures ?? []));
+    return toPage(
+      deployments,
+      page,
+      AT_RISK_CURSORS,
+      (d) => ({ provider: d.provider, endpointName: d.endpointName, id: d.deployment.id }),
+      total,
+    );
   }
 }

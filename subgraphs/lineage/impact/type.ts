@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../shared/connection.ts';
 import { DeploymentRef, EndpointRef, FeatureRef, ModelVersionRef } from '../references.ts';
 import { DeploymentStatus, Stage } from '../../shared/enums.ts';
 
@@ -71,6 +72,9 @@ export class ImpactedDeployment {
   @Field(() => [FeatureRef], { description: 'Upstream features with an open incident (empty unless at risk).' })
   incidentFeatures!: FeatureRef[];
 }
+
+@ObjectType({ description: 'A page of impacted deployments.' })
+export class ImpactedDeploymentConnection extends connectionOf(ImpactedDeployment, 'ImpactedDeployment') {}
 
 @ObjectType()
 export class ProviderCount {

@@ -1,7 +1,10 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { MAX_PAGE, pageRequest, timeKeyCursors, toPage } from '../../shared/connection.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { inputOrDeprecatedArguments, USE_INPUT } from '../../shared/deprecated-arguments.ts';
-import { SyncProviderInput, SyncRun } from './type.ts';
+import { SyncProviderInput, SyncRun, SyncRunConnection } from './type.ts';
+
+const SYNC_RUN_CURSORS = timeKeyCursors('syncRuns');
 
 @Resolver(() => SyncRun)
 export class SyncRunResolver {
@@ -24,12 +27,17 @@ export class SyncRunResolver {
     return services.sync.run(id);
   }
 
-  @Query(() => [SyncRun], { description: 'Newest first.' })
-  syncRuns(
+  @Query(() => SyncRunConnection, {
+    description: `Sync runs of every provider, or of one provider instance, newest first; \`first\` at most ${MAX_PAGE}.`,
+  })
+  async syncRuns(
     @Arg('provider', () => String, { nullable: true }) provider: string | null,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() { services }: CairnContext,
   ) {
-    return services.sync.runs(provider ?? null, Math.min(Math.max(first, 1), 200));
+    const page = pageRequest(SYNC_RUN_CURSORS, { first, after });
+    const { rows, total } = await services.sync.runs(provider ?? null, page.size + 1, page.cursor);
+    return toPage(rows, page, SYNC_RUN_CURSORS, (row) => ({ at: row.createdAt, id: row.id }), total);
   }
 }

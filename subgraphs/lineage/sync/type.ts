@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { connectionOf } from '../../shared/connection.ts';
 import { DateTimeScalar, JSONScalar } from '../../shared/scalars.ts';
 import { RunStatus } from '../../shared/enums.ts';
 
@@ -59,6 +60,9 @@ export class SyncRun {
     return this.startedAt && this.finishedAt ? this.finishedAt.getTime() - this.startedAt.getTime() : null;
   }
 }
+
+@ObjectType({ description: 'A page of sync runs.' })
+export class SyncRunConnection extends connectionOf(SyncRun, 'SyncRun') {}
 
 @InputType()
 export class SyncProviderInput {

@@ -25,7 +25,10 @@ export class PageInfo {
   @Field(() => String, { nullable: true, description: "The first item's cursor." })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page (`startCursor` as `before` for the previous).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Pass as `after` for the next page (`startCursor` as `before` for the previous).',
+  })
   endCursor!: string | null;
 }
 
@@ -41,7 +44,8 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string,
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String, {
-      description: 'Pass as `after` for the items after this one (as `before` for those before it, where the list reads backward).',
+      description:
+        'Pass as `after` for the items after this one (as `before` for those before it, where the list reads backward).',
     })
     cursor!: string;
 

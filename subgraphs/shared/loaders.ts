@@ -40,7 +40,7 @@ export interface ParentPage<V> {
 export function loaderOfPages<P, V>(
   fetch: (parentIds: string[], page: P) => Promise<V[]>,
   parentOf: (row: V) => string,
-  count: (parentIds: string[]) => Promise<Map<string, number>>,
+  count: (parentIds: string[], page: P) => Promise<Map<string, number>>,
 ): DataLoader<{ parentId: string; page: P }, ParentPage<V>, string> {
   return new DataLoader(
     async (keys) => {
@@ -53,7 +53,7 @@ export function loaderOfPages<P, V>(
       const answers = new Map<string, ParentPage<V>>();
       await Promise.all(
         [...byPage.entries()].map(async ([pageKey, { page, parentIds }]) => {
-          const [rows, totals] = await Promise.all([fetch(parentIds, page), count(parentIds)]);
+          const [rows, totals] = await Promise.all([fetch(parentIds, page), count(parentIds, page)]);
           for (const parentId of parentIds)
             answers.set(JSON.stringify([parentId, pageKey]), { rows: [], total: totals.get(parentId) ?? 0 });
           for (const row of rows) answers.get(JSON.stringify([parentOf(row), pageKey]))?.rows.push(row);

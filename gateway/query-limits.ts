@@ -61,15 +61,17 @@ function describe(limit: QueryLimitName, found: number | undefined): string {
 
 /** Lists without a `first`/`limit` argument are counted as this many items. */
 const DEFAULT_LIST_SIZE = 10;
-/** Arguments that bound how many items a field answers. */
-const SIZE_ARGUMENTS = ['first', 'limit'] as const;
+/** Arguments that bound how many items a field answers (`last` pages a connection from its end). */
+const SIZE_ARGUMENTS = ['first', 'last', 'limit'] as const;
+/** A connection whose size arguments are all optional and not given answers its default page, this many at most. */
+const DEFAULT_PAGE_SIZE = 50;
 
-function sizeArgument(args: Record<string, unknown>): number | undefined {
+function sizeArgument(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number | undefined {
   for (const name of SIZE_ARGUMENTS) {
     const value = args[name];
     if (typeof value === 'number' && Number.isFinite(value)) return Math.max(0, value);
   }
-  return undefined;
+  return hasSizeArgument(field) ? DEFAULT_PAGE_SIZE : undefined;
 }
 
 function hasSizeArgument(field: GraphQLField<unknown, unknown>): boolean {
@@ -95,7 +97,7 @@ export function cairnCost(schema: GraphQLSchema): ComplexityEstimator {
   }
   return ({ type, field, args, childComplexity }) => {
     if (field.name.startsWith('__')) return 1;
-    const size = sizeArgument(args);
+    const size = sizeArgument(field, args);
     const walk = typeof args.depth === 'number' ? Math.max(0, args.depth) : 0;
     if (size !== undefined) return 1 + walk + size * Math.max(1, childComplexity);
     if (isListType(getNullableType(field.type)) && !pageTypes.has(type.name))

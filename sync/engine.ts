@@ -173,9 +173,7 @@ export class SyncService {
   /** Up to `take` runs, newest first, after `after` (a run's creation time and ID), and how many there are in all. */
   async runs(provider: string | null, take: number, after: { at: Date; id: string } | null = null) {
     const scope = provider ? { providerName: provider } : {};
-    const past = after
-      ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] }
-      : {};
+    const past = after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {};
     const [rows, total] = await Promise.all([
       this.db.syncRun.findMany({
         where: { ...scope, ...past },

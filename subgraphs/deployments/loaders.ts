@@ -19,9 +19,10 @@ export const deploymentLoaders = perRequest((context: CairnContext) => {
       (row) => row.endpointId,
     ),
     deploymentPageOfEndpoint: loaderOfPages(
-      (ids, page: PageRequest<TimeKey>) => deployments.pageOfEndpoints(ids, page.size + 1, page.cursor),
+      (ids, { request, status }: { request: PageRequest<TimeKey>; status: string | null }) =>
+        deployments.pageOfEndpoints(ids, request.size + 1, request.cursor, status),
       (row) => row.endpointId,
-      (ids) => deployments.countByEndpointIds(ids),
+      (ids, { status }) => deployments.countByEndpointIds(ids, status),
     ),
     deploymentsOfModelVersion: loaderOfLists(
       (ids) => deployments.byModelVersionIds(ids),

@@ -34,17 +34,18 @@ export class DeploymentRepository {
   }
 
   /**
-   * A page of each endpoint's deployments, oldest first: up to `take` after `after` for every
-   * endpoint, in one statement (numbered per endpoint) and one read of the rows.
+   * A page of each endpoint's deployments (of one status, or all), oldest first: up to `take` after
+   * `after` for every endpoint, in one statement (numbered per endpoint) and one read of the rows.
    */
-  async pageOfEndpoints(endpointIds: readonly string[], take: number, after: TimeKey | null) {
+  async pageOfEndpoints(endpointIds: readonly string[], take: number, after: TimeKey | null, status: string | null) {
     const past = after
       ? Prisma.sql`AND (created_at, id) > (${after.at.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${after.id})`
       : Prisma.empty;
+    const ofStatus = status ? Prisma.sql`AND status = ${status}` : Prisma.empty;
     const page = await this.db.$queryRaw<{ id: string }[]>`
       SELECT id FROM (
         SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY created_at, id) AS n
-        FROM deployment WHERE endpoint_id = ANY(${[...endpointIds]}::text[]) ${past}
+        FROM deployment WHERE endpoint_id = ANY(${[...endpointIds]}::text[]) ${ofStatus} ${past}
       ) numbered WHERE n <= ${take}`;
     return this.db.deployment.findMany({
       where: { id: { in: page.map((row) => row.id) } },
@@ -52,11 +53,11 @@ export class DeploymentRepository {
     });
   }
 
-  /** How many deployments each endpoint has had, retired ones included. */
-  async countByEndpointIds(endpointIds: readonly string[]): Promise<Map<string, number>> {
+  /** How many deployments (of one status, or all) each endpoint has had. */
+  async countByEndpointIds(endpointIds: readonly string[], status: string | null): Promise<Map<string, number>> {
     const counts = await this.db.deployment.groupBy({
       by: ['endpointId'],
-      where: { endpointId: { in: [...endpointIds] } },
+      where: { endpointId: { in: [...endpointIds] }, ...(status ? { status } : {}) },
       _count: { _all: true },
     });
     return new Map(counts.map((row) => [row.endpointId, row._count._all]));

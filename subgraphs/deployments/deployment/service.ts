@@ -420,12 +420,12 @@ export class DeploymentService {
     return this.repository.sharingByEndpointIds(ids);
   }
 
-  pageOfEndpoints(ids: readonly string[], take: number, after: TimeKey | null) {
-    return this.repository.pageOfEndpoints(ids, take, after);
+  pageOfEndpoints(ids: readonly string[], take: number, after: TimeKey | null, status: string | null) {
+    return this.repository.pageOfEndpoints(ids, take, after, status);
   }
 
-  countByEndpointIds(ids: readonly string[]) {
-    return this.repository.countByEndpointIds(ids);
+  countByEndpointIds(ids: readonly string[], status: string | null) {
+    return this.repository.countByEndpointIds(ids, status);
   }
 
   byModelVersionIds(ids: readonly string[]) {

@@ -27,10 +27,7 @@ export class EndpointRepository {
     const scope = providerName ? { providerName } : {};
     const past = after
       ? {
-          OR: [
-            { providerName: { gt: after.provider } },
-            { providerName: after.provider, name: { gt: after.name } },
-          ],
+          OR: [{ providerName: { gt: after.provider } }, { providerName: after.provider, name: { gt: after.name } }],
         }
       : {};
     const [rows, total] = await Promise.all([

@@ -4,6 +4,7 @@ import type { TrafficChange as TrafficChangeRow } from '../../../prisma/generate
 import { cursorCodec, MAX_PAGE, pageRequest, timeKeyCursors, toPage } from '../../shared/connection.ts';
 import type { CairnContext } from '../../shared/context.ts';
 import { inputOrDeprecatedArguments, USE_INPUT } from '../../shared/deprecated-arguments.ts';
+import { DeploymentStatus } from '../../shared/enums.ts';
 import { ProviderReference } from '../../shared/provider-reference.ts';
 import { EndpointDeployRule, RemoveEndpointDeployRuleInput, SetEndpointDeployRuleInput } from '../deploy-rule/type.ts';
 import { Deployment, DeploymentConnection } from '../deployment/type.ts';
@@ -124,10 +125,11 @@ export class EndpointResolver {
   }
 
   @FieldResolver(() => DeploymentConnection, {
-    description: `Every deployment it has had, retired ones included, oldest first; \`first\` at most ${MAX_PAGE}.`,
+    description: `Every deployment it has had, retired ones included (or those of \`status\`), oldest first; \`first\` at most ${MAX_PAGE}.`,
   })
   async deployments(
     @Root() endpoint: Endpoint,
+    @Arg('status', () => DeploymentStatus, { nullable: true }) status: string | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() context: CairnContext,
@@ -135,7 +137,7 @@ export class EndpointResolver {
     const page = pageRequest(DEPLOYMENT_CURSORS, { first, after });
     const { rows, total } = await deploymentLoaders(context).deploymentPageOfEndpoint.load({
       parentId: endpoint.id,
-      page,
+      page: { request: page, status },
     });
     return toPage(rows, page, DEPLOYMENT_CURSORS, (row) => ({ at: row.createdAt, id: row.id }), total);
   }
@@ -176,7 +178,10 @@ export class EndpointResolver {
     @Ctx() context: CairnContext,
   ) {
     const page = pageRequest(ROLLOUT_CURSORS, { first, after });
-    const { rows, total } = await deploymentLoaders(context).rolloutPageOfEndpoint.load({ parentId: endpoint.id, page });
+    const { rows, total } = await deploymentLoaders(context).rolloutPageOfEndpoint.load({
+      parentId: endpoint.id,
+      page,
+    });
     return toPage(rows, page, ROLLOUT_CURSORS, (row) => ({ at: row.startedAt, id: row.id }), total);
   }
 

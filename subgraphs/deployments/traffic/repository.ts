@@ -114,7 +114,8 @@ export class TrafficRepository {
    * from `from` (exclusive), or, `oldestFirst`, the oldest ones after it (a page read backward).
    */
   async historyOfEndpoints(endpointIds: readonly string[], take: number, from: bigint | null, oldestFirst: boolean) {
-    const past = from == null ? Prisma.empty : oldestFirst ? Prisma.sql`AND id > ${from}` : Prisma.sql`AND id < ${from}`;
+    const past =
+      from == null ? Prisma.empty : oldestFirst ? Prisma.sql`AND id > ${from}` : Prisma.sql`AND id < ${from}`;
     const order = oldestFirst ? Prisma.sql`id ASC` : Prisma.sql`id DESC`;
     const page = await this.db.$queryRaw<{ id: bigint }[]>`
       SELECT id FROM (

@@ -126,7 +126,12 @@ export class ImpactService {
   /** A page of the production deployments, on any provider, with an open incident on a feature upstream: one SQL statement. */
   async atRiskDeployments(first: number, after: string | null) {
     const page = pageRequest(AT_RISK_CURSORS, { first, after });
-    const { rows, total } = await this.repository.atRiskDeployments(IMPACT_DEPTH, this.clock(), page.size + 1, page.cursor);
+    const { rows, total } = await this.repository.atRiskDeployments(
+      IMPACT_DEPTH,
+      this.clock(),
+      page.size + 1,
+      page.cursor,
+    );
     const deployments = rows.map((row) => impactedDeployment(row, row.incidentFeatures ?? []));
     return toPage(
       deployments,

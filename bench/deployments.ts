@@ -21,7 +21,7 @@ const CHANGES_PER_CLIENT = Number(process.env.BENCH_DEPLOY_CHANGES ?? 25);
 const SET_SPLIT = 'mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }';
 const DEPLOY = 'mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id } }';
 const READ = `query($id: ID!) { endpoint(id: $id) { name trafficSplit { deployment { id } percent shadow } stableDeployment { id }
-  activeRollout { status stepIndex lastAnalysis } trafficHistory(first: 20) { reason live { deployment { id } percent } } } }`;
+  activeRollout { status stepIndex lastAnalysis { verdict reasons } } trafficHistory(first: 20) { nodes { reason live { deployment { id } percent } } } } }`;
 
 class SteadyStats implements DeploymentStatsSource {
   statsSince(ids: string[]) {

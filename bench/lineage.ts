@@ -154,7 +154,10 @@ export async function benchLineage() {
     const impactFederated = await measure(IMPACT_FEDERATED, { id: hot });
     const lineageHot = await measure(LINEAGE, { id: hot, direction: 'BOTH' });
     const lineageUp = await measure(LINEAGE, { id: aDeployment, direction: 'UPSTREAM' });
-    const atRisk = await measure('{ atRiskDeployments { deployment { id } trafficPercent } }', {});
+    const atRisk = await measure(
+      '{ atRiskDeployments(first: 500) { totalCount nodes { deployment { id } trafficPercent } } }',
+      {},
+    );
     return {
       estate: {
         scale: SCALE,
@@ -185,7 +188,7 @@ export async function benchLineage() {
         nodes: lineageUp.first.lineage.nodes.length,
         edges: lineageUp.first.lineage.edges.length,
       },
-      atRiskDeploymentsAcrossProviders: { ...atRisk.figures, deployments: atRisk.first.atRiskDeployments.length },
+      atRiskDeploymentsAcrossProviders: { ...atRisk.figures, deployments: atRisk.first.atRiskDeployments.totalCount },
       targets: { impactP99Ms: 100, lineageP99Ms: 200 },
     };
   } finally {

@@ -14,7 +14,7 @@ const REGISTER = `mutation($model: String!) { registerModelVersion(input: { mode
 const CREATE = `mutation($name: String!) { createEndpoint(input: { name: $name, owner: "ml" }) { id } }`;
 const DEPLOY = `mutation($input: DeployModelVersionInput!) { deployModelVersion(input: $input) { id status trafficPercent } }`;
 const RETIRE = `mutation($id: ID!) { retireDeployment(input: { deploymentId: $id }) { id status } }`;
-const SPLIT = `query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } trafficHistory(first: 20) { reason } } }`;
+const SPLIT = `query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } trafficHistory(first: 20) { nodes { reason } } } }`;
 const SET = `mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { id } }`;
 
 /** A gate an owner call waits at until the test opens it; `reached` resolves once a call is waiting. */
@@ -136,7 +136,7 @@ describe('deploys, retirements and rollout steps call the endpoint owner outside
     expect(
       await cairn.db.trafficChange.count({ where: { endpointId: held.endpointId, status: { not: 'APPLIED' } } }),
     ).toBe(0);
-    const history = (await cairn.data(SPLIT, { id: held.endpointId })).endpoint.trafficHistory;
+    const history = (await cairn.data(SPLIT, { id: held.endpointId })).endpoint.trafficHistory.nodes;
     expect(history.map((h: { reason: string }) => h.reason)).toEqual(['DEPLOY']);
     expect(await cairn.db.rollout.count({ where: { endpointId: held.endpointId, status: 'IN_PROGRESS' } })).toBe(1);
   }, 60_000);
@@ -195,7 +195,7 @@ describe('deploys, retirements and rollout steps call the endpoint owner outside
     expect(finished.status).toBe('ROLLED_BACK');
     const read = await cairn.data(SPLIT, { id: held.endpointId });
     expect(read.endpoint.trafficSplit).toEqual([{ percent: 100, deployment: { id: held.blue } }]);
-    expect(read.endpoint.trafficHistory[0]).toEqual({ reason: 'AUTO_ROLLBACK' });
+    expect(read.endpoint.trafficHistory.nodes[0]).toEqual({ reason: 'AUTO_ROLLBACK' });
   }, 60_000);
 
   it('a deploy left PENDING by a process that died is FAILED at reconciliation: no deployment, nothing in force', async () => {

@@ -274,9 +274,26 @@ describe('impact', () => {
 
     await ok(INCIDENT, { input: { featureId: trips, severity: 'LOW', description: 'late' } });
     const all = (
-      await ok(`{ atRiskDeployments { deployment { id } provider trafficPercent incidentFeatures { id } } }`)
-    ).atRiskDeployments;
+      await ok(
+        `{ atRiskDeployments { totalCount nodes { deployment { id } provider trafficPercent incidentFeatures { id } } } }`,
+      )
+    ).atRiskDeployments.nodes;
     expect(all.map((d: any) => d.deployment.id).sort()).toEqual([ids.champion, ids.canary, ids.smDeployment].sort());
+    // Paged two at a time: the same deployments, each once, by provider, endpoint name and ID.
+    const AT_RISK_PAGE = `query($after: String) { atRiskDeployments(first: 2, after: $after) {
+      totalCount nodes { deployment { id } provider endpointName } pageInfo { hasNextPage endCursor } } }`;
+    const firstPage = (await ok(AT_RISK_PAGE, { after: null })).atRiskDeployments;
+    expect(firstPage).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: true } });
+    const secondPage = (await ok(AT_RISK_PAGE, { after: firstPage.pageInfo.endCursor })).atRiskDeployments;
+    expect(secondPage).toMatchObject({ totalCount: 3, pageInfo: { hasNextPage: false } });
+    const paged = [...firstPage.nodes, ...secondPage.nodes];
+    const order = (d: any) => [d.provider, d.endpointName, d.deployment.id];
+    expect(paged.map((d: any) => d.deployment.id).sort()).toEqual(all.map((d: any) => d.deployment.id).sort());
+    expect(paged.map(order)).toEqual(
+      [...paged]
+        .map(order)
+        .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]) || (a[2] < b[2] ? -1 : 1)),
+    );
     expect(
       all
         .find((d: any) => d.deployment.id === ids.champion)
@@ -289,7 +306,10 @@ describe('impact', () => {
     });
 
     await cairn.db.featureIncident.updateMany({ data: { status: 'RESOLVED' } });
-    expect((await ok(`{ atRiskDeployments { deployment { id } } }`)).atRiskDeployments).toEqual([]);
+    expect((await ok(`{ atRiskDeployments { totalCount nodes { deployment { id } } } }`)).atRiskDeployments).toEqual({
+      totalCount: 0,
+      nodes: [],
+    });
     expect((await ok(IMPACT, { id: trips })).impact.atRisk).toEqual([]);
     expect(incident).toBeTruthy();
   });

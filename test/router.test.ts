@@ -662,9 +662,12 @@ describe("canary analysis on the router's figures", () => {
     // No one calls evaluate: the queued rollout check reads the router's figures and rolls back.
     const settled = await waitFor(
       async () => {
-        const answer = await cairn.query(`query($id: ID!) { rollout(id: $id) { status reason lastAnalysis } }`, {
-          id: rolloutId,
-        });
+        const answer = await cairn.query(
+          `query($id: ID!) { rollout(id: $id) { status reason lastAnalysis { verdict canary { requests errors } } } }`,
+          {
+            id: rolloutId,
+          },
+        );
         return answer.data?.rollout.status === 'IN_PROGRESS' ? undefined : answer.data.rollout;
       },
       { timeoutMs: 20_000, what: 'the rollout check to roll the failing canary back' },

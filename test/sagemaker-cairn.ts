@@ -81,10 +81,13 @@ ${options.extraYaml ?? ''}`,
   try {
     const first = await waitFor(
       async () => {
-        const answer = await cairn.query(`query($p: String) { syncRuns(provider: $p) { id trigger status } }`, {
-          p: provider,
-        });
-        return (answer.data?.syncRuns as { id: string; trigger: string; status: string }[] | undefined)?.find(
+        const answer = await cairn.query(
+          `query($p: String) { syncRuns(provider: $p) { nodes { id trigger status } } }`,
+          {
+            p: provider,
+          },
+        );
+        return (answer.data?.syncRuns?.nodes as { id: string; trigger: string; status: string }[] | undefined)?.find(
           (r) => r.trigger === 'START',
         );
       },

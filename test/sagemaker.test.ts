@@ -36,7 +36,7 @@ describe('SageMaker sync', () => {
   it('brings model package groups, packages, endpoints, feature groups and lineage into the catalog', async () => {
     const answer = await sm.cairn.query(`{
       model(name: "churn-classifier") { id provider { name kind } versions { id version stage metrics params gitCommit } }
-      endpoints(provider: "sm-test") { id name status trafficSplit { percent shadow deployment { id modelVersion { id version } } } }
+      endpoints(provider: "sm-test") { nodes { id name status trafficSplit { percent shadow deployment { id modelVersion { id version } } } } }
       featureViews(filter: { provider: "sm-test" }) { items { id name entity features { name dtype } } }
       providers { name kind status lastSyncAt lastError }
     }`);
@@ -56,8 +56,8 @@ describe('SageMaker sync', () => {
     });
     expect(byVersion[3]).toMatchObject({ stage: 'STAGING', metrics: { auc: 0.93 } });
 
-    expect(answer.data.endpoints).toHaveLength(1);
-    const [endpoint] = answer.data.endpoints;
+    expect(answer.data.endpoints.nodes).toHaveLength(1);
+    const [endpoint] = answer.data.endpoints.nodes;
     expect(endpoint).toMatchObject({ id: 'endpoint:sm-test:churn-prod', status: 'IN_SERVICE' });
     const split = Object.fromEntries(
       endpoint.trafficSplit.map((s: any) => [s.deployment.id, [s.percent, s.deployment.modelVersion.id]]),
@@ -341,13 +341,16 @@ describe('faults and deletions', () => {
     const run = await sm.sync();
     expect(run).toMatchObject({ status: 'SUCCEEDED', deleted: 2 });
     const answer = await sm.cairn.query(`{
-      endpoint(id: "endpoint:sm-test:churn-prod") { status deployments { id status } }
+      endpoint(id: "endpoint:sm-test:churn-prod") { status deployments { nodes { id status } } }
       now: lineage(id: "endpoint:sm-test:churn-prod", direction: UPSTREAM) { edges { relation } }
       then: lineage(id: "endpoint:sm-test:churn-prod", direction: UPSTREAM, asOf: "${before.toISOString()}") { edges { relation } }
     }`);
     expect(answer.errors).toBeUndefined();
     expect(answer.data.endpoint.status).toBe('DELETED');
-    expect(answer.data.endpoint.deployments.map((d: { status: string }) => d.status)).toEqual(['RETIRED', 'RETIRED']);
+    expect(answer.data.endpoint.deployments.nodes.map((d: { status: string }) => d.status)).toEqual([
+      'RETIRED',
+      'RETIRED',
+    ]);
     expect(answer.data.now.edges).toEqual([]);
     expect(answer.data.then.edges.map((e: { relation: string }) => e.relation).sort()).toEqual([
       'DEPLOYED_AS',

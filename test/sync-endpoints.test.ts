@@ -14,8 +14,8 @@ const V3 = 'deployment:sm-rules:churn-prod/v3-canary';
 const VIEW = `{ endpoint(id: "${ENDPOINT}") {
   trafficSplit { percent deployment { id } }
   stableDeployment { id }
-  deployments { id status retiredAt }
-  trafficHistory(first: 5) { reason actor live { percent deployment { id } } }
+  deployments { nodes { id status retiredAt } }
+  trafficHistory(first: 5) { nodes { reason actor live { percent deployment { id } } } }
 } lineage(id: "${ENDPOINT}", direction: UPSTREAM) { nodes { id } } }`;
 
 let sm: SageMakerTestCairn;
@@ -40,7 +40,11 @@ function changeAtOwner(
 async function view() {
   const answer = await sm.cairn.query(VIEW);
   expect(answer.errors).toBeUndefined();
-  return answer.data as { endpoint: any; lineage: { nodes: { id: string }[] } };
+  const { endpoint, lineage } = answer.data as { endpoint: any; lineage: { nodes: { id: string }[] } };
+  return {
+    endpoint: { ...endpoint, deployments: endpoint.deployments.nodes, trafficHistory: endpoint.trafficHistory.nodes },
+    lineage,
+  };
 }
 
 describe('a synced endpoint', () => {

@@ -5,7 +5,7 @@ import { waitFor, within } from './testkit.ts';
 
 const SET = `mutation($input: SetTrafficSplitInput!) { setTrafficSplit(input: $input) { trafficSplit { percent deployment { id } } } }`;
 const SPLIT = `query($id: ID!) { endpoint(id: $id) { trafficSplit { percent deployment { id } } } }`;
-const HISTORY = `query($id: ID!) { endpoint(id: $id) { trafficHistory(first: 10) { reason live { percent deployment { id } } } } }`;
+const HISTORY = `query($id: ID!) { endpoint(id: $id) { trafficHistory(first: 10) { nodes { reason live { percent deployment { id } } } } } }`;
 
 const endpointOf = (provider: string) => `endpoint:${provider}:churn-prod`;
 const deploymentOf = (provider: string, variant: 'v2-primary' | 'v3-canary') =>
@@ -66,7 +66,7 @@ describe('traffic changes call the endpoint owner outside database transactions'
         cairn.data(HISTORY, { id: endpointOf('sm-slow') }),
       );
       expect(
-        history.endpoint.trafficHistory.some((c: { live: { percent: number }[] }) =>
+        history.endpoint.trafficHistory.nodes.some((c: { live: { percent: number }[] }) =>
           c.live.some((s) => s.percent === 40),
         ),
       ).toBe(false);

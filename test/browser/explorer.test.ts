@@ -8,7 +8,7 @@ import { browserAvailable, launchChromium, watchConsole } from './chromium.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const QUERY = '{ endpoints { name } }';
+const QUERY = '{ endpoints { nodes { name } } }';
 
 let development: TestCairn;
 let production: TestCairn;

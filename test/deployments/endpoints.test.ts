@@ -96,21 +96,24 @@ describe('endpoints and deployments', () => {
 
   it('lists endpoints in pages', async () => {
     for (const name of ['page-a', 'page-b', 'page-c']) await createEndpoint(name);
-    const all = (await ok(`{ endpoints(provider: "builtin", first: 500) { name } }`)).endpoints.map(
+    const all = (await ok(`{ endpoints(provider: "builtin", first: 500) { nodes { name } } }`)).endpoints.nodes.map(
       (e: { name: string }) => e.name,
     );
     const pages = [];
-    for (let offset = 0; offset < all.length; offset += 2) {
-      pages.push(
-        ...(
-          await ok(`query($o: Int!) { endpoints(provider: "builtin", first: 2, offset: $o) { name } }`, { o: offset })
-        ).endpoints.map((e: { name: string }) => e.name),
+    let after: string | null = null;
+    for (;;) {
+      const { endpoints }: { endpoints: any } = await ok(
+        `query($after: String) { endpoints(provider: "builtin", first: 2, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } }`,
+        { after },
       );
+      pages.push(...endpoints.nodes.map((e: { name: string }) => e.name));
+      if (!endpoints.pageInfo.hasNextPage) break;
+      after = endpoints.pageInfo.endCursor;
     }
     expect(pages).toEqual(all);
     expect(all).toEqual(expect.arrayContaining(['page-a', 'page-b', 'page-c']));
     expect(all).toEqual([...all].sort());
-    expect((await refused(`{ endpoints(first: 0) { name } }`, {})).extensions!.code).toBe('BAD_USER_INPUT');
+    expect((await refused(`{ endpoints(first: 0) { nodes { name } } }`, {})).extensions!.code).toBe('BAD_USER_INPUT');
   });
 
   it('pages the traffic history, newest first', async () => {
@@ -128,19 +131,19 @@ describe('endpoints and deployments', () => {
           ],
         },
       });
-    const PAGE = `query($id: ID!, $before: ID) { endpoint(id: $id) { trafficHistory(first: 2, before: $before) { id reason live { deployment { id } percent } } } }`;
+    const PAGE = `query($id: ID!, $after: String) { endpoint(id: $id) { trafficHistory(first: 2, after: $after) {
+      nodes { id reason live { deployment { id } percent } } pageInfo { hasNextPage endCursor } } } }`;
     const seen: { id: string; reason: string }[] = [];
-    let before: string | null = null;
+    let after: string | null = null;
     for (;;) {
-      const page: { id: string; reason: string }[] = (await ok(PAGE, { id: endpointId, before })).endpoint
-        .trafficHistory;
-      if (page.length === 0) break;
-      seen.push(...page);
-      before = page[page.length - 1]!.id;
+      const page: any = (await ok(PAGE, { id: endpointId, after })).endpoint.trafficHistory;
+      seen.push(...page.nodes);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
     }
     expect(seen.map((c) => c.reason)).toEqual(['SET_SPLIT', 'SET_SPLIT', 'SET_SPLIT', 'DEPLOY', 'DEPLOY']);
     expect(seen.map((c) => BigInt(c.id))).toEqual([...seen.map((c) => BigInt(c.id))].sort((x, y) => (x > y ? -1 : 1)));
-    expect((await refused(PAGE, { id: endpointId, before: 'x' })).extensions!.code).toBe('BAD_USER_INPUT');
+    expect((await refused(PAGE, { id: endpointId, after: 'x' })).extensions!.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses to deploy an ARCHIVED version, changing nothing', async () => {
@@ -221,12 +224,15 @@ describe('demo estate', () => {
   it('seeds eta-predictor-prod serving eta_predictor v1, once however often Cairn starts', async () => {
     let demo = await startTestCairn({ CAIRN_DEMO: 'on' });
     try {
-      const QUERY = `{ endpoints { name provider { name } deployments { id status trafficPercent featureView modelVersion { id } } stableDeployment { id } } }`;
+      const QUERY = `{ endpoints { nodes { name provider { name } deployments { nodes { id status trafficPercent featureView modelVersion { id } } } stableDeployment { id } } } }`;
       // The built-in estate only: the demo's SageMaker account is synced in the background, whenever it gets there.
       const builtin = async () =>
-        (await demo.data(QUERY)).endpoints
+        (await demo.data(QUERY)).endpoints.nodes
           .filter((e: { provider: { name: string } }) => e.provider.name === 'builtin')
-          .map(({ provider: _, ...e }: { provider: unknown }) => e);
+          .map(({ provider: _, deployments, ...e }: { provider: unknown; deployments: { nodes: unknown[] } }) => ({
+            ...e,
+            deployments: deployments.nodes,
+          }));
       const first = await builtin();
       expect(first).toEqual([
         {

@@ -17,14 +17,19 @@ class ControlledStats implements DeploymentStatsSource {
 
 export const SERVER = 'http://127.0.0.1:9/';
 
+const FIGURES = 'requests errors errorRate latencyP99Ms';
+/** Every field of a rollout's analysis. */
+export const ANALYSIS = `lastAnalysis { at verdict reasons since step percent canary { ${FIGURES} } baseline { ${FIGURES} }
+  shadow { ${FIGURES} } live { ${FIGURES} } errorRateDelta latencyP99DeltaMs }`;
+
 const ENDPOINT_FIELDS = `id name status owner provider { name }
   trafficSplit { deployment { id } percent shadow }
   stableDeployment { id }
-  activeRollout { id status strategy stepIndex currentPercent steps lastAnalysis reason }
-  deployments { id status strategy trafficPercent shadowPercent retiredAt modelVersion { id } }
-  trafficHistory(first: 100) { id reason actor rolloutId live { deployment { id } percent } shadow { deployment { id } percent } }`;
+  activeRollout { id status strategy stepIndex currentPercent steps ${ANALYSIS} reason }
+  deployments(first: 500) { nodes { id status strategy trafficPercent shadowPercent retiredAt modelVersion { id } } }
+  trafficHistory(first: 100) { nodes { id reason actor rolloutId live { deployment { id } percent } shadow { deployment { id } percent } } }`;
 
-const ROLLOUT_FIELDS = `id status strategy stepIndex steps currentPercent thresholds { bakeSeconds maxErrorRate maxLatencyP99Ms minRequests } lastAnalysis reason finishedAt
+const ROLLOUT_FIELDS = `id status strategy stepIndex steps currentPercent thresholds { bakeSeconds maxErrorRate maxLatencyP99Ms minRequests } ${ANALYSIS} reason finishedAt
   endpoint { name } deployment { id trafficPercent } baselineDeployment { id }`;
 
 export let cairn: TestCairn;
@@ -82,8 +87,12 @@ export async function deploy(
   ).deployModelVersion;
 }
 
+/** An endpoint with its deployments and traffic history as plain lists (their connections' nodes). */
 export async function endpoint(id: string) {
-  return (await ok(`query($id: ID!) { endpoint(id: $id) { ${ENDPOINT_FIELDS} } }`, { id })).endpoint;
+  const { endpoint } = await ok(`query($id: ID!) { endpoint(id: $id) { ${ENDPOINT_FIELDS} } }`, { id });
+  return (
+    endpoint && { ...endpoint, deployments: endpoint.deployments.nodes, trafficHistory: endpoint.trafficHistory.nodes }
+  );
 }
 
 export async function rollout(id: string) {

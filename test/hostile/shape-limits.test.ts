@@ -89,7 +89,7 @@ describe('query shape limits at the gateway', () => {
 
   it('refuses a costly list by its first/limit argument, and a lineage walk by its limit, before any resolver runs', async () => {
     const fanOut = await attempt(
-      '{ endpoints(first: 1000) { deployments { modelVersion { features { usedBy { id } } } } } }',
+      '{ endpoints(first: 500) { nodes { deployments(first: 500) { nodes { modelVersion { features { usedBy { id } } } } } } } }',
     );
     expect(fanOut.status).toBe(400);
     expect(fanOut.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 'cost', max: 100_000 });

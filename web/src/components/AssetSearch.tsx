@@ -48,10 +48,12 @@ const SearchAssetsQuery = graphql(`
       version
     }
     endpoints {
-      id
-      name
-      provider {
+      nodes {
+        id
         name
+        provider {
+          name
+        }
       }
     }
   }
@@ -112,7 +114,7 @@ export function AssetSearch(props: { kinds?: string[]; onPick: (hit: AssetHit) =
     for (const dataset of data.datasets) {
       out.push({ id: dataset.id, kind: 'dataset', label: `${dataset.name} v${dataset.version}`, provider: 'builtin' });
     }
-    for (const endpoint of data.endpoints) {
+    for (const endpoint of data.endpoints.nodes) {
       if (endpoint.name.toLowerCase().includes(needle)) {
         out.push({ id: endpoint.id, kind: 'endpoint', label: endpoint.name, provider: endpoint.provider.name });
       }

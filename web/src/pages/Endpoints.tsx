@@ -1,94 +1,146 @@
 import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
-import { ErrorBox, Json, Pager, QueryState, Stage, Time } from '../components/states.tsx';
+import { ErrorBox, Pager, QueryState, Stage, Time } from '../components/states.tsx';
 import { graphql } from '../gql/index.ts';
 import type { EndpointsListQuery } from '../gql/graphql.ts';
 
-const EndpointsQuery = graphql(`
-  query EndpointsList($provider: String, $first: Int!, $offset: Int!) {
-    endpoints(provider: $provider, first: $first, offset: $offset) {
-      id
-      name
-      status
-      owner
-      description
-      createdAt
-      provider {
+/** What names a deployment on the page (retired ones too, in the history). */
+graphql(`
+  fragment DeploymentLabel on Deployment {
+    id
+    modelVersion {
+      version
+      model {
         name
       }
-      trafficSplit {
-        percent
-        shadow
-        deployment {
-          id
-        }
+    }
+  }
+`);
+
+graphql(`
+  fragment AnalysisFigures on RolloutFigures {
+    requests
+    errors
+    errorRate
+    latencyP99Ms
+  }
+`);
+
+const EndpointsQuery = graphql(`
+  query EndpointsList($provider: String, $first: Int!, $after: String) {
+    endpoints(provider: $provider, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
       }
-      stableDeployment {
+      nodes {
         id
-      }
-      activeRollout {
-        id
-        strategy
+        name
         status
-        steps
-        stepIndex
-        currentPercent
-        thresholds {
-          bakeSeconds
-        }
-        startedAt
-        stepStartedAt
-        nextCheckAt
-        lastAnalysis
-        deployment {
-          id
-        }
-      }
-      rollouts(first: 5) {
-        id
-        strategy
-        status
-        steps
-        currentPercent
-        reason
-        startedAt
-        finishedAt
-        deployment {
-          id
-        }
-      }
-      trafficHistory(first: 8) {
-        id
-        reason
-        actor
+        owner
+        description
         createdAt
-        live {
+        provider {
+          name
+        }
+        trafficSplit {
           percent
+          shadow
           deployment {
             id
           }
         }
-        shadow {
-          percent
+        stableDeployment {
+          id
+        }
+        activeRollout {
+          id
+          strategy
+          status
+          steps
+          stepIndex
+          currentPercent
+          thresholds {
+            bakeSeconds
+          }
+          startedAt
+          stepStartedAt
+          nextCheckAt
+          lastAnalysis {
+            at
+            verdict
+            reasons
+            canary {
+              ...AnalysisFigures
+            }
+            baseline {
+              ...AnalysisFigures
+            }
+            shadow {
+              ...AnalysisFigures
+            }
+            live {
+              ...AnalysisFigures
+            }
+          }
           deployment {
             id
           }
         }
-      }
-      deployments {
-        id
-        strategy
-        status
-        trafficPercent
-        shadowPercent
-        createdAt
-        modelVersion {
-          id
-          version
-          stage
-          model {
-            name
+        rollouts(first: 5) {
+          nodes {
+            id
+            strategy
+            status
+            steps
+            currentPercent
+            reason
+            startedAt
+            finishedAt
+            deployment {
+              ...DeploymentLabel
+            }
+          }
+        }
+        trafficHistory(first: 8) {
+          totalCount
+          nodes {
+            id
+            reason
+            actor
+            createdAt
+            live {
+              percent
+              deployment {
+                ...DeploymentLabel
+              }
+            }
+            shadow {
+              percent
+              deployment {
+                ...DeploymentLabel
+              }
+            }
+          }
+        }
+        deployments(status: ACTIVE, first: 50) {
+          nodes {
+            id
+            strategy
+            status
+            trafficPercent
+            shadowPercent
+            createdAt
+            modelVersion {
+              id
+              version
+              stage
+              model {
+                name
+              }
+            }
           }
         }
       }
@@ -134,14 +186,49 @@ const RollbackEndpoint = graphql(`
   }
 `);
 
-type EndpointRow = EndpointsListQuery['endpoints'][number];
+type EndpointRow = EndpointsListQuery['endpoints']['nodes'][number];
+type Analysis = NonNullable<NonNullable<EndpointRow['activeRollout']>['lastAnalysis']>;
 
 const PAGE = 10;
 const COLORS = ['#1565c0', '#e65100', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457'];
 
+function deploymentName(d: { modelVersion: { version: number; model: { name: string } } }) {
+  return `${d.modelVersion.model.name} v${d.modelVersion.version}`;
+}
+
+/** An active deployment of the endpoint by its model version; any other by its ID. */
 function deploymentLabel(endpoint: EndpointRow, deploymentId: string) {
-  const d = endpoint.deployments.find((x) => x.id === deploymentId);
-  return d ? `${d.modelVersion.model.name} v${d.modelVersion.version}` : deploymentId;
+  const d = endpoint.deployments.nodes.find((x) => x.id === deploymentId);
+  return d ? deploymentName(d) : deploymentId;
+}
+
+function figures(f: { requests: number; errors: number; errorRate?: number | null; latencyP99Ms?: number | null }) {
+  const p99 = f.latencyP99Ms != null ? `, p99 ${f.latencyP99Ms} ms` : '';
+  return `${f.requests} requests, ${f.errors} errors${p99}`;
+}
+
+/** The verdict of the last look at a rollout, its reasons, and the figures it judged. */
+function AnalysisSummary({ analysis }: { analysis: Analysis }) {
+  const sides = [
+    ['canary', analysis.canary],
+    ['baseline', analysis.baseline],
+    ['shadow', analysis.shadow],
+    ['live', analysis.live],
+  ] as const;
+  return (
+    <p className="muted">
+      Last analysis (<Time at={analysis.at} />
+      ): <strong>{analysis.verdict}</strong>
+      {analysis.reasons.length > 0 ? ` — ${analysis.reasons.join('; ')}` : ''}
+      {sides
+        .filter(([, f]) => f != null)
+        .map(([name, f]) => (
+          <span key={name}>
+            ; {name}: {figures(f!)}
+          </span>
+        ))}
+    </p>
+  );
 }
 
 export function TrafficBar({ endpoint, shadow }: { endpoint: EndpointRow; shadow: boolean }) {
@@ -155,7 +242,7 @@ export function TrafficBar({ endpoint, shadow }: { endpoint: EndpointRow; shadow
       aria-label={`${shadow ? 'Shadow' : 'Live'} traffic: ${shares.map((s) => `${label(s.deployment.id)} ${s.percent}%`).join(', ')}`}
     >
       {shares.map((s) => {
-        const index = endpoint.deployments.findIndex((d) => d.id === s.deployment.id);
+        const index = endpoint.deployments.nodes.findIndex((d) => d.id === s.deployment.id);
         return (
           <span
             key={s.deployment.id}
@@ -198,17 +285,13 @@ function RolloutProgress({ endpoint }: { endpoint: EndpointRow }) {
           </li>
         ))}
       </ol>
-      {rollout.lastAnalysis != null && (
-        <p className="muted">
-          Last analysis: <Json value={rollout.lastAnalysis} />
-        </p>
-      )}
+      {rollout.lastAnalysis != null && <AnalysisSummary analysis={rollout.lastAnalysis} />}
     </section>
   );
 }
 
 function SplitEditor({ endpoint, onChanged }: { endpoint: EndpointRow; onChanged: () => void }) {
-  const active = endpoint.deployments.filter((d) => d.status === 'ACTIVE');
+  const active = endpoint.deployments.nodes;
   const initial = () => Object.fromEntries(active.map((d) => [d.id, String(d.trafficPercent)]));
   const [shares, setShares] = useState<Record<string, string>>(initial);
   const [result, setSplit] = useMutation(SetTrafficSplit);
@@ -300,7 +383,7 @@ function RollbackButton({ endpoint, onChanged }: { endpoint: EndpointRow; onChan
 }
 
 function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChanged: () => void }) {
-  const active = endpoint.deployments.filter((d) => d.status !== 'RETIRED');
+  const active = endpoint.deployments.nodes;
   return (
     <article className="card endpoint" aria-labelledby={`ep-${endpoint.id}`} data-endpoint={endpoint.name}>
       <div className="heading-row">
@@ -360,9 +443,15 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
           </table>
         </div>
       )}
-      {endpoint.trafficHistory.length > 0 && (
+      {endpoint.trafficHistory.nodes.length > 0 && (
         <details>
-          <summary>Traffic history</summary>
+          <summary>
+            Traffic history
+            {endpoint.trafficHistory.totalCount != null &&
+            endpoint.trafficHistory.totalCount > endpoint.trafficHistory.nodes.length
+              ? ` (latest ${endpoint.trafficHistory.nodes.length} of ${endpoint.trafficHistory.totalCount})`
+              : ''}
+          </summary>
           <div className="table-wrap">
             <table aria-label={`Traffic history of ${endpoint.name}`}>
               <thead>
@@ -374,7 +463,7 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
                 </tr>
               </thead>
               <tbody>
-                {endpoint.trafficHistory.map((c) => (
+                {endpoint.trafficHistory.nodes.map((c) => (
                   <tr key={c.id}>
                     <td>
                       <Time at={c.createdAt} />
@@ -382,9 +471,9 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
                     <td>{c.reason}</td>
                     <td>{c.actor}</td>
                     <td>
-                      {c.live.map((s) => `${deploymentLabel(endpoint, s.deployment.id)} ${s.percent}%`).join(', ')}
+                      {c.live.map((s) => `${deploymentName(s.deployment)} ${s.percent}%`).join(', ')}
                       {c.shadow.length > 0
-                        ? `; shadow ${c.shadow.map((s) => `${deploymentLabel(endpoint, s.deployment.id)} ${s.percent}%`).join(', ')}`
+                        ? `; shadow ${c.shadow.map((s) => `${deploymentName(s.deployment)} ${s.percent}%`).join(', ')}`
                         : ''}
                     </td>
                   </tr>
@@ -394,13 +483,13 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
           </div>
         </details>
       )}
-      {endpoint.rollouts.length > 0 && (
+      {endpoint.rollouts.nodes.length > 0 && (
         <details>
           <summary>Rollouts</summary>
           <ul>
-            {endpoint.rollouts.map((r) => (
+            {endpoint.rollouts.nodes.map((r) => (
               <li key={r.id}>
-                {r.strategy} of {deploymentLabel(endpoint, r.deployment.id)} [{r.steps.join(' → ')}]: {r.status}
+                {r.strategy} of {deploymentName(r.deployment)} [{r.steps.join(' → ')}]: {r.status}
                 {r.reason ? ` — ${r.reason}` : ''} <Time at={r.startedAt} />
               </li>
             ))}
@@ -414,16 +503,17 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: EndpointRow; onChange
 export function EndpointsPage() {
   const [params, setParams] = useSearchParams();
   const provider = params.get('provider') ?? '';
-  const [page, setPage] = useState(0);
-  useEffect(() => setPage(0), [provider]);
-  // One more than a page: whether there is a next page.
+  // The cursor each page starts after (the first page: none).
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  useEffect(() => setCursors([null]), [provider]);
   const [result, refetch] = useQuery({
     query: EndpointsQuery,
-    variables: { provider: provider || null, first: PAGE + 1, offset: page * PAGE },
+    variables: { provider: provider || null, first: PAGE, after: cursors[cursors.length - 1] },
   });
   const [providers] = useQuery({ query: ProviderNamesQuery });
   const refresh = () => refetch({ requestPolicy: 'network-only' });
-  const endpoints = result.data?.endpoints ?? [];
+  const endpoints = result.data?.endpoints.nodes ?? [];
+  const pageInfo = result.data?.endpoints.pageInfo;
   return (
     <>
       <h1>Endpoints</h1>
@@ -441,11 +531,20 @@ export function EndpointsPage() {
       <QueryState {...result} isEmpty={() => endpoints.length === 0} empty="No endpoint yet.">
         {() => (
           <>
-            {endpoints.slice(0, PAGE).map((endpoint) => (
+            {endpoints.map((endpoint) => (
               <EndpointCard key={endpoint.id} endpoint={endpoint} onChanged={refresh} />
             ))}
-            {(page > 0 || endpoints.length > PAGE) && (
-              <Pager page={page} hasNext={endpoints.length > PAGE} onPage={setPage} />
+            {(cursors.length > 1 || pageInfo?.hasNextPage) && (
+              <Pager
+                page={cursors.length - 1}
+                hasNext={Boolean(pageInfo?.hasNextPage)}
+                total={result.data?.endpoints.totalCount ?? undefined}
+                onPage={(page) =>
+                  setCursors(
+                    page < cursors.length - 1 ? cursors.slice(0, page + 1) : [...cursors, pageInfo?.endCursor ?? null],
+                  )
+                }
+              />
             )}
           </>
         )}

@@ -1,7 +1,7 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { useQuery } from 'urql';
-import { QueryState, Stage, Time, usePaged } from '../components/states.tsx';
+import { Pager, QueryState, Stage, Time, usePaged } from '../components/states.tsx';
 import { graphql } from '../gql/index.ts';
 
 const ProvidersQuery = graphql(`
@@ -41,14 +41,16 @@ const AssetCountsQuery = graphql(`
         }
       }
     }
-    endpoints {
-      id
-      provider {
-        name
-      }
-      deployments {
+    endpoints(first: 500) {
+      totalCount
+      nodes {
         id
-        status
+        provider {
+          name
+        }
+        deployments(status: ACTIVE, first: 1) {
+          totalCount
+        }
       }
     }
   }
@@ -79,29 +81,36 @@ const PromotionsQuery = graphql(`
 `);
 
 const AtRiskQuery = graphql(`
-  query OverviewAtRisk {
-    atRiskDeployments {
-      deployment {
-        id
+  query OverviewAtRisk($after: String) {
+    atRiskDeployments(first: 20, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
       }
-      endpointName
-      provider
-      owner
-      stage
-      trafficPercent
-      modelVersion {
-        id
-        version
-        model {
-          name
+      nodes {
+        deployment {
+          id
         }
-      }
-      incidentFeatures {
-        id
-        name
-        openIncidents {
-          severity
-          description
+        endpointName
+        provider
+        owner
+        stage
+        trafficPercent
+        modelVersion {
+          id
+          version
+          model {
+            name
+          }
+        }
+        incidentFeatures {
+          id
+          name
+          openIncidents {
+            severity
+            description
+          }
         }
       }
     }
@@ -170,10 +179,10 @@ function AssetsCard() {
       row.versions += 1;
     }
     for (const view of data.featureViews.items) of(view.provider.name).views += 1;
-    for (const e of data.endpoints) {
+    for (const e of data.endpoints.nodes) {
       const row = of(e.provider.name);
       row.endpoints += 1;
-      row.deployments += e.deployments.filter((d) => d.status !== 'RETIRED').length;
+      row.deployments += e.deployments.totalCount ?? 0;
     }
     return [...byProvider.entries()].sort(([a], [b]) => a.localeCompare(b));
   }, [result.data]);
@@ -276,50 +285,68 @@ function PromotionsCard() {
 }
 
 function AtRiskCard() {
-  const [result] = useQuery({ query: AtRiskQuery });
+  // The cursor each page starts after (the first page: none).
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [result] = useQuery({ query: AtRiskQuery, variables: { after: cursors[cursors.length - 1] } });
   return (
     <section className="card" aria-labelledby="risk-h">
       <h2 id="risk-h">At-risk production deployments</h2>
       <QueryState
         {...result}
-        isEmpty={(d) => d.atRiskDeployments.length === 0}
+        isEmpty={(d) => d.atRiskDeployments.nodes.length === 0}
         empty="No production deployment depends on a feature with an open incident."
       >
         {(data) => (
-          <div className="table-wrap">
-            <table aria-label="At-risk production deployments">
-              <thead>
-                <tr>
-                  <th>Endpoint</th>
-                  <th>Provider</th>
-                  <th>Model version</th>
-                  <th>Traffic</th>
-                  <th>Owner</th>
-                  <th>Features with incidents</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.atRiskDeployments.map((d) => (
-                  <tr key={d.deployment.id} className="hot">
-                    <td>{d.endpointName}</td>
-                    <td>{d.provider}</td>
-                    <td>
-                      {d.modelVersion.model.name} v{d.modelVersion.version} <Stage stage={d.stage} />
-                    </td>
-                    <td>{d.trafficPercent}%</td>
-                    <td>{d.owner ?? '–'}</td>
-                    <td>
-                      {d.incidentFeatures.map((f) => (
-                        <div key={f.id}>
-                          {f.name}: {f.openIncidents.map((i) => `${i.severity} ${i.description}`).join('; ')}
-                        </div>
-                      ))}
-                    </td>
+          <>
+            <div className="table-wrap">
+              <table aria-label="At-risk production deployments">
+                <thead>
+                  <tr>
+                    <th>Endpoint</th>
+                    <th>Provider</th>
+                    <th>Model version</th>
+                    <th>Traffic</th>
+                    <th>Owner</th>
+                    <th>Features with incidents</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                </thead>
+                <tbody>
+                  {data.atRiskDeployments.nodes.map((d) => (
+                    <tr key={d.deployment.id} className="hot">
+                      <td>{d.endpointName}</td>
+                      <td>{d.provider}</td>
+                      <td>
+                        {d.modelVersion.model.name} v{d.modelVersion.version} <Stage stage={d.stage} />
+                      </td>
+                      <td>{d.trafficPercent}%</td>
+                      <td>{d.owner ?? '–'}</td>
+                      <td>
+                        {d.incidentFeatures.map((f) => (
+                          <div key={f.id}>
+                            {f.name}: {f.openIncidents.map((i) => `${i.severity} ${i.description}`).join('; ')}
+                          </div>
+                        ))}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {(cursors.length > 1 || data.atRiskDeployments.pageInfo.hasNextPage) && (
+              <Pager
+                page={cursors.length - 1}
+                hasNext={data.atRiskDeployments.pageInfo.hasNextPage}
+                total={data.atRiskDeployments.totalCount ?? undefined}
+                onPage={(page) =>
+                  setCursors(
+                    page < cursors.length - 1
+                      ? cursors.slice(0, page + 1)
+                      : [...cursors, data.atRiskDeployments.pageInfo.endCursor ?? null],
+                  )
+                }
+              />
+            )}
+          </>
         )}
       </QueryState>
     </section>
